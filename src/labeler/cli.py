@@ -1,0 +1,89 @@
+"""The `labeler` command line: a flat table of commands, each imported only when it runs.
+
+Startup stays cheap: nothing here imports github, anthropic or openai; command modules import
+them inside the functions that talk to those services.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from labeler import __version__, runner
+from labeler.errors import UserError
+
+# name -> (module, one-line help). The help is repeated here so `labeler --help` needs no import.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "label-issue": ("labeler.commands.label_issue", "Label an issue from labels.yml with a model or offline."),
+    "sync-labels": ("labeler.commands.sync_labels", "Create or update the repository's labels from labels.yml."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="labeler")
+def cli() -> None:
+    """Triage automation for GitHub repositories, built to run as GitHub Actions.
+
+    Every command also runs from a terminal. Inside Actions the event comes from
+    GITHUB_EVENT_PATH; the API from GITHUB_API_URL (GitHub Enterprise Server works).
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="labeler", standalone_mode=False)
+    except UserError as e:
+        runner.error(e.message, file=e.file, line=e.line)
+        if not runner.in_actions():
+            click.echo(f"error: {e}", err=True)
+        return 1
+    except click.exceptions.Exit as e:
+        return int(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except click.exceptions.Abort:
+        return 130
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 -- the one place an unexpected failure becomes a message
+        return _internal_error(e)
+    return 0
+
+
+def _internal_error(e: BaseException) -> int:
+    runner.error(f"internal error in labeler {__version__}: {type(e).__name__}: {e}")
+    with runner.group("traceback (please include it in a bug report)"):
+        traceback.print_exc(file=sys.stdout)
+    return 3
+
+
+def result_code(ok: bool) -> None:
+    """Let a command end with a failing exit code without raising."""
+    if not ok:
+        raise click.exceptions.Exit(1)
+
+
+def env_default(name: str, fallback: Any = None) -> Any:
+    return os.environ.get(name, fallback)

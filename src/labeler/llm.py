@@ -1,0 +1,233 @@
+"""The model layer: Anthropic Messages and OpenAI Chat Completions (or any compatible server).
+
+One owner of transport retries: the SDKs (max_retries, honouring Retry-After). A response hook
+caps Retry-After so a provider cannot park the job for minutes. tenacity is used only for the
+re-ask loop on an answer that fails validation.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from labeler.errors import UserError
+
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-4o-mini"}
+KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+BASE_URL_ENV = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
+RETRY_AFTER_CAP = 30.0
+
+
+class ModelError(UserError):
+    """The provider failed for good (after the SDK's own retries)."""
+
+
+class InvalidAnswer(UserError):
+    """The model's answer did not match the schema, even after a re-ask."""
+
+    def __init__(self, message: str, last_answer: str = "") -> None:
+        super().__init__(message)
+        self.last_answer = last_answer
+
+
+class Model(Protocol):
+    provider: str
+    name: str
+
+    def complete(self, *, system: str, prompt: str, max_tokens: int = 1024,
+                 schema: dict[str, Any] | None = None, temperature: float | None = None) -> str:
+        """Return the answer text (the JSON text of the object when `schema` is given)."""
+        ...
+
+
+@dataclass
+class Settings:
+    timeout: float = 60.0
+    max_retries: int = 2
+    retry_after_cap: float = RETRY_AFTER_CAP
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(timeout=_env_float("LABELER_MODEL_TIMEOUT", 60.0),
+                   max_retries=int(_env_float("LABELER_MODEL_RETRIES", 2)),
+                   retry_after_cap=_env_float("LABELER_RETRY_AFTER_CAP", RETRY_AFTER_CAP))
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise UserError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _cap_retry_after(cap: float) -> Any:
+    def hook(response: Any) -> None:
+        for header in ("retry-after", "retry-after-ms"):
+            value = response.headers.get(header)
+            if value is None:
+                continue
+            scale = 1000.0 if header.endswith("-ms") else 1.0
+            try:
+                seconds = float(value) / scale
+            except ValueError:  # an HTTP date: replace it with the cap
+                seconds = cap
+            response.headers[header] = str(min(seconds, cap) * scale)
+    return hook
+
+
+def _http_client(module: Any, settings: Settings) -> Any:
+    return module.DefaultHttpxClient(event_hooks={"response": [_cap_retry_after(settings.retry_after_cap)]})
+
+
+@dataclass
+class AnthropicModel:
+    name: str
+    api_key: str
+    base_url: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    provider: str = "anthropic"
+
+    def __post_init__(self) -> None:
+        import anthropic
+
+        self._sdk = anthropic
+        self._client = anthropic.Anthropic(
+            api_key=self.api_key, base_url=_anthropic_base(self.base_url), timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries, http_client=_http_client(anthropic, self.settings))
+
+    def complete(self, *, system: str, prompt: str, max_tokens: int = 1024,
+                 schema: dict[str, Any] | None = None, temperature: float | None = None) -> str:
+        kwargs: dict[str, Any] = {
+            "model": self.name, "max_tokens": max_tokens,
+            # The static part (instructions, label set) is identical across issues: cache it.
+            "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+            "messages": [{"role": "user", "content": prompt}],
+        }
+        if temperature is not None:
+            kwargs["temperature"] = temperature
+        if schema is not None:
+            kwargs["tools"] = [{"name": "answer", "description": "Record the answer.", "input_schema": schema}]
+            kwargs["tool_choice"] = {"type": "tool", "name": "answer"}
+        try:
+            message = self._client.messages.create(**kwargs)
+        except self._sdk.APIError as e:
+            raise ModelError(f"the Anthropic API failed ({_describe(e)})") from None
+        return _anthropic_text(message, schema is not None)
+
+
+def _anthropic_base(url: str | None) -> str | None:
+    # The SDK appends /v1 itself; accept either form from users.
+    if url and url.rstrip("/").endswith("/v1"):
+        return url.rstrip("/")[: -len("/v1")]
+    return url
+
+
+def _anthropic_text(message: Any, structured: bool) -> str:
+    for block in message.content:
+        if structured and block.type == "tool_use":
+            return json.dumps(block.input)
+    texts = [block.text for block in message.content if block.type == "text"]
+    return "".join(texts)
+
+
+@dataclass
+class OpenAIModel:
+    name: str
+    api_key: str
+    base_url: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    provider: str = "openai"
+
+    def __post_init__(self) -> None:
+        import openai
+
+        self._sdk = openai
+        self._client = openai.OpenAI(
+            api_key=self.api_key, base_url=_openai_base(self.base_url), timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries, http_client=_http_client(openai, self.settings))
+
+    def complete(self, *, system: str, prompt: str, max_tokens: int = 1024,
+                 schema: dict[str, Any] | None = None, temperature: float | None = None) -> str:
+        kwargs: dict[str, Any] = {
+            "model": self.name, "max_tokens": max_tokens,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+        }
+        if temperature is not None:
+            kwargs["temperature"] = temperature
+        if schema is not None:
+            kwargs["response_format"] = {"type": "json_schema",
+                                         "json_schema": {"name": "answer", "schema": schema, "strict": False}}
+        try:
+            completion = self._client.chat.completions.create(**kwargs)
+        except self._sdk.APIError as e:
+            raise ModelError(f"the OpenAI-compatible API failed ({_describe(e)})") from None
+        if not completion.choices:
+            return ""
+        return completion.choices[0].message.content or ""
+
+
+def _openai_base(url: str | None) -> str | None:
+    # The SDK expects the /v1 suffix; vLLM, llama.cpp and Ollama serve under it.
+    if url and not url.rstrip("/").endswith("/v1"):
+        return url.rstrip("/") + "/v1"
+    return url
+
+
+def _describe(e: Exception) -> str:
+    status = getattr(e, "status_code", None)
+    text = str(getattr(e, "message", "") or e)[:300]
+    return f"HTTP {status}: {text}" if status else f"{type(e).__name__}: {text}"
+
+
+PROVIDERS = {"anthropic": AnthropicModel, "openai": OpenAIModel}
+
+
+def get_model(provider: str, name: str | None = None, *, base_url: str | None = None,
+              api_key: str | None = None, settings: Settings | None = None) -> Model:
+    """Build a model client; a missing key is a UserError naming the variable to set."""
+    if provider not in PROVIDERS:
+        raise UserError(f"unknown model provider {provider!r} (choose from {', '.join(sorted(PROVIDERS))})")
+    base_url = base_url or os.environ.get(BASE_URL_ENV[provider]) or None
+    api_key = api_key or os.environ.get(KEY_ENV[provider])
+    if not api_key and provider == "openai" and base_url:
+        api_key = "unused"  # local OpenAI-compatible servers (llama.cpp, Ollama) take no key
+    if not api_key:
+        raise UserError(f"the {provider} provider needs an API key: set {KEY_ENV[provider]}")
+    model_cls: Any = PROVIDERS[provider]
+    return model_cls(name=name or DEFAULT_MODELS[provider], api_key=api_key, base_url=base_url,
+                     settings=settings or Settings.from_env())
+
+
+def ask_json(model: Model, *, system: str, prompt: str, schema: dict[str, Any],
+             max_tokens: int = 1024, temperature: float | None = 0.0, reasks: int = 1) -> dict[str, Any]:
+    """Ask for a JSON object matching `schema`; re-ask with the validation error, then give up."""
+    import jsonschema
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+    messages = [prompt]
+    last = ""
+    for attempt in Retrying(stop=stop_after_attempt(reasks + 1), reraise=True,
+                            retry=retry_if_exception_type(InvalidAnswer)):
+        with attempt:
+            last = model.complete(system=system, prompt="\n\n".join(messages), max_tokens=max_tokens,
+                                  schema=schema, temperature=temperature)
+            try:
+                answer = json.loads(_strip_fence(last))
+                jsonschema.validate(answer, schema)
+            except (json.JSONDecodeError, jsonschema.ValidationError) as e:
+                problem = e.message if isinstance(e, jsonschema.ValidationError) else f"not JSON: {e}"
+                messages = [prompt, f"Your previous answer was invalid ({problem[:300]}). "
+                                    "Answer again with only a JSON object that matches the schema."]
+                raise InvalidAnswer(f"the model's answer was invalid: {problem[:300]}", last) from None
+            return dict(answer)
+    raise InvalidAnswer("the model gave no valid answer", last)  # pragma: no cover - reraise above
+
+
+def _strip_fence(text: str) -> str:
+    text = text.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    return text.strip()

@@ -1,0 +1,143 @@
+"""Runner I/O: the only module that reads the Actions environment or writes workflow commands.
+
+Outside Actions (a maintainer's terminal) every function degrades gracefully: outputs and the
+summary go nowhere unless their files are set, annotations are plain lines on stderr.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from labeler.errors import UserError
+
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_SERVER_URL = "https://github.com"
+
+
+def in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def event(path: str | None = None) -> dict[str, Any]:
+    """The webhook payload: from `path`, else from GITHUB_EVENT_PATH."""
+    path = path or os.environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        raise UserError("no event: pass --event FILE or run inside GitHub Actions (GITHUB_EVENT_PATH)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            payload = json.load(f)
+    except OSError as e:
+        raise UserError(f"cannot read the event file: {e.strerror}", file=path) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        line = getattr(e, "lineno", None)
+        raise UserError(f"the event file is not valid JSON ({e})", file=path, line=line) from None
+    if not isinstance(payload, dict):
+        raise UserError("the event file must hold a JSON object", file=path)
+    return payload
+
+
+def event_name(default: str = "") -> str:
+    return os.environ.get("GITHUB_EVENT_NAME", default)
+
+
+def repository(override: str | None = None) -> str:
+    repo = override or os.environ.get("GITHUB_REPOSITORY", "")
+    if repo.count("/") != 1 or not all(repo.split("/")):
+        raise UserError(f"repository must look like OWNER/NAME, got {repo!r} (--repo or GITHUB_REPOSITORY)")
+    return repo
+
+
+def api_url() -> str:
+    return os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
+
+
+def server_url() -> str:
+    return (os.environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/")
+
+
+def run_url() -> str | None:
+    run_id, repo = os.environ.get("GITHUB_RUN_ID"), os.environ.get("GITHUB_REPOSITORY")
+    return f"{server_url()}/{repo}/actions/runs/{run_id}" if run_id and repo else None
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(name: str, message: str, **props: Any) -> None:
+    props_str = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items() if v is not None)
+    sep = " " if props_str else ""
+    print(f"::{name}{sep}{props_str}::{_escape_data(message)}", file=sys.stdout, flush=True)
+
+
+def error(message: str, *, file: str | None = None, line: int | None = None) -> None:
+    _command("error", message, file=file, line=line)
+
+
+def warning(message: str, *, file: str | None = None, line: int | None = None) -> None:
+    _command("warning", message, file=file, line=line)
+
+
+def notice(message: str) -> None:
+    _command("notice", message)
+
+
+def mask(secret: str | None) -> None:
+    """Ask the runner to hide a secret in every later log line (only inside Actions)."""
+    if secret and in_actions():
+        for line in secret.splitlines():
+            if line.strip():
+                print(f"::add-mask::{line}", flush=True)
+
+
+@contextlib.contextmanager
+def group(title: str) -> Iterator[None]:
+    print(f"::group::{_escape_data(title)}", flush=True)
+    try:
+        yield
+    finally:
+        print("::endgroup::", flush=True)
+
+
+def set_output(name: str, value: str) -> None:
+    """Write a step output; a random delimiter keeps attacker text from closing the block."""
+    path = os.environ.get("GITHUB_OUTPUT")
+    if not path:
+        return
+    delimiter = f"ghadelimiter_{os.urandom(16).hex()}"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+SUMMARY_LIMIT = 1024 * 1024 - 1024
+
+
+def summary(markdown: str) -> None:
+    """Append to the job summary, cut below GitHub's 1 MiB per-step limit."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    data = markdown.encode("utf-8")
+    if len(data) > SUMMARY_LIMIT:
+        markdown = data[:SUMMARY_LIMIT].decode("utf-8", "ignore") + "\n\n_(summary truncated)_\n"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(markdown.rstrip("\n") + "\n")
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise UserError(f"{name} must be true or false, got {value!r}")
