@@ -1,0 +1,289 @@
+"""The GitHub layer: only the calls the commands use, over PyGithub.
+
+Retries: PyGithub owns them for reads and idempotent writes (PATCH/PUT/DELETE). POST is taken
+out of its retry set because a retried POST after a 502 duplicates a comment; `_write()` retries
+POSTs itself after checking whether the first attempt already landed.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from labeler import runner
+from labeler.errors import UserError
+
+T = TypeVar("T")
+DEFAULT_BOT_LOGIN = "github-actions[bot]"
+WRITE_ATTEMPTS = 3
+RATE_LIMIT_WAIT_CAP = 120.0
+
+
+def _pace() -> float:
+    raw = os.environ.get("LABELER_GITHUB_PACE", "").strip()
+    try:
+        return float(raw) if raw else 1.0
+    except ValueError:
+        raise UserError(f"LABELER_GITHUB_PACE must be a number, got {raw!r}") from None
+
+
+def connect(token: str | None = None) -> Any:
+    """A PyGithub client for GITHUB_API_URL (GHES works), paced for secondary rate limits."""
+    from github import Auth, Github, GithubRetry
+    from urllib3.util.retry import Retry
+
+    token = token or os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise UserError("no GitHub token: set GITHUB_TOKEN (the action's github-token input)")
+    runner.mask(token)
+    pace = _pace()
+    retry = GithubRetry(total=3 if pace else 0, backoff_factor=0.5 * pace, secondary_rate_wait=60 * pace,
+                        max_rate_limit_wait=RATE_LIMIT_WAIT_CAP,
+                        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"GET", "PATCH"})
+    return Github(base_url=runner.api_url().rstrip("/"), auth=Auth.Token(token), timeout=30,
+                  per_page=100, retry=retry, seconds_between_requests=0.25 * pace,
+                  seconds_between_writes=1.0 * pace)
+
+
+@dataclass(frozen=True)
+class Issue:
+    number: int
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    author: str
+    author_is_bot: bool
+    author_association: str
+    state: str
+    is_pr: bool
+    comments: int
+    html_url: str
+
+    @classmethod
+    def from_event(cls, raw: dict[str, Any]) -> Issue:
+        """The one place raw issue dicts (webhook or REST) become a record."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("number"), int):
+            raise UserError("the event has no issue with a number")
+        user = raw.get("user") or {}
+        return cls(number=raw["number"], title=str(raw.get("title") or ""), body=str(raw.get("body") or ""),
+                   labels=tuple(str(lbl.get("name", "")) for lbl in raw.get("labels") or [] if isinstance(lbl, dict)),
+                   author=str(user.get("login") or ""),
+                   author_is_bot=user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"),
+                   author_association=str(raw.get("author_association") or "NONE"),
+                   state=str(raw.get("state") or "open"), is_pr=bool(raw.get("pull_request")),
+                   comments=int(raw.get("comments") or 0), html_url=str(raw.get("html_url") or ""))
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    body: str
+    author: str
+    author_is_bot: bool
+
+
+def _transient(e: Exception) -> bool:
+    from github import GithubException
+    from requests.exceptions import RequestException
+
+    if isinstance(e, GithubException):
+        return e.status >= 500 or e.status in (403, 429) and _is_rate_limit(e)
+    return isinstance(e, RequestException)
+
+
+def _is_rate_limit(e: Any) -> bool:
+    headers = {k.lower(): v for k, v in (e.headers or {}).items()}
+    message = str((e.data or {}).get("message", "") if isinstance(e.data, dict) else e.data).lower()
+    return "retry-after" in headers or "rate limit" in message or headers.get("x-ratelimit-remaining") == "0"
+
+
+def _wait(e: Exception, attempt: int) -> float:
+    headers = {k.lower(): v for k, v in (getattr(e, "headers", None) or {}).items()}
+    try:
+        wait = float(headers["retry-after"])
+    except (KeyError, ValueError):
+        wait = 60.0 if getattr(e, "status", 0) in (403, 429) else 2.0 ** attempt
+    return min(wait, RATE_LIMIT_WAIT_CAP) * _pace()
+
+
+def _write(do: Callable[[], T], *, landed: Callable[[], T | None] | None = None, what: str) -> T:
+    """Run a POST; on a transient failure check whether it landed anyway before trying again."""
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            return do()
+        except Exception as e:  # noqa: BLE001 -- narrowed by _transient, re-raised otherwise
+            if not _transient(e):
+                raise _user_error(e, what) from None
+            if landed is not None and (result := landed()) is not None:
+                return result
+            if attempt + 1 == WRITE_ATTEMPTS:
+                raise _user_error(e, what) from None
+            time.sleep(_wait(e, attempt))
+    raise AssertionError("unreachable")
+
+
+def _user_error(e: Exception, what: str) -> UserError:
+    status = getattr(e, "status", None)
+    data = getattr(e, "data", None)
+    message = data.get("message") if isinstance(data, dict) else str(e)
+    return UserError(f"GitHub refused to {what}: {status or ''} {message}".replace("  ", " "))
+
+
+class GitHub:
+    """One repository, through PyGithub. Every method is one or two REST calls."""
+
+    def __init__(self, client: Any, repo: str, *, bot_login: str | None = None) -> None:
+        self.client = client
+        self.repo_name = repo
+        self._repo: Any = None
+        self.bot_login = bot_login or os.environ.get("LABELER_BOT_LOGIN") or DEFAULT_BOT_LOGIN
+        self._strict_bot = bool(bot_login or os.environ.get("LABELER_BOT_LOGIN"))
+
+    @property
+    def repo(self) -> Any:
+        if self._repo is None:
+            self._repo = self.client.get_repo(self.repo_name, lazy=True)
+        return self._repo
+
+    def _url(self, path: str) -> str:
+        return f"{self.repo.url}{path}"
+
+    # issues -------------------------------------------------------------------------------
+    def issue(self, number: int) -> Issue:
+        _, data = self.client.requester.requestJsonAndCheck("GET", self._url(f"/issues/{number}"))
+        return Issue.from_event(data)
+
+    def comments(self, number: int) -> list[Comment]:
+        return [Comment(id=c.id, body=c.body or "", author=c.user.login if c.user else "",
+                        author_is_bot=bool(c.user and c.user.type == "Bot"))
+                for c in self.repo.get_issue(number).get_comments()] if number else []
+
+    def is_ours(self, comment: Comment, marker: str) -> bool:
+        """Our marker in a comment we wrote; anyone can paste the marker into their own comment."""
+        if not comment.body.lstrip().startswith(marker):
+            return False
+        return comment.author == self.bot_login or (not self._strict_bot and comment.author_is_bot)
+
+    def find_comment(self, number: int, marker: str, comments: list[Comment] | None = None) -> Comment | None:
+        found = [c for c in (self.comments(number) if comments is None else comments) if self.is_ours(c, marker)]
+        return found[0] if found else None
+
+    def upsert_comment(self, number: int, marker: str, body: str,
+                       existing: Comment | None = None, *, known_absent: bool = False) -> tuple[int, bool]:
+        """Edit our marked comment or create it once. Returns (comment id, created)."""
+        if not body.lstrip().startswith(marker):
+            body = f"{marker}\n{body}"
+        current = existing or (None if known_absent else self.find_comment(number, marker))
+        if current is not None:
+            if current.body != body:
+                self.client.requester.requestJsonAndCheck(
+                    "PATCH", self._url(f"/issues/comments/{current.id}"), input={"body": body})
+            return current.id, False
+
+        def create() -> tuple[int, bool]:
+            _, data = self.client.requester.requestJsonAndCheck(
+                "POST", self._url(f"/issues/{number}/comments"), input={"body": body})
+            return int(data["id"]), True
+
+        def landed() -> tuple[int, bool] | None:
+            again = self.find_comment(number, marker)
+            return (again.id, True) if again else None
+
+        return _write(create, landed=landed, what=f"comment on #{number}")
+
+    def add_labels(self, number: int, names: list[str]) -> None:
+        """One call for all labels; adding is a set union, so a retry cannot duplicate."""
+        if names:
+            _write(lambda: self.client.requester.requestJsonAndCheck(
+                "POST", self._url(f"/issues/{number}/labels"), input={"labels": list(names)}),
+                what=f"label #{number}")
+
+    def remove_label(self, number: int, name: str) -> None:
+        from urllib.parse import quote
+
+        from github import GithubException
+
+        try:
+            self.client.requester.requestJsonAndCheck(
+                "DELETE", self._url(f"/issues/{number}/labels/{quote(name, safe='')}"))
+        except GithubException as e:
+            if e.status != 404:  # already gone is what we wanted
+                raise _user_error(e, f"remove a label from #{number}") from None
+
+    # repository labels ------------------------------------------------------------------------
+    def repo_labels(self) -> dict[str, dict[str, str]]:
+        return {lbl.name: {"color": lbl.color, "description": lbl.description or ""}
+                for lbl in self.repo.get_labels()}
+
+    def create_label(self, name: str, color: str, description: str) -> None:
+        _write(lambda: self.client.requester.requestJsonAndCheck(
+            "POST", self._url("/labels"), input={"name": name, "color": color, "description": description}),
+            landed=lambda: True if name in self.repo_labels() else None, what=f"create label {name!r}")
+
+    def update_label(self, name: str, *, new_name: str | None = None, color: str, description: str) -> None:
+        from urllib.parse import quote
+
+        body = {"new_name": new_name or name, "color": color, "description": description}
+        self.client.requester.requestJsonAndCheck("PATCH", self._url(f"/labels/{quote(name, safe='')}"), input=body)
+
+    def delete_label(self, name: str) -> None:
+        from urllib.parse import quote
+
+        self.client.requester.requestJsonAndCheck("DELETE", self._url(f"/labels/{quote(name, safe='')}"))
+
+    # pull requests, contents, statuses, teams ---------------------------------------------------
+    def pull(self, number: int) -> dict[str, Any]:
+        _, data = self.client.requester.requestJsonAndCheck("GET", self._url(f"/pulls/{number}"))
+        return dict(data)
+
+    def pull_files(self, number: int) -> list[dict[str, Any]]:
+        return [{"filename": f.filename, "status": f.status} for f in self.repo.get_pull(number).get_files()]
+
+    def file_at(self, path: str, ref: str) -> str | None:
+        """A file's text at a commit, or None when it does not exist there."""
+        from github import GithubException
+
+        try:
+            content = self.repo.get_contents(path, ref=ref)
+        except GithubException as e:
+            if e.status == 404:
+                return None
+            raise _user_error(e, f"read {path}@{ref[:12]}") from None
+        if isinstance(content, list):
+            return None
+        return bytes(content.decoded_content).decode("utf-8", "replace")
+
+    def set_status(self, sha: str, state: str, context: str, description: str, target_url: str | None = None) -> None:
+        """Statuses are last-writer-wins, so a retried POST is harmless. ASCII, <= 140 chars."""
+        text = description.encode("ascii", "replace").decode("ascii")[:140]
+        body = {"state": state, "context": context, "description": text}
+        if target_url:
+            body["target_url"] = target_url
+        _write(lambda: self.client.requester.requestJsonAndCheck("POST", self._url(f"/statuses/{sha}"), input=body),
+               what=f"set status {context}")
+
+    def statuses(self, sha: str) -> list[dict[str, Any]]:
+        _, data = self.client.requester.requestJsonAndCheck("GET", self._url(f"/commits/{sha}/statuses"))
+        return list(data or [])
+
+    def team_member(self, org: str, slug: str, user: str) -> bool | None:
+        """True/False for active membership; None when the token cannot see the team (fail closed)."""
+        from github import GithubException
+
+        base = runner.api_url().rstrip("/")
+        try:
+            _, data = self.client.requester.requestJsonAndCheck(
+                "GET", f"{base}/orgs/{org}/teams/{slug}/memberships/{user}")
+        except GithubException as e:
+            if e.status == 404:
+                return False
+            if e.status in (401, 403):
+                return None
+            raise _user_error(e, f"check team {org}/{slug}") from None
+        return bool(data and data.get("state") == "active")
+
+
+def open_repo(repo: str | None = None, token: str | None = None) -> GitHub:
+    return GitHub(connect(token), runner.repository(repo))
