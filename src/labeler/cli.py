@@ -6,11 +6,8 @@ them inside the functions that talk to those services.
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 import traceback
-from typing import Any
-
 import click
 
 from labeler import __version__, runner
@@ -79,11 +76,3 @@ def _internal_error(e: BaseException) -> int:
     return 3
 
 
-def result_code(ok: bool) -> None:
-    """Let a command end with a failing exit code without raising."""
-    if not ok:
-        raise click.exceptions.Exit(1)
-
-
-def env_default(name: str, fallback: Any = None) -> Any:
-    return os.environ.get(name, fallback)

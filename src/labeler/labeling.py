@@ -1,0 +1,221 @@
+"""label-issue's decisions, as pure functions: which event does what, the plan, the audit comment."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from labeler import md, slash
+from labeler.config import Config
+from labeler.gh import Issue
+
+NAME = "label-issue"
+MARKER = md.marker(NAME)
+WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+STAGES = ("suggest", "confident", "auto")
+_STATE = re.compile(r"<!-- labeler-state (\{[^<>]*\}) -->")
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["labels", "rationale", "version"],
+    "properties": {
+        "labels": {"type": "array", "maxItems": 20, "items": {
+            "type": "object", "required": ["name", "confidence"],
+            "properties": {"name": {"type": "string", "maxLength": 100},
+                           "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}},
+        "rationale": {"type": "string"},
+        "version": {"type": "string"},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "auto"
+    min_confidence: float = 0.6
+    max_labels: int = 3
+    abstain_label: str | None = None
+    comment: str = "always"
+    skip_if_labeled: bool = False
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Trigger:
+    action: str  # "label", "off" or "skip"
+    reason: str
+    issue: Issue | None = None
+    number: int | None = None
+    actor: str = ""
+    forced: bool = False
+
+
+@dataclass(frozen=True)
+class State:
+    """What the bot remembers on the issue, in its own comment (nobody else can edit it)."""
+    off: bool = False
+    applied: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, body: str | None) -> State:
+        found = _STATE.search(body or "")
+        try:
+            raw = json.loads(found.group(1)) if found else {}
+        except json.JSONDecodeError:
+            raw = {}
+        applied = raw.get("applied") if isinstance(raw.get("applied"), list) else []
+        return cls(off=raw.get("off") is True, applied=tuple(str(a) for a in applied))
+
+    def line(self) -> str:
+        # Label names come from labels.yml (validated: no `<`/`>` can close the comment early).
+        data = json.dumps({"off": self.off, "applied": list(self.applied)}, ensure_ascii=True)
+        return f"<!-- labeler-state {data.replace('<', '').replace('>', '')} -->"
+
+
+def read_trigger(event_name: str, payload: dict[str, Any], number: int | None = None) -> Trigger:
+    """Decide from the event alone what this run should do."""
+    if number is not None:
+        return Trigger("label", f"requested for #{number}", number=number, forced=True)
+    if event_name == "workflow_dispatch":
+        raw = (payload.get("inputs") or {}).get("issue-number") or (payload.get("inputs") or {}).get("issue_number")
+        if not str(raw or "").strip().isdigit():
+            return Trigger("skip", "workflow_dispatch needs the issue-number input (a positive number)")
+        return Trigger("label", "manual run", number=int(str(raw).strip()), forced=True)
+    if event_name == "issues":
+        return _issues_trigger(payload)
+    if event_name == "issue_comment":
+        return _comment_trigger(payload)
+    return Trigger("skip", f"label-issue does not handle {event_name or 'unknown'} events")
+
+
+def _issues_trigger(payload: dict[str, Any]) -> Trigger:
+    action = payload.get("action")
+    issue = Issue.from_event(payload.get("issue") or {})
+    if action == "opened":
+        return Trigger("label", "issue opened", issue=issue)
+    if action == "edited":
+        changes = payload.get("changes") or {}
+        if "title" in changes or "body" in changes:
+            return Trigger("label", "title or body edited", issue=issue)
+        return Trigger("skip", "the edit changed neither title nor body")
+    return Trigger("skip", f"issues.{action} is not handled")
+
+
+def _comment_trigger(payload: dict[str, Any]) -> Trigger:
+    action, comment = payload.get("action"), payload.get("comment") or {}
+    issue = Issue.from_event(payload.get("issue") or {})
+    user = comment.get("user") or {}
+    if action not in ("created", "edited"):
+        return Trigger("skip", f"issue_comment.{action} is not handled")
+    if user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"):
+        return Trigger("skip", "comments by bots are ignored")
+    previous = ((payload.get("changes") or {}).get("body") or {}).get("from") if action == "edited" else None
+    found = slash.new_commands(str(comment.get("body") or ""), previous, "/label")
+    if not found:
+        return Trigger("skip", "no new /label command in the comment")
+    actor = str(user.get("login") or "")
+    if not (actor == issue.author or comment.get("author_association") in WRITE_ASSOCIATIONS):
+        return Trigger("skip", f"{actor} may not run /label here (issue author or write access only)")
+    words = found[-1]
+    if words[:1] == ("off",):
+        return Trigger("off", f"/label off by {actor}", issue=issue, actor=actor)
+    if words[:1] == ("auto",):
+        return Trigger("label", f"/label auto by {actor}", issue=issue, actor=actor, forced=True)
+    return Trigger("skip", "unknown /label command (use /label auto or /label off)")
+
+
+def skip_reason(issue: Issue, state: State, trigger: Trigger) -> str | None:
+    if issue.is_pr:
+        return "pull requests are not labeled by label-issue"
+    if issue.author_is_bot:
+        return f"the issue was opened by a bot ({issue.author})"
+    if state.off and not trigger.forced:
+        return "labeling is off for this issue (/label off); /label auto turns it back on"
+    return None
+
+
+@dataclass(frozen=True)
+class Pick:
+    name: str
+    confidence: float
+    threshold: float
+
+    @property
+    def clears(self) -> bool:
+        return self.confidence >= self.threshold
+
+
+@dataclass(frozen=True)
+class Plan:
+    issue: int
+    picks: tuple[Pick, ...]
+    apply: tuple[str, ...]
+    remove: tuple[str, ...]
+    abstained: bool
+    dropped: int
+    rationale: str
+    provider: str
+    model: str
+    prompt_version: str
+    stage: str
+    dry_run: bool
+    note: str = ""
+    duplicates: tuple[dict[str, Any], ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["picks"] = [{**asdict(p), "clears": p.clears} for p in self.picks]
+        return data
+
+
+def picks(answer: dict[str, Any], config: Config, settings: Settings) -> tuple[tuple[Pick, ...], int]:
+    """The model's labels mapped to labels.yml (aliases to names); anything else is dropped."""
+    best: dict[str, float] = {}
+    dropped = 0
+    for item in answer.get("labels") or []:
+        label = config.canonical(str(item.get("name", "")))
+        if label is None or label.deprecated or not label.auto:
+            dropped += 1
+            continue
+        confidence = min(max(float(item.get("confidence", 0.0)), 0.0), 1.0)
+        best[label.name] = max(best.get(label.name, 0.0), confidence)
+    thresholds = {lbl.name: lbl.min_confidence for lbl in config.labels if lbl.min_confidence is not None}
+    chosen = [Pick(n, c, thresholds.get(n, settings.min_confidence)) for n, c in best.items()]
+    chosen.sort(key=lambda p: (-p.confidence, p.name))
+    return tuple(chosen), dropped
+
+
+def plan(issue: Issue, answer: dict[str, Any], config: Config, settings: Settings, state: State,
+         *, provider: str, model: str, prompt_version: str, note: str = "") -> Plan:
+    chosen, dropped = picks(answer, config, settings)
+    clearing = [p.name for p in chosen if p.clears]
+    if settings.stage == "suggest":
+        wanted: list[str] = []
+    elif settings.stage == "confident":
+        wanted = clearing[: settings.max_labels] if chosen and len(clearing) == len(chosen) else []
+    else:
+        wanted = clearing[: settings.max_labels]
+    abstained = not clearing
+    if abstained and settings.abstain_label and settings.stage != "suggest":
+        wanted = [settings.abstain_label]
+    present = {name.lower() for name in issue.labels}
+    apply = tuple(n for n in wanted if n.lower() not in present)
+    # Only a label this bot applied may be taken back: the abstention label, once a real one lands.
+    remove = tuple(n for n in state.applied if n == settings.abstain_label and clearing and wanted
+                   and n not in wanted and n.lower() in present)
+    return Plan(issue=issue.number, picks=chosen, apply=apply, remove=remove, abstained=abstained,
+                dropped=dropped, rationale=str(answer.get("rationale") or ""), provider=provider, model=model,
+                prompt_version=prompt_version, stage=settings.stage, dry_run=settings.dry_run, note=note)
+
+
+def next_state(state: State, result: Plan) -> State:
+    if result.dry_run:
+        return state
+    applied = [n for n in (*state.applied, *result.apply) if n not in result.remove]
+    return replace(state, off=False, applied=tuple(dict.fromkeys(applied)))
+
+
+def wants_comment(result: Plan, settings: Settings) -> bool:
+    if settings.comment == "never":
+        return False
+    return settings.comment == "always" or result.abstained or result.dry_run or result.stage == "suggest"
