@@ -20,7 +20,8 @@ BODY_LIMIT = 20_000
 @cache
 def _pattern(phrase: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in re.split(r"[\s_\-/:]+", phrase.lower()) if w]
-    return re.compile(r"(?<![\w])" + r"[\s_\-/:]+".join(words) + r"(?![\w])")
+    # A light stem: "crash" also finds "crashes", "crashed", "crashing".
+    return re.compile(r"(?<![\w])" + r"[\s_\-/:]+".join(words) + r"(?:s|es|ed|ing)?(?![\w])")
 
 
 def _terms(label: Label) -> tuple[str, ...]:

@@ -37,5 +37,5 @@ def commands(body: str, prefix: str) -> list[tuple[str, ...]]:
 
 def new_commands(body: str, previous: str | None, prefix: str) -> list[tuple[str, ...]]:
     """On an edit, only the commands the edit added: those already there already ran."""
-    before = commands(previous or "", prefix)
-    return [c for c in commands(body, prefix) if c not in before]
+    before = {c[:1] for c in commands(previous or "", prefix)}
+    return [c for c in commands(body, prefix) if c[:1] not in before]
