@@ -1,0 +1,57 @@
+"""Scores -> estimated precision, per label (microsoft/vscode-github-triage-actions getThresholds).
+
+On held-out data, for each target precision 0.00, 0.05 .. 1.00 we record the lowest score cutoff
+whose applied set {score >= cutoff} reaches that precision with at least `min_support` issues.
+A new score's confidence is the highest level whose cutoff it clears, so `confidence >= target`
+holds exactly when `score >= threshold(target)`. Pure Python: no numpy needed.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+LEVELS: tuple[float, ...] = tuple(round(i * 0.05, 2) for i in range(21))
+MIN_SUPPORT = 5
+
+Cutoffs = dict[float, float]  # level -> lowest score cutoff reaching it (levels never reached absent)
+
+
+def cutoffs(scores: Sequence[float], positive: Sequence[bool], *, min_support: int = MIN_SUPPORT,
+            levels: Sequence[float] = LEVELS) -> Cutoffs:
+    """For each precision level, the lowest cutoff whose applied set reaches it."""
+    pairs = sorted(zip(scores, positive), key=lambda p: -p[0])
+    found: Cutoffs = {}
+    hits = 0
+    for k, (score, pos) in enumerate(pairs, 1):
+        hits += bool(pos)
+        if k < len(pairs) and pairs[k][0] == score:
+            continue  # ties: a cutoff takes all equal scores or none
+        if k < min_support:
+            continue
+        precision = hits / k
+        for level in levels:
+            if precision + 1e-12 >= level:
+                found[level] = float(score)  # later (lower) scores overwrite: the lowest cutoff wins
+    return found
+
+
+def threshold(found: Cutoffs, target: float) -> float:
+    """The score from which confidence >= target; math.inf when no cutoff reaches it."""
+    eligible = [cut for level, cut in found.items() if level + 1e-9 >= target]
+    return min(eligible) if eligible else math.inf
+
+
+def confidence(found: Cutoffs, score: float) -> float:
+    """Estimated precision of applying the label at `score`: the highest level it clears."""
+    cleared = [level for level, cut in found.items() if score >= cut]
+    return max(cleared) if cleared else 0.0
+
+
+def to_json(found: Cutoffs) -> list[list[float]]:
+    return [[level, cut] for level, cut in sorted(found.items())]
+
+
+def from_json(raw: object) -> Cutoffs:
+    if not isinstance(raw, list) or not all(isinstance(p, list) and len(p) == 2 for p in raw):
+        raise ValueError("levels must be a list of [precision, cutoff] pairs")
+    return {float(level): float(cut) for level, cut in raw}
