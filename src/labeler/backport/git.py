@@ -1,0 +1,126 @@
+"""Read what the report needs from a local git repository, via the `git` command line.
+
+Only plain values leave this module (`Commit` records, sha -> patch-id maps), so everything
+downstream is testable without a repository.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+
+from labeler.errors import UserError
+
+GIT_TIMEOUT = 600.0
+# One field per NUL; with -z git also ends each commit with a NUL. Messages cannot hold a NUL.
+_LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B"
+_FIELDS = 6
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    date: str  # ISO 8601 author date
+    message: str
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def body(self) -> str:
+        parts = self.message.split("\n", 1)
+        return parts[1].strip("\n") if len(parts) > 1 else ""
+
+    @property
+    def author(self) -> str:
+        return f"{self.author_name} <{self.author_email}>"
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+def git(repo: str, *args: str, stdin: bytes | None = None) -> str:
+    """Run git in `repo`; a failure becomes a UserError quoting git's own message."""
+    try:
+        done = subprocess.run(["git", "-C", repo, *args], input=stdin, capture_output=True,
+                              timeout=GIT_TIMEOUT, check=False)
+    except FileNotFoundError:
+        raise UserError("git is not installed (or not on PATH)") from None
+    except subprocess.TimeoutExpired:
+        raise UserError(f"git {args[0]} took longer than {GIT_TIMEOUT:.0f} s in {repo}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UserError(f"git {' '.join(args[:3])} failed in {repo}: {message[-1] if message else done.returncode}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def check_repo(repo: str) -> None:
+    if not os.path.isdir(repo):
+        raise UserError(f"--repo {repo!r} is not a directory")
+    try:
+        git(repo, "rev-parse", "--git-dir")
+    except UserError:
+        raise UserError(f"--repo {repo!r} is not a git repository") from None
+
+
+def resolve(repo: str, ref: str, what: str) -> str:
+    """The full sha of `ref`, or a UserError naming the option that gave it."""
+    try:
+        return git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+    except UserError:
+        raise UserError(f"{what} {ref!r} is not a commit in {repo}") from None
+
+
+def default_since(repo: str, until: str) -> str:
+    """The newest `*-dev0` tag reachable from `until` (patchbot's review start)."""
+    try:
+        return git(repo, "describe", "--tags", "--abbrev=0", "--match", "*-dev0", until).strip()
+    except UserError:
+        raise UserError(f"no *-dev0 tag is reachable from {until}: pass --since REF") from None
+
+
+def parse_log(raw: str) -> list[Commit]:
+    fields = raw.split("\0")
+    commits = []
+    for i in range(0, len(fields) - _FIELDS + 1, _FIELDS):
+        sha, parents, name, email, date, message = fields[i:i + _FIELDS]
+        commits.append(Commit(sha=sha.strip(), parents=tuple(parents.split()), author_name=name,
+                              author_email=email, date=date, message=message.rstrip("\n")))
+    return commits
+
+
+def log(repo: str, revision_range: str, *, reverse: bool = True) -> list[Commit]:
+    """Commits in `revision_range` (oldest first by default), merges included."""
+    args = ["log", "-z", "--topo-order", f"--format={_LOG_FORMAT}", "--no-color"]
+    return parse_log(git(repo, *args, *(["--reverse"] if reverse else []), revision_range, "--"))
+
+
+def patch_ids(repo: str, revision_range: str) -> dict[str, str]:
+    """commit sha -> `git patch-id --stable` for the non-merge commits of the range."""
+    diff = subprocess.run(["git", "-C", repo, "log", "-p", "--no-merges", "--no-color", "--no-ext-diff",
+                           "--format=commit %H", revision_range, "--"],
+                          capture_output=True, timeout=GIT_TIMEOUT, check=False)
+    if diff.returncode != 0:
+        raise UserError(f"git log -p {revision_range} failed: {diff.stderr.decode('utf-8', 'replace').strip()}")
+    out = git(repo, "patch-id", "--stable", stdin=diff.stdout)
+    ids: dict[str, str] = {}
+    for line in out.splitlines():
+        patch_id, _, sha = line.partition(" ")
+        if sha:
+            ids[sha.strip()] = patch_id
+    return ids
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)")
+
+
+def version_of(ref: str) -> str | None:
+    """`v3.0-dev0` -> `3.0`, `origin/2.8` -> `2.8`, `stable-2.6.x` -> `2.6`; None without one."""
+    match = _VERSION.search(ref)
+    return f"{match.group(1)}.{match.group(2)}" if match else None

@@ -1,0 +1,72 @@
+"""Commit messages as the model sees them, and small text helpers shared by the rules.
+
+The model sees the message only: no diff, and none of the people trailers (Signed-off-by, Cc,
+Reported-by, Acked-by...) that say nothing about backporting but cost tokens and leak addresses.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+# Trailers dropped before a model reads the message (patchbot drops the first four).
+PEOPLE_TRAILERS = ("Signed-off-by", "Cc", "Reported-by", "Acked-by", "Reviewed-by", "Tested-by",
+                   "Suggested-by", "Co-authored-by", "Co-developed-by", "Helped-by", "Reported-and-tested-by")
+_TRAILER = re.compile(r"^(?:%s)\s*:" % "|".join(re.escape(t) for t in PEOPLE_TRAILERS), re.IGNORECASE)
+# format-patch output or a pasted diff: everything from the first `---` line or `diff --git` on.
+_DIFF_START = re.compile(r"^(?:---\s*$|diff --git )", re.MULTILINE)
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def strip_diff(message: str) -> str:
+    match = _DIFF_START.search(message)
+    return message[:match.start()] if match else message
+
+
+def strip_trailers(message: str) -> str:
+    return "\n".join(line for line in message.splitlines() if not _TRAILER.match(line.strip()))
+
+
+def clean(message: str) -> str:
+    """The message without diff and people trailers, trailing blank lines squeezed."""
+    return strip_trailers(strip_diff(message)).strip("\n")
+
+
+def compact_date(iso: str) -> str:
+    """`2023-12-18T10:00:00+01:00` -> `18-Dec23`, patchbot's column format."""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso[:10]
+    return f"{when.day:02d}-{_MONTHS[when.month - 1]}{when.year % 100:02d}"
+
+
+def short_author(email: str) -> str:
+    """`willy@haproxy.com` -> `willy@haproxy`: enough to recognise a person in a dense table."""
+    user, _, domain = email.partition("@")
+    return f"{user}@{domain.split('.')[0]}" if domain else user
+
+
+def model_input(sha: str, subject: str, email: str, date: str, message: str) -> str:
+    """patchbot's layout: a one-line header, the subject, then the message indented 4 spaces so the
+    model sees exactly where the quoted (untrusted) text starts and ends."""
+    body = clean(message).split("\n", 1)[1] if "\n" in clean(message) else ""
+    indented = "\n".join(("    " + line).rstrip() for line in body.strip("\n").splitlines())
+    header = f"#id: {sha[:8]} {short_author(email)} {compact_date(date)} {subject}"
+    return f"{header}\n\nSubject: {subject}\n\n{indented}\n"
+
+
+def unwrap(text: str) -> list[str]:
+    """Paragraphs with their hard line wraps joined (sentences often span lines)."""
+    paragraphs = re.split(r"\n\s*\n", text)
+    return [" ".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs if p.strip()]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
+
+
+def sentences(text: str) -> list[str]:
+    """Split on sentence ends; a dot inside `2.8` has no space after it so versions survive."""
+    out: list[str] = []
+    for paragraph in unwrap(text):
+        out.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
+    return out

@@ -1,0 +1,89 @@
+"""The phrases that carry backport instructions in commit messages, as regular expressions.
+
+Written from how HAProxy, the Linux kernel and systemd developers phrase them ("must be backported
+as far as 2.6", "No backport needed", "wait a bit before backporting", "Cc: stable@"). Every
+pattern uses word boundaries: patchbot's missing ones turned "uncertain, no ..." into "no".
+"""
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+BACKPORT = r"(?:back-?port\w*|cherry-?pick\w*)"
+VERSION = r"\d+\.\d+(?:\.\d+)?"
+
+# "No backport needed", "no need to backport", "must not be backported", "nothing to backport".
+NO = re.compile("|".join([
+    rf"\bno\s+(?:\w+\s+)?{BACKPORT}\b",
+    rf"\bno\s+(?:need|reason|point)\s+(?:\w+\s+){{0,3}}{BACKPORT}",
+    rf"\bnot?\s+(?:be\s+)?{BACKPORT}",
+    rf"\b(?:must|should|shall|need|needs|will|to)\s+not\s+(?:\w+\s+)?(?:be\s+)?{BACKPORT}",
+    rf"\b(?:mustn'?t|shouldn'?t|needn'?t|won'?t|don'?t|doesn'?t|does\s+not|do\s+not|cannot|can'?t)\s+"
+    rf"(?:(?!forget)\w+\s+){{0,3}}{BACKPORT}",
+    rf"\bnothing\s+to\s+{BACKPORT}",
+    rf"\b{BACKPORT}\s+(?:is\s+|are\s+)?(?:not|never)\s+(?:needed|necessary|required|wanted|desired|possible)",
+    rf"\bnot\s+(?:needed|necessary|required|worth|meant)\s+(?:\w+\s+){{0,3}}{BACKPORT}",
+    r"\b(?:no|not\s+a)\s+(?:stable|released)\s+(?:version|branch|release)s?\s+(?:is\s+|are\s+)?(?:affected|concerned)",
+]), _I)
+
+# "wait a bit before backporting", "backport after some observation", "slowly", "once it has cooled".
+WAIT = re.compile("|".join([
+    rf"\bwait\w*\b.{{0,60}}\b{BACKPORT}",
+    rf"\b{BACKPORT}.{{0,60}}\b(?:after|once)\s+(?:a\s+|some\s+|more\s+|enough\s+|the\s+next\s+)?"
+    r"(?:while|time|bit|weeks?|days?|observation|testing|tests|feedback|exposure|release|dev\s+release|"
+    r"it\s+(?:has|got)\s+(?:been\s+)?(?:tested|observed|cooled|matured)|it\s+proves?)",
+    rf"\b{BACKPORT}.{{0,40}}\b(?:slowly|carefully|with\s+care|cautiously|later|not\s+immediately|"
+    r"in\s+a\s+few\s+(?:weeks|days)|no\s+hurry|no\s+rush)\b",
+    rf"\b(?:no\s+hurry|no\s+rush|not\s+urgent|let\s+it\s+(?:cook|mature|settle))\b.{{0,60}}\b{BACKPORT}",
+    rf"\b{BACKPORT}.{{0,60}}\b(?:no\s+hurry|no\s+rush|not\s+urgent)\b",
+]), _I)
+
+# "may be backported", "could be backported if needed", "it might be worth backporting".
+HEDGED = re.compile("|".join([
+    rf"\b(?:may|might|could|can)\s+(?:\w+\s+)?(?:also\s+)?(?:be\s+)?{BACKPORT}",
+    rf"\b(?:may|might|could)\s+be\s+worth\s+{BACKPORT}",
+    rf"\b(?:probably|possibly|maybe|perhaps)\s+(?:\w+\s+){{0,2}}{BACKPORT}",
+    rf"\b{BACKPORT}\w*\s+(?:is\s+)?(?:optional|possible)\b",
+    rf"\bif\s+(?:anyone|someone|somebody|users?|people)\s+(?:\w+\s+){{0,3}}{BACKPORT}",
+]), _I)
+
+# "must be backported as far as 2.6", "to be backported", "please backport", "needs backporting".
+YES = re.compile("|".join([
+    rf"\b(?:must|should|shall|needs?|has|have|ought|is|are|will|would)\s+(?:\w+\s+){{0,3}}(?:be\s+)?{BACKPORT}",
+    rf"\bto\s+be\s+{BACKPORT}",
+    rf"\bplease\s+{BACKPORT}",
+    rf"\bneeds?\s+{BACKPORT}",
+    rf"\bforget\s+to\s+{BACKPORT}",
+    rf"\b{BACKPORT}\s+(?:it\s+|this\s+|them\s+|these\s+)?(?:to|into|in|for|as\s+far\s+as|down\s+to|up\s+to|until|till)\s+(?:all|the|every|{VERSION}|v?\d)",
+    rf"\bworth\s+{BACKPORT}",
+    rf"\b(?:candidate|material)\s+for\s+(?:a\s+)?(?:{BACKPORT}|stable)",
+    rf"\b{BACKPORT}\s+(?:is\s+|are\s+)?(?:needed|necessary|required|welcome|wanted)",
+    rf"\b(?:must|should|needs?\s+to)\s+(?:also\s+)?be\s+(?:applied|merged|picked)\s+(?:to|in|into)\s+"
+    rf"(?:v?{VERSION}|stable|all|the\s+stable|older)",
+]), _I)
+
+# A negation limited in scope ("no backport needed before 2.6", "no need to go further").
+SCOPE = re.compile(r"\b(?:before|older|earlier|prior|below|beyond|further|lower|there|than|other)\b", _I)
+LOWER_BOUND = re.compile(rf"\b(?:before|prior\s+to|older\s+than|below|lower\s+than|earlier\s+than)\s+v?({VERSION})", _I)
+AND_OLDER = re.compile(rf"\bv?({VERSION})(?:\.x)?\s+(?:and|or|&)\s+(?:older|earlier|below|lower|previous|before)\b", _I)
+# Versions a positive instruction names, right after a range word ("as far as 2.4", "to 2.8 and 2.6").
+TARGET = re.compile(rf"(?:\bto|\bas\s+far\s+as|\buntil|\btill|\binto|\bin|\bon|\bfor|\band|\bor|,|&|/)\s+"
+                    rf"(?:the\s+)?(?:(?:stable\s+)?(?:branch(?:es)?|versions?|releases?)\s+)?v?({VERSION})", _I)
+ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|\bonly\s+(?:(?:for|in|to|on)\s+)?v?({VERSION})", _I)
+CONDITION = re.compile(r"\b(?:unless|if|once|provided|when|as\s+long\s+as)\b", _I)
+# The dev cycle introduced the bug: no released version can have it.
+DEV_ONLY = re.compile("|".join([
+    r"\bonly\s+(?:in|affects?|concerns?|impacts?|exists?\s+in)\s+(?:the\s+)?(?:current\s+)?(?:dev|development|master|main|unreleased)\b",
+    r"\b(?:dev|development)[- ]only\b",
+    r"\bnot\s+(?:yet\s+)?(?:part\s+of\s+any|in\s+any)\s+(?:stable\s+)?(?:release|version)",
+    r"\bno\s+(?:stable\s+|released\s+)?(?:release|version)\s+(?:is\s+|was\s+)?(?:affected|concerned)",
+    r"\bnot\s+(?:yet\s+)?released\b",
+]), _I)
+INTRODUCED = re.compile(r"\b(?:introduc\w*|caus\w*|brought|broke\w*|regression|appeared|added|came)\b", _I)
+# Asking for another commit to travel along ("depends on X", "must be backported with X").
+DEPENDS = re.compile(r"\b(?:depend\w*|requir\w*|need\w*|rel(?:y|ies|ying)\s+on|prerequisite\w*|along\s+with|"
+                     r"together\s+with|with\s+(?:the\s+)?(?:commit|patch|previous|preceding|prior|former)|"
+                     r"(?:also|too|as\s+well|first|before))\b", _I)
+CULPRIT = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regression|revert\w*|since|fix(?:es|ed)?\s+(?:commit|the\s+bug))\b", _I)
+SHA = re.compile(r"\b([0-9a-f]{7,40})\b")
+QUOTED_SUBJECT = re.compile(r"[\"\u201c]([A-Z][A-Z0-9]*(?:/[A-Z]+)?:[^\"\u201d]{3,200})[\"\u201d]")

@@ -1,0 +1,134 @@
+"""Per-project settings of the `rules` provider: a YAML or JSON file checked against
+`rules.schema.json` (shipped beside this module), with errors naming the file, line and field."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+from labeler.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern[str]
+    verdict: str
+    reason: str
+
+
+def _rule(pattern: str, verdict: str, reason: str) -> Rule:
+    return Rule(re.compile(pattern), verdict, reason)
+
+
+DEFAULT_SUBJECTS = (
+    _rule(r"^\[RELEASE\]", "no", "a release commit"),
+    _rule(r"^BUG\b", "yes", "a bug fix (BUG tag) without backport instruction"),
+    _rule(r"^(?:fix|bugfix|hotfix)(?:\([^)]*\))?!?:", "yes", "a fix (conventional-commit `fix:` subject)"),
+)
+DEFAULT_TRAILERS = (
+    _rule(r"^Cc:.*\bstable@", "yes", "Cc: stable trailer"),
+    _rule(r"^Cc:\s*stable\b", "yes", "Cc: stable trailer"),
+)
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    dev_version: str | None = None
+    stable_versions: tuple[str, ...] = ()
+    hedged: str = "yes"
+    default: str = "no"
+    lookahead: bool = True
+    dev_only: bool = True
+    subjects: tuple[Rule, ...] = DEFAULT_SUBJECTS
+    trailers: tuple[Rule, ...] = DEFAULT_TRAILERS
+    phrases: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    source: str = "built-in defaults"
+    digest: str = "default"
+
+    def with_versions(self, dev: str | None, stable: tuple[str, ...]) -> RulesConfig:
+        """Fill versions the file did not set from the command line's refs."""
+        return replace(self, dev_version=self.dev_version or dev,
+                       stable_versions=self.stable_versions or stable)
+
+
+def schema() -> dict[str, Any]:
+    text = resources.files("labeler.backport").joinpath("rules.schema.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+def load(path: str | None) -> RulesConfig:
+    if not path:
+        return RulesConfig()
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise ConfigError(f"cannot read the rules file: {e.strerror}", file=path) from None
+    return parse(text, path)
+
+
+def parse(text: str, path: str) -> RulesConfig:
+    import yaml  # YAML is a superset of JSON: one loader for both
+
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise ConfigError(f"not valid YAML/JSON: {getattr(e, 'problem', e)}", file=path,
+                          line=mark.line + 1 if mark else None) from None
+    data = {} if data is None else data
+    _validate(data, node, path)
+    return _build(data, path, hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+def _validate(data: Any, node: Any, path: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise ConfigError(f"{where}: {error.message}", file=path, line=_line(node, list(error.absolute_path)))
+
+
+def _line(node: Any, keys: list[Any]) -> int | None:
+    """The 1-based line of the YAML node at `keys`, as close as the path allows."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in keys:
+        if node is None or not hasattr(node, "value") or not isinstance(node.value, list):
+            break
+        if isinstance(key, int):
+            node = node.value[key] if key < len(node.value) else None
+        else:
+            node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        line = node.start_mark.line + 1 if node is not None else line
+    return line
+
+
+def _compile(pattern: str, where: str, path: str, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as e:
+        raise ConfigError(f"{where}: invalid regular expression {pattern!r}: {e}", file=path) from None
+
+
+def _rules(items: list[dict[str, str]], key: str, path: str) -> tuple[Rule, ...]:
+    return tuple(Rule(_compile(r["pattern"], f"{key}/{i}/pattern", path), r["verdict"],
+                      r.get("reason") or f"{key[:-1]} matches {r['pattern']}") for i, r in enumerate(items))
+
+
+def _build(data: dict[str, Any], path: str, digest: str) -> RulesConfig:
+    phrases = {kind: tuple(_compile(p, f"phrases/{kind}/{i}", path, re.IGNORECASE) for i, p in enumerate(items))
+               for kind, items in data.get("phrases", {}).items()}
+    config = RulesConfig(dev_version=data.get("dev_version"), stable_versions=tuple(data.get("stable_versions", ())),
+                         hedged=data.get("hedged", "yes"), default=data.get("default", "no"),
+                         lookahead=data.get("lookahead", True), dev_only=data.get("dev_only", True),
+                         phrases=phrases, source=path, digest=digest)
+    if "subjects" in data:
+        config = replace(config, subjects=_rules(data["subjects"], "subjects", path))
+    if "trailers" in data:
+        config = replace(config, trailers=_rules(data["trailers"], "trailers", path))
+    return config
