@@ -17,6 +17,7 @@ from labeler.errors import UserError
 COMMANDS: dict[str, tuple[str, str]] = {
     "backport-report": ("labeler.commands.backport_report", "Review page of backport verdicts for a development range (patchbot)."),
     "label-issue": ("labeler.commands.label_issue", "Label an issue from labels.yml with a model or offline."),
+    "publish-benchmarks": ("labeler.commands.publish_benchmarks", "Post a model build's before/after benchmark results to its PRs."),
     "sync-labels": ("labeler.commands.sync_labels", "Create or update the repository's labels from labels.yml."),
     "model": ("labeler.commands.model", "Train or evaluate the offline classifier on labelled issues (labeler[local])."),
 }
