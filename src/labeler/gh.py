@@ -44,7 +44,7 @@ def connect(token: str | None = None) -> Any:
                         allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"GET", "PATCH"})
     return Github(base_url=runner.api_url().rstrip("/"), auth=Auth.Token(token), timeout=30,
                   per_page=100, retry=retry, seconds_between_requests=0.25 * pace,
-                  seconds_between_writes=1.0 * pace)
+                  seconds_between_writes=1.0 * pace, lazy=True)
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class GitHub:
     @property
     def repo(self) -> Any:
         if self._repo is None:
-            self._repo = self.client.get_repo(self.repo_name, lazy=True)
+            self._repo = self.client.get_repo(self.repo_name)
         return self._repo
 
     def _url(self, path: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from labeler.errors import UserError
 
-DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-4o-mini"}
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-6", "openai": "gpt-4o-mini"}
 KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
 BASE_URL_ENV = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
 RETRY_AFTER_CAP = 30.0
@@ -105,8 +105,7 @@ class AnthropicModel:
             "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
             "messages": [{"role": "user", "content": prompt}],
         }
-        if temperature is not None:
-            kwargs["temperature"] = temperature
+        # The Messages API of this SDK generation takes no temperature: sampling is the model's own.
         if schema is not None:
             kwargs["tools"] = [{"name": "answer", "description": "Record the answer.", "input_schema": schema}]
             kwargs["tool_choice"] = {"type": "tool", "name": "answer"}
