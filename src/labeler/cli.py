@@ -19,7 +19,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "label-issue": ("labeler.commands.label_issue", "Label an issue from labels.yml with a model or offline."),
     "publish-benchmarks": ("labeler.commands.publish_benchmarks", "Post a model build's before/after benchmark results to its PRs."),
     "sync-labels": ("labeler.commands.sync_labels", "Create or update the repository's labels from labels.yml."),
+    "bot": ("labeler.commands.bot", "Taxonomy PR bot: route a `@bot <command>` PR comment or a PR-opened event."),
+    "enable": ("labeler.commands.enable", "Taxonomy PR bot: enable the commands on a PR's head commit (team check)."),
+    "precheck": ("labeler.commands.precheck", "Taxonomy PR bot: ask the current model a PR's qna.yaml questions."),
+    "postcheck": ("labeler.commands.postcheck", "Taxonomy PR bot: the same against a candidate model, before/after."),
+    "generate": ("labeler.commands.generate", "Taxonomy PR bot: sample synthetic data from a PR's seed examples."),
     "model": ("labeler.commands.model", "Train or evaluate the offline classifier on labelled issues (labeler[local])."),
+    "history": ("labeler.commands.history", "Sync the repository's issues into a local SQLite history file."),
 }
 
 

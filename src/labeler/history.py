@@ -1,0 +1,238 @@
+"""A repository's issue history in one SQLite file: the input for datasets, retrieval and monitoring.
+
+    connect(db_path, *, create=True) -> sqlite3.Connection      (schema created / checked)
+    sync(client, repo, conn, *, ...) -> SyncResult              (client = labeler.gh.connect())
+    load(conn_or_path, *, state=None) -> list[StoredIssue]
+    from_api(item) -> StoredIssue | None                        (None for pull requests; pure)
+
+Incremental and resumable: issues are listed `sort=updated&direction=asc&since=<cursor>`; every
+page is committed together with the cursor (the newest `updated_at` stored), so a sync stopped at
+any point continues where it left off, and the next sync fetches only what changed. Each request
+asks again from the cursor instead of following page links: an issue updated during the sync
+moves to the end of the list and would otherwise shift the later pages past one issue. Pages
+are paced by the read rate limit: when `x-ratelimit-remaining` drops below `min_remaining` the
+sync sleeps until `x-ratelimit-reset` (or stops, resumable, when that is longer than `max_wait`).
+Pull requests (in the same REST list) are skipped. Deleted or transferred issues stay as stored.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from labeler.errors import UserError
+
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS issues (
+    number INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL, labels TEXT NOT NULL,
+    state TEXT NOT NULL, state_reason TEXT, author TEXT, author_association TEXT,
+    created_at TEXT, updated_at TEXT, closed_at TEXT, html_url TEXT);
+CREATE INDEX IF NOT EXISTS issues_updated ON issues(updated_at);
+CREATE INDEX IF NOT EXISTS issues_created ON issues(created_at);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+COLUMNS = ("number", "title", "body", "labels", "state", "state_reason", "author", "author_association",
+           "created_at", "updated_at", "closed_at", "html_url")
+
+
+@dataclass(frozen=True)
+class StoredIssue:
+    number: int
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    state: str
+    state_reason: str | None = None
+    author: str | None = None
+    author_association: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    closed_at: str | None = None
+    html_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    pages: int
+    stored: int        # distinct issues written in this run
+    skipped_prs: int   # distinct pull requests seen
+    complete: bool
+    cursor: str | None
+
+
+def from_api(item: dict[str, Any]) -> StoredIssue | None:
+    """A REST issue object -> StoredIssue; pull requests -> None."""
+    if item.get("pull_request"):
+        return None
+    labels = tuple(str(lbl["name"]) for lbl in item.get("labels") or [] if isinstance(lbl, dict) and lbl.get("name"))
+    return StoredIssue(number=int(item["number"]), title=str(item.get("title") or ""), body=str(item.get("body") or ""),
+                       labels=labels, state=str(item.get("state") or "open"), state_reason=item.get("state_reason"),
+                       author=(item.get("user") or {}).get("login"), author_association=item.get("author_association"),
+                       created_at=item.get("created_at"), updated_at=item.get("updated_at"),
+                       closed_at=item.get("closed_at"), html_url=item.get("html_url"))
+
+
+# the database ------------------------------------------------------------------------------------
+
+def connect(db_path: str, *, create: bool = True) -> sqlite3.Connection:
+    import os
+
+    if not create and not os.path.isfile(db_path):
+        raise UserError("no history database here: run `labeler history sync` first", file=db_path)
+    try:
+        conn = sqlite3.connect(db_path)
+        conn.executescript(SCHEMA)
+        version = get_meta(conn, "schema_version")
+    except sqlite3.DatabaseError as e:
+        raise UserError(f"not a usable history database ({e})", file=db_path) from None
+    if version is None:
+        set_meta(conn, "schema_version", SCHEMA_VERSION)
+        conn.commit()
+    elif version != SCHEMA_VERSION:
+        raise UserError(f"history schema {version} is not supported (expected {SCHEMA_VERSION}): sync into a new file",
+                        file=db_path)
+    return conn
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                 (key, value))
+
+
+def upsert(conn: sqlite3.Connection, issues: list[StoredIssue]) -> None:
+    rows = [(i.number, i.title, i.body, json.dumps(list(i.labels)), i.state, i.state_reason, i.author,
+             i.author_association, i.created_at, i.updated_at, i.closed_at, i.html_url) for i in issues]
+    conn.executemany(f"INSERT OR REPLACE INTO issues({', '.join(COLUMNS)}) VALUES({', '.join('?' * len(COLUMNS))})",
+                     rows)
+
+
+def load(db: sqlite3.Connection | str, *, state: str | None = None) -> list[StoredIssue]:
+    """Stored issues, oldest first; `state` 'open' or 'closed' filters."""
+    conn = connect(db, create=False) if isinstance(db, str) else db
+    sql = f"SELECT {', '.join(COLUMNS)} FROM issues" + (" WHERE state = ?" if state else "") + " ORDER BY created_at, number"
+    out = []
+    for row in conn.execute(sql, (state,) if state else ()):
+        values = dict(zip(COLUMNS, row))
+        values["labels"] = tuple(json.loads(values["labels"]))
+        out.append(StoredIssue(**values))
+    return out
+
+
+# syncing -----------------------------------------------------------------------------------------
+
+def _check_repo(conn: sqlite3.Connection, repo: str) -> None:
+    stored = get_meta(conn, "repo")
+    if stored is None:
+        set_meta(conn, "repo", repo)
+    elif stored.lower() != repo.lower():
+        raise UserError(f"this history file holds {stored}, not {repo}: use another --db")
+
+
+def _fetch(client: Any, repo: str, since: str | None, page: int, per_page: int) -> tuple[dict[str, str], list[Any]]:
+    from github import GithubException
+
+    params: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": per_page, "page": page}
+    if since:
+        params["since"] = _overlap(since)
+    try:
+        headers, data = client.requester.requestJsonAndCheck("GET", f"/repos/{repo}/issues", parameters=params)
+    except GithubException as e:
+        message = e.data.get("message") if isinstance(e.data, dict) else e.data
+        raise UserError(f"cannot list the issues of {repo}: HTTP {e.status} {message}") from None
+    if not isinstance(data, list):
+        raise UserError(f"unexpected answer listing the issues of {repo} (not a list)")
+    return {k.lower(): str(v) for k, v in (headers or {}).items()}, data
+
+
+def _overlap(cursor: str) -> str:
+    """One second before the cursor: whether GitHub's `since` is inclusive or not, nothing updated
+    in the cursor's second is missed (re-fetched issues are simply stored again)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(cursor.replace("Z", "+00:00"))
+    except ValueError:
+        return cursor
+    return (moment - dt.timedelta(seconds=1)).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Pacing:
+    min_remaining: int = 100
+    max_wait: float = 3600.0
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], float] = time.time
+
+
+def _wait_for(headers: dict[str, str], pacing: Pacing) -> float:
+    """Seconds to wait before the next read (0 = go on)."""
+    try:
+        remaining, reset = int(headers["x-ratelimit-remaining"]), float(headers["x-ratelimit-reset"])
+    except (KeyError, ValueError):
+        return 0.0
+    if remaining >= pacing.min_remaining:
+        return 0.0
+    return max(0.0, reset - pacing.now()) + 1.0
+
+
+def sync(client: Any, repo: str, conn: sqlite3.Connection, *, per_page: int = 100, max_pages: int | None = None,
+         pacing: Pacing | None = None, progress: Callable[[str], None] = print) -> SyncResult:
+    """Fetch what changed since the stored cursor; commit per page (see module docstring)."""
+    pacing = pacing or Pacing()
+    _check_repo(conn, repo)
+    cursor, page = get_meta(conn, "cursor"), int(get_meta(conn, "page") or 1)
+    stored: set[int] = set()
+    skipped: set[int] = set()
+    pages = 0
+    progress(f"syncing {repo} " + (f"since {cursor}" if cursor else "from the beginning"))
+    while max_pages is None or pages < max_pages:
+        headers, items = _fetch(client, repo, cursor, page, per_page)
+        issues = [i for i in map(from_api, items) if i is not None]
+        cursor, page, done = _advance(cursor, page, items, per_page)
+        upsert(conn, issues)
+        set_meta(conn, "cursor", cursor or "")
+        set_meta(conn, "page", str(page))
+        set_meta(conn, "complete", "1" if done else "0")
+        conn.commit()
+        pages += 1
+        stored.update(i.number for i in issues)
+        skipped.update(int(item["number"]) for item in items if item.get("pull_request"))
+        progress(f"page {pages}: {len(issues)} issues, {len(items) - len(issues)} pull requests skipped; "
+                 f"cursor {cursor or '-'}; rate limit remaining {headers.get('x-ratelimit-remaining', '?')}")
+        if done:
+            return SyncResult(pages, len(stored), len(skipped), True, cursor)
+        if not _pace(headers, pacing, progress):
+            break
+    return SyncResult(pages, len(stored), len(skipped), False, cursor)
+
+
+def _advance(cursor: str | None, page: int, items: list[Any], per_page: int) -> tuple[str | None, int, bool]:
+    """Next (cursor, page, done). Page numbers only advance while a whole page shares the cursor's
+    timestamp (more than per_page issues updated in the same second)."""
+    done = len(items) < per_page
+    newest = str(items[-1].get("updated_at") or "") if items else ""
+    if not newest or (cursor is not None and newest <= cursor):
+        return cursor, (1 if done else page + 1), done
+    return newest, 1, done
+
+
+def _pace(headers: dict[str, str], pacing: Pacing, progress: Callable[[str], None]) -> bool:
+    wait = _wait_for(headers, pacing)
+    if wait <= 0:
+        return True
+    if wait > pacing.max_wait:
+        progress(f"rate limit low; reset in {wait:.0f} s exceeds --max-wait {pacing.max_wait:.0f} s: stopping "
+                 "(progress is saved; run the sync again later)")
+        return False
+    progress(f"rate limit low ({headers.get('x-ratelimit-remaining')} left): sleeping {wait:.0f} s until reset")
+    pacing.sleep(wait)
+    return True
