@@ -223,3 +223,28 @@ def attribution_problem(qna: Qna, text: str | None) -> Problem | None:
         state = "missing" if text is None else "empty"
         return Problem(attribution_path(qna.path), None, f"attribution.txt is {state} (required for version > 1)")
     return None
+
+
+def read_changed(gh: Any, number: int, sha: str, *, require_latest: bool = False, require_attribution: bool = True,
+                 max_files: int = 10) -> tuple[list[Qna], list[Problem]]:
+    """The PR's changed qna.yaml files, read through the API at `sha` (never a checkout), validated."""
+    paths = sorted(f["filename"] for f in gh.pull_files(number) if f.get("status") != "removed"
+                   and is_qna(f["filename"]))
+    problems: list[Problem] = []
+    if len(paths) > max_files:
+        problems.append(Problem(paths[max_files], None, f"{len(paths)} qna.yaml files changed: only the first "
+                                f"{max_files} are checked (bot.max-files)", "warning"))
+    files: list[Qna] = []
+    for path in paths[:max_files]:
+        text = gh.file_at(path, sha)
+        if text is None:
+            problems.append(Problem(path, None, f"not found at commit {sha[:12]}"))
+            continue
+        qna, found = parse(path, text, require_latest=require_latest)
+        problems += found
+        if qna is not None and require_attribution:
+            missing = attribution_problem(qna, gh.file_at(attribution_path(path), sha))
+            problems += [missing] if missing else []
+        if qna is not None:
+            files.append(qna)
+    return files, problems
