@@ -1,0 +1,59 @@
+import subprocess
+import sys
+
+import pytest
+
+from labeler import __version__
+from labeler.cli import COMMANDS, main
+
+
+def test_help_lists_every_command_without_importing_sdks():
+    code = ("import sys; from labeler.cli import main; rc = main(['--help']); "
+            "heavy = [m for m in ('github', 'anthropic', 'openai', 'sklearn', 'jinja2') if m in sys.modules]; "
+            "print('HEAVY', heavy); sys.exit(rc)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+    for name in COMMANDS:
+        assert name in out
+
+
+def _leaf_commands():
+    import click
+
+    from labeler.cli import cli
+    for name in sorted(COMMANDS):
+        command = cli.get_command(None, name)
+        if isinstance(command, click.Group):
+            yield from ([name, sub] for sub in sorted(command.commands))
+        else:
+            yield [name]
+
+
+@pytest.mark.parametrize("argv", list(_leaf_commands()), ids=" ".join)
+def test_every_command_has_help_naming_its_environment(argv, capsys):
+    assert main([*argv, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: labeler " + " ".join(argv) in out
+    assert "LABELER_" in out or "GITHUB_" in out
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_python_dash_m_and_unknown_commands():
+    done = subprocess.run([sys.executable, "-m", "labeler", "nope"], capture_output=True, text=True)
+    assert done.returncode == 2 and "No such command" in done.stderr
+
+
+def test_unexpected_errors_are_reported_not_dumped(monkeypatch, capsys):
+    from labeler.commands import sync_labels
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+    monkeypatch.setattr(sync_labels.config_mod, "load", boom)
+    assert main(["sync-labels", "--repo", "o/r"]) == 3
+    out = capsys.readouterr().out
+    assert "::error::internal error in labeler" in out and "kaboom" in out
+    assert "::group::traceback" in out

@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from labeler import runner
+from labeler.errors import UserError
+
+
+def test_outputs_use_a_random_delimiter_attackers_cannot_close(actions_env):
+    hostile = "x\nghadelimiter_0\nlabels=pwned\nEOF"
+    runner.set_output("plan", hostile)
+    runner.set_output("labels", '["bug"]')
+    assert actions_env.outputs() == {"plan": hostile, "labels": '["bug"]'}
+    first = actions_env.output_path.read_text().splitlines()[0]
+    assert first.startswith("plan<<ghadelimiter_") and len(first) > 40
+
+
+def test_summary_is_appended_and_capped(actions_env):
+    runner.summary("# one")
+    runner.summary("two\n")
+    assert actions_env.summary() == "# one\ntwo\n"
+    runner.summary("é" * runner.SUMMARY_LIMIT)
+    assert len(actions_env.summary().encode()) < 1024 * 1024
+
+
+def test_annotations_escape_properties_and_newlines(capsys):
+    runner.error("bad\nthing 100%", file="a,b:c.yml", line=3)
+    assert capsys.readouterr().out == "::error file=a%2Cb%3Ac.yml,line=3::bad%0Athing 100%25\n"
+
+
+def test_masking_only_inside_actions(capsys, monkeypatch):
+    runner.mask("secret")
+    assert capsys.readouterr().out == ""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    runner.mask("line1\nline2")
+    assert capsys.readouterr().out == "::add-mask::line1\n::add-mask::line2\n"
+
+
+def test_event_errors_name_the_file(tmp_path, monkeypatch):
+    with pytest.raises(UserError, match="no event"):
+        runner.event()
+    bad = tmp_path / "e.json"
+    bad.write_text('{"a": 1,\n oops}')
+    with pytest.raises(UserError) as caught:
+        runner.event(str(bad))
+    assert caught.value.file == str(bad) and caught.value.line == 2
+    with pytest.raises(UserError, match="cannot read"):
+        runner.event(str(tmp_path / "missing.json"))
+    good = tmp_path / "g.json"
+    good.write_text(json.dumps({"action": "opened"}))
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(good))
+    assert runner.event() == {"action": "opened"}
+
+
+def test_urls_follow_the_enterprise_server(monkeypatch):
+    assert runner.api_url() == "https://api.github.com" and runner.server_url() == "https://github.com"
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://ghe.example.com/")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
+    monkeypatch.setenv("GITHUB_RUN_ID", "9")
+    assert runner.run_url() == "https://ghe.example.com/o/r/actions/runs/9"
+
+
+@pytest.mark.parametrize("value", ["", "noslash", "a/b/c", "/b", "a/"])
+def test_repository_must_be_owner_name(value):
+    with pytest.raises(UserError):
+        runner.repository(value)
+
+
+def test_env_flag(monkeypatch):
+    assert runner.env_flag("LABELER_X", True) is True
+    monkeypatch.setenv("LABELER_X", "off")
+    assert runner.env_flag("LABELER_X") is False
+    monkeypatch.setenv("LABELER_X", "maybe")
+    with pytest.raises(UserError):
+        runner.env_flag("LABELER_X")
