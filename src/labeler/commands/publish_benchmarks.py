@@ -231,7 +231,6 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
             noise: tuple[str, ...], chart: bool | None, max_writes: int | None, dry_run: bool,
             write_results: str | None) -> None:
     """Post a model build's before/after benchmark results to every PR in the build."""
-    from labeler.cli import result_code
     from labeler.results.select import load_pr_files, parse_prs, select
 
     event = from_event_payload(event_path) if from_event else {}
@@ -252,7 +251,8 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
     outcomes = run(gh, results, targets, settings, dry_run=dry_run, max_writes=max_writes or cap)
     repo_name = gh.repo_name if gh else repo or os.environ.get("GITHUB_REPOSITORY") or "OWNER/REPO"
     _report(outcomes, results, settings, repo_name, dry_run=dry_run)
-    result_code(not any(o.action == "failed" for o in outcomes))
+    if any(o.action == "failed" for o in outcomes):
+        raise click.exceptions.Exit(1)  # after the summary: the failures are listed there
 
 
 def from_event_payload(path: str | None) -> dict[str, Any]:

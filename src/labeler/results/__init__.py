@@ -12,6 +12,7 @@ from typing import Any
 
 from labeler.errors import UserError
 
+STRUCTURED = (".json", ".yaml", ".yml")
 MAX_BYTES = 20 * 1024 * 1024
 BUILD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/+=-]{0,99}")  # as in the schema; safe in a marker
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -110,11 +111,19 @@ def parse(text: str, path: str = "results", *, build_id: str | None = None,
     check_overrides(build_id, build_url)
     if looks_like_ilab_report(text, path):
         return ilab_text.parse(text, path, build_id=build_id, build_url=build_url)
-    return structured.parse(text, path, build_id=build_id, build_url=build_url)
+    if path.lower().endswith(STRUCTURED) or text.lstrip().startswith("{"):
+        return structured.parse(text, path, build_id=build_id, build_url=build_url)
+    try:
+        return structured.parse(text, path, build_id=build_id, build_url=build_url)
+    except UserError as e:
+        if not e.message.startswith(("results must be a mapping", "not valid YAML")):
+            raise
+        raise UserError("neither a JSON/YAML results mapping nor an `ilab model evaluate` text report (no "
+                        "`# SKILL EVALUATION REPORT` or `# KNOWLEDGE EVALUATION REPORT` line)", file=path, line=1) from None
 
 
 def looks_like_ilab_report(text: str, path: str) -> bool:
-    if path.lower().endswith((".json", ".yaml", ".yml")):
+    if path.lower().endswith(STRUCTURED):
         return False
     return any(line.strip().startswith("# ") and "EVALUATION REPORT" in line.upper()
                for line in text.splitlines())

@@ -106,8 +106,12 @@ def _validate(data: Any, root: Any, path: str) -> None:
     _check_numbers(data, root, path, [])
 
 
+def _is_key_error(error: Any) -> bool:
+    return "propertyNames" in error.absolute_schema_path
+
+
 def _key_of(error: Any) -> str | None:
-    if error.validator == "propertyNames":
+    if _is_key_error(error):
         return str(error.instance)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
@@ -117,7 +121,7 @@ def _key_of(error: Any) -> str | None:
 
 
 def _message(error: Any) -> str:
-    if error.validator == "propertyNames":
+    if _is_key_error(error):
         if str(error.instance).endswith("qna.yaml") or "/" in str(error.instance):
             return "not a qna.yaml path inside the taxonomy (relative, no .., ends in /qna.yaml)"
         return "not a task name (letters, digits, _ . -; the knowledge leaf path joined with _)"
