@@ -34,7 +34,7 @@ class Prompts:
 
 def _read(directory: str | None, name: str) -> str:
     if directory is None:
-        return resources.files("labeler.prompts").joinpath(name).read_text("utf-8")
+        return resources.files("labeler").joinpath("prompts").joinpath(name).read_text("utf-8")
     path = os.path.join(directory, name)
     try:
         with open(path, encoding="utf-8") as f:

@@ -63,9 +63,12 @@ def _row(rec: Mapping[str, Any], commit_url: str | None, issue_url: str | None) 
     }
 
 
-def _csp_hash(text: str) -> str:
+def _csp_hash(text: str) -> Any:
+    """The CSP source for an inline block; base64 and quotes only, so it is safe markup."""
+    from markupsafe import Markup
+
     digest = hashlib.sha256(str(text).encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+    return Markup("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
 
 
 def environment() -> Any:

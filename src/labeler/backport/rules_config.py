@@ -70,12 +70,28 @@ def load(path: str | None) -> RulesConfig:
     return parse(text, path)
 
 
+def _loader() -> Any:
+    """SafeLoader where only true/false are booleans: `verdict: yes` and `phrases: {no: ...}` stay
+    the strings a user means (YAML 1.1 would read yes/no/on/off as booleans)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+    return Loader
+
+
 def parse(text: str, path: str) -> RulesConfig:
     import yaml  # YAML is a superset of JSON: one loader for both
 
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 -- a SafeLoader subclass
+        node = yaml.compose(text, Loader=_loader())
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise ConfigError(f"not valid YAML/JSON: {getattr(e, 'problem', e)}", file=path,
