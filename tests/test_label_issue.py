@@ -284,3 +284,28 @@ def test_bad_settings_are_clear_errors(tmp_path, monkeypatch, cfg, capsys):
     monkeypatch.setenv("LABELER_STAGE", "yolo")
     assert run(tmp_path, monkeypatch, issue_payload(), "issues", cfg, "--dry-run") == 2
     assert "yolo" in capsys.readouterr().err
+
+
+# Real webhook payload shapes (tests/events, trimmed from @octokit/webhooks-examples).
+def test_real_opened_payload(fake_github, event_file, actions_env, cfg):
+    fake_github.add_issue(1, "Spelling error in the README file", "", labels=["bug"])
+    event_file("issues.opened")
+    assert main(["label-issue", "--config", cfg]) == 0
+    assert fake_github.issue_labels(1) == ["bug"]
+    assert len(fake_github.comments(1)) == 1
+
+
+def test_real_comment_payload_with_a_command(fake_github, event_file, actions_env, cfg):
+    fake_github.add_issue(1, "Spelling error in the README file", "It crashes", labels=["bug"])
+    event_file("issue_comment.created", comment={"body": "thanks!\n/label auto"}, issue={"body": "It crashes"})
+    assert main(["label-issue", "--config", cfg]) == 0
+    # too weak a match to label, but a human already labeled it: no needs-triage on top
+    assert fake_github.issue_labels(1) == ["bug"]
+    assert "no label reached" in fake_github.comments(1)[0]
+
+
+def test_real_edited_comment_does_not_rerun(fake_github, event_file, actions_env, cfg):
+    fake_github.add_issue(1)
+    event_file("issue_comment.edited", comment={"body": "/label auto"}, changes={"body": {"from": "/label auto"}})
+    assert main(["label-issue", "--config", cfg]) == 0
+    assert fake_github.requests == []

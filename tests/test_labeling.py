@@ -156,3 +156,8 @@ def test_skip_reasons():
     assert labeling.skip_reason(issue(user={"login": "dependabot[bot]", "type": "Bot"}), State(), t)
     assert labeling.skip_reason(issue(), State(off=True), t)
     assert labeling.skip_reason(issue(), State(off=True), labeling.Trigger("label", "x", forced=True)) is None
+
+
+def test_no_abstention_label_when_a_human_already_labeled():
+    assert make_plan(answer(("bug", 0.1)), iss=issue(labels=[{"name": "enhancement"}])).apply == ()
+    assert make_plan(answer(("bug", 0.1)), iss=issue(labels=[{"name": "wontfix"}])).apply == ("needs-triage",)

@@ -196,9 +196,11 @@ def plan(issue: Issue, answer: dict[str, Any], config: Config, settings: Setting
     else:
         wanted = clearing[: settings.max_labels]
     abstained = not clearing
-    if abstained and settings.abstain_label and settings.stage != "suggest":
-        wanted = [settings.abstain_label]
     present = {name.lower() for name in issue.labels}
+    # A human (or a template) already chose a label from the set: nothing to flag for triage.
+    labeled = any((lbl := config.canonical(name)) is not None and lbl.auto for name in issue.labels)
+    if abstained and settings.abstain_label and settings.stage != "suggest" and not labeled:
+        wanted = [settings.abstain_label]
     apply = tuple(n for n in wanted if n.lower() not in present)
     # Only a label this bot applied may be taken back: the abstention label, once a real one lands.
     remove = tuple(n for n in state.applied if n == settings.abstain_label and clearing and wanted
