@@ -282,9 +282,10 @@ Work = Callable[[PullRequest, list[Any], Outcome], str]
 
 
 def run_model_command(gh: Any, settings: Settings, name: str, number: int, *, comment_id: int | None,
-                      dry_run: bool, accepted: str, work: Work) -> bool:
+                      dry_run: bool, accepted: str, work: Work) -> Outcome | None:
     """What precheck, postcheck and generate share: the gate on the current head SHA, the status
-    lifecycle, reading + validating the changed qna.yaml files at that SHA, one sticky comment."""
+    lifecycle, reading + validating the changed qna.yaml files at that SHA, one sticky comment.
+    Returns the final outcome, or None when the command was refused (a reply says why)."""
     from labeler.commands import enable
 
     pr = PullRequest.from_api(gh.pull(number))  # the head SHA, captured once; every read is pinned to it
@@ -299,15 +300,15 @@ def run_model_command(gh: Any, settings: Settings, name: str, number: int, *, co
             _post_result(gh, name, number, f"### {name} failed\n\n❌ {md.escape(e.message)}", dry_run=dry_run)
             raise
         _post_result(gh, name, number, body, dry_run=dry_run)
-    return outcome.state == "success"
+    return outcome
 
 
-def _refuse(gh: Any, name: str, number: int, comment_id: int | None, why: str) -> bool:
+def _refuse(gh: Any, name: str, number: int, comment_id: int | None, why: str) -> None:
     if comment_id is None:
         raise UserError(f"{name} refused: {why.replace('`', '')}")
     runner.warning(f"{name} refused on #{number}: {why.replace('`', '')}")
     reply(gh, number, comment_id, f"🚫 {md.code(name)} refused: {why}", dry_run=False)
-    return True
+    return None
 
 
 def _checked_work(gh: Any, settings: Settings, name: str, pr: PullRequest, outcome: Outcome, work: Work) -> str:

@@ -347,8 +347,8 @@ def execute(name: str, *, number: int | None, repo: str | None, config_path: str
             event_name: str, dry_run: bool, accepted: str, make_work: Any) -> None:
     """Resolve the PR (flag or event), then run the shared model-command shell."""
     from labeler import gh as ghmod
-    from labeler.cli import result_code
     from labeler.commands import bot
+    from labeler.errors import UserError
 
     settings = bot.load_settings(config_path)
     comment_id = None
@@ -358,8 +358,10 @@ def execute(name: str, *, number: int | None, repo: str | None, config_path: str
             return
         number, comment_id = trig.number, trig.comment_id
     gh = ghmod.open_repo(repo)
-    result_code(bot.run_model_command(gh, settings, name, number, comment_id=comment_id, dry_run=dry_run,
-                                      accepted=accepted, work=make_work(settings)))
+    outcome = bot.run_model_command(gh, settings, name, number, comment_id=comment_id, dry_run=dry_run,
+                                    accepted=accepted, work=make_work(settings))
+    if outcome is not None and outcome.state != "success":  # the status says failure/error: so does the job
+        raise UserError(f"{name}: {outcome.state}: {outcome.description}")
 
 
 def _command() -> Any:
