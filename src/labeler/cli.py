@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("labeler.commands.generate", "Taxonomy PR bot: sample synthetic data from a PR's seed examples."),
     "model": ("labeler.commands.model", "Train or evaluate the offline classifier on labelled issues (labeler[local])."),
     "history": ("labeler.commands.history", "Sync the repository's issues into a local SQLite history file."),
+    "missing-info": ("labeler.commands.missing_info", "Ask for missing information (label + one polite comment); never closes issues."),
 }
 
 

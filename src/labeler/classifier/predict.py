@@ -7,7 +7,8 @@
         held-out data (VS Code getThresholds style), one of 0.05, 0.10 .. 1.00.
     Predictor.thresholds: dict[str, float]   score cutoff reaching the training target precision;
         math.inf for labels that never reached it (never apply those automatically).
-    Predictor.meta: dict                     trained_at, counts, labels, params, versions, ...
+    Predictor.meta: dict                     version ('local-<UTC timestamp>'), trained_at, counts,
+        labels, params, labeler_version, sklearn_version, ...
     Predictor.scores(title, body) -> dict[str, float]   raw model probabilities (for evaluation)
 
 Model directory format (version 1): `meta.json` (format "labeler-model", format_version 1,

@@ -202,10 +202,11 @@ def _meta(prep: Prepared, params: Params, C: float, grid: dict[str, float],
 
     per_label = Counter(lbl for e in prep.train + prep.val for lbl in e.labels)
     thresholds = {lbl: calibrate.threshold(levels[lbl], params.target_precision) for lbl in prep.labels}
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION, "labeler_version": __version__,
-        "sklearn_version": sklearn.__version__,
-        "trained_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "sklearn_version": sklearn.__version__, "version": f"local-{now:%Y%m%dT%H%M%SZ}",
+        "trained_at": now.isoformat(),
         "mode": prep.mode, "labels": prep.labels, "target_precision": params.target_precision,
         "thresholds": {k: (None if math.isinf(v) else float(v)) for k, v in thresholds.items()},
         "levels": {lbl: calibrate.to_json(levels[lbl]) for lbl in prep.labels},
