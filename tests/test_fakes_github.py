@@ -69,6 +69,9 @@ def test_comment_validation_and_foreign_edit(gh, repo):
     with pytest.raises(GithubException) as e:
         repo.get_issue(7).get_comment(foreign.id).edit("hijack")
     assert e.value.status == 403 and gh.comments(7) == ["mine"]
+    gh.foreign_edit_status = None  # what real GitHub does for a token with write access
+    repo.get_issue(7).get_comment(foreign.id).edit("edited by the bot")
+    assert gh.comments(7) == ["edited by the bot"]
 
 
 def test_pagination_over_250_comments(gh, repo):
@@ -183,8 +186,12 @@ def test_team_membership_and_permission(gh):
     gh.team_access = 404
     with pytest.raises(UnknownObjectException):
         g.get_organization("acme").get_team_by_slug("triagers").get_team_membership("carol")
+    gh.team_access = None
+    assert g.get_organization("acme").has_in_members(g.get_user("carol"))
+    assert not g.get_organization("acme").has_in_members(g.get_user("mallory"))
     gh.set_permission("carol", "maintain")
     repo = g.get_repo("acme/widgets")
+    assert repo.has_in_collaborators("carol") and not repo.has_in_collaborators("mallory")
     assert repo.get_collaborator_permission("carol") == "write"
     assert repo.get_collaborator_role_name("carol") == "maintain"
 
@@ -192,6 +199,7 @@ def test_team_membership_and_permission(gh):
 def test_user_login_and_forbidden(gh):
     g = client(gh.url)
     assert g.get_user().login == "github-actions[bot]"
+    assert g.get_rate_limit().resources.core.limit == 5000
     gh.user_status = 403
     with pytest.raises(GithubException) as e:
         client(gh.url).get_user().login

@@ -61,6 +61,9 @@ class Routes:
         ("POST", R + r"/statuses/(?P<sha>[^/]+)", "create_status"),
         ("GET", R + r"/statuses/(?P<ref>[^/]+)", "list_statuses"),  # legacy alias PyGithub uses
         ("GET", R + r"/collaborators/(?P<user>[^/]+)/permission", "get_permission"),
+        ("GET", R + r"/collaborators/(?P<user>[^/]+)", "is_collaborator"),
+        ("GET", r"/rate_limit", "rate_limit"),
+        ("GET", r"/orgs/(?P<org>[^/]+)/members/(?P<user>[^/]+)", "is_org_member"),
         ("GET", r"/orgs/(?P<org>[^/]+)", "get_org"),
         ("GET", r"/orgs/(?P<org>[^/]+)/teams", "list_teams"),
         ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)", "get_team"),
@@ -238,8 +241,9 @@ class Routes:
         body = self._comment_body(req)
         if c is None or isinstance(body, Reply):
             return body if c else not_found()
-        if c.user != self.actor(req):  # GitHub lets only the author (or admins) edit; the bot is neither
-            return Reply(403, {"message": "Resource not accessible by integration", "documentation_url": DOCS})
+        if c.user != self.actor(req) and self.foreign_edit_status:
+            return Reply(self.foreign_edit_status, {"message": "Resource not accessible by integration",
+                                                    "documentation_url": DOCS})
         c.body, c.updated_at = body, self.clock()
         return Reply(200, self.shapes.comment(c))
 
@@ -506,6 +510,22 @@ class Routes:
     def get_membership_by_id(self, req: Request, org_id: str, team_id: str, user: str) -> Reply:
         key = self._team_by_ids(org_id, team_id)
         return self.get_membership(req, *key, user) if key else (self._team_denied() or not_found())
+
+    def is_collaborator(self, req: Request, user: str) -> Reply:
+        granted = self.permissions.get(user, "none") in ("admin", "maintain", "write", "triage")
+        return Reply(204) if granted else not_found()
+
+    def is_org_member(self, req: Request, org: str, user: str) -> Reply:
+        denied = self._team_denied()
+        member = any(o == org and user in members for (o, _), members in self.teams.items())
+        return denied or (Reply(204) if member else not_found())
+
+    def rate_limit(self, req: Request) -> Reply:
+        core = {"limit": 5000, "remaining": self.ratelimit_remaining, "reset": 1893456000,
+                "used": 5000 - self.ratelimit_remaining, "resource": "core"}
+        search = {"limit": 30, "remaining": 30, "reset": 1893456000, "used": 0, "resource": "search"}
+        graphql = {**core, "remaining": 5000, "used": 0, "resource": "graphql"}
+        return Reply(200, {"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core})
 
     def get_permission(self, req: Request, user: str) -> Reply:
         perm = self.permissions.get(user, "read")

@@ -67,6 +67,9 @@ class FakeGitHub(Routes, LoopbackServer):
         self.tokens: dict[str, str] | None = None  # token -> login; None accepts any token as `login`
         self.require_auth = True                     # writes without Authorization -> 401
         self.team_access: int | None = None          # 403/404: team endpoints answer that (token lacks org read)
+        # Real GitHub lets a write-access token edit anyone's comment; the fake answers this status instead
+        # (None: allow) so a test catches code that edits a comment it did not write.
+        self.foreign_edit_status: int | None = 403
         self.ratelimit_remaining = 5000
         self.default_branch = default_branch
         self.issues: dict[int, Issue] = {}
