@@ -89,8 +89,13 @@ def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *,
 
 
 def _reason(e: Exception) -> str:
+    from requests.exceptions import RequestException
+
     if isinstance(e, UserError):
         return e.message
+    if isinstance(e, RequestException):  # urllib3 gave up (retries exhausted, connection lost)
+        cause = getattr(getattr(e, "args", [None])[0], "reason", None) or e
+        return f"GitHub did not answer: {cause}"
     from labeler.results.prs import refused
 
     return refused(e, "answer").message
@@ -251,8 +256,10 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
     outcomes = run(gh, results, targets, settings, dry_run=dry_run, max_writes=max_writes or cap)
     repo_name = gh.repo_name if gh else repo or os.environ.get("GITHUB_REPOSITORY") or "OWNER/REPO"
     _report(outcomes, results, settings, repo_name, dry_run=dry_run)
-    if any(o.action == "failed" for o in outcomes):
-        raise click.exceptions.Exit(1)  # after the summary: the failures are listed there
+    failed = [o.number for o in outcomes if o.action == "failed"]
+    if failed:  # after the summary, which lists why; a re-run retries them and skips the finished ones
+        raise UserError(f"{len(failed)} pull request(s) failed ({', '.join(f'#{n}' for n in failed[:20])}): "
+                        "run the same command again to retry them")
 
 
 def from_event_payload(path: str | None) -> dict[str, Any]:
