@@ -110,12 +110,18 @@ def _run(todo: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCac
         done_count = 0
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            failure = None
             for future in finished:
                 commit = pending.pop(future)
+                if future.exception() is not None:  # only BaseException escapes _ask (e.g. Ctrl-C)
+                    failure = failure or future.exception()
+                    continue
                 _record(future.result(), commit, model, prompts, cache, stats)
                 done_count += 1
                 if done_count % flush_every == 0:
                     cache.flush()
+            if failure is not None:
+                raise failure
             if progress:
                 progress(done_count, len(todo))
     finally:
