@@ -218,9 +218,9 @@ def test_skip_reasons(kw, reason):
 
 
 def test_kind_from_labels():
-    assert command.kind_of(("type/feature-request",)) == "feature"
-    assert command.kind_of(("question",)) == "question"
-    assert command.kind_of(("area/x",)) == "bug"
+    assert missing_info.kind_of(("type/feature-request",)) == "feature"
+    assert missing_info.kind_of(("question",)) == "question"
+    assert missing_info.kind_of(("area/x",)) == "bug"
 
 
 # the command against FakeGitHub ------------------------------------------------------------------

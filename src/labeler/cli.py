@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "model": ("labeler.commands.model", "Train or evaluate the offline classifier on labelled issues (labeler[local])."),
     "history": ("labeler.commands.history", "Sync the repository's issues into a local SQLite history file."),
     "missing-info": ("labeler.commands.missing_info", "Ask for missing information (label + one polite comment); never closes issues."),
+    "dataset": ("labeler.commands.dataset", "Export labelled JSONL splits, fine-tuning files and a dataset card from the history."),
 }
 
 

@@ -11,10 +11,11 @@ Only `title` and `labels` are required; `id` defaults to `FILE:LINE`. Bad lines 
 
 Interfaces:
     read_jsonl(path) -> list[Example]
-    write_jsonl(path, examples) -> None
+    write_jsonl(path, examples) -> int (records written)
     assign_splits(examples, *, fractions=(0.8, 0.1, 0.1), method="stratified", seed=0) -> list[Example]
     select_labels(examples, *, family=None, min_examples=1, exclude=()) -> Selection
-    export(db_path, out_dir, **options) -> ExportResult     (history SQLite -> files; see export())
+    from_history(stored_issues, repo) -> list[Example]
+    export(examples, out_dir, ExportOptions(...)) -> ExportResult   (files + dataset card; see export())
 """
 from __future__ import annotations
 
@@ -206,3 +207,126 @@ def split_counts(examples: Sequence[Example]) -> dict[str, dict[str, int]]:
             row = table.setdefault(lbl, {s: 0 for s in SPLITS})
             row[e.split or "train"] += 1
     return dict(sorted(table.items()))
+
+
+# export from the history file --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportOptions:
+    family: str | None = None
+    min_examples: int = 1
+    exclude: tuple[str, ...] = ()          # e.g. the bot's provenance label: never learn our own guesses
+    method: str = "stratified"
+    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    seed: int = 0
+    keep_unlabelled: bool = False          # categorizer files keep issues without a kept label
+    needs_info_label: str | None = "needs more info"
+    max_chars: int = 4_000                 # body cut in fine-tuning files (grafana capped total tokens)
+
+
+def from_history(issues: Sequence[Any], repo: str) -> list[Example]:
+    return [Example(id=f"{repo}#{i.number}", title=i.title, body=i.body, labels=tuple(i.labels),
+                    created_at=i.created_at, source=f"github:{repo}",
+                    extra={"number": i.number, "state": i.state, "state_reason": i.state_reason, "url": i.html_url})
+            for i in issues]
+
+
+def categorizer_record(e: Example, labels: Sequence[str], max_chars: int) -> dict[str, Any]:
+    """OpenAI chat fine-tuning line: system (allowed labels), user (the issue), assistant (minified JSON)."""
+    system = ("You label GitHub issues. Choose zero or more labels, only from this list: "
+              + ", ".join(labels) + '. Answer with JSON: {"labels": [...]}')
+    answer = json.dumps({"labels": sorted(e.labels)}, separators=(",", ":"), ensure_ascii=False)
+    return {"messages": [{"role": "system", "content": system},
+                         {"role": "user", "content": f"Title: {e.title}\n\n{e.body[:max_chars]}"},
+                         {"role": "assistant", "content": answer}]}
+
+
+def qualitizer_record(e: Example, needs_info_label: str, max_chars: int) -> dict[str, Any]:
+    """Same prompt as `labeler missing-info --method llm`, so a fine-tuned model drops in."""
+    from labeler import missing_info
+
+    kind = missing_info.kind_of(e.labels)
+    system, user = missing_info.build_prompt(e.title, e.body[:max_chars], kind=kind)
+    incomplete = needs_info_label in e.labels
+    rules = missing_info.check(e.title, e.body, kind=kind)
+    missing = (rules.missing or ["more detail to reproduce or understand the problem"]) if incomplete else []
+    remarks = "A maintainer asked for more information." if incomplete else "A maintainer could act on it."
+    answer = json.dumps({"complete": not incomplete, "missing": missing, "remarks": remarks},
+                        separators=(",", ":"), ensure_ascii=False)
+    return {"messages": [{"role": "system", "content": system}, {"role": "user", "content": user},
+                         {"role": "assistant", "content": answer}]}
+
+
+def qualitizer_pool(examples: Sequence[Example], needs_info_label: str) -> list[Example]:
+    """Positives: issues with the label. Negatives: issues a maintainer could act on (closed as
+    completed, or triaged with another label); untriaged open issues are neither."""
+    return [e for e in examples
+            if needs_info_label in e.labels or e.extra.get("state_reason") == "completed" or e.labels]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    files: dict[str, int]                 # relative path -> records written
+    counts: dict[str, dict[str, int]]     # label -> split -> count
+    dropped: dict[str, int]
+
+
+def export(issues: Sequence[Example], out_dir: str, options: ExportOptions = ExportOptions(),
+           *, title: str = "issues") -> ExportResult:
+    """Write issues.jsonl, {train,val,test}.jsonl, finetune/*.jsonl and README.md (dataset card)."""
+    if not issues:
+        raise UserError("no issues to export (run `labeler history sync` first?)")
+    every = [e for e in issues if not set(e.labels) & set(options.exclude)]
+    selection = select_labels(every, family=options.family, min_examples=options.min_examples)
+    split_all = assign_splits(selection.examples, fractions=options.fractions, method=options.method, seed=options.seed)
+    originals = {e.id: e for e in every}
+    rows = [e for e in split_all if e.labels or options.keep_unlabelled]
+    if not rows:
+        raise UserError("no issue has a label that passes --family/--min-examples")
+    os.makedirs(os.path.join(out_dir, "finetune"), exist_ok=True)
+    files = {"issues.jsonl": write_jsonl(os.path.join(out_dir, "issues.jsonl"), rows)}
+    for split in SPLITS:
+        files[f"{split}.jsonl"] = write_jsonl(os.path.join(out_dir, f"{split}.jsonl"), [e for e in rows if e.split == split])
+    for split in ("train", "val"):  # the test split never goes to a fine-tuning service
+        part = [e for e in rows if e.split == split]
+        files[f"finetune/categorizer.{split}.jsonl"] = write_jsonl(
+            os.path.join(out_dir, "finetune", f"categorizer.{split}.jsonl"),
+            (categorizer_record(e, selection.labels, options.max_chars) for e in part))
+    label = options.needs_info_label
+    if label and any(label in e.labels for e in every):
+        full = [dataclasses.replace(originals[e.id], split=e.split) for e in split_all]
+        pool = qualitizer_pool(full, label)
+        for split in ("train", "val"):
+            files[f"finetune/qualitizer.{split}.jsonl"] = write_jsonl(
+                os.path.join(out_dir, "finetune", f"qualitizer.{split}.jsonl"),
+                (qualitizer_record(e, label, options.max_chars) for e in pool if e.split == split))
+    counts = split_counts(rows)
+    with open(os.path.join(out_dir, "README.md"), "w", encoding="utf-8") as f:
+        f.write(card(title, options, counts, selection.dropped, files, len(every)))
+    return ExportResult(files=files, counts=counts, dropped=selection.dropped)
+
+
+def card(title: str, options: ExportOptions, counts: dict[str, dict[str, int]], dropped: dict[str, int],
+         files: dict[str, int], considered: int) -> str:
+    import datetime as dt
+
+    from labeler import __version__
+
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"# Dataset card: {title}", "", f"Exported by labeler {__version__} on {when} from {considered} issues.", "",
+             "## Selection", "",
+             f"- label family: `{options.family or 'all labels'}`; labels with fewer than {options.min_examples} issues dropped",
+             f"- issues with these labels left out entirely: {', '.join(options.exclude) or '(none)'}",
+             f"- split: {options.method}, train/val/test = {options.fractions}, seed {options.seed}; "
+             "every issue is in exactly one split",
+             f"- dropped labels: {', '.join(f'{k} ({v})' for k, v in dropped.items()) or '(none)'}", "",
+             "## Counts per label and split", "", "| label | train | val | test | total |", "| --- | ---: | ---: | ---: | ---: |"]
+    for label, row in counts.items():
+        lines.append(f"| {label.replace('|', '/')} | {row['train']} | {row['val']} | {row['test']} | {sum(row.values())} |")
+    lines += ["", "## Files", "", *[f"- `{name}`: {n} records" for name, n in files.items()], "",
+              "## Caveats", "",
+              "- Issue text is written by third parties: use it to evaluate and train for this repository; "
+              "check the licence before sharing it.",
+              "- Labels record maintainers' habits, including mistakes and labels added long after the issue.",
+              "- Fine-tuning files hold train and val only; the test split is for `labeler model eval`.", ""]
+    return "\n".join(lines)

@@ -76,6 +76,16 @@ class Section:
         return text.lower() in EMPTY_ANSWERS
 
 
+def kind_of(labels: Sequence[str], default: str = "bug") -> str:
+    """The kind of report from its labels (type/feature-request -> feature, ...)."""
+    low = " ".join(labels).lower()
+    if "feature" in low or "enhancement" in low:
+        return "feature"
+    if "question" in low:
+        return "question"
+    return "bug" if "bug" in low else default
+
+
 def sections(body: str) -> list[Section]:
     """Template sections: Markdown headings (issue forms use `### Label`) or bold-only lines."""
     found = list(_HEADING.finditer(_mask(body)))

@@ -30,15 +30,6 @@ class Plan:
     skipped: str = ""    # why nothing was checked
 
 
-def kind_of(labels: tuple[str, ...], default: str = "bug") -> str:
-    low = " ".join(labels).lower()
-    if "feature" in low or "enhancement" in low:
-        return "feature"
-    if "question" in low:
-        return "question"
-    return "bug" if "bug" in low else default
-
-
 def skip_reason(issue: Any, skip_associations: tuple[str, ...], exempt_labels: tuple[str, ...]) -> str:
     if issue.is_pr:
         return "a pull request"
@@ -139,7 +130,7 @@ def command(event_path: str | None, number: int | None, repo: str | None, method
     reason = skip_reason(issue, () if check_maintainers else SKIP_ASSOCIATIONS, exempt_label)
     if reason:
         return report(issue, missing_info.MissingInfo([], True), Plan(None, None, None, reason), dry_run)
-    kind = kind_of(issue.labels) if kind == "auto" else kind
+    kind = missing_info.kind_of(issue.labels) if kind == "auto" else kind
     info = run_check(method, issue, kind, model_path=model_path, model_label=model_label or label,
                      provider=provider, model_name=model_name)
     existing = github.find_comment(issue.number, MARKER)
