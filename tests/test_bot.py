@@ -1,4 +1,6 @@
 """The taxonomy bot's router: command parsing, triggers, settings, and `labeler bot` end to end."""
+import json
+
 import pytest
 
 from labeler import config
@@ -215,3 +217,67 @@ def test_dry_run_prints_instead_of_posting(fake_github, actions_env, tmp_path, c
     assert run_bot(tmp_path, comment_event("@instructlab-bot help"), "issue_comment", "--dry-run") == 0
     assert "<!-- labeler:reply to=9001 -->" in capsys.readouterr().out
     assert fake_github.writes() == []
+
+
+# ---------------------------------------------------------------------------------- act (workflow end to end)
+UPLOAD_STUB = """name: upload-artifact (offline stub)
+description: "Stands in for actions/upload-artifact under act"
+inputs:
+  name: {description: n, required: false, default: ""}
+  path: {description: p, required: false, default: ""}
+  if-no-files-found: {description: i, required: false, default: ""}
+  retention-days: {description: r, required: false, default: ""}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: test -s "${ARTIFACT_PATH}" && echo "would upload ${ARTIFACT_PATH}"
+      env:
+        ARTIFACT_PATH: ${{ inputs.path }}
+"""
+
+
+@pytest.mark.act
+def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm, tmp_path):
+    import yaml
+
+    from taxonomy.helpers import ORG_TOKEN
+
+    workflow = ".github/workflows/taxonomy-bot.yml"
+    uses = {s["uses"] for job in yaml.safe_load((act_repo / workflow).read_text())["jobs"].values()
+            for s in job["steps"] if "upload-artifact" in s.get("uses", "")}
+    stub = tmp_path / "upload-stub"
+    stub.mkdir()
+    (stub / "action.yml").write_text(UPLOAD_STUB)
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    fake_llm.default = "The total is 3.20."
+    env = {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0",
+           "LABELER_MODEL_RETRIES": "0"}
+    variables = {"LABELER_TEAMS": "acme/triagers", "LABELER_PRECHECK_BASE_URL": fake_llm.openai_url,
+                 "LABELER_PRECHECK_MODEL": "granite-act"}
+
+    def act(body, comment_id):
+        event = tmp_path / f"event-{comment_id}.json"
+        event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
+        return run_act("issue_comment", event, workflow, act_repo, env=env, variables=variables,
+                       secrets={"LABELER_ORG_TOKEN": ORG_TOKEN}, local_repositories={u: stub for u in uses})
+
+    result = act("@instructlab-bot enable", 1)
+    assert result.ok and result.job_results == {"route": "success"}, result.log()
+    assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
+    assert "**Enabled**" in ours(fake_github, 7, "welcome")[0]
+
+    result = act("@instructlab-bot precheck", 2)
+    assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
+    (body,) = ours(fake_github, 7, "precheck")
+    assert "`granite-act`" in body and "| 1.00 |" in body
+    assert [s["state"] for s in fake_github.statuses(head) if s["context"] == "labeler/precheck"] == \
+        ["success", "pending"]
+    assert "would upload" in result.log()
+
+    fake_github.requests.clear()  # an outsider's comment never reaches a job
+    outsider = tmp_path / "outsider.json"
+    outsider.write_text(json.dumps(comment_event("@instructlab-bot enable", association="NONE")))
+    result = run_act("issue_comment", outsider, workflow, act_repo, env=env, variables=variables)
+    assert result.returncode == 0 and result.job_results == {} and fake_github.requests == []
