@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("labeler.commands.history", "Sync the repository's issues into a local SQLite history file."),
     "missing-info": ("labeler.commands.missing_info", "Ask for missing information (label + one polite comment); never closes issues."),
     "dataset": ("labeler.commands.dataset", "Export labelled JSONL splits, fine-tuning files and a dataset card from the history."),
+    "monitor": ("labeler.commands.monitor", "Label drift of recent issues against history, plus a sample for human review."),
 }
 
 
