@@ -428,3 +428,82 @@ def test_noise_flags(build, tmp_path, capsys):
     assert "🟢 ▲ +0.10" in capsys.readouterr().out
     assert run("--results", build(3), "--pr-files", str(files), "--dry-run", "--noise", "bogus=1") == 1
     assert run("--results", build(3), "--pr-files", str(files), "--dry-run", "--noise", "mmlu=x") == 1
+
+
+# ------------------------------------------------------------------------------ the drop-in workflow under act
+WORKFLOW = ".github/workflows/publish-benchmarks.yml"
+
+
+DOWNLOAD_STUB = """\
+name: download-artifact (offline stub)
+description: "Copies $ACT_ARTIFACTS/<name> to the path input"
+inputs:
+  name: {description: artifact, required: false, default: ""}
+  run-id: {description: ignored, required: false, default: ""}
+  github-token: {description: ignored, required: false, default: ""}
+  path: {description: destination, required: false, default: ""}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: mkdir -p "$DEST" && cp -R "$ACT_ARTIFACTS/$NAME/." "$DEST/"
+      env:
+        DEST: ${{ inputs.path }}
+        NAME: ${{ inputs.name }}
+"""
+
+
+def act_run(run_act: Any, act_repo: Path, gh: Any, tmp_path: Path, event_name: str, payload: dict[str, Any],
+            **kw: Any) -> Any:
+    stub = tmp_path / "download-artifact-stub"
+    stub.mkdir(exist_ok=True)
+    (stub / "action.yml").write_text(DOWNLOAD_STUB)
+    event = tmp_path / f"{event_name}.json"
+    event.write_text(json.dumps(payload))
+    env = {"GITHUB_API_URL": gh.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0",
+           "ACT_ARTIFACTS": str(tmp_path / "artifacts")}
+    local = {"actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": str(stub)}
+    return run_act(event_name, event, WORKFLOW, act_repo, env=env, local_repositories=local, **kw)
+
+
+DISPATCH_INPUTS = {"results": "", "prs": "", "dry-run": "false", "from-results": "false", "artifact-run-id": "",
+                   "artifact-name": "benchmark-results", "build-id": "", "label": "", "milestone": ""}
+
+
+@pytest.mark.act
+def test_workflow_dispatch_posts_from_a_repository_path(run_act, act_repo, fake_github, tmp_path):
+    gh = fake_github
+    gh.add_pr(4, files={"compositional_skills/linguistics/synonyms/qna.yaml": "x"}, merged=True)
+    gh.add_pr(5, files={"knowledge/history/public_transportation/boston/qna.yaml": "x"}, merged=True)
+    inputs = {**DISPATCH_INPUTS, "results": "tests/benchmarks_results/cmb_build.yaml", "prs": "4,5"}
+    result = act_run(run_act, act_repo, gh, tmp_path, "workflow_dispatch", {"inputs": {}}, inputs=inputs)
+    assert result.ok, result.log()
+    assert len(ours(gh, 4)) == 1 and "| 5.90 | 3.53 | 🔴 ▼ -2.37 |" in ours(gh, 4)[0]
+    assert len(ours(gh, 5)) == 1 and "| 0.40 | 0.58 | 🟢 ▲ +0.18 |" in ours(gh, 5)[0]
+    assert result.outputs["created"] == "2"
+    assert any("publish-benchmarks: build `cmb-2024-08-26`" in s for s in result.summaries)
+
+
+@pytest.mark.act
+def test_repository_dispatch_posts_inline_results(run_act, act_repo, fake_github, tmp_path):
+    gh = fake_github
+    seed_prs(gh, 3)
+    payload = {"action": "publish-benchmarks",
+               "client_payload": {"results": build_results(3), "label": "cmb-2024-08-26"}}
+    result = act_run(run_act, act_repo, gh, tmp_path, "repository_dispatch", payload)
+    assert result.ok, result.log()
+    assert [len(ours(gh, i)) for i in (1, 2, 3)] == [1, 1, 1]
+
+
+@pytest.mark.act
+def test_workflow_dispatch_from_an_artifact_as_a_dry_run(run_act, act_repo, fake_github, tmp_path):
+    gh = fake_github
+    gh.add_pr(4, files={"compositional_skills/linguistics/synonyms/qna.yaml": "x"}, merged=True)
+    artifact = tmp_path / "artifacts" / "benchmark-results"
+    artifact.mkdir(parents=True)
+    (artifact / "eval.log").write_text((HERE / "ilab_evaluate.log").read_text())
+    inputs = {**DISPATCH_INPUTS, "results": "eval.log", "artifact-run-id": "12345", "build-id": "cmb-2024-08-26",
+              "prs": "4", "dry-run": "true"}
+    result = act_run(run_act, act_repo, gh, tmp_path, "workflow_dispatch", {"inputs": {}}, inputs=inputs)
+    assert result.ok, result.log()
+    assert gh.writes() == [] and MARKER in result.log()
