@@ -197,3 +197,10 @@ def test_nothing_kept_is_a_failure(fake_github, teacher, actions_env, tmp_path):
     teacher.default = "I cannot help with that."
     assert run_generate(tmp_path) == 1
     assert fake_github.statuses(head)[0]["state"] == "failure"
+
+
+def test_placeholders_in_seed_text_are_not_expanded():
+    q = qna(FREEFORM)
+    seed = g.Seed("What does $task or ${count} mean here?", "Literal $examples.")
+    prompt = g.build_prompt(q, [seed], 2)
+    assert "What does $task or ${count} mean here?" in prompt and "Literal $examples." in prompt

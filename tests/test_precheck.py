@@ -22,7 +22,7 @@ def qna(rel):
 def test_prompt_file_has_the_instructlab_system_prompt():
     sections = precheck.prompt_sections("precheck")
     assert sections["system"].startswith("I am an advanced AI language model designed to assist you")
-    assert set(sections) == {"system", "judge-system", "judge"}
+    assert set(sections) == {"version", "system", "judge-system", "judge"} and sections["version"] == "1"
     assert Options.from_settings({}).system_prompt == sections["system"]
     assert Options.from_settings({"system-prompt": "Be brief."}, threshold=0.7).threshold == 0.7
 
@@ -237,3 +237,23 @@ def test_other_command_in_the_event_is_ignored(fake_github, model_env, actions_e
     seed_pr(fake_github)
     assert run_precheck(tmp_path, body="@instructlab-bot generate") == 0
     assert fake_github.requests == [] and model_env.requests == []
+
+
+# ---------------------------------------------------------------------------------- opt-in: a real model
+LLAMA_SERVER = __import__("os").environ.get("LABELER_TEST_LLAMA_SERVER")  # read before the guard clears LABELER_*
+
+
+@pytest.mark.local_llm
+@pytest.mark.skipif(not LLAMA_SERVER, reason="set LABELER_TEST_LLAMA_SERVER=http://127.0.0.1:PORT (llama-server)")
+def test_precheck_against_llama_cpp(fake_github, actions_env, tmp_path, monkeypatch):
+    """Real tokenizer, real chat template, real /v1/models discovery; asserts shape, never content."""
+    monkeypatch.setenv("LABELER_PRECHECK_BASE_URL", LLAMA_SERVER)
+    monkeypatch.setenv("LABELER_MODEL_TIMEOUT", "120")
+    head = seed_pr(fake_github, leaves=(FREEFORM,))
+    enable(fake_github, head)
+    assert run_precheck(tmp_path, bot="  precheck: {concurrency: 1, max-tokens: 64}\n") == 0
+    (body,) = ours(fake_github, 7, "precheck")
+    assert body.count("\n| ") >= 5 and "mean ROUGE-L" in body
+    rows = [json.loads(line) for line in (tmp_path / "answers.jsonl").read_text().splitlines()]
+    assert len(rows) == 5 and all(r["answer"] and 0 <= r["score"] <= 1 for r in rows)
+    assert fake_github.statuses(head)[0]["state"] == "success"

@@ -18,8 +18,8 @@ from typing import Any
 import click
 
 from labeler import llm, md
-from labeler.commands.precheck import (Endpoint, cell, common_options, endpoint_options, execute, prompt_sections,
-                                       write_jsonl)
+from labeler.commands.precheck import (Endpoint, cell, common_options, endpoint_options, execute, fill,
+                                       prompt_sections, write_jsonl)
 from labeler.similarity import max_rouge_l, tokens
 from labeler.taxonomy import Qna, Seed
 
@@ -86,13 +86,13 @@ def build_prompt(qna: Qna, examples: list[Seed], count: int) -> str:
     sections = prompt_sections("generate")
     if qna.kind == "knowledge":
         shown = "\n\n".join(format_example(Seed(s.question, s.answer), False) for s in examples)
-        return sections["knowledge"].format(count=count, task=qna.task, context=examples[0].context or "",
-                                            examples=shown)
+        return fill(sections["knowledge"], count=count, task=qna.task, context=examples[0].context or "",
+                    examples=shown)
     grounding = ("Every pair starts with a [CONTEXT] (a passage, table or record like those in the examples) "
                  "and the answer must be derived from it." if qna.grounded else
                  "The pairs have no context: the question must stand on its own.")
     shown = "\n\n".join(format_example(s, qna.grounded) for s in examples)
-    return sections["skill"].format(count=count, task=qna.task, grounding=grounding, examples=shown)
+    return fill(sections["skill"], count=count, task=qna.task, grounding=grounding, examples=shown)
 
 
 def sample_examples(qna: Qna, k: int, rng: random.Random) -> list[Seed]:
@@ -215,8 +215,10 @@ def render(runs: list[tuple[FileRun, Qna]], opts: Options, *, model: str, sha: s
 
 def rows(runs: list[tuple[FileRun, Qna]], system: str, model: str, sha: str) -> list[str]:
     """Training-format JSONL rows ({system, user, assistant}) plus where each came from."""
+    version = prompt_sections("generate")["version"]
     return [json.dumps({"system": system, "user": user_text(p, qna.grounded), "assistant": p.answer,
-                        "taxonomy_path": run.path, "teacher": model, "sha": sha}, ensure_ascii=False)
+                        "taxonomy_path": run.path, "teacher": model, "sha": sha, "prompt_version": version},
+                       ensure_ascii=False)
             for run, qna in runs for p in run.kept]
 
 

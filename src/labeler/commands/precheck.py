@@ -9,10 +9,12 @@ postcheck reuses all of this with a second endpoint (commands/postcheck.py).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib import resources
+from string import Template
 from typing import Any
 
 from labeler import llm, md
@@ -26,7 +28,11 @@ JUDGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["s
 
 
 def prompt_sections(name: str) -> dict[str, str]:
-    """`## section` blocks of prompts/<name>.md (the version comment and other comments dropped)."""
+    """`## section` blocks of prompts/<name>.md, plus "version" from its `version:` header line.
+
+    Several parts per file (the lead's prompts.py format has exactly system + user); the same
+    single-pass $placeholder substitution applies: fill them with `fill()`.
+    """
     text = (resources.files("labeler") / "prompts" / f"{name}.md").read_text(encoding="utf-8")
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
@@ -35,7 +41,13 @@ def prompt_sections(name: str) -> dict[str, str]:
             current = sections.setdefault(line[3:].strip(), [])
         elif current is not None:
             current.append(line)
-    return {k: "\n".join(v).strip() for k, v in sections.items()}
+    version = re.search(r"^version:\s*(\S+)", text, re.M)
+    return {"version": version.group(1) if version else "?", **{k: "\n".join(v).strip() for k, v in sections.items()}}
+
+
+def fill(template: str, **values: Any) -> str:
+    """Single pass: `$name` inside seed or model text is never expanded again."""
+    return Template(template).safe_substitute({k: str(v) for k, v in values.items()})
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,7 @@ def score(result: Result, judge: llm.Model | None) -> None:
         result.score = round(rouge_l(result.expected, result.answer), 4)
         return
     prompts = prompt_sections("precheck")
-    prompt = prompts["judge"].format(question=result.question, reference=result.expected, answer=result.answer)
+    prompt = fill(prompts["judge"], question=result.question, reference=result.expected, answer=result.answer)
     try:
         verdict = llm.ask_json(judge, system=prompts["judge-system"], prompt=prompt, schema=JUDGE_SCHEMA,
                                max_tokens=300)
@@ -270,8 +282,9 @@ def check(name: str, endpoints: list[Endpoint], opts: Options, judge: Endpoint |
         judge_model = judge.connect() if (opts.judge and judge) else None
         runs = [ask_all(m, items, opts, judge_model) for m in models]
         metric = "judge" if judge_model else "ROUGE-L"
-        write_jsonl(output, [r.row(command=name, role=e.role, model=m.name, sha=pr.head_sha, metric=metric)
-                             for e, m, rs in zip(endpoints, models, runs) for r in rs])
+        version = prompt_sections("precheck")["version"]
+        write_jsonl(output, [r.row(command=name, role=e.role, model=m.name, sha=pr.head_sha, metric=metric,
+                                   prompt_version=version) for e, m, rs in zip(endpoints, models, runs) for r in rs])
         caution, failed = failure_note(runs)
         outcome.state, outcome.description = ("error", failed) if failed else ("success", _summary(runs[-1], metric, opts))
         if len(runs) == 2:
