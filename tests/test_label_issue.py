@@ -309,3 +309,11 @@ def test_real_edited_comment_does_not_rerun(fake_github, event_file, actions_env
     event_file("issue_comment.edited", comment={"body": "/label auto"}, changes={"body": {"from": "/label auto"}})
     assert main(["label-issue", "--config", cfg]) == 0
     assert fake_github.requests == []
+
+
+def test_a_stale_comment_count_does_not_duplicate_our_comment(fake_github, actions_env, tmp_path, monkeypatch, cfg):
+    seed(fake_github)
+    assert run(tmp_path, monkeypatch, issue_payload(), "issues", cfg) == 0
+    fake_github.add_comment(7, "/label auto")
+    assert run(tmp_path, monkeypatch, comment_payload("/label auto", comments=0), "issue_comment", cfg) == 0
+    assert sum(c.startswith(MARKER) for c in fake_github.comments(7)) == 1

@@ -48,6 +48,7 @@ class Trigger:
     number: int | None = None
     actor: str = ""
     forced: bool = False
+    fresh: bool = False  # a just-opened issue: it cannot carry our comment yet
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _issues_trigger(payload: dict[str, Any]) -> Trigger:
     action = payload.get("action")
     issue = Issue.from_event(payload.get("issue") or {})
     if action == "opened":
-        return Trigger("label", "issue opened", issue=issue)
+        return Trigger("label", "issue opened", issue=issue, fresh=True)
     if action == "edited":
         changes = payload.get("changes") or {}
         if "title" in changes or "body" in changes:

@@ -135,7 +135,8 @@ def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: 
     issue = trigger.issue or (gh.issue(trigger.number) if gh else None)
     if issue is None:
         raise UserError(f"reading issue #{trigger.number} needs a GitHub token (GITHUB_TOKEN)")
-    comments = gh.comments(issue.number) if gh and issue.comments else []
+    # Counts in payloads can be stale; only a just-opened issue with no comments skips the lookup.
+    comments = gh.comments(issue.number) if gh and (issue.comments or not trigger.fresh) else []
     existing = gh.find_comment(issue.number, MARKER, comments) if gh else None
     state = State.parse(existing.body if existing else None)
     if trigger.action == "off":
