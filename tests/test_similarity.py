@@ -39,3 +39,16 @@ def test_max_rouge_l_over_pool():
     pool = [tokens("the cat sat on the mat"), tokens("completely different words here")]
     assert max_rouge_l("the cat sat on a mat", pool) == pytest.approx(rouge_l("the cat sat on the mat", "the cat sat on a mat"))
     assert max_rouge_l("anything", []) == 0.0
+
+
+def test_bit_parallel_lcs_matches_the_dynamic_programme():
+    import random
+
+    from labeler.similarity import lcs_length_dp
+    rng = random.Random(7)
+    for _ in range(500):
+        vocab = list("abcdefg")[: rng.randint(1, 7)]
+        a = [rng.choice(vocab) for _ in range(rng.randint(0, 70))]
+        b = [rng.choice(vocab) for _ in range(rng.randint(0, 70))]
+        assert lcs_length(a, b) == lcs_length_dp(a, b)
+        assert lcs_length(b, a) == lcs_length_dp(a, b)

@@ -2,7 +2,7 @@
 
 Matches rouge_score's `RougeScorer(["rougeL"], use_stemmer=False)`: lower-case, non-alphanumeric
 runs become spaces, whitespace tokens. Pure Python keeps the rouge-score sdist (absl, nltk) out
-of the action's install; the O(n*m) LCS is fine for seed-sized texts (see benchmarks/).
+of the action's install; the LCS is bit-parallel (benchmarks/taxonomy_bot.py has the numbers).
 """
 from __future__ import annotations
 
@@ -17,8 +17,23 @@ def tokens(text: str) -> list[str]:
 
 
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    if len(b) > len(a):  # keep the DP row short
-        a, b = b, a
+    """Longest common subsequence length, bit-parallel (Allison-Dix 1986, Hyyro 2004): one big-int
+    step per token of `b` instead of a DP row, 20-200x faster than the textbook loop in CPython."""
+    if not a or not b:
+        return 0
+    masks: dict[str, int] = {}
+    for i, token in enumerate(a):
+        masks[token] = masks.get(token, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for token in b:
+        u = v & masks.get(token, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - bin(v).count("1")
+
+
+def lcs_length_dp(a: Sequence[str], b: Sequence[str]) -> int:
+    """The textbook O(n*m) dynamic programme: the reference the tests check lcs_length against."""
     prev = [0] * (len(b) + 1)
     for x in a:
         cur = [0]

@@ -1,0 +1,77 @@
+"""Numbers for the taxonomy bot: ROUGE-L cost (pure Python) and qna.yaml validation.
+
+    .venv/bin/python benchmarks/taxonomy_bot.py
+
+Part 1 runs anywhere (generated text). Part 2 validates the real files in ../shared/data/taxonomy
+(relative to the project root; never copied in) and skips with one line when they are absent.
+Expected there (taxonomy.md §4): 23 of 24 files under knowledge/ and compositional_skills/ pass with
+their own version (the v1 knowledge file fails: deprecated).
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "taxonomy"
+sys.path.insert(0, str(ROOT / "src"))
+
+from labeler import taxonomy  # noqa: E402
+from labeler.commands.generate import Options, Pair, discard_reason  # noqa: E402
+from labeler.similarity import rouge_l, tokens  # noqa: E402
+
+WORDS = ("the a receipt total price item cost tea milk bread how many what which is was were paid "
+         "tonsil adenoid tissue immune throat nose lymphoid ring sample answer question model data").split()
+
+
+def text(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def time_pairs(n_words: int, pairs: int = 300) -> float:
+    rng = random.Random(n_words)
+    data = [(tokens(text(rng, n_words)), tokens(text(rng, n_words))) for _ in range(pairs)]
+    start = time.perf_counter()
+    for a, b in data:
+        rouge_l(a, b)
+    return (time.perf_counter() - start) / pairs * 1e6
+
+
+def rouge_part() -> None:
+    for n in (10, 50, 150, 400):
+        print(f"rouge_l: {n:>3}-word texts: {time_pairs(n):9.1f} µs per pair")
+    rng = random.Random(0)
+    pool = [tokens(text(rng, 15)) for _ in range(200)]
+    candidates = [Pair(text(rng, 15).capitalize() + "?", "yes") for _ in range(50)]
+    opts = Options(system_prompt="t")
+    start = time.perf_counter()
+    for c in candidates:
+        discard_reason(c, pool, opts)
+    per = (time.perf_counter() - start) / len(candidates) * 1e3
+    print(f"generate filter: one 15-word question vs a pool of 200: {per:.2f} ms")
+
+
+def validation_part() -> None:
+    if not DATA.is_dir():
+        print(f"SKIP: {DATA} is absent (real qna.yaml files); part 2 not run")
+        return
+    files = sorted(p for p in DATA.rglob("qna.yaml") if taxonomy.is_qna(str(p.relative_to(DATA))))
+    times, passed = [], 0
+    for path in files:
+        rel = str(path.relative_to(DATA))
+        start = time.perf_counter()
+        qna, problems = taxonomy.parse(rel, path.read_text(encoding="utf-8"))
+        times.append((time.perf_counter() - start) * 1e3)
+        passed += qna is not None
+        errors = [p for p in problems if p.severity == "error"]
+        print(f"{'ok  ' if qna else 'FAIL'} {rel}" + (f"  ({len(errors)} errors, first: {errors[0]})" if errors else ""))
+    print(f"validation: {passed}/{len(files)} pass with their own version; "
+          f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms per file")
+
+
+if __name__ == "__main__":
+    rouge_part()
+    validation_part()
