@@ -197,10 +197,10 @@ BAD_TEXT = [
     (BRANCH + "# SKILL EVALUATION REPORT\n## MODEL (SCORE)\nnew (7.0/10.0)\n# SKILL EVALUATION REPORT\n"
      "## MODEL (SCORE)\nnew (7.1/10.0)\n", "second MT-Bench report for the new model", 14),
     ("# KNOWLEDGE EVALUATION REPORT\n## MODEL (SCORE)\nnew (0.5/1.0)\n", "no branch report", 1),
-    ("# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
-     "### TURN ONE (0.0 to 10.0):\n0.7\n", "belong to a SKILL report", 1),
-    ("# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
-     "### IMPROVEMENTS (0.0 to 1.0):\n1. knowledge a b: 0.5 -> 0.6 (+0.1)\n", "is not a task name", 7),
+    (("# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
+      "### TURN ONE (0.0 to 10.0):\n0.7\n"), "belong to a SKILL report", 1),
+    (("# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
+      "### IMPROVEMENTS (0.0 to 1.0):\n1. knowledge a b: 0.5 -> 0.6 (+0.1)\n"), "is not a task name", 7),
 ]
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from fakes._http import Reply
+
 from labeler import md
 from labeler.cli import main
 from labeler.errors import UserError
@@ -332,10 +332,10 @@ def test_from_results_finds_merged_prs_by_their_files(fake_github, actions_env, 
 
 # ------------------------------------------------------------------------------ pure parts
 def results_(**kw: Any) -> Results:
-    base = dict(build_id="b1", base_model="base", new_model="new",
-                mt_bench_branch={"compositional_skills/a/qna.yaml": Pair(5.0, 6.0),
-                                 "compositional_skills/b/qna.yaml": Pair(6.0, 5.8)},
-                mmlu_branch={"knowledge_x_y": Pair(0.5, 0.4)})
+    base = {"build_id": "b1", "base_model": "base", "new_model": "new",
+            "mt_bench_branch": {"compositional_skills/a/qna.yaml": Pair(5.0, 6.0),
+                                "compositional_skills/b/qna.yaml": Pair(6.0, 5.8)},
+            "mmlu_branch": {"knowledge_x_y": Pair(0.5, 0.4)}}
     return Results(**{**base, **kw})
 
 

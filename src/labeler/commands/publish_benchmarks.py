@@ -128,7 +128,7 @@ def summary(outcomes: list[Outcome], results: Results, settings: Settings, repo:
 
 
 # ------------------------------------------------------------------------------ inputs
-EVENT_KEYS = {"results": dict, "build_id": str, "build_url": str, "prs": (str, list), "label": str,
+EVENT_KEYS: dict[str, type | tuple[type, ...]] = {"results": dict, "build_id": str, "build_url": str, "prs": (str, list), "label": str,
               "milestone": (str, int), "from_results": bool, "since": str, "dry_run": bool}
 
 

@@ -75,7 +75,8 @@ class _Reader:
         return UserError(message, file=self.path, line=line or self.no)
 
     def run(self) -> list[Report]:
-        for self.no, raw in enumerate(self.lines, 1):
+        for no, raw in enumerate(self.lines, 1):
+            self.no = no
             self.step(raw.rstrip())
         if not self.reports:
             raise self.fail("no `# SKILL EVALUATION REPORT` or `# KNOWLEDGE EVALUATION REPORT` found", line=1)
@@ -87,9 +88,7 @@ class _Reader:
             self.section = None
         elif not self.reports:
             return  # log lines before the first report
-        elif m := MODEL_HEADER.fullmatch(line):
-            self.section = m.group(1)
-        elif m := SECTION.fullmatch(line):
+        elif m := MODEL_HEADER.fullmatch(line) or SECTION.fullmatch(line):
             self.section = m.group(1)
         elif not line.strip():
             self.section = None
@@ -109,7 +108,7 @@ class _Reader:
             self.section = section if section == "SCORES" and SUBJECT.fullmatch(line) else None
         elif section in ("IMPROVEMENTS", "REGRESSIONS"):
             self.changed(report, section, line)
-        else:
+        elif section is not None:
             self.single(report, section, line)
 
     def model(self, report: Report, section: str, line: str) -> None:
