@@ -507,3 +507,27 @@ def test_workflow_dispatch_from_an_artifact_as_a_dry_run(run_act, act_repo, fake
     result = act_run(run_act, act_repo, gh, tmp_path, "workflow_dispatch", {"inputs": {}}, inputs=inputs)
     assert result.ok, result.log()
     assert gh.writes() == [] and MARKER in result.log()
+
+
+def test_duplicates_from_an_earlier_race_are_removed(fake_github, build):
+    gh = fake_github
+    seed_prs(gh, 1)
+    for text in ("first", "second", "third"):
+        gh.add_comment(1, f"{MARKER}\n{text}", user="github-actions[bot]", user_type="Bot")
+    oldest = gh.comment_objs(1)[0].id
+    assert run("--results", build(1), "--prs", "1", "--dry-run") == 0
+    assert len(gh.comments(1)) == 3
+    assert run("--results", build(1), "--prs", "1") == 0
+    [body] = gh.comments(1)
+    assert body.startswith(MARKER + "\n### Benchmark results") and gh.comment_objs(1)[0].id == oldest
+
+
+def test_nearly_used_request_quota_defers_the_rest(fake_github, actions_env, build):
+    gh = fake_github
+    seed_prs(gh, 4)
+    gh.ratelimit_remaining = 3
+    assert run("--results", build(4), "--prs", "1-4") == 0
+    assert actions_env.outputs()["deferred"] == "3" and "quota is nearly used" in actions_env.summary()
+    gh.ratelimit_remaining = 4000
+    assert run("--results", build(4), "--prs", "1-4") == 0
+    assert all(len(ours(gh, i)) == 1 for i in range(1, 5))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from labeler.results import Results, report
 from labeler.results.report import Settings
 from labeler.results.select import Target
 
+QUOTA_RESERVE = 5   # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
 FAILURE_STREAK = 3  # PRs failing in a row = GitHub (or the token) is the problem: leave the rest for a re-run
 
 
@@ -52,7 +54,8 @@ def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, d
         outcome.action = "would-post"
         return outcome
     marker = md.marker(report.NAME, build=results.build_id)
-    existing = gh.find_comment(target.number, marker, prs.comments(gh, target.number))
+    mine = [c for c in prs.comments(gh, target.number) if gh.is_ours(c, marker)]
+    existing = mine[0] if mine else None
     if existing is not None and existing.body == body:
         outcome.action, outcome.comment_id = "unchanged", existing.id
     elif dry_run:
@@ -61,6 +64,11 @@ def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, d
         outcome.comment_id, created = gh.upsert_comment(target.number, marker, body, existing,
                                                         known_absent=existing is None)
         outcome.action = "created" if created else "updated"
+    if len(mine) > 1:  # left by an older tool or a run racing this one: keep the oldest
+        if not dry_run:
+            for extra in mine[1:]:
+                prs.delete_comment(gh, extra.id)
+        outcome.reason = f"{'would remove' if dry_run else 'removed'} {len(mine) - 1} duplicate comment(s)"
     return outcome
 
 
@@ -72,9 +80,9 @@ def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *,
     outcomes: list[Outcome] = []
     writes = streak = 0
     for target in targets:
-        if writes >= max_writes or streak >= FAILURE_STREAK:
-            why = "write cap reached" if writes >= max_writes else f"{FAILURE_STREAK} pull requests failed in a row"
-            outcomes.append(Outcome(target.number, "deferred", reason=f"{why}: re-run to finish"))
+        stop = _stop_reason(gh, writes, max_writes, streak)
+        if stop:
+            outcomes.append(Outcome(target.number, "deferred", reason=f"{stop}: re-run to finish"))
             continue
         try:
             outcome = post_one(gh, target, results, settings, dry_run=dry_run)
@@ -86,6 +94,19 @@ def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *,
         writes += outcome.action in ("created", "updated")
         outcomes.append(outcome)
     return outcomes
+
+
+def _stop_reason(gh: Any, writes: int, max_writes: int, streak: int) -> str | None:
+    if writes >= max_writes:
+        return f"write cap ({max_writes}) reached"
+    if streak >= FAILURE_STREAK:
+        return f"{FAILURE_STREAK} pull requests failed in a row"
+    if gh is not None:
+        remaining, _ = gh.client.requester.rate_limiting  # from the last response's headers: no request
+        if 0 <= remaining < QUOTA_RESERVE:
+            reset = time.strftime("%H:%M UTC", time.gmtime(gh.client.requester.rate_limiting_resettime))
+            return f"the API request quota is nearly used ({remaining} left until {reset})"
+    return None
 
 
 def _reason(e: Exception) -> str:

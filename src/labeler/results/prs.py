@@ -57,6 +57,17 @@ def comments(gh: GitHub, number: int) -> list[Comment]:
             for c in pages(gh, f"/issues/{number}/comments")]
 
 
+def delete_comment(gh: GitHub, comment_id: int) -> None:
+    """DELETE is idempotent: a comment already gone (404) is what we wanted."""
+    from github import GithubException
+
+    try:
+        gh.client.requester.requestJsonAndCheck("DELETE", f"{gh.repo.url}/issues/comments/{comment_id}")
+    except GithubException as e:
+        if e.status != 404:
+            raise
+
+
 def _merged(issue: dict[str, Any]) -> bool:
     return bool((issue.get("pull_request") or {}).get("merged_at"))
 
