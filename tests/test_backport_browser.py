@@ -5,10 +5,10 @@ import os
 import shutil
 
 import pytest
+from test_backport_support import XSS_SUBJECT, build_repo
 
 from labeler.backport.render import render_html
 from labeler.cli import main
-from test_backport_support import XSS_SUBJECT, build_repo
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("LABELER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

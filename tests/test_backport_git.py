@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from test_backport_support import XSS_SUBJECT, build_repo, commit, init
 
 from labeler.backport import git, message
 from labeler.backport.backported import Backport, find_backports, trailer_shas
 from labeler.backport.git import Commit
 from labeler.errors import UserError
-from test_backport_support import XSS_SUBJECT, build_repo, commit, init
 
 
 @pytest.fixture(scope="module")

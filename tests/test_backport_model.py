@@ -7,12 +7,12 @@ import threading
 import time
 
 import pytest
+from test_backport_support import build_repo
 
 from labeler.backport import classify
 from labeler.backport.cache import VerdictCache
 from labeler.backport.git import Commit
 from labeler.cli import main
-from test_backport_support import build_repo
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,8 @@ def test_anthropic_prompt_shape_and_verdicts(repo, tmp_path, fake_llm):
     system = request["system"][0]
     assert system["cache_control"] == {"type": "ephemeral"}
     assert "stable branches: 2.8" in system["text"] and "version 2.9" in system["text"]
-    assert "<!--" not in system["text"] and "${" not in system["text"]
+    assert "<!--" not in system["text"] and "${" not in system["text"] and "version:" not in system["text"]
+    assert data["prompt_version"] == "prefix 1, suffix 1"
     prompt = request["messages"][0]["content"]
     assert prompt.startswith(f"#id: {repo.sha['fix'][:8]} willy@haproxy 03-Jun23 BUG/MINOR: foo: fix crash")
     assert "    This must be backported as far as 2.6." in prompt

@@ -40,8 +40,8 @@ class _Prefixes:
         return found[0] if len(found) == 1 else None
 
 
-def find_backports(dev: Sequence[Commit], stable: Mapping[str, Sequence[Commit]],
-                   dev_ids: Mapping[str, str], stable_ids: Mapping[str, Mapping[str, str]]) -> dict[str, list[Backport]]:
+def find_backports(dev: Sequence[Commit], stable: Mapping[str, Sequence[Commit]], dev_ids: Mapping[str, str],
+                   stable_ids: Mapping[str, Mapping[str, str]]) -> dict[str, list[Backport]]:
     """dev sha -> where it went; each stable commit proves at most one dev commit."""
     found: dict[str, list[Backport]] = defaultdict(list)
     for ref, commits in stable.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import string
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -30,6 +31,7 @@ class Prompts:
     prefix: str
     suffix: str
     digest: str
+    version: str = "unversioned"
 
 
 def _read(directory: str | None, name: str) -> str:
@@ -43,22 +45,28 @@ def _read(directory: str | None, name: str) -> str:
         raise UserError(f"--prompts: cannot read {name}: {e.strerror}", file=path) from None
 
 
-def _strip_header(text: str) -> str:
-    """Drop the leading `<!-- ... -->` version comment: it is for humans and PROMPTS.md."""
+_VERSION = re.compile(r"^version:\s*(\S+)\s*$")
+
+
+def _strip_header(text: str) -> tuple[str, str]:
+    """(version, body): the leading `version:` line and `<!-- ... -->` comments are for humans
+    and PROMPTS.md, not for the model."""
     lines = text.splitlines()
-    while lines and lines[0].lstrip().startswith("<!--"):
-        lines.pop(0)
-    return "\n".join(lines).strip("\n") + "\n"
+    version = "unversioned"
+    while lines and (_VERSION.match(lines[0]) or lines[0].lstrip().startswith("<!--")):
+        match = _VERSION.match(lines.pop(0))
+        version = match.group(1) if match else version
+    return version, "\n".join(lines).strip("\n") + "\n"
 
 
 def load_prompts(directory: str | None, dev_version: str | None, stable_versions: Sequence[str]) -> Prompts:
     raw_prefix, raw_suffix = _read(directory, PREFIX_FILE), _read(directory, SUFFIX_FILE)
     values = {"dev_version": dev_version or "the development version",
               "stable_versions": ", ".join(stable_versions) or "the maintained stable versions"}
-    prefix = string.Template(_strip_header(raw_prefix)).safe_substitute(values)
-    suffix = string.Template(_strip_header(raw_suffix)).safe_substitute(values)
+    (prefix_version, prefix), (suffix_version, suffix) = _strip_header(raw_prefix), _strip_header(raw_suffix)
     digest = hashlib.sha256("\0".join([raw_prefix, raw_suffix, *values.values()]).encode()).hexdigest()[:16]
-    return Prompts(prefix, suffix, digest)
+    return Prompts(string.Template(prefix).safe_substitute(values), string.Template(suffix).safe_substitute(values),
+                   digest, f"prefix {prefix_version}, suffix {suffix_version}")
 
 
 def build_prompt(commit: Commit, prompts: Prompts) -> str:

@@ -11,10 +11,10 @@ from datetime import datetime
 # Trailers dropped before a model reads the message (patchbot drops the first four).
 PEOPLE_TRAILERS = ("Signed-off-by", "Cc", "Reported-by", "Acked-by", "Reviewed-by", "Tested-by",
                    "Suggested-by", "Co-authored-by", "Co-developed-by", "Helped-by", "Reported-and-tested-by")
-_TRAILER = re.compile(r"^(?:%s)\s*:" % "|".join(re.escape(t) for t in PEOPLE_TRAILERS), re.IGNORECASE)
+_TRAILER = re.compile(r"^(?:{})\s*:".format("|".join(re.escape(t) for t in PEOPLE_TRAILERS)), re.IGNORECASE)
 # format-patch output or a pasted diff: everything from the first `---` line or `diff --git` on.
 _DIFF_START = re.compile(r"^(?:---\s*$|diff --git )", re.MULTILINE)
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def strip_diff(message: str) -> str:

@@ -54,7 +54,8 @@ YES = re.compile("|".join([
     rf"\bplease\s+{BACKPORT}",
     rf"\bneeds?\s+{BACKPORT}",
     rf"\bforget\s+to\s+{BACKPORT}",
-    rf"\b{BACKPORT}\s+(?:it\s+|this\s+|them\s+|these\s+)?(?:to|into|in|for|as\s+far\s+as|down\s+to|up\s+to|until|till)\s+(?:all|the|every|{VERSION}|v?\d)",
+    rf"\b{BACKPORT}\s+(?:it\s+|this\s+|them\s+|these\s+)?"
+    rf"(?:to|into|in|for|as\s+far\s+as|down\s+to|up\s+to|until|till)\s+(?:all|the|every|{VERSION}|v?\d)",
     rf"\bworth\s+{BACKPORT}",
     rf"\b(?:candidate|material)\s+for\s+(?:a\s+)?(?:{BACKPORT}|stable)",
     rf"\b{BACKPORT}\s+(?:is\s+|are\s+)?(?:needed|necessary|required|welcome|wanted)",
@@ -73,7 +74,8 @@ ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|\bonly\s+(?:(?:for|in|
 CONDITION = re.compile(r"\b(?:unless|if|once|provided|when|as\s+long\s+as)\b", _I)
 # The dev cycle introduced the bug: no released version can have it.
 DEV_ONLY = re.compile("|".join([
-    r"\bonly\s+(?:in|affects?|concerns?|impacts?|exists?\s+in)\s+(?:the\s+)?(?:current\s+)?(?:dev|development|master|main|unreleased)\b",
+    r"\bonly\s+(?:in|affects?|concerns?|impacts?|exists?\s+in)\s+(?:the\s+)?(?:current\s+)?"
+    r"(?:dev|development|master|main|unreleased)\b",
     r"\b(?:dev|development)[- ]only\b",
     r"\bnot\s+(?:yet\s+)?(?:part\s+of\s+any|in\s+any)\s+(?:stable\s+)?(?:release|version)",
     r"\bno\s+(?:stable\s+|released\s+)?(?:release|version)\s+(?:is\s+|was\s+)?(?:affected|concerned)",
@@ -84,6 +86,7 @@ INTRODUCED = re.compile(r"\b(?:introduc\w*|caus\w*|brought|broke\w*|regression|a
 DEPENDS = re.compile(r"\b(?:depend\w*|requir\w*|need\w*|rel(?:y|ies|ying)\s+on|prerequisite\w*|along\s+with|"
                      r"together\s+with|with\s+(?:the\s+)?(?:commit|patch|previous|preceding|prior|former)|"
                      r"(?:also|too|as\s+well|first|before))\b", _I)
-CULPRIT = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regression|revert\w*|since|fix(?:es|ed)?\s+(?:commit|the\s+bug))\b", _I)
+CULPRIT = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regression|revert\w*|since|"
+                     r"fix(?:es|ed)?\s+(?:commit|the\s+bug))\b", _I)
 SHA = re.compile(r"\b([0-9a-f]{7,40})\b")
 QUOTED_SUBJECT = re.compile(r"[\"\u201c]([A-Z][A-Z0-9]*(?:/[A-Z]+)?:[^\"\u201d]{3,200})[\"\u201d]")

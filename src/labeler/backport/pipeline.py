@@ -87,7 +87,7 @@ def classify_rules(opts: Options, meta: dict[str, Any], commits: Sequence[Commit
     items = [rules.Item(c.sha, c.subject, c.message) for c in commits]
     decisions = rules.classify_all(items, config)
     meta.update(provider="rules", model=f"rules:{config.digest}", rules=config.source)
-    return {c.sha: {"verdict": d.verdict, "reason": d.reason} for c, d in zip(commits, decisions)}
+    return {c.sha: {"verdict": d.verdict, "reason": d.reason} for c, d in zip(commits, decisions, strict=True)}
 
 
 def classify_model(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, dict[str, Any]]:
@@ -101,8 +101,9 @@ def classify_model(opts: Options, meta: dict[str, Any], commits: Sequence[Commit
     cache = VerdictCache.load(opts.cache)
     started = time.monotonic()
     stats = classify.classify(commits, model, prompts, cache, concurrency=opts.concurrency, progress=_progress)
-    meta.update(provider=opts.provider, model=model.name, prompt_hash=prompts.digest, model_calls=stats.calls,
-                cached=stats.cached, failed=stats.failed, seconds=round(time.monotonic() - started, 1))
+    meta.update(provider=opts.provider, model=model.name, prompt_hash=prompts.digest, prompt_version=prompts.version,
+                model_calls=stats.calls, cached=stats.cached, failed=stats.failed,
+                seconds=round(time.monotonic() - started, 1))
     return stats.results
 
 

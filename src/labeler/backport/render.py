@@ -85,11 +85,12 @@ def render_html(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *
     table = counts(records)
     start = default_start(records)
     new_seq = max((r["seq"] for r in records), default=0) + 1
-    return environment().get_template(TEMPLATE).render(
+    page: str = environment().get_template(TEMPLATE).render(
         title=title or f"Backport review: {meta.get('since', '')}..{meta.get('until', '')}",
         meta=meta, rows=[_row(r, commit_url, issue_url) for r in records], counts=table,
         totals={k: sum(table[v][k] for v in VERDICTS) for k in ("new", "backported")},
         default_start=start, new_seq=new_seq, page_data={"defaultStart": start})
+    return page
 
 
 def render_summary(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *,

@@ -62,7 +62,10 @@ def read(path: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return data, commits
 
 
-def merge(parts: Sequence[tuple[str, dict[str, Any], list[dict[str, Any]]]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+Report = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def merge(parts: Sequence[tuple[str, dict[str, Any], list[dict[str, Any]]]]) -> Report:
     """Shards of one run (same range) into one report, in range order."""
     if not parts:
         raise UserError("--merge needs at least one shard report")

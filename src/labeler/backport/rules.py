@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from labeler.backport import message as msg
 from labeler.backport import patterns as P
-from labeler.backport.rules_config import RulesConfig
+from labeler.backport.rules_config import Rule, RulesConfig
 
 REASON_LIMIT = 300
 Version = tuple[int, int]
@@ -47,7 +47,7 @@ class Refs:
         return found[0] if len(found) == 1 else None
 
     def mentioned(self, sentence: str) -> list[str]:
-        refs = [m.group(1) for m in P.SHA.finditer(sentence)] + [m.group(1) for m in P.QUOTED_SUBJECT.finditer(sentence)]
+        refs = [m.group(1) for m in (*P.SHA.finditer(sentence), *P.QUOTED_SUBJECT.finditer(sentence))]
         return [sha for sha in (self.resolve(r) for r in refs) if sha]
 
     def any_ref(self, sentence: str) -> bool:
@@ -177,7 +177,7 @@ def _dev_only(item: Item, config: RulesConfig, refs: Refs) -> Decision | None:
     return None
 
 
-def _first_rule(lines: Iterable[str], rules: Sequence, source: str) -> Decision | None:
+def _first_rule(lines: Iterable[str], rules: Sequence[Rule], source: str) -> Decision | None:
     for line in lines:
         for rule in rules:
             if rule.pattern.search(line):
@@ -213,7 +213,7 @@ def decide(item: Item, config: RulesConfig, refs: Refs) -> Decision:
 
 def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> None:
     """A commit that a later, to-be-backported commit names as a prerequisite goes along."""
-    for later, decision in zip(items, list(decisions)):
+    for later, decision in zip(items, list(decisions), strict=True):
         if decision.source != "instruction" or decision.verdict not in ("yes", "wait"):
             continue
         for sentence in msg.sentences(msg.strip_diff(later.message)):
@@ -232,7 +232,7 @@ def _conditionals(decisions: list[Decision], refs: Refs) -> None:
     for i, decision in enumerate(decisions):
         if decision.source == "conditional" and decision.depends_on in refs.order:
             other = decisions[refs.order[decision.depends_on]]
-            verdict = "yes" if other.verdict in ("yes", "wait") else "uncertain" if other.verdict == "uncertain" else "no"
+            verdict = {"yes": "yes", "wait": "yes", "uncertain": "uncertain"}.get(other.verdict, "no")
             decisions[i] = decision._replace(verdict=verdict, reason=f"{decision.reason} "
                                              f"({decision.depends_on[:8]}: {other.verdict})")
 
