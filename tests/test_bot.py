@@ -2,13 +2,20 @@
 import json
 
 import pytest
+from taxonomy.helpers import FREEFORM, KNOWLEDGE, SKILL, comment_event, ours, pr_event, seed_pr, write_event
 
 from labeler import config
 from labeler.cli import main
-from labeler.commands.bot import (Settings, load_settings, normalize_handle, parse_command, parse_teams,
-                                  trigger, visible_lines)
+from labeler.commands.bot import (
+    Settings,
+    load_settings,
+    normalize_handle,
+    parse_command,
+    parse_teams,
+    trigger,
+    visible_lines,
+)
 from labeler.errors import UserError
-from taxonomy.helpers import FREEFORM, KNOWLEDGE, SKILL, comment_event, ours, pr_event, seed_pr, write_event
 
 H = "@instructlab-bot"
 
@@ -240,7 +247,6 @@ runs:
 @pytest.mark.act
 def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm, tmp_path):
     import yaml
-
     from taxonomy.helpers import ORG_TOKEN
 
     workflow = ".github/workflows/taxonomy-bot.yml"

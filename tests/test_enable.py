@@ -1,10 +1,10 @@
 """enable: the team check (org token), the status on the head SHA, the welcome; and the gate."""
 import pytest
+from taxonomy.helpers import KNOWLEDGE, ORG_TOKEN, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler.cli import main
 from labeler.commands.bot import PullRequest, Settings
 from labeler.commands.enable import authorize, enabled_on, labels_from_paths, refusal, render_welcome
-from taxonomy.helpers import KNOWLEDGE, ORG_TOKEN, SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 TEAMS = ("acme/taxonomy-triagers", "acme/taxonomy-maintainers")
 

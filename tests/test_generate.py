@@ -3,14 +3,13 @@ import json
 import random
 
 import pytest
+from taxonomy.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler.cli import main
 from labeler.commands import generate as g
 from labeler.commands.generate import Options, Pair, discard_reason, parse_pairs
 from labeler.similarity import tokens
 from labeler.taxonomy import parse
-from taxonomy.helpers import (FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config,
-                              write_event)
 
 OPTS = Options(system_prompt="teacher")
 

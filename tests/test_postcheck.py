@@ -2,11 +2,11 @@
 import json
 
 import pytest
+from taxonomy.helpers import SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler.cli import main
 from labeler.commands.postcheck import compare_verdict, render_compare
 from labeler.commands.precheck import Options, Result
-from taxonomy.helpers import SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 
 def res(score, index=1):

@@ -2,14 +2,13 @@
 import json
 
 import pytest
+from taxonomy.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler import md
 from labeler.cli import main
 from labeler.commands import precheck
 from labeler.commands.precheck import Options, Result, items_for, render_results, verdict
 from labeler.taxonomy import parse
-from taxonomy.helpers import (FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config,
-                              write_event)
 
 OPTS = Options(system_prompt="sys")
 

@@ -12,12 +12,15 @@ import posixpath
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from labeler.config import line_of
 from labeler.errors import UserError
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub
 
 KINDS = {"knowledge": "knowledge", "compositional_skills": "skill"}
 SCHEMA_FILES = {"knowledge": "knowledge.json", "skill": "compositional_skills.json"}
@@ -107,7 +110,7 @@ def _validator(version: int, kind: str) -> Any:
         return Resource.from_contents(json.loads(text), default_specification=DRAFT202012)
 
     schema = resource(SCHEMA_FILES[kind]).contents
-    registry: Registry = Registry(retrieve=resource)  # resolves "./version.json"
+    registry: Registry = Registry(retrieve=resource)  # type: ignore[call-arg]  # resolves "./version.json"
     return validator_for(schema)(schema, registry=registry)
 
 
@@ -134,7 +137,7 @@ def _yaml_problem(path: str, e: yaml.YAMLError) -> Problem:
     mark = context or problem
     text = f"not valid YAML: {getattr(e, 'problem', None) or e}"
     if context is not None and getattr(e, "context", None):
-        text += f" ({e.context} starting on line {context.line + 1})"  # type: ignore[attr-defined]
+        text += f" ({getattr(e, 'context')} starting on line {context.line + 1})"
     return Problem(path, mark.line + 1 if mark else None, text)
 
 
@@ -172,17 +175,18 @@ def _unexpected_key(error: Any) -> str | None:
 
 
 def _message(error: Any) -> str:
+    message = str(error.message)
     if error.validator == "minItems":
         return f"needs at least {error.validator_value} entries, found {len(error.instance)}"
     if error.validator == "uniqueItems":
         return "has duplicate entries (two identical items)"
     if error.validator in ("unevaluatedProperties", "additionalProperties"):
-        return "unknown key (" + error.message.split("(", 1)[-1]
+        return "unknown key (" + message.split("(", 1)[-1]
     if error.validator == "minLength":
         return "must not be empty"
     if error.validator == "required":
-        return "missing required key " + error.message.split(" is a required", 1)[0]
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        return "missing required key " + message.split(" is a required", 1)[0]
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 def _extra_checks(path: str, kind: str, data: dict[str, Any], root: Any) -> list[Problem]:
@@ -225,7 +229,7 @@ def attribution_problem(qna: Qna, text: str | None) -> Problem | None:
     return None
 
 
-def read_changed(gh: Any, number: int, sha: str, *, require_latest: bool = False, require_attribution: bool = True,
+def read_changed(gh: GitHub, number: int, sha: str, *, require_latest: bool = False, require_attribution: bool = True,
                  max_files: int = 10) -> tuple[list[Qna], list[Problem]]:
     """The PR's changed qna.yaml files, read through the API at `sha` (never a checkout), validated."""
     paths = sorted(f["filename"] for f in gh.pull_files(number) if f.get("status") != "removed"

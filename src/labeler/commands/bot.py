@@ -13,12 +13,15 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from labeler import md, runner
 from labeler.errors import UserError
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub
 
 DEFAULT_HANDLE = "@instructlab-bot"
 COMMANDS = ("enable", "help", "precheck", "postcheck", "generate")
@@ -205,7 +208,7 @@ class PullRequest:
                    author=str((data.get("user") or {}).get("login") or ""))
 
 
-def reply(gh: Any, number: int, comment_id: int | None, body: str, *, dry_run: bool, name: str = "reply") -> None:
+def reply(gh: GitHub, number: int, comment_id: int | None, body: str, *, dry_run: bool, name: str = "reply") -> None:
     """Answer one command comment: one reply per triggering comment, edited (never duplicated) on retries."""
     mark = md.marker(name, to=str(comment_id)) if comment_id else md.marker(name)
     body = md.fit_comment(f"{mark}\n{body}")
@@ -222,7 +225,7 @@ class Outcome:
 
 
 @contextlib.contextmanager
-def command_status(gh: Any, sha: str, context: str, *, dry_run: bool, accepted: str) -> Iterator[Outcome]:
+def command_status(gh: GitHub, sha: str, context: str, *, dry_run: bool, accepted: str) -> Iterator[Outcome]:
     """pending now; success/failure/error when the block ends, whatever happens inside it."""
     outcome = Outcome()
     target = runner.run_url()
@@ -238,7 +241,7 @@ def command_status(gh: Any, sha: str, context: str, *, dry_run: bool, accepted: 
             _finish(gh, sha, context, outcome, target)
 
 
-def _finish(gh: Any, sha: str, context: str, outcome: Outcome, target: str | None) -> None:
+def _finish(gh: GitHub, sha: str, context: str, outcome: Outcome, target: str | None) -> None:
     try:
         gh.set_status(sha, outcome.state, context, outcome.description, target)
     except UserError as e:  # the run already failed or is failing; say why the status stayed pending
@@ -281,7 +284,7 @@ def command(event_path: str | None, event_name: str, repo: str | None, config_pa
 Work = Callable[[PullRequest, list[Any], Outcome], str]
 
 
-def run_model_command(gh: Any, settings: Settings, name: str, number: int, *, comment_id: int | None,
+def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *, comment_id: int | None,
                       dry_run: bool, accepted: str, work: Work) -> Outcome | None:
     """What precheck, postcheck and generate share: the gate on the current head SHA, the status
     lifecycle, reading + validating the changed qna.yaml files at that SHA, one sticky comment.
@@ -292,7 +295,8 @@ def run_model_command(gh: Any, settings: Settings, name: str, number: int, *, co
     if not dry_run:
         why = enable.refusal(settings, pr, enable.head_statuses(gh, pr.head_sha), name)
         if why:
-            return _refuse(gh, name, number, comment_id, why)
+            _refuse(gh, name, number, comment_id, why)
+            return None
     with command_status(gh, pr.head_sha, settings.contexts[name], dry_run=dry_run, accepted=accepted) as outcome:
         try:
             body = _checked_work(gh, settings, name, pr, outcome, work)
@@ -303,15 +307,14 @@ def run_model_command(gh: Any, settings: Settings, name: str, number: int, *, co
     return outcome
 
 
-def _refuse(gh: Any, name: str, number: int, comment_id: int | None, why: str) -> None:
+def _refuse(gh: GitHub, name: str, number: int, comment_id: int | None, why: str) -> None:
     if comment_id is None:
         raise UserError(f"{name} refused: {why.replace('`', '')}")
     runner.warning(f"{name} refused on #{number}: {why.replace('`', '')}")
     reply(gh, number, comment_id, f"🚫 {md.code(name)} refused: {why}", dry_run=False)
-    return None
 
 
-def _checked_work(gh: Any, settings: Settings, name: str, pr: PullRequest, outcome: Outcome, work: Work) -> str:
+def _checked_work(gh: GitHub, settings: Settings, name: str, pr: PullRequest, outcome: Outcome, work: Work) -> str:
     from labeler import taxonomy
 
     files, problems = taxonomy.read_changed(gh, pr.number, pr.head_sha, require_latest=settings.require_latest,
@@ -345,7 +348,7 @@ def render_problems(name: str, sha: str, problems: list[Any]) -> str:
     return "\n".join([*head, "", *rows[:200], *more])
 
 
-def _post_result(gh: Any, name: str, number: int, body: str, *, dry_run: bool) -> None:
+def _post_result(gh: GitHub, name: str, number: int, body: str, *, dry_run: bool) -> None:
     mark = md.marker(name)
     body = md.fit_comment(f"{mark}\n{body}")
     runner.summary(body)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from labeler import md, runner
 from labeler.commands.bot import MODEL_COMMANDS, PullRequest, Settings, Trigger, reply
 from labeler.errors import UserError
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub
 
 WELCOME = "welcome"
 DESCRIPTIONS = {
@@ -79,7 +82,7 @@ def enabled_on(statuses: list[dict[str, Any]], context: str) -> bool:
     return False
 
 
-def head_statuses(gh: Any, sha: str) -> list[dict[str, Any]]:
+def head_statuses(gh: GitHub, sha: str) -> list[dict[str, Any]]:
     """Up to 100 newest statuses of one commit (gh.statuses() reads only the first 30)."""
     _, data = gh.client.requester.requestJsonAndCheck(
         "GET", f"{gh.repo.url}/commits/{sha}/statuses", parameters={"per_page": 100})
@@ -132,7 +135,7 @@ def _label_notes(settings: Settings, suggest: tuple[str, ...], added: tuple[str,
 
 
 # ---------------------------------------------------------------------------------- running
-def route(gh: Any, settings: Settings, trig: Trigger, *, dry_run: bool) -> None:
+def route(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool) -> None:
     """Answer the router's commands; model commands are left to their own jobs (outputs only)."""
     if trig.command == WELCOME:
         welcome(gh, settings, trig.number, dry_run=dry_run)
@@ -155,13 +158,13 @@ def _org_client() -> Any:
     return ghmod.GitHub(ghmod.connect(token), runner.repository()) if token else None
 
 
-def _help(gh: Any, settings: Settings, number: int) -> str:
+def _help(gh: GitHub, settings: Settings, number: int) -> str:
     pr = PullRequest.from_api(gh.pull(number))
     enabled = enabled_on(head_statuses(gh, pr.head_sha), settings.contexts["enabled"])
     return render_welcome(settings, pr.labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager")
 
 
-def welcome(gh: Any, settings: Settings, number: int, *, dry_run: bool) -> None:
+def welcome(gh: GitHub, settings: Settings, number: int, *, dry_run: bool) -> None:
     """Post (or refresh) the welcome on a PR that touches the taxonomy; other PRs get nothing."""
     pr = PullRequest.from_api(gh.pull(number))
     paths = [f["filename"] for f in gh.pull_files(number)]
@@ -178,7 +181,7 @@ def welcome(gh: Any, settings: Settings, number: int, *, dry_run: bool) -> None:
     _post(gh, number, md.marker(WELCOME), body, dry_run=dry_run)
 
 
-def _apply_labels(gh: Any, settings: Settings, pr: PullRequest, wanted: list[str], *, dry_run: bool) -> tuple[str, ...]:
+def _apply_labels(gh: GitHub, settings: Settings, pr: PullRequest, wanted: list[str], *, dry_run: bool) -> tuple[str, ...]:
     have = {x.lower() for x in pr.labels}
     missing = tuple(w for w in wanted if w.lower() not in have)
     if not (settings.auto_label and missing):
@@ -188,7 +191,7 @@ def _apply_labels(gh: Any, settings: Settings, pr: PullRequest, wanted: list[str
     return missing
 
 
-def _post(gh: Any, number: int, marker: str, body: str, *, dry_run: bool) -> bool:
+def _post(gh: GitHub, number: int, marker: str, body: str, *, dry_run: bool) -> bool:
     body = md.fit_comment(f"{marker}\n{body}")
     if dry_run:
         click.echo(body)
@@ -196,7 +199,7 @@ def _post(gh: Any, number: int, marker: str, body: str, *, dry_run: bool) -> boo
     return gh.upsert_comment(number, marker, body)[1]
 
 
-def run(gh: Any, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh: Any) -> bool:
+def run(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh: GitHub) -> bool:
     """The enable command. Returns whether the status was set."""
     decision = authorize(trig.actor, settings.teams, _lookup(org_gh, trig.actor) if org_gh else None)
     if not decision.allowed:
@@ -228,11 +231,11 @@ def run(gh: Any, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh: An
     return True
 
 
-def _lookup(org_gh: Any, user: str) -> Callable[[str, str], bool | None]:
+def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
     def lookup(org: str, slug: str) -> bool | None:
         try:
-            member: bool | None = org_gh.team_member(org, slug, user)
-            return member
+            member = org_gh.team_member(org, slug, user)
+            return None if member is None else bool(member)
         except UserError as e:
             runner.warning(f"team check {org}/{slug} failed: {e.message}")
             return None

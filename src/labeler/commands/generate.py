@@ -18,8 +18,16 @@ from typing import Any
 import click
 
 from labeler import llm, md
-from labeler.commands.precheck import (Endpoint, cell, common_options, endpoint_options, execute, fill,
-                                       prompt_sections, write_jsonl)
+from labeler.commands.precheck import (
+    Endpoint,
+    cell,
+    common_options,
+    endpoint_options,
+    execute,
+    fill,
+    prompt_sections,
+    write_jsonl,
+)
 from labeler.similarity import max_rouge_l, tokens
 from labeler.taxonomy import Qna, Seed
 

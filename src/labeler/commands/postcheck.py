@@ -11,8 +11,22 @@ from typing import Any
 import click
 
 from labeler import md
-from labeler.commands.precheck import (Endpoint, Options, Result, by_file, cell, check, common_options,
-                                       endpoint_options, execute, fmt, judge_endpoint, judge_options, mean, render)
+from labeler.commands.precheck import (
+    Endpoint,
+    Options,
+    Result,
+    by_file,
+    cell,
+    check,
+    common_options,
+    endpoint_options,
+    execute,
+    fmt,
+    judge_endpoint,
+    judge_options,
+    mean,
+    render,
+)
 
 
 def compare_verdict(before: list[Result], after: list[Result], threshold: float, metric: str) -> str:

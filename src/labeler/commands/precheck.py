@@ -12,15 +12,17 @@ import json
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from string import Template
-from typing import Any
+from typing import Any, TypeVar
 
 from labeler import llm, md
 from labeler.similarity import rouge_l
 from labeler.taxonomy import Qna, Seed
 
+F = TypeVar("F", bound=Callable[..., Any])
 BREAKER = 3  # consecutive endpoint failures after which the remaining questions are skipped
 JUDGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["score", "reason"],
                 "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
@@ -304,7 +306,7 @@ def _summary(results: list[Result], metric: str, opts: Options) -> str:
 
 
 # ---------------------------------------------------------------------------------- command line
-def common_options(func: Any) -> Any:
+def common_options(func: F) -> F:
     """Options every model command shares (precheck, postcheck, generate)."""
     import click
 
@@ -325,10 +327,10 @@ def common_options(func: Any) -> Any:
     return func
 
 
-def endpoint_options(prefix: str, env: str, role: str) -> Any:
+def endpoint_options(prefix: str, env: str, role: str) -> Callable[[F], F]:
     import click
 
-    def wrap(func: Any) -> Any:
+    def wrap(func: F) -> F:
         dash = f"{prefix}-" if prefix else ""
         for flag, suffix, text in reversed([
                 ("base-url", "BASE_URL", f"OpenAI-compatible URL of the {role}, e.g. http://host:8000/v1"),
@@ -340,7 +342,7 @@ def endpoint_options(prefix: str, env: str, role: str) -> Any:
     return wrap
 
 
-def judge_options(func: Any) -> Any:
+def judge_options(func: F) -> F:
     import click
 
     func = click.option("--judge-provider", envvar="LABELER_JUDGE_PROVIDER", type=click.Choice(["openai", "anthropic"]),
