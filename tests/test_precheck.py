@@ -53,7 +53,7 @@ def res(score, error="", answer="x"):
     ([res(0.1), res(0.2)], "🔵 the model does not answer these well yet (mean ROUGE-L 0.15 < 0.50)"),
     ([res(0.5)], "🟢"),
     ([res(None, "boom", "")], "⚠️ no answer could be scored (1 failed)"),
-    ([res(0.9), res(None, "boom", "")], "(1 not answered)"),
+    ([res(0.9), res(None, "boom", "")], "(1 not scored)"),
 ])
 def test_verdict(results, fragment):
     assert fragment in verdict(results, 0.5, "ROUGE-L")
@@ -182,7 +182,7 @@ def test_failing_endpoint_sets_error_and_says_so(fake_github, model_env, actions
     assert "not asked: the endpoint kept failing" in body
     assert len(model_env.requests) == precheck.BREAKER      # the breaker stopped asking
     latest = fake_github.statuses(head)[0]
-    assert latest["state"] == "error" and "5 of 5 model calls failed" in latest["description"]
+    assert latest["state"] == "error" and "5 of 5 model endpoint calls failed" in latest["description"]
     assert all(s["state"] != "pending" for s in fake_github.statuses(head)[:1])
 
 
@@ -256,3 +256,24 @@ def test_precheck_against_llama_cpp(fake_github, actions_env, tmp_path, monkeypa
     rows = [json.loads(line) for line in (tmp_path / "answers.jsonl").read_text().splitlines()]
     assert len(rows) == 5 and all(r["answer"] and 0 <= r["score"] <= 1 for r in rows)
     assert fake_github.statuses(head)[0]["state"] == "success"
+
+
+def test_judge_without_a_judge_endpoint_is_an_error(fake_github, model_env, actions_env, tmp_path):
+    head = seed_pr(fake_github)
+    enable(fake_github, head)
+    assert run_precheck(tmp_path, bot="  precheck: {judge: true}\n") == 1
+    assert "no judge model is set" in fake_github.statuses(head)[0]["description"]
+    assert model_env.requests == []
+
+
+def test_judge_failure_keeps_the_answer(fake_github, model_env, actions_env, tmp_path, monkeypatch):
+    head = seed_pr(fake_github)
+    enable(fake_github, head)
+    monkeypatch.setenv("LABELER_JUDGE_BASE_URL", model_env.openai_url)
+    monkeypatch.setenv("LABELER_JUDGE_MODEL", "judge-test")
+    model_env.responder = lambda route, body: "not json at all" if "response_format" in body else "The total."
+    assert run_precheck(tmp_path, "--judge") == 1
+    (body,) = ours(fake_github, 7, "precheck")
+    assert "no answer could be scored (5 failed)" in body and "The total." in body  # the answers are kept
+    assert "The judge failed for 5 of 5 questions" in body
+    assert "5 of 5 judge calls failed" in fake_github.statuses(head)[0]["description"]

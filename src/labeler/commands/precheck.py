@@ -19,6 +19,7 @@ from string import Template
 from typing import Any, TypeVar
 
 from labeler import llm, md
+from labeler.errors import UserError
 from labeler.similarity import rouge_l
 from labeler.taxonomy import Qna, Seed
 
@@ -164,7 +165,7 @@ def verdict(results: list[Result], threshold: float, metric: str) -> str:
     avg, failed = mean(results), sum(1 for r in results if r.error)
     if avg is None:
         return f"⚠️ no answer could be scored ({failed} failed)"
-    tail = f" ({failed} not answered)" if failed else ""
+    tail = f" ({failed} not scored)" if failed else ""
     if avg >= threshold:
         return (f"🟢 the model already answers these well (mean {metric} {avg:.2f} ≥ {threshold:.2f}): "
                 f"this data may teach it little{tail}")
@@ -229,8 +230,6 @@ class Endpoint:
     provider: str = "openai"
 
     def connect(self) -> llm.Model:
-        from labeler.errors import UserError
-
         if self.provider == "openai" and not self.base_url:
             raise UserError(f"no endpoint for the {self.role}: set {self.env}_BASE_URL (an OpenAI-compatible /v1 URL)")
         name = self.model or (discover_model(self.base_url or "", self.api_key, self) if self.provider == "openai" else None)
@@ -240,8 +239,6 @@ class Endpoint:
 def discover_model(base_url: str, api_key: str | None, endpoint: Endpoint) -> str:
     """The served model's id from GET /v1/models (what the InstructLab bot did)."""
     import openai
-
-    from labeler.errors import UserError
 
     url = base_url.rstrip("/") + ("" if base_url.rstrip("/").endswith("/v1") else "/v1")
     try:
@@ -265,14 +262,16 @@ def write_jsonl(path: str | None, rows: list[str]) -> None:
 
 
 def failure_note(runs: list[list[Result]]) -> tuple[str, str]:
-    """A CAUTION block and a status description when model calls failed ("" when none did)."""
-    failed = [r for rs in runs for r in rs if r.error and not r.answer]
-    if not failed:
-        return "", ""
+    """A CAUTION block and a status description when model or judge calls failed ("" when none did)."""
     total = sum(len(rs) for rs in runs)
-    first = failed[0].error
-    return (f"> [!CAUTION]\n> The model endpoint failed for {len(failed)} of {total} questions: "
-            f"{md.escape(md.cut(first, 300))}\n\n", f"{len(failed)} of {total} model calls failed: {first}")
+    unanswered = [r for rs in runs for r in rs if r.error and not r.answer]
+    unscored = [r for rs in runs for r in rs if r.error and r.answer]
+    for failed, what in ((unanswered, "model endpoint"), (unscored, "judge")):
+        if failed:
+            first = failed[0].error
+            return (f"> [!CAUTION]\n> The {what} failed for {len(failed)} of {total} questions: "
+                    f"{md.escape(md.cut(first, 300))}\n\n", f"{len(failed)} of {total} {what} calls failed: {first}")
+    return "", ""
 
 
 def check(name: str, endpoints: list[Endpoint], opts: Options, judge: Endpoint | None,
@@ -281,6 +280,8 @@ def check(name: str, endpoints: list[Endpoint], opts: Options, judge: Endpoint |
     def work(pr: Any, files: list[Qna], outcome: Any) -> str:
         items, skipped = items_for(files, opts)
         models = [e.connect() for e in endpoints]
+        if opts.judge and judge is None:
+            raise UserError("judge scoring is on but no judge model is set: LABELER_JUDGE_BASE_URL / LABELER_JUDGE_MODEL")
         judge_model = judge.connect() if (opts.judge and judge) else None
         runs = [ask_all(m, items, opts, judge_model) for m in models]
         metric = "judge" if judge_model else "ROUGE-L"
@@ -363,7 +364,6 @@ def execute(name: str, *, number: int | None, repo: str | None, config_path: str
     """Resolve the PR (flag or event), then run the shared model-command shell."""
     from labeler import gh as ghmod
     from labeler.commands import bot
-    from labeler.errors import UserError
 
     settings = bot.load_settings(config_path)
     comment_id = None
