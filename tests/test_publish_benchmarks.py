@@ -531,3 +531,9 @@ def test_nearly_used_request_quota_defers_the_rest(fake_github, actions_env, bui
     gh.ratelimit_remaining = 4000
     assert run("--results", build(4), "--prs", "1-4") == 0
     assert all(len(ours(gh, i)) == 1 for i in range(1, 5))
+
+
+@pytest.mark.parametrize("since", ["yesterday", "2024-13-01", "2024-08-01T25:00:00Z"])
+def test_bad_since_is_refused_before_any_request(fake_github, build, since):
+    assert run("--results", build(3), "--from-results", "--since", since) == 1
+    assert fake_github.requests == []

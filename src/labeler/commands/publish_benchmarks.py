@@ -19,7 +19,7 @@ from labeler import md, runner
 from labeler.errors import UserError
 from labeler.results import Results, report
 from labeler.results.report import Settings
-from labeler.results.select import Target
+from labeler.results.select import Target, from_event, settings_from
 
 QUOTA_RESERVE = 5   # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
 FAILURE_STREAK = 3  # PRs failing in a row = GitHub (or the token) is the problem: leave the rest for a re-run
@@ -64,12 +64,19 @@ def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, d
         outcome.comment_id, created = gh.upsert_comment(target.number, marker, body, existing,
                                                         known_absent=existing is None)
         outcome.action = "created" if created else "updated"
-    if len(mine) > 1:  # left by an older tool or a run racing this one: keep the oldest
-        if not dry_run:
-            for extra in mine[1:]:
-                prs.delete_comment(gh, extra.id)
-        outcome.reason = f"{'would remove' if dry_run else 'removed'} {len(mine) - 1} duplicate comment(s)"
+    if len(mine) > 1:
+        outcome.reason = _dedupe(gh, mine, dry_run=dry_run)
     return outcome
+
+
+def _dedupe(gh: Any, mine: list[Any], *, dry_run: bool) -> str:
+    """Duplicates left by an older tool or a racing run: keep the oldest (the one just upserted)."""
+    from labeler.results import prs
+
+    if not dry_run:
+        for extra in mine[1:]:
+            prs.delete_comment(gh, extra.id)
+    return f"{'would remove' if dry_run else 'removed'} {len(mine) - 1} duplicate comment(s)"
 
 
 def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool,
@@ -149,48 +156,6 @@ def summary(outcomes: list[Outcome], results: Results, settings: Settings, repo:
 
 
 # ------------------------------------------------------------------------------ inputs
-EVENT_KEYS: dict[str, type | tuple[type, ...]] = {"results": dict, "build_id": str, "build_url": str, "prs": (str, list), "label": str,
-              "milestone": (str, int), "from_results": bool, "since": str, "dry_run": bool}
-
-
-def from_event(payload: dict[str, Any]) -> dict[str, Any]:
-    """repository_dispatch `client_payload`: the results inline plus the same choices as the flags."""
-    data = payload.get("client_payload")
-    if not isinstance(data, dict):
-        raise UserError("the event has no client_payload object (repository_dispatch)")
-    for key, value in data.items():
-        kind = EVENT_KEYS.get(key)
-        if kind is None:
-            raise UserError(f"client_payload.{key}: unknown field (known: {', '.join(EVENT_KEYS)})")
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise UserError(f"client_payload.{key}: wrong type {type(value).__name__}")
-    if "results" not in data:
-        raise UserError("client_payload.results: the results object is required")
-    if isinstance(data.get("prs"), list):
-        data = {**data, "prs": " ".join(str(n) for n in data["prs"])}
-    return data
-
-
-def settings_from(config_path: str | None, noise: tuple[str, ...], chart: bool | None) -> tuple[Settings, int]:
-    from labeler import config as config_mod
-
-    section: dict[str, Any] = {}
-    if config_path or any(os.path.isfile(p) for p in config_mod.DEFAULT_PATHS):
-        section = config_mod.load(config_path).section(report.NAME)
-    levels = {**report.DEFAULT_NOISE, **section.get("noise", {})}
-    for item in noise:
-        for pair in item.replace(",", " ").split():
-            key, _, value = pair.partition("=")
-            if key not in report.DEFAULT_NOISE:
-                raise UserError(f"--noise {pair!r}: key must be one of {', '.join(report.DEFAULT_NOISE)}")
-            try:
-                levels[key] = abs(float(value))
-            except ValueError:
-                raise UserError(f"--noise {pair!r}: {value!r} is not a number") from None
-    use_chart = section.get("chart", True) if chart is None else chart
-    return Settings(noise=levels, chart=use_chart), int(section.get("max-writes", 400))
-
-
 def _results(path: str | None, event: dict[str, Any], build_id: str | None, build_url: str | None) -> Results:
     from labeler import results as results_mod
     from labeler.results import structured

@@ -1,13 +1,16 @@
-"""Which pull requests publish-benchmarks posts to: explicit numbers, a --pr-files map, a label, a
-milestone, or discovery from the results (see labeler.results.prs for what that costs)."""
+"""publish-benchmarks inputs: which pull requests (explicit numbers, a --pr-files map, a label, a
+milestone, or discovery from the results: labeler.results.prs says what that costs), the
+repository_dispatch payload, and the settings (labels.yml section + flags)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
 from labeler import runner
 from labeler.errors import UserError
 from labeler.results import Results, report
+from labeler.results.report import Settings
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,19 @@ def load_pr_files(path: str) -> dict[int, tuple[str, ...]]:
     return out
 
 
+def check_since(since: str | None) -> str | None:
+    """An ISO 8601 date or time for GitHub's `since=`; a bad one would be a 422 halfway through."""
+    if not since:
+        return None
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"--since {since!r} is not an ISO 8601 date or time (2024-08-26 or 2024-08-26T00:00:00Z)") from None
+    return since
+
+
 def select(gh: Any, results: Results, *, prs: list[int], label: str | None, milestone: str | None,
            discover: bool, since: str | None, pr_files: dict[int, tuple[str, ...]] | None) -> list[Target]:
     from labeler.results import prs as api
@@ -67,7 +83,7 @@ def select(gh: Any, results: Results, *, prs: list[int], label: str | None, mile
     if milestone:
         numbers.update(api.in_milestone(gh, milestone))
     if discover:
-        numbers.update(_discover(gh, results, since))
+        numbers.update(_discover(gh, results, check_since(since)))
     if not numbers and not (label or milestone or discover):
         raise UserError("choose the pull requests: --prs, --pr-files, --label, --milestone or --from-results")
     return [Target(n, (pr_files or {}).get(n)) for n in sorted(numbers)]
@@ -84,3 +100,45 @@ def _discover(gh: Any, results: Results, since: str | None) -> list[int]:
     for task in orphans:
         runner.warning(f"MMLU-Branch task {task} matches no knowledge qna.yaml on {ref}")
     return list(api.from_results(gh, paths, ref, since))
+
+
+EVENT_KEYS: dict[str, type | tuple[type, ...]] = {"results": dict, "build_id": str, "build_url": str, "prs": (str, list), "label": str,
+              "milestone": (str, int), "from_results": bool, "since": str, "dry_run": bool}
+
+
+def from_event(payload: dict[str, Any]) -> dict[str, Any]:
+    """repository_dispatch `client_payload`: the results inline plus the same choices as the flags."""
+    data = payload.get("client_payload")
+    if not isinstance(data, dict):
+        raise UserError("the event has no client_payload object (repository_dispatch)")
+    for key, value in data.items():
+        kind = EVENT_KEYS.get(key)
+        if kind is None:
+            raise UserError(f"client_payload.{key}: unknown field (known: {', '.join(EVENT_KEYS)})")
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise UserError(f"client_payload.{key}: wrong type {type(value).__name__}")
+    if "results" not in data:
+        raise UserError("client_payload.results: the results object is required")
+    if isinstance(data.get("prs"), list):
+        data = {**data, "prs": " ".join(str(n) for n in data["prs"])}
+    return data
+
+
+def settings_from(config_path: str | None, noise: tuple[str, ...], chart: bool | None) -> tuple[Settings, int]:
+    from labeler import config as config_mod
+
+    section: dict[str, Any] = {}
+    if config_path or any(os.path.isfile(p) for p in config_mod.DEFAULT_PATHS):
+        section = config_mod.load(config_path).section(report.NAME)
+    levels = {**report.DEFAULT_NOISE, **section.get("noise", {})}
+    for item in noise:
+        for pair in item.replace(",", " ").split():
+            key, _, value = pair.partition("=")
+            if key not in report.DEFAULT_NOISE:
+                raise UserError(f"--noise {pair!r}: key must be one of {', '.join(report.DEFAULT_NOISE)}")
+            try:
+                levels[key] = abs(float(value))
+            except ValueError:
+                raise UserError(f"--noise {pair!r}: {value!r} is not a number") from None
+    use_chart = section.get("chart", True) if chart is None else chart
+    return Settings(noise=levels, chart=use_chart), int(section.get("max-writes", 400))
