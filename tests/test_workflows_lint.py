@@ -54,6 +54,6 @@ def _steps(doc):
 
 def test_third_party_actions_are_hash_pinned():
     for path in WORKFLOWS + ACTIONS:
-        for uses in re.findall(r"uses:\s*([^\s#]+)", Path(path).read_text()):
+        for uses in re.findall(r"^\s*-?\s*uses:\s*([^\s#]+)", Path(path).read_text(), re.M):
             if not uses.startswith("./"):
                 assert re.search(r"@[0-9a-f]{40}$", uses), f"{path}: {uses} is not pinned to a commit"
