@@ -62,7 +62,7 @@ def test_instructions(body, expected):
     ("BUG/MINOR: foo: fix a crash\n\nNo backport needed before 2.6.", "yes"),
     ("MINOR: foo: add a keyword", "no"),
     ("CLEANUP: foo: remove dead code", "no"),
-    ("DOC: fix a typo", "no"),
+    ("DOC: add an example", "no"),
     ("[RELEASE] Released version 2.9-dev4", "no"),
     ("fix(parser): handle empty input", "yes"),
     ("fix: handle empty input", "yes"),
@@ -207,3 +207,40 @@ def test_shipped_schema_is_valid_and_documents_every_setting():
     schema = rules_config.schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     assert set(schema["properties"]) >= {"hedged", "default", "subjects", "trailers", "phrases", "lookahead"}
+
+
+def items(*messages):
+    return [Item(sha, m.split("\n", 1)[0], m) for sha, m in zip(shas(len(messages)), messages)]
+
+
+def test_prerequisites_listed_by_subject_without_quotes():
+    commits = items("MINOR: quic: add the helper", "MINOR: quic: add the other helper", "MINOR: mux: unrelated",
+                    "BUG/MEDIUM: quic: fix the race\n\nThis must be backported to 2.8 with the following commits:\n"
+                    "  - MINOR: quic: add the helper\n  - MINOR: quic: add the other helper")
+    assert [d.verdict for d in classify_all(commits, HAPROXY)] == ["yes", "yes", "no", "yes"]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("It relies on the previous commit, and must be backported to 2.8.", ["no", "no", "yes", "yes"]),
+    ("It must be backported to 2.8 with the two previous patches.", ["no", "yes", "yes", "yes"]),
+    ("It must be backported to 2.8 along with the previous ones.", ["no", "yes", "yes", "yes"]),
+    ("This must be backported to 2.8.", ["no", "no", "no", "yes"]),
+])
+def test_previous_commits(sentence, expected):
+    commits = items("MINOR: mux: other area", "MINOR: quic: helper one", "MINOR: quic: helper two",
+                    f"BUG/MINOR: quic: fix\n\n{sentence}")
+    assert [d.verdict for d in classify_all(commits, HAPROXY)] == expected
+
+
+@pytest.mark.parametrize("fix_body, expected", [("Must be backported to 2.8.", "yes"), ("No backport needed.", "no")])
+def test_a_prerequisite_announcing_the_next_commit_follows_it(fix_body, expected):
+    commits = items("MINOR: quic: add a helper\n\nThis is needed by the next commit.", f"BUG/MINOR: quic: fix\n\n{fix_body}")
+    assert classify_all(commits, HAPROXY)[0].verdict == expected
+
+
+@pytest.mark.parametrize("subject, expected", [
+    ("DOC: config: fix a typo in tune.bufsize", "uncertain"), ("DOC: config: document the new keyword", "no"),
+    ("BUILD: fix the build with gcc-14", "uncertain"), ("REGTESTS: fix a race in the test", "uncertain"),
+])
+def test_doc_build_test_fixes_are_flagged_for_review(subject, expected):
+    assert verdict(subject) == expected

@@ -88,5 +88,12 @@ DEPENDS = re.compile(r"\b(?:depend\w*|requir\w*|need\w*|rel(?:y|ies|ying)\s+on|p
                      r"(?:also|too|as\s+well|first|before))\b", _I)
 CULPRIT = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regression|revert\w*|since|"
                      r"fix(?:es|ed)?\s+(?:commit|the\s+bug))\b", _I)
+# "with the previous commit", "the two previous patches": counted back from the commit that says it.
+PREVIOUS = re.compile(r"\b(?:(\d|two|three|four|five|six)\s+)?(?:previous|preceding)\s+"
+                      r"(commits?|patch(?:es)?|fix(?:es)?|ones?)\b", _I)
+# A prerequisite announcing itself: "this is needed by the next commit".
+NEEDED_BY_NEXT = re.compile(r"\b(?:needed|required|used|necessary|prerequisite)\s+(?:by|for)\s+(?:the\s+)?"
+                            r"(?:next|following|upcoming|subsequent)\s+(?:commit|patch|fix)", _I)
+SUBJECT_START = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:/[A-Z]+)?:\s")
 SHA = re.compile(r"\b([0-9a-f]{7,40})\b")
 QUOTED_SUBJECT = re.compile(r"[\"\u201c]([A-Z][A-Z0-9]*(?:/[A-Z]+)?:[^\"\u201d]{3,200})[\"\u201d]")

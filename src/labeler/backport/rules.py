@@ -34,11 +34,17 @@ class Item:
 
 
 class Refs:
-    """Resolves commit references (abbreviated shas, quoted subjects) to commits of the range."""
+    """Resolves commit references (abbreviated shas, subjects, "the previous commit") to commits
+    of the range."""
 
     def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
         self.order = {item.sha: i for i, item in enumerate(items)}
         self.by_subject = {item.subject: item.sha for item in items}
+        self.by_head: dict[str, list[str]] = {}
+        for item in items:
+            if len(item.subject) >= 12 and P.SUBJECT_START.match(item.subject):
+                self.by_head.setdefault(item.subject[:12], []).append(item.subject)
 
     def resolve(self, ref: str) -> str | None:
         if ref in self.by_subject:
@@ -48,10 +54,53 @@ class Refs:
 
     def mentioned(self, sentence: str) -> list[str]:
         refs = [m.group(1) for m in (*P.SHA.finditer(sentence), *P.QUOTED_SUBJECT.finditer(sentence))]
-        return [sha for sha in (self.resolve(r) for r in refs) if sha]
+        refs += self._subjects_in(sentence)
+        return list(dict.fromkeys(sha for sha in (self.resolve(r) for r in refs) if sha))
+
+    def _subjects_in(self, sentence: str) -> list[str]:
+        """Subjects of the range quoted without quotes (bullet lists of prerequisites)."""
+        found = []
+        for match in P.SUBJECT_START.finditer(sentence):
+            at = match.start()
+            found += [s for s in self.by_head.get(sentence[at:at + 12], ()) if sentence.startswith(s, at)]
+        return found
+
+    def previous(self, sha: str, sentence: str) -> list[str]:
+        """The commits "the previous commit" / "the two previous patches" point at. A plural without
+        a number means the run of earlier commits by the same author in the same area (at most 5)."""
+        match = P.PREVIOUS.search(sentence)
+        if not match:
+            return []
+        at = self.order[sha]
+        words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+        if match.group(1):
+            count = int(words.get(match.group(1).lower(), match.group(1)))
+            return [self.items[i].sha for i in range(max(0, at - count), at)]
+        if match.group(2).lower() in ("commit", "patch", "fix", "one"):
+            return [self.items[at - 1].sha] if at else []
+        return self._same_run(at)
+
+    def _same_run(self, at: int) -> list[str]:
+        me = self.items[at]
+        run = []
+        for i in range(at - 1, max(-1, at - 6), -1):
+            if _area(self.items[i].subject) != _area(me.subject):
+                break
+            run.append(self.items[i].sha)
+        return run
+
+    def next_of(self, sha: str) -> str | None:
+        at = self.order[sha] + 1
+        return self.items[at].sha if at < len(self.items) else None
 
     def any_ref(self, sentence: str) -> bool:
         return bool(P.SHA.search(sentence) or P.QUOTED_SUBJECT.search(sentence))
+
+
+def _area(subject: str) -> str:
+    """`BUG/MINOR: quic: fix x` -> `quic`: the subsystem haproxy-style subjects name."""
+    parts = subject.split(":")
+    return parts[1].strip().lower() if len(parts) > 2 else parts[0].strip().lower()
 
 
 def _v(text: str) -> Version:
@@ -199,6 +248,9 @@ def decide(item: Item, config: RulesConfig, refs: Refs) -> Decision:
     text = msg.strip_trailers(msg.strip_diff(item.message)).split("\n", 1)[-1] if "\n" in item.message else ""
     found, conditions = findings(text, config, refs)
     decision = _from_findings(found, config)
+    if decision is None and not conditions and P.NEEDED_BY_NEXT.search(text) and refs.next_of(item.sha):
+        sentence = next(s for s in msg.sentences(text) if P.NEEDED_BY_NEXT.search(s))
+        conditions = [(refs.next_of(item.sha) or "", sentence)]
     if decision is None and conditions:
         sha, sentence = conditions[0]
         return Decision("uncertain", f"conditional: {_quote(sentence)}", "conditional", sha or None)
@@ -219,7 +271,7 @@ def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> 
         for sentence in msg.sentences(msg.strip_diff(later.message)):
             if not (P.DEPENDS.search(sentence) or P.YES.search(sentence)) or P.CULPRIT.search(sentence):
                 continue
-            for sha in refs.mentioned(sentence):
+            for sha in refs.mentioned(sentence) + refs.previous(later.sha, sentence):
                 i = refs.order[sha]
                 if sha != later.sha and decisions[i].source in ("default", "subject", "culprit") \
                         and decisions[i].verdict != "yes":

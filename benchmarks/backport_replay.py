@@ -1,0 +1,158 @@
+"""Shared pieces of the backport benchmarks: replay commit records into a real git repository,
+and generate a synthetic HAProxy-like corpus when the real data is absent.
+
+Records follow ../shared/data/backport/*.jsonl (seq, sha, subject, body, author, date,
+commit_date, backported, backport_commits, range). Every dev commit is replayed in order with its
+message, author and dates (empty diffs: the rules read messages only); commit ids quoted in later
+messages are rewritten to the replayed ids so range-wide rules still resolve them. Backported
+commits are added to a stable branch as `-x` cherry-picks, in the order they were backported.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "backport"
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+_HEX = re.compile(r"\b[0-9a-f]{7,40}\b")
+_AUTHOR = re.compile(r"^(.*?)\s*<([^>]*)>\s*$")
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return sorted((json.loads(line) for line in f if line.strip()), key=lambda r: r["seq"])
+
+
+def is_merge(record: dict[str, Any]) -> bool:
+    """Merges are not in the data's parents; their subjects give them away (the command skips merges)."""
+    return record["subject"].startswith(("Merge pull request", "Merge branch", "Merge tag", "Merge remote"))
+
+
+class Replayer:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+        subprocess.run(["git", "init", "-q", "-b", "master", str(path)], check=True, env=self.env)
+        self.tree = self.git("mktree", stdin="")
+
+    def git(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
+        done = subprocess.run(["git", "-C", str(self.path), *args], input=stdin, capture_output=True, text=True,
+                              check=True, env={**self.env, **(env or {})})
+        return done.stdout.strip()
+
+    def commit(self, message: str, parent: str | None, author: str, date: str, commit_date: str) -> str:
+        match = _AUTHOR.match(author) or _AUTHOR.match(f"{author} <unknown@example.org>")
+        name, email = match.groups() if match else ("unknown", "unknown@example.org")
+        env = {"GIT_AUTHOR_NAME": name or "unknown", "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,
+               "GIT_COMMITTER_NAME": "replay", "GIT_COMMITTER_EMAIL": "replay@example.org",
+               "GIT_COMMITTER_DATE": commit_date or date}
+        args = ["commit-tree", self.tree, *(["-p", parent] if parent else []), "-F", "-"]
+        return self.git(*args, stdin=message, env=env)
+
+
+def _rewrite(text: str, old_to_new: dict[str, str]) -> str:
+    """Quoted ids of earlier commits point at their replayed twins (same length)."""
+    def swap(match: re.Match[str]) -> str:
+        found = [old for old in old_to_new if old.startswith(match.group(0))]
+        return old_to_new[found[0]][: len(match.group(0))] if len(found) == 1 else match.group(0)
+    return _HEX.sub(swap, text)
+
+
+def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: str) -> dict[str, dict[str, Any]]:
+    """Build the repository; return replayed sha -> record (merges left out)."""
+    repo = Replayer(path)
+    first = records[0]["date"] if records else "2023-01-01T00:00:00+00:00"
+    base = repo.commit(f"[RELEASE] Released version {since}", None, "Replay <replay@example.org>", first, first)
+    repo.git("tag", since, base)
+    repo.git("branch", stable, base)
+    head, old_to_new, by_new = base, {}, {}
+    for record in records:
+        if is_merge(record):
+            continue
+        message = record["subject"] + ("\n\n" + _rewrite(record["body"], old_to_new) if record.get("body") else "")
+        head = repo.commit(message, head, record["author"], record["date"], record.get("commit_date", ""))
+        old_to_new[record["sha"]] = head
+        by_new[head] = record
+    repo.git("update-ref", "refs/heads/master", head)
+    _stable_branch(repo, by_new, base, stable)
+    return by_new
+
+
+def _stable_branch(repo: Replayer, by_new: dict[str, dict[str, Any]], base: str, stable: str) -> None:
+    picks = sorted(((min((b.get("date") or r["date"]) for b in r.get("backport_commits") or [{}]), sha, r)
+                    for sha, r in by_new.items() if r.get("backported")), key=lambda t: t[0])
+    head = base
+    for date, sha, record in picks:
+        message = f"{record['subject']}\n\n{record.get('body', '')}".rstrip() + f"\n\n(cherry picked from commit {sha})"
+        head = repo.commit(message, head, record["author"], record["date"], date)
+    repo.git("update-ref", f"refs/heads/{stable}", head)
+
+
+# ---------------------------------------------------------------------------- synthetic corpus
+TAGS = [("BUG/MINOR", 184), ("BUG/MEDIUM", 94), ("BUG/MAJOR", 10), ("MINOR", 340), ("MEDIUM", 116), ("DOC", 72),
+        ("CLEANUP", 41), ("BUILD", 35), ("REGTESTS", 27), ("CI", 21), ("REORG", 28), ("OPTIM", 7), ("MAJOR", 7)]
+AREAS = ["mux-h2", "quic", "ssl", "stream", "cli", "peers", "http-ana", "config", "resolvers", "lua", "stats"]
+YES = ["This must be backported as far as {v}.", "This should be backported to {v}.",
+       "It needs to be backported to all stable branches.", "Must be backported to {v} and older.",
+       "This should be backported\nup to {v}."]
+HEDGED = ["It may be backported to {v} if needed.", "This could be backported to {v}.",
+          "It can probably be backported."]
+WAIT = ["This should be backported to {v}, but wait a bit before backporting it.",
+        "It can be backported after some observation."]
+NO = ["No backport needed.", "No need to backport, this is only in the dev branch.",
+      "This was introduced in {dev}-dev{n}, no backport needed.", "There is nothing to backport."]
+FILLER = ["The {a} code could crash when a connection was closed early.", "This happens with large headers.",
+          "Reported in GitHub issue #{n}.", "Let's also update the comment.", "The counter was not reset."]
+# (instruction class, P(backported)) from backports.md §2 (haproxy 2.9-dev hints table).
+CLASSES = [("yes", 202, 0.98), ("hedged", 44, 0.89), ("wait", 11, 0.73), ("no", 92, 0.07), ("none", 699, None)]
+NONE_RATE = {"BUG": 0.55, "DOC": 0.2, "BUILD": 0.12, "REGTESTS": 0.3, "CI": 0.35, "MINOR": 0.08}
+
+
+def _pick(rng: random.Random, weighted: Iterable[tuple[Any, int]]) -> Any:
+    items = list(weighted)
+    return rng.choices([i for i, _ in items], weights=[w for _, w in items])[0]
+
+
+def synthetic(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """A HAProxy-shaped corpus with labels drawn from the measured rates (for a smoke run only)."""
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    for seq in range(1, n + 1):
+        tag = _pick(rng, TAGS)
+        cls = _pick(rng, ((c, w) for c, w, _ in CLASSES))
+        rate = dict((c, p) for c, _, p in CLASSES)[cls]
+        if rate is None:
+            rate = NONE_RATE.get(tag.split("/")[0], 0.05)
+        lines = [rng.choice(FILLER).format(a=rng.choice(AREAS), n=rng.randint(100, 2500))]
+        if cls != "none":
+            lines.append(rng.choice({"yes": YES, "hedged": HEDGED, "wait": WAIT, "no": NO}[cls]).format(
+                v=rng.choice(["2.8", "2.6", "2.4"]), dev="2.9", n=rng.randint(1, 9)))
+        prerequisite = out and cls == "yes" and rng.random() < 0.08
+        if prerequisite:
+            lines.append(f"It depends on commit {out[-1]['sha'][:10]} which must be backported too.")
+            out[-1]["backported"] = True
+        out.append({"seq": seq, "sha": f"{rng.getrandbits(160):040x}",
+                    "subject": f"{tag}: {rng.choice(AREAS)}: change number {seq}", "body": "\n".join(lines),
+                    "author": f"Dev {seq % 7} <dev{seq % 7}@example.org>",
+                    "date": f"2023-{6 + seq * 6 // (n + 1):02d}-{1 + seq % 28:02d}T10:00:00+00:00",
+                    "backported": rng.random() < rate, "type": tag.split("/")[0], "range": "v2.9-dev0..v3.0-dev0"})
+    return out
+
+
+def tag_of(record: dict[str, Any]) -> str:
+    return str(record.get("type") or re.split(r"[/:(]", record["subject"], maxsplit=1)[0].strip() or "?")
+
+
+def count(values: Iterable[str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in Counter(values).most_common())
