@@ -151,7 +151,7 @@ def test_generate_command(fake_github, teacher, actions_env, tmp_path):
                     "[CONTEXT] Pie 2 x 1.00 = 2.00 [QUESTION] How many pies were bought here? [ANSWER] Two. [END]")
     assert run_generate(tmp_path) == 0
     (body,) = ours(fake_github, 7, "generate")
-    assert "kept 2 of 3 generated in 1 round(s); discarded: 1 near-duplicate (ROUGE-L > 0.9)" in body
+    assert "kept 2 of 3 generated in 1 round(s); discarded: 1 near-duplicate (ROUGE-L &gt; 0.9)" in body
     assert "What did the tea cost in total?" in body and "How many pies" not in body  # show: 1
     rows = [json.loads(x) for x in (tmp_path / "gen.jsonl").read_text().splitlines()]
     assert rows[1]["user"] == "How many pies were bought here?\nPie 2 x 1.00 = 2.00"

@@ -66,7 +66,14 @@ def test_render_escapes_untrusted_text():
     assert "<script>" not in body and "<img" not in body
     assert "@octocat" not in body and "@team/all" not in body      # mentions neutralised
     assert "\\| " in body                                             # table cells cannot be split
-    assert "<details><summary>`compositional_skills/x/qna.yaml`" in body
+    assert "<details><summary><code>compositional_skills/x/qna.yaml</code>: 1 questions, 1 scored" in body
+
+
+def test_summary_paths_are_html_escaped():
+    r = Result("compositional_skills/<img src=x>/qna.yaml", 1, "q", None, "e", answer="a", score=0.5)
+    body = render_results([r], OPTS, model="m", sha="c" * 40, skipped=0, extra=[])
+    assert "<code>compositional_skills/&lt;img src=x&gt;/qna.yaml</code>" in body
+    assert "<img" not in body.replace("`compositional_skills/<img src=x>/qna.yaml`", "")  # code spans are literal
 
 
 def test_render_fits_a_comment():

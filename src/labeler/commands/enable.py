@@ -108,7 +108,7 @@ def render_welcome(settings: Settings, labels: tuple[str, ...], *, enabled_sha: 
     for name in MODEL_COMMANDS:
         why = available[name]
         rows.append(f"| {md.code(settings.handle + ' ' + name)} | {DESCRIPTIONS[name]}"
-                    + (f" _Not available here: {why}._ |" if why else " |"))
+                    + (f" _({why})_ |" if why else " |"))
     state = (f"**Enabled** on commit {md.code(enabled_sha[:7])} by {md.code(enabled_by or '?')}: "
              "the commands marked available can run now." if enabled_sha else
              "**Waiting for a triager**: the commands run once a triager has enabled them for this commit.")

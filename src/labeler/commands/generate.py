@@ -22,6 +22,7 @@ from labeler.commands.precheck import (
     Endpoint,
     cell,
     common_options,
+    details,
     endpoint_options,
     execute,
     fill,
@@ -196,14 +197,14 @@ def render_run(run: FileRun, qna: Qna, opts: Options, limit: int) -> str:
     gone = ", ".join(f"{n} {why}" for why, n in run.discarded.most_common()) or "none"
     line = f"kept {len(run.kept)} of {run.generated} generated in {run.rounds} round(s); discarded: {gone}"
     if run.error:
-        line += f"; ❌ the teacher endpoint failed: {md.escape(md.cut(run.error, 200))}"
+        line += f"; the teacher endpoint failed: {md.cut(run.error, 200)}"
     with_context = qna.grounded
     head = ("| # | " + ("context | " if with_context else "") + "question | answer |\n| ---: | "
             + ("--- | " if with_context else "") + "--- | --- |")
     rows = [f"| {i} | " + (f"{cell(p.context or '', limit)} | " if with_context else "")
             + f"{cell(p.question, limit)} | {cell(p.answer, limit)} |" for i, p in enumerate(run.kept[: opts.show], 1)]
     table = f"\n\n{head}\n" + "\n".join(rows) if rows else "\n\nNothing was kept."
-    return f"<details><summary>{md.code(run.path)}: {line}</summary>{table}\n\n</details>"
+    return f"{details(run.path, line)}{table}\n\n</details>"
 
 
 def render(runs: list[tuple[FileRun, Qna]], opts: Options, *, model: str, sha: str,
@@ -211,7 +212,7 @@ def render(runs: list[tuple[FileRun, Qna]], opts: Options, *, model: str, sha: s
     for limit in (400, 200, 100):
         parts = [f"### generate: {md.code(model)} on commit {md.code(sha[:7])}", "",
                  *[f"- {md.code(path)}: {why}" for path, why in refused], "",
-                 *[render_run(run, qna, opts, limit) for run, qna in runs], "",
+                 "\n\n".join(render_run(run, qna, opts, limit) for run, qna in runs), "",
                  f"<sub>Up to {opts.show} samples per file are shown; all kept pairs are in the JSONL artifact of "
                  "the workflow run ({system, user, assistant} rows). This is a sample of what the teacher makes of "
                  "the seeds, not the final training data.</sub>"]

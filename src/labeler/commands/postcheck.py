@@ -19,6 +19,7 @@ from labeler.commands.precheck import (
     cell,
     check,
     common_options,
+    details,
     endpoint_options,
     execute,
     fmt,
@@ -52,7 +53,7 @@ def render_compare(before: list[Result], after: list[Result], opts: Options, *, 
     for size in (limit, 150, 80, 40):
         tables = [_file_table(p, old[p], rs, opts, metric, size) for p, rs in new.items()]
         body = render(f"postcheck: {md.code(models[1])} vs {md.code(models[0])} on commit {md.code(sha[:7])}",
-                      [*summary, "", *tables], footer)
+                      [*summary, "", "\n\n".join(tables)], footer)
         if len(body) < md.COMMENT_LIMIT - 2000:
             return body
     return md.fit_comment(body)
@@ -63,8 +64,8 @@ def _file_table(path: str, before: list[Result], after: list[Result], opts: Opti
             "| ---: | --- | --- | --- | --- | --- |")
     rows = [f"| {a.index} | {cell(a.question, limit)} | {cell(a.expected, limit)} | {_answer(b, limit)} | "
             f"{_answer(a, limit)} | {fmt(b.score)} → {fmt(a.score)} |" for b, a in zip(before, after)]
-    return (f"<details><summary>{md.code(path)}: {compare_verdict(before, after, opts.threshold, metric)}</summary>"
-            f"\n\n{head}\n" + "\n".join(rows) + "\n\n</details>")
+    return (details(path, f"{len(after)} questions, mean {metric} {fmt(mean(before))} → {fmt(mean(after))}")
+            + f"\n\n{head}\n" + "\n".join(rows) + "\n\n</details>")
 
 
 def _answer(r: Result, limit: int) -> str:

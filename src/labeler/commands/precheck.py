@@ -8,6 +8,7 @@ postcheck reuses all of this with a second endpoint (commands/postcheck.py).
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -187,6 +188,11 @@ def fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def details(path: str, text: str) -> str:
+    """Open a collapsed block; <summary> is HTML (no Markdown there), so the path is HTML-escaped."""
+    return f"<details><summary><code>{html.escape(path)}</code>: {html.escape(text, quote=False)}</summary>"
+
+
 def answer_cell(r: Result, limit: int) -> str:
     return f"⚠️ {cell(r.error, limit)}" if r.error and not r.answer else cell(r.answer, limit)
 
@@ -195,7 +201,8 @@ def render_file(path: str, results: list[Result], threshold: float, metric: str,
     head = "| # | question | contributor answer | model answer | " + metric + " |\n| ---: | --- | --- | --- | ---: |"
     rows = [f"| {r.index} | {cell(r.question, limit)} | {cell(r.expected, limit)} | {answer_cell(r, limit)} | "
             f"{fmt(r.score)} |" for r in results]
-    return (f"<details><summary>{md.code(path)}: {verdict(results, threshold, metric)}</summary>\n\n"
+    scored = [r for r in results if r.score is not None]
+    return (details(path, f"{len(results)} questions, {len(scored)} scored, mean {metric} {fmt(mean(results))}") + "\n\n"
             f"{head}\n" + "\n".join(rows) + "\n\n</details>")
 
 
@@ -213,7 +220,8 @@ def render_results(results: list[Result], opts: Options, *, model: str, sha: str
                       "Full answers are in the JSONL artifact of the workflow run.</sub>"]
     for size in (limit, 200, 100, 50):
         body = render(f"{title}: {md.code(model)} on commit {md.code(sha[:7])}", [*summary, ""] +
-                      [render_file(p, rs, opts.threshold, metric, size) for p, rs in files.items()], footer)
+                      ["\n\n".join(render_file(p, rs, opts.threshold, metric, size) for p, rs in files.items())],
+                      footer)
         if len(body) < md.COMMENT_LIMIT - 2000:
             return body
     return md.fit_comment(body)
