@@ -537,3 +537,36 @@ def test_nearly_used_request_quota_defers_the_rest(fake_github, actions_env, bui
 def test_bad_since_is_refused_before_any_request(fake_github, build, since):
     assert run("--results", build(3), "--from-results", "--since", since) == 1
     assert fake_github.requests == []
+
+
+def test_write_results_converts_a_text_report(tmp_path, capsys):
+    out, files = tmp_path / "converted.json", tmp_path / "prs.yaml"
+    files.write_text("4: [compositional_skills/linguistics/synonyms/qna.yaml]\n")
+    assert run("--results", str(HERE / "ilab_evaluate.log"), "--build-id", "cmb-2024-08-26", "--pr-files", str(files),
+               "--dry-run", "--write-results", str(out)) == 0
+    data = json.loads(out.read_text())
+    assert data["build"] == {"id": "cmb-2024-08-26"} and data["mt_bench_branch"][SYNONYM_PATH] == {"base": 5.9, "new": 3.53}
+
+
+SYNONYM_PATH = "compositional_skills/linguistics/synonyms/qna.yaml"
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "no results: pass --results"),
+    (["--results", "missing.yaml", "--prs", "1"], "results file not found"),
+    (["--results", str(HERE / "cmb_build.yaml")], "choose the pull requests"),
+    (["--results", str(HERE / "cmb_build.yaml"), "--label", "x", "--dry-run"], "set GITHUB_TOKEN"),
+    (["--results", str(HERE / "cmb_build.yaml"), "--from-event"], "no event"),
+])
+def test_usage_errors(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(*args) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_repository_dispatch_dry_run_writes_nothing(fake_github, tmp_path):
+    seed_prs(fake_github, 2)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"client_payload": {"results": build_results(2), "prs": "1 2", "dry_run": True}}))
+    assert run("--from-event", "--event", str(event)) == 0
+    assert fake_github.writes() == []

@@ -235,6 +235,8 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
     numbers = parse_prs(event.get("prs", prs))
     label, milestone = event.get("label", label), str(event.get("milestone", milestone) or "") or None
     discover, since = bool(event.get("from_results", discover)), event.get("since", since)
+    if not (numbers or files or label or milestone or discover):
+        raise UserError("choose the pull requests: --prs, --pr-files, --label, --milestone or --from-results")
     offline = files is not None and not (label or milestone or discover) and set(numbers) <= set(files)
     gh = _github(repo, dry_run, offline)
     targets = select(gh, results, prs=numbers, label=label, milestone=milestone, discover=discover,
