@@ -111,9 +111,11 @@ class AnthropicModel:
             kwargs["tool_choice"] = {"type": "tool", "name": "answer"}
         try:
             message = self._client.messages.create(**kwargs)
+            return _anthropic_text(message, schema is not None)
         except self._sdk.APIError as e:
             raise ModelError(f"the Anthropic API failed ({_describe(e)})") from None
-        return _anthropic_text(message, schema is not None)
+        except (ValueError, TypeError, AttributeError) as e:  # a 200 whose body is not a Message
+            raise ModelError(f"the Anthropic API sent a malformed response ({type(e).__name__})") from None
 
 
 def _anthropic_base(url: str | None) -> str | None:
@@ -124,10 +126,10 @@ def _anthropic_base(url: str | None) -> str | None:
 
 
 def _anthropic_text(message: Any, structured: bool) -> str:
-    for block in message.content:
+    for block in message.content or ():
         if structured and block.type == "tool_use":
             return json.dumps(block.input)
-    texts = [block.text for block in message.content if block.type == "text"]
+    texts = [block.text for block in message.content or () if block.type == "text"]
     return "".join(texts)
 
 
@@ -160,11 +162,11 @@ class OpenAIModel:
                                          "json_schema": {"name": "answer", "schema": schema, "strict": False}}
         try:
             completion = self._client.chat.completions.create(**kwargs)
+            return (completion.choices[0].message.content or "") if completion.choices else ""
         except self._sdk.APIError as e:
             raise ModelError(f"the OpenAI-compatible API failed ({_describe(e)})") from None
-        if not completion.choices:
-            return ""
-        return completion.choices[0].message.content or ""
+        except (ValueError, TypeError, AttributeError) as e:  # a 200 whose body is not a completion
+            raise ModelError(f"the OpenAI-compatible API sent a malformed response ({type(e).__name__})") from None
 
 
 def _openai_base(url: str | None) -> str | None:
