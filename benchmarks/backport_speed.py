@@ -1,0 +1,62 @@
+"""Speed of `backport-report` with a model: 1,000 commits against the loopback FakeLLM answering
+in 300 ms, at concurrency 8. Ideal: 1000 x 0.3 s / 8 = 37.5 s; target ratio <= 1.2. Then the
+nightly case: a re-run with nothing new must make 0 model calls.
+
+    .venv/bin/python benchmarks/backport_speed.py [--commits 1000] [--latency 0.3] [--concurrency 8]
+                                                  [--provider anthropic|openai]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from backport_replay import replay, synthetic
+
+from labeler.cli import main
+
+
+def run_once(repo: Path, out: Path, cache: Path, args: argparse.Namespace) -> tuple[float, dict]:
+    started = time.perf_counter()
+    code = main(["backport-report", "--repo", str(repo), "--since", "v2.9-dev0", "--stable", "2.8",
+                 "--provider", args.provider, "--model", "bench-model", "--concurrency", str(args.concurrency),
+                 "--cache", str(cache), "--json", str(out), "--html", str(out.with_suffix(".html"))])
+    if code != 0:
+        raise SystemExit(f"the command failed ({code})")
+    return time.perf_counter() - started, json.loads(out.read_text())
+
+
+def bench(args: argparse.Namespace) -> None:
+    from fakes import FakeLLM
+
+    with tempfile.TemporaryDirectory(prefix="backport-speed-") as tmp, \
+            FakeLLM(default="Explanation: nothing asks for it.\nConclusion: no", latency=args.latency) as llm:
+        root = Path(tmp)
+        replay(synthetic(args.commits), root / "repo", "v2.9-dev0", "2.8")
+        os.environ.update({"ANTHROPIC_BASE_URL": llm.anthropic_url, "OPENAI_BASE_URL": llm.openai_url,
+                           "ANTHROPIC_API_KEY": "sk-ant-bench", "OPENAI_API_KEY": "sk-bench",
+                           "LABELER_MODEL_TIMEOUT": "60"})
+        wall, report = run_once(root / "repo", root / "r1.json", root / "cache.json", args)
+        ideal = args.commits * args.latency / args.concurrency
+        calls = len(llm.requests)
+        print(f"first run:  {calls} model calls, classification {report['seconds']:.1f} s "
+              f"(ideal {ideal:.1f} s, ratio {report['seconds'] / ideal:.2f}, target <= 1.2); "
+              f"whole command {wall:.1f} s incl. git, SDK import, page")
+        wall2, report2 = run_once(root / "repo", root / "r2.json", root / "cache.json", args)
+        print(f"re-run:     {len(llm.requests) - calls} model calls (must be 0), {report2['cached']} from the cache, "
+              f"whole command {wall2:.1f} s")
+        print(f"cache file: {(root / 'cache.json').stat().st_size / 1024:.0f} KiB for {report2['cached']} verdicts")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--commits", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.3)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--provider", choices=["anthropic", "openai"], default="anthropic")
+    bench(parser.parse_args())
+    sys.exit(0)
