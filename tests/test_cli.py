@@ -57,3 +57,25 @@ def test_unexpected_errors_are_reported_not_dumped(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "::error::internal error in labeler" in out and "kaboom" in out
     assert "::group::traceback" in out
+
+
+def test_exit_codes_from_commands_are_kept(monkeypatch):
+    import click
+
+    from labeler import cli as cli_mod
+
+    @click.command("fails")
+    def fails():
+        raise click.exceptions.Exit(4)
+
+    @click.command("ctx-exit")
+    @click.pass_context
+    def ctx_exit(ctx):
+        ctx.exit(5)
+
+    monkeypatch.setitem(cli_mod.COMMANDS, "fails", ("x", "x"))
+    monkeypatch.setitem(cli_mod.COMMANDS, "ctx-exit", ("x", "x"))
+    monkeypatch.setattr(cli_mod.LazyGroup, "get_command",
+                        lambda self, ctx, name: {"fails": fails, "ctx-exit": ctx_exit}.get(name))
+    assert main(["fails"]) == 4
+    assert main(["ctx-exit"]) == 5

@@ -61,7 +61,8 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="labeler", standalone_mode=False)
+        # Without standalone mode click returns a command's exit code (e.g. from ctx.exit) instead of raising.
+        rv = cli.main(args=argv, prog_name="labeler", standalone_mode=False)
     except UserError as e:
         runner.error(e.message, file=e.file, line=e.line)
         if not runner.in_actions():
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as e:  # noqa: BLE001 -- the one place an unexpected failure becomes a message
         return _internal_error(e)
-    return 0
+    return rv if isinstance(rv, int) else 0
 
 
 def _internal_error(e: BaseException) -> int:
