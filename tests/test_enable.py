@@ -3,8 +3,9 @@ import pytest
 from taxonomy.helpers import KNOWLEDGE, ORG_TOKEN, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler.cli import main
-from labeler.commands.bot import PullRequest, Settings
+from labeler.commands.bot import Settings
 from labeler.commands.enable import authorize, enabled_on, labels_from_paths, refusal, render_welcome
+from labeler.taxonomy_bot import PullRequest
 
 TEAMS = ("acme/taxonomy-triagers", "acme/taxonomy-maintainers")
 

@@ -1,27 +1,23 @@
-"""`labeler bot`: the taxonomy PR bot's router, plus what its commands share.
+"""`labeler bot`: the taxonomy PR bot's router, its settings and the command grammar.
 
 A PR comment whose first words are `@<handle> <command>` runs a command; a PR being opened gets
 the welcome. The router itself answers `help`, unknown commands and `enable`; for the model
 commands (precheck, postcheck, generate) it only writes `command` and `pr` outputs so a separate
 job, holding the model keys but not the org token, runs them. Every gate here is repeated by the
-workflow's `if:` (cheap) and by the command itself (the enable status on the head SHA).
+workflow's `if:` (cheap) and by the command itself (the enable status on the head SHA). What the
+commands share at run time (PR record, statuses, the model-command shell) is labeler/taxonomy_bot.py.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from labeler import md, runner
+from labeler import runner
 from labeler.errors import UserError
-
-if TYPE_CHECKING:
-    from labeler.gh import GitHub
 
 DEFAULT_HANDLE = "@instructlab-bot"
 COMMANDS = ("enable", "help", "precheck", "postcheck", "generate")
@@ -189,65 +185,6 @@ def _pr_trigger(payload: dict[str, Any], settings: Settings) -> Trigger:
     return Trigger(number, None, reason=f"pull request {action}: nothing to do")
 
 
-# ---------------------------------------------------------------------------------- shared I/O
-@dataclass(frozen=True)
-class PullRequest:
-    number: int
-    head_sha: str
-    labels: tuple[str, ...]
-    state: str
-    author: str
-
-    @classmethod
-    def from_api(cls, data: dict[str, Any]) -> PullRequest:
-        sha = str((data.get("head") or {}).get("sha") or "")
-        if not re.fullmatch(r"[0-9a-f]{40}", sha):
-            raise UserError(f"pull request #{data.get('number')} has no usable head SHA")
-        return cls(number=int(data["number"]), head_sha=sha, state=str(data.get("state") or "open"),
-                   labels=tuple(str(lbl.get("name")) for lbl in data.get("labels") or [] if isinstance(lbl, dict)),
-                   author=str((data.get("user") or {}).get("login") or ""))
-
-
-def reply(gh: GitHub, number: int, comment_id: int | None, body: str, *, dry_run: bool, name: str = "reply") -> None:
-    """Answer one command comment: one reply per triggering comment, edited (never duplicated) on retries."""
-    mark = md.marker(name, to=str(comment_id)) if comment_id else md.marker(name)
-    body = md.fit_comment(f"{mark}\n{body}")
-    if dry_run:
-        click.echo(body)
-    else:
-        gh.upsert_comment(number, mark, body)
-
-
-@dataclass
-class Outcome:
-    state: str = "error"
-    description: str = "labeler stopped unexpectedly: see the workflow run"
-
-
-@contextlib.contextmanager
-def command_status(gh: GitHub, sha: str, context: str, *, dry_run: bool, accepted: str) -> Iterator[Outcome]:
-    """pending now; success/failure/error when the block ends, whatever happens inside it."""
-    outcome = Outcome()
-    target = runner.run_url()
-    if not dry_run:
-        gh.set_status(sha, "pending", context, accepted, target)
-    try:
-        yield outcome
-    except UserError as e:
-        outcome.state, outcome.description = "error", e.message
-        raise
-    finally:
-        if not dry_run:
-            _finish(gh, sha, context, outcome, target)
-
-
-def _finish(gh: GitHub, sha: str, context: str, outcome: Outcome, target: str | None) -> None:
-    try:
-        gh.set_status(sha, outcome.state, context, outcome.description, target)
-    except UserError as e:  # the run already failed or is failing; say why the status stayed pending
-        runner.error(f"could not finalise status {context} on {sha[:12]}: {e.message}")
-
-
 # ---------------------------------------------------------------------------------- command
 @click.command("bot")
 @click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload file [GITHUB_EVENT_PATH].")
@@ -280,89 +217,3 @@ def command(event_path: str | None, event_name: str, repo: str | None, config_pa
     enable.route(gh, settings, trig, dry_run=dry_run)
 
 
-# ---------------------------------------------------------------------------------- model commands
-Work = Callable[[PullRequest, list[Any], Outcome], str]
-
-
-def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *, comment_id: int | None,
-                      dry_run: bool, accepted: str, work: Work) -> Outcome | None:
-    """What precheck, postcheck and generate share: the gate on the current head SHA, the status
-    lifecycle, reading + validating the changed qna.yaml files at that SHA, one sticky comment.
-    Returns the final outcome, or None when the command was refused (a reply says why)."""
-    from labeler.commands import enable
-
-    pr = PullRequest.from_api(gh.pull(number))  # the head SHA, captured once; every read is pinned to it
-    if not dry_run:
-        why = enable.refusal(settings, pr, enable.head_statuses(gh, pr.head_sha), name)
-        if why:
-            _refuse(gh, name, number, comment_id, why)
-            return None
-    with command_status(gh, pr.head_sha, settings.contexts[name], dry_run=dry_run, accepted=accepted) as outcome:
-        try:
-            body = _checked_work(gh, settings, name, pr, outcome, work)
-        except UserError as e:
-            _post_result(gh, name, number, f"### {name} failed\n\n❌ {md.escape(e.message)}", dry_run=dry_run)
-            raise
-        _post_result(gh, name, number, body, dry_run=dry_run)
-    return outcome
-
-
-def _refuse(gh: GitHub, name: str, number: int, comment_id: int | None, why: str) -> None:
-    if comment_id is None:
-        raise UserError(f"{name} refused: {why.replace('`', '')}")
-    runner.warning(f"{name} refused on #{number}: {why.replace('`', '')}")
-    reply(gh, number, comment_id, f"🚫 {md.code(name)} refused: {why}", dry_run=False)
-
-
-def _checked_work(gh: GitHub, settings: Settings, name: str, pr: PullRequest, outcome: Outcome, work: Work) -> str:
-    from labeler import taxonomy
-
-    files, problems = taxonomy.read_changed(gh, pr.number, pr.head_sha, require_latest=settings.require_latest,
-                                            require_attribution=settings.require_attribution,
-                                            max_files=settings.max_files)
-    for p in problems:
-        (runner.error if p.severity == "error" else runner.warning)(p.message, file=p.path, line=p.line)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        outcome.state, outcome.description = "failure", f"{len(errors)} problem(s) in the qna.yaml files: see the PR comment"
-        return render_problems(name, pr.head_sha, problems)
-    if not files:
-        outcome.state, outcome.description = "success", "No changed qna.yaml files: nothing to do"
-        return f"### {name}\n\nThis pull request changes no `qna.yaml` under `knowledge/` or `compositional_skills/`."
-    body = work(pr, files, outcome)
-    moved = PullRequest.from_api(gh.pull(pr.number)).head_sha
-    notes = [f"> [!WARNING]\n> The pull request moved to {md.code(moved[:7])} while this ran; these results are for "
-             f"{md.code(pr.head_sha[:7])}."] if moved != pr.head_sha else []
-    warnings = [p for p in problems if p.severity == "warning"]
-    return "\n\n".join([body.rstrip(), *notes, *([render_problems("", pr.head_sha, warnings)] if warnings else [])])
-
-
-def render_problems(name: str, sha: str, problems: list[Any]) -> str:
-    """Validation problems as a list with file and line (the same are annotations on the run)."""
-    errors = [p for p in problems if p.severity == "error"]
-    head = [f"### {name}: the qna.yaml files need fixing", "", f"❌ {len(errors)} problem(s) at commit "
-            f"{md.code(sha[:7])} (checked against the instructlab-schema JSON Schemas):"] if errors else \
-        ["⚠️ Warnings about the qna.yaml files:"]
-    rows = [f"- {md.code(p.path + (f':{p.line}' if p.line else ''))}: {md.escape(p.message)}" for p in problems]
-    more = [f"- … and {len(rows) - 200} more"] if len(rows) > 200 else []
-    return "\n".join([*head, "", *rows[:200], *more])
-
-
-def _post_result(gh: GitHub, name: str, number: int, body: str, *, dry_run: bool) -> None:
-    mark = md.marker(name)
-    body = md.fit_comment(f"{mark}\n{body}")
-    runner.summary(body)
-    if dry_run:
-        click.echo(body)
-    else:
-        gh.upsert_comment(number, mark, body)
-
-
-def event_target(name: str, event_path: str | None, event_name: str, settings: Settings) -> Trigger | None:
-    """In Actions without --pr: re-check the comment that asked for this command (defence in depth:
-    the job's `if:` already filtered it)."""
-    trig = trigger(event_name, runner.event(event_path), settings)
-    if trig.command != name:
-        runner.notice(f"{name}: the event does not ask for it ({trig.reason or trig.command}); nothing to do")
-        return None
-    return trig

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from labeler import md, runner
-from labeler.commands.bot import MODEL_COMMANDS, PullRequest, Settings, Trigger, reply
+from labeler.commands.bot import MODEL_COMMANDS, Settings, Trigger
 from labeler.errors import UserError
+from labeler.taxonomy_bot import PullRequest, reply
 
 if TYPE_CHECKING:
     from labeler.gh import GitHub
@@ -260,7 +261,8 @@ def command(number: int | None, user: str | None, repo: str | None, config_path:
     organization Members: read, or a classic token with read:org. The default GITHUB_TOKEN cannot.
     """
     from labeler import gh as ghmod
-    from labeler.commands.bot import event_target, load_settings
+    from labeler.commands.bot import load_settings
+    from labeler.taxonomy_bot import event_target
 
     settings = load_settings(config_path, teams=teams)
     if number is not None:

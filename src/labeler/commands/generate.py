@@ -18,19 +18,10 @@ from typing import Any
 import click
 
 from labeler import llm, md
-from labeler.commands.precheck import (
-    Endpoint,
-    cell,
-    common_options,
-    details,
-    endpoint_options,
-    execute,
-    fill,
-    prompt_sections,
-    write_jsonl,
-)
+from labeler.commands.precheck import cell, details
 from labeler.similarity import max_rouge_l, tokens
 from labeler.taxonomy import Qna, Seed
+from labeler.taxonomy_bot import Endpoint, common_options, endpoint_options, execute, fill, prompt_sections, write_jsonl
 
 DENYLIST = ("image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw",
             "plot", "go to", "video", "audio", "music", "flowchart", "diagram")

@@ -12,22 +12,19 @@ import click
 
 from labeler import md
 from labeler.commands.precheck import (
-    Endpoint,
     Options,
     Result,
     by_file,
     cell,
     check,
-    common_options,
     details,
-    endpoint_options,
-    execute,
     fmt,
     judge_endpoint,
     judge_options,
     mean,
     render,
 )
+from labeler.taxonomy_bot import Endpoint, common_options, endpoint_options, execute
 
 
 def compare_verdict(before: list[Result], after: list[Result], threshold: float, metric: str) -> str:

@@ -10,48 +10,30 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from importlib import resources
-from string import Template
-from typing import Any, TypeVar
+from typing import Any
 
 from labeler import llm, md
 from labeler.errors import UserError
 from labeler.similarity import rouge_l
 from labeler.taxonomy import Qna, Seed
+from labeler.taxonomy_bot import (
+    Endpoint,
+    F,
+    common_options,
+    endpoint_options,
+    execute,
+    fill,
+    prompt_sections,
+    write_jsonl,
+)
 
-F = TypeVar("F", bound=Callable[..., Any])
 BREAKER = 3  # consecutive endpoint failures after which the remaining questions are skipped
 JUDGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["score", "reason"],
                 "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
                                "reason": {"type": "string", "maxLength": 500}}}
-
-
-def prompt_sections(name: str) -> dict[str, str]:
-    """`## section` blocks of prompts/<name>.md, plus "version" from its `version:` header line.
-
-    Several parts per file (the lead's prompts.py format has exactly system + user); the same
-    single-pass $placeholder substitution applies: fill them with `fill()`.
-    """
-    text = (resources.files("labeler") / "prompts" / f"{name}.md").read_text(encoding="utf-8")
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith("## "):
-            current = sections.setdefault(line[3:].strip(), [])
-        elif current is not None:
-            current.append(line)
-    version = re.search(r"^version:\s*(\S+)", text, re.M)
-    return {"version": version.group(1) if version else "?", **{k: "\n".join(v).strip() for k, v in sections.items()}}
-
-
-def fill(template: str, **values: Any) -> str:
-    """Single pass: `$name` inside seed or model text is never expanded again."""
-    return Template(template).safe_substitute({k: str(v) for k, v in values.items()})
 
 
 @dataclass(frozen=True)
@@ -227,48 +209,7 @@ def render_results(results: list[Result], opts: Options, *, model: str, sha: str
     return md.fit_comment(body)
 
 
-# ---------------------------------------------------------------------------------- endpoints and I/O
-@dataclass(frozen=True)
-class Endpoint:
-    role: str        # "current model", "candidate model", "judge"
-    env: str         # the env var prefix, named in errors
-    base_url: str | None
-    model: str | None
-    api_key: str | None
-    provider: str = "openai"
-
-    def connect(self) -> llm.Model:
-        if self.provider == "openai" and not self.base_url:
-            raise UserError(f"no endpoint for the {self.role}: set {self.env}_BASE_URL (an OpenAI-compatible /v1 URL)")
-        name = self.model or (discover_model(self.base_url or "", self.api_key, self) if self.provider == "openai" else None)
-        return llm.get_model(self.provider, name, base_url=self.base_url, api_key=self.api_key)
-
-
-def discover_model(base_url: str, api_key: str | None, endpoint: Endpoint) -> str:
-    """The served model's id from GET /v1/models (what the InstructLab bot did)."""
-    import openai
-
-    url = base_url.rstrip("/") + ("" if base_url.rstrip("/").endswith("/v1") else "/v1")
-    try:
-        models = openai.OpenAI(base_url=url, api_key=api_key or "unused", timeout=30, max_retries=1).models.list()
-        names = [m.id for m in models.data if m.id]
-    except openai.APIError as e:
-        raise UserError(f"cannot list the models at {url} ({type(e).__name__}): set {endpoint.env}_MODEL") from None
-    if not names:
-        raise UserError(f"{url}/models lists no model: set {endpoint.env}_MODEL")
-    return str(names[0])
-
-
-def write_jsonl(path: str | None, rows: list[str]) -> None:
-    if not path:
-        return
-    from labeler import runner
-
-    with open(path, "w", encoding="utf-8") as f:
-        f.writelines(row + "\n" for row in rows)
-    runner.set_output("jsonl", path)
-
-
+# ---------------------------------------------------------------------------------- running
 def failure_note(runs: list[list[Result]]) -> tuple[str, str]:
     """A CAUTION block and a status description when model or judge calls failed ("" when none did)."""
     total = sum(len(rs) for rs in runs)
@@ -315,42 +256,6 @@ def _summary(results: list[Result], metric: str, opts: Options) -> str:
 
 
 # ---------------------------------------------------------------------------------- command line
-def common_options(func: F) -> F:
-    """Options every model command shares (precheck, postcheck, generate)."""
-    import click
-
-    options = [
-        click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR",
-                     help="Pull request number; without it the event in GITHUB_EVENT_PATH is used [LABELER_PR]."),
-        click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME [GITHUB_REPOSITORY]."),
-        click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a bot: section [LABELER_CONFIG]."),
-        click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload [GITHUB_EVENT_PATH]."),
-        click.option("--event-name", envvar="GITHUB_EVENT_NAME", default="issue_comment", help="[GITHUB_EVENT_NAME]"),
-        click.option("--output", envvar="LABELER_OUTPUT", type=click.Path(dir_okay=False),
-                     help="Write every answer as JSONL here (upload it as an artifact) [LABELER_OUTPUT]."),
-        click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN",
-                     help="Print the comment; set no status, skip the enable gate [LABELER_DRY_RUN]."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def endpoint_options(prefix: str, env: str, role: str) -> Callable[[F], F]:
-    import click
-
-    def wrap(func: F) -> F:
-        dash = f"{prefix}-" if prefix else ""
-        for flag, suffix, text in reversed([
-                ("base-url", "BASE_URL", f"OpenAI-compatible URL of the {role}, e.g. http://host:8000/v1"),
-                ("model", "MODEL", f"Model id of the {role} (default: the first of GET /v1/models)"),
-                ("api-key", "API_KEY", f"API key of the {role} (local servers need none)")]):
-            func = click.option(f"--{dash}{flag}", f"{prefix.replace('-', '_')}_{suffix.lower()}".lstrip("_"),
-                                envvar=f"{env}_{suffix}", help=f"{text} [{env}_{suffix}].")(func)
-        return func
-    return wrap
-
-
 def judge_options(func: F) -> F:
     import click
 
@@ -365,26 +270,6 @@ def judge_endpoint(provider: str, base_url: str | None, model: str | None, api_k
     if not (base_url or model or api_key):
         return None
     return Endpoint("judge", "LABELER_JUDGE", base_url, model, api_key, provider=provider)
-
-
-def execute(name: str, *, number: int | None, repo: str | None, config_path: str | None, event_path: str | None,
-            event_name: str, dry_run: bool, accepted: str, make_work: Any) -> None:
-    """Resolve the PR (flag or event), then run the shared model-command shell."""
-    from labeler import gh as ghmod
-    from labeler.commands import bot
-
-    settings = bot.load_settings(config_path)
-    comment_id = None
-    if number is None:
-        trig = bot.event_target(name, event_path, event_name, settings)
-        if trig is None:
-            return
-        number, comment_id = trig.number, trig.comment_id
-    gh = ghmod.open_repo(repo)
-    outcome = bot.run_model_command(gh, settings, name, number, comment_id=comment_id, dry_run=dry_run,
-                                    accepted=accepted, work=make_work(settings))
-    if outcome is not None and outcome.state != "success":  # the status says failure/error: so does the job
-        raise UserError(f"{name}: {outcome.state}: {outcome.description}")
 
 
 def _command() -> Any:
