@@ -271,10 +271,17 @@ def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm,
         return run_act("issue_comment", event, workflow, act_repo, env=env, variables=variables,
                        secrets={"LABELER_ORG_TOKEN": ORG_TOKEN}, local_repositories={u: stub for u in uses})
 
+    opened = tmp_path / "opened.json"
+    opened.write_text(json.dumps(pr_event("opened")))
+    result = run_act("pull_request_target", opened, workflow, act_repo, env=env, variables=variables)
+    assert result.ok and result.job_results == {"route": "success"}, result.log()
+    assert "Waiting for a triager" in ours(fake_github, 7, "welcome")[0]
+
     result = act("@instructlab-bot enable", 1)
     assert result.ok and result.job_results == {"route": "success"}, result.log()
     assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
-    assert "**Enabled**" in ours(fake_github, 7, "welcome")[0]
+    (welcome,) = ours(fake_github, 7, "welcome")  # the same comment, edited
+    assert "**Enabled**" in welcome
 
     result = act("@instructlab-bot precheck", 2)
     assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()

@@ -204,6 +204,7 @@ def test_crash_never_leaves_pending(fake_github, model_env, actions_env, tmp_pat
     latest = fake_github.statuses(head)[0]
     assert (latest["context"], latest["state"]) == ("labeler/precheck", "error")
     assert "stopped unexpectedly" in latest["description"]
+    assert "labeler stopped unexpectedly" in ours(fake_github, 7, "precheck")[0]
 
 
 def test_missing_endpoint_is_an_error_status(fake_github, fake_llm, actions_env, tmp_path):

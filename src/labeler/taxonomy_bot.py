@@ -107,6 +107,12 @@ def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *,
         except UserError as e:
             _post_result(gh, name, number, f"### {name} failed\n\n❌ {md.escape(e.message)}", dry_run=dry_run)
             raise
+        except Exception:  # not swallowed: the PR hears about it, then cli.main reports the traceback
+            run = runner.run_url()
+            where = f"[the workflow run]({run})" if run else "the log"
+            _post_result(gh, name, number, f"### {name} failed\n\n❌ labeler stopped unexpectedly; {where} has "
+                         "the details.", dry_run=dry_run)
+            raise
         _post_result(gh, name, number, body, dry_run=dry_run)
     return outcome
 
