@@ -285,3 +285,57 @@ def test_judge_failure_keeps_the_answer(fake_github, model_env, actions_env, tmp
     assert "no answer could be scored (5 failed)" in body and "The total." in body  # the answers are kept
     assert "The judge failed for 5 of 5 questions" in body
     assert "5 of 5 judge calls failed" in fake_github.statuses(head)[0]["description"]
+
+
+def test_push_during_the_run_is_reported(fake_github, model_env, actions_env, tmp_path):
+    head = seed_pr(fake_github)
+    enable(fake_github, head)
+
+    def respond(route, body):  # the contributor pushes while the model is answering
+        fake_github.set_head(7, "e" * 40)
+        return "An answer."
+    model_env.responder = respond
+    assert run_precheck(tmp_path) == 0
+    (body,) = ours(fake_github, 7, "precheck")
+    assert f"moved to `eeeeeee` while this ran; these results are for `{head[:7]}`" in body
+    assert fake_github.statuses(head)[0]["context"] == "labeler/precheck"   # statuses stay on the captured SHA
+    assert fake_github.statuses("e" * 40) == []
+    reads = [r.query.get("ref") for r in fake_github.requests if "/contents/" in r.path]
+    assert reads and set(reads) == {head}                                   # every read pinned to it
+
+
+def test_model_id_from_v1_models(monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from labeler.errors import UserError
+    from labeler.taxonomy_bot import Endpoint, discover_model
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            ok = self.path == "/v1/models" and self.server.models is not None
+            data = json.dumps({"object": "list", "data": self.server.models} if ok else {"error": "nope"}).encode()
+            self.send_response(200 if ok else 404)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    ep = Endpoint("current model", "LABELER_PRECHECK", url, None, None)
+    try:
+        server.models = [{"id": "granite-served", "object": "model", "created": 0, "owned_by": "me"}]
+        assert discover_model(url, None, ep) == "granite-served"
+        server.models = []
+        with pytest.raises(UserError, match="lists no model: set LABELER_PRECHECK_MODEL"):
+            discover_model(url + "/v1", None, ep)
+        server.models = None
+        with pytest.raises(UserError, match="cannot list the models .*set LABELER_PRECHECK_MODEL"):
+            discover_model(url, None, ep)
+    finally:
+        server.shutdown()

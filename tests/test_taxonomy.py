@@ -134,3 +134,40 @@ def test_attribution(version, text, expected):
     assert (problem.message.split(" (")[0] if problem else None) == expected
     if problem:
         assert problem.path == "compositional_skills/a/attribution.txt"
+
+
+class StubGitHub:
+    """Only the two calls read_changed makes; records the refs it was asked for."""
+
+    def __init__(self, files, tree):
+        self.files, self.tree, self.refs = files, tree, []
+
+    def pull_files(self, number):
+        return self.files
+
+    def file_at(self, path, ref):
+        self.refs.append(ref)
+        return self.tree.get(path)
+
+
+def test_read_changed_filters_pins_and_caps():
+    skill = (ROOT / "valid/compositional_skills/writing/poetry/haiku/qna.yaml").read_text()
+    files = [{"filename": f"compositional_skills/s{i}/qna.yaml", "status": "added"} for i in range(3)]
+    files += [{"filename": "compositional_skills/gone/qna.yaml", "status": "removed"},
+              {"filename": "README.md", "status": "modified"},
+              {"filename": "compositional_skills/s0/attribution.txt", "status": "added"}]
+    tree = {f"compositional_skills/s{i}/qna.yaml": skill for i in range(3)}
+    tree["compositional_skills/s0/attribution.txt"] = "Title of work: x"
+    gh = StubGitHub(files, tree)
+    qnas, problems = taxonomy.read_changed(gh, 7, "a" * 40, max_files=2)
+    assert [q.path for q in qnas] == ["compositional_skills/s0/qna.yaml"]
+    assert [(p.path, p.severity) for p in problems] == [
+        ("compositional_skills/s2/qna.yaml", "warning"),             # over max-files: named, not checked
+        ("compositional_skills/s1/attribution.txt", "error")]
+    assert set(gh.refs) == {"a" * 40}
+
+
+def test_read_changed_reports_a_file_missing_at_the_sha():
+    gh = StubGitHub([{"filename": "knowledge/a/qna.yaml", "status": "modified"}], {})
+    qnas, problems = taxonomy.read_changed(gh, 7, "b" * 40)
+    assert qnas == [] and problems[0].message == f"not found at commit {'b' * 12}"

@@ -245,10 +245,9 @@ def read_changed(gh: GitHub, number: int, sha: str, *, require_latest: bool = Fa
             problems.append(Problem(path, None, f"not found at commit {sha[:12]}"))
             continue
         qna, found = parse(path, text, require_latest=require_latest)
-        problems += found
-        if qna is not None and require_attribution:
-            missing = attribution_problem(qna, gh.file_at(attribution_path(path), sha))
-            problems += [missing] if missing else []
-        if qna is not None:
+        missing = attribution_problem(qna, gh.file_at(attribution_path(path), sha)) \
+            if qna is not None and require_attribution else None
+        problems += [*found, *([missing] if missing else [])]
+        if qna is not None and missing is None:
             files.append(qna)
     return files, problems
