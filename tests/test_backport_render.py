@@ -65,6 +65,13 @@ def test_page_escapes_every_field_and_runs_only_its_own_script():
     assert not re.search(r'(?:src|href)="(?:https?:)?//(?!github\.example)', page)     # nothing external
 
 
+def test_json_for_the_script_is_escaped_for_a_script_context():
+    evil = "</script><script>alert(1)</script><!--"
+    page = render_html({**META, "since": evil}, [rec(1)])
+    assert page.count("<script") == 2 and "<!--" not in page.split("<body>")[1]
+    assert '"since": "\\u003c/script\\u003e' in page
+
+
 def test_page_rows_bold_and_backported():
     page = render_html(META, [rec(1, subject="BUG/MINOR: a", backported=True), rec(2, subject="DOC: b"),
                               rec(3, subject="MINOR: c", verdict="uncertain")])

@@ -63,14 +63,14 @@ def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit]]:
     return meta, commits
 
 
-def find_backports(opts: Options, since_sha: str, commits: Sequence[Commit]) -> dict[str, list[Any]]:
+def find_backports(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, list[Any]]:
     from labeler.backport.backported import find_backports as match
 
     if not commits or not opts.stable:
         return {}
+    since_sha = meta["since_sha"]
     stable = {ref: git.log(opts.repo, f"{since_sha}..{ref}") for ref in opts.stable}
-    dev_ids = git.patch_ids(opts.repo, f"{commits[0].sha}^..{commits[-1].sha}") if commits[0].parents else \
-        git.patch_ids(opts.repo, commits[-1].sha)
+    dev_ids = git.patch_ids(opts.repo, f"{since_sha}..{meta['until_sha']}")
     stable_ids = {ref: git.patch_ids(opts.repo, f"{since_sha}..{ref}") for ref in opts.stable}
     return match(commits, stable, dev_ids, stable_ids)
 
@@ -139,7 +139,7 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if opts.dry_run:
         click.echo(plan(opts, meta, mine))
         return meta, []
-    backports = find_backports(opts, meta["since_sha"], commits)
+    backports = find_backports(opts, meta, commits)
     # Rules look across the whole range (prerequisites named later), so they see every commit.
     verdicts = classify_rules(opts, meta, commits) if opts.provider == "rules" else \
         classify_model(opts, meta, mine)
