@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/taxonomy_bot.py
 
-Part 1 runs anywhere (generated text). Part 2 validates the real files in ../shared/data/taxonomy
+Part 1 runs anywhere (generated text). Part 2 times precheck's bounded concurrency against the
+loopback FakeLLM (tests/fakes) with a fixed latency per request. Part 3 validates the real files in ../shared/data/taxonomy
 (relative to the project root; never copied in) and skips with one line when they are absent.
 Expected there (taxonomy.md §4): 23 of 24 files under knowledge/ and compositional_skills/ pass with
 their own version (the v1 knowledge file fails: deprecated).
@@ -54,9 +55,28 @@ def rouge_part() -> None:
     print(f"generate filter: one 15-word question vs a pool of 200: {per:.2f} ms")
 
 
+def concurrency_part(latency: float = 0.1, questions: int = 40) -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fakes import FakeLLM
+
+    from labeler import llm
+    from labeler.commands.precheck import Item, Options, ask_all
+    from labeler.taxonomy import Seed
+
+    items = [Item("compositional_skills/x/qna.yaml", i, Seed(f"Question {i}?", "An answer."), True)
+             for i in range(questions)]
+    with FakeLLM(default="An answer.", latency=latency) as fake:
+        model = llm.get_model("openai", "bench", base_url=fake.openai_url, api_key="k")
+        for workers in (1, 4, 8):
+            start = time.perf_counter()
+            ask_all(model, items, Options(system_prompt="s", concurrency=workers))
+            took = time.perf_counter() - start
+            print(f"precheck: {questions} questions at {latency * 1000:.0f} ms each, concurrency {workers}: {took:.2f} s")
+
+
 def validation_part() -> None:
     if not DATA.is_dir():
-        print(f"SKIP: {DATA} is absent (real qna.yaml files); part 2 not run")
+        print(f"SKIP: {DATA} is absent (real qna.yaml files); part 3 not run")
         return
     files = sorted(p for p in DATA.rglob("qna.yaml") if taxonomy.is_qna(str(p.relative_to(DATA))))
     times, passed = [], 0
@@ -74,4 +94,5 @@ def validation_part() -> None:
 
 if __name__ == "__main__":
     rouge_part()
+    concurrency_part()
     validation_part()
