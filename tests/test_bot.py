@@ -154,6 +154,33 @@ def test_bad_teams_override():
         parse_teams("acme/ok, just-a-name")
 
 
+# Real payload shapes (tests/events, from @octokit/webhooks-examples)
+def test_real_pr_comment_payload():
+    from fakes.events import load_event
+
+    payload = load_event("issue_comment.created.pr", comment={"body": "@instructlab-bot precheck\r\nthanks"})
+    trig = trigger("issue_comment", payload, S)
+    assert (trig.command, trig.number, trig.comment_id) == ("precheck", 2, payload["comment"]["id"])
+    assert trig.actor == payload["comment"]["user"]["login"]
+
+
+def test_real_edited_payload():
+    from fakes.events import load_event
+
+    payload = load_event("issue_comment.edited", issue={"pull_request": {"url": "u"}},
+                         comment={"body": "@instructlab-bot generate"})
+    assert trigger("issue_comment", payload, S).command == "generate"       # "from" held no command
+    payload["changes"]["body"]["from"] = "@instructlab-bot generate now"
+    assert "already ran" in trigger("issue_comment", payload, S).reason
+
+
+def test_real_pull_request_opened_payload():
+    from fakes.events import load_event
+
+    trig = trigger("pull_request_target", load_event("pull_request.opened"), S)
+    assert (trig.command, trig.number) == ("welcome", 2)
+
+
 # ---------------------------------------------------------------------------------- CLI, HTTP
 def run_bot(tmp_path, payload, event_name="issue_comment", *extra):
     return main(["bot", "--event", write_event(tmp_path, payload), "--event-name", event_name, *extra])
