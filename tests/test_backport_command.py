@@ -155,3 +155,13 @@ def test_rules_file_is_used(repo, tmp_path):
     assert data["rules"] == str(rules)
     feature = next(c for c in data["commits"] if c["sha"] == repo.sha["feature"])
     assert feature["verdict"] == "uncertain"
+
+
+def test_the_command_module_imports_no_heavy_dependency():
+    import subprocess
+    import sys
+
+    code = ("import sys, labeler.commands.backport_report as m; "
+            "print(sorted(n for n in ('jinja2', 'anthropic', 'openai', 'github', 'yaml') if n in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -60,6 +60,10 @@ def test_instructions(body, expected):
     ("BUG/MINOR: foo: fix a crash\n\nThis was introduced in 2.9-dev3.", "no"),
     ("BUG/MINOR: foo: fix a crash\n\nThis only affects the development branch.", "no"),
     ("BUG/MINOR: foo: fix a crash\n\nNo backport needed before 2.6.", "yes"),
+    # a scope word that explains rather than limits
+    ("BUG/MINOR: foo: fix\n\nBackport is not needed, the code doesn't exist in older versions.", "no"),
+    ("BUG/MINOR: foo: fix\n\nThere's no need to backport this unless someone complains.", "no"),
+    ("BUG/MINOR: foo: fix\n\nFor 2.6 and older, no backport is needed.", "yes"),
     ("MINOR: foo: add a keyword", "no"),
     ("CLEANUP: foo: remove dead code", "no"),
     ("DOC: add an example", "no"),

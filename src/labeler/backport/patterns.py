@@ -71,6 +71,7 @@ AND_OLDER = re.compile(rf"\bv?({VERSION})(?:\.x)?\s+(?:and|or|&)\s+(?:older|earl
 TARGET = re.compile(rf"(?:\bto|\bas\s+far\s+as|\buntil|\btill|\binto|\bin|\bon|\bfor|\band|\bor|,|&|/)\s+"
                     rf"(?:the\s+)?(?:(?:stable\s+)?(?:branch(?:es)?|versions?|releases?)\s+)?v?({VERSION})", _I)
 ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|\bonly\s+(?:(?:for|in|to|on)\s+)?v?({VERSION})", _I)
+CLAUSE_END = re.compile(r"[,;:()]|\s(?:since|as(?!\s+far)|because|so|given|but|though|although|while|which|that)\s", _I)
 CONDITION = re.compile(r"\b(?:unless|if|once|provided|when|as\s+long\s+as)\b", _I)
 # The dev cycle introduced the bug: no released version can have it.
 DEV_ONLY = re.compile("|".join([
@@ -92,7 +93,7 @@ CULPRIT = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regression|revert\w*|si
 PREVIOUS = re.compile(r"\b(?:(\d|two|three|four|five|six)\s+)?(?:previous|preceding)\s+"
                       r"(commits?|patch(?:es)?|fix(?:es)?|ones?)\b", _I)
 # A prerequisite announcing itself: "this is needed by the next commit".
-NEEDED_BY_NEXT = re.compile(r"\b(?:needed|required|used|necessary|prerequisite)\s+(?:by|for)\s+(?:the\s+)?"
+NEEDED_BY_NEXT = re.compile(r"\b(?:needed|required|used|necessary|prerequisite)\s+(?:by|for|to\s+backport)\s+(?:the\s+)?"
                             r"(?:next|following|upcoming|subsequent)\s+(?:commit|patch|fix)", _I)
 SUBJECT_START = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:/[A-Z]+)?:\s")
 SHA = re.compile(r"\b([0-9a-f]{7,40})\b")

@@ -150,20 +150,37 @@ def _positive_targets(sentence: str, config: RulesConfig) -> frozenset[Version] 
     return frozenset(s for s in stable if s >= min(named)) if named else None
 
 
+def _negation_clause(sentence: str, config: RulesConfig) -> tuple[str, str]:
+    """(the clause holding the negation, its part after the negation): in "Backport is not needed,
+    the code doesn't exist in older versions" the "older" explains, it does not limit."""
+    found = [P.NO.search(sentence), *(p.search(sentence) for p in config.phrases.get("no", ()))]
+    match = next((m for m in found if m), None)
+    if match is None:
+        return sentence, sentence
+    bounds = [b for b in P.CLAUSE_END.finditer(sentence, 0, match.start())]
+    start = bounds[-1].end() if bounds else 0
+    if bounds and not sentence[start:match.start()].strip() and bounds[-1].group() == ",":
+        start = bounds[-2].end() if len(bounds) > 1 else 0  # "For 2.6 and older, no backport is needed"
+    end_match = P.CLAUSE_END.search(sentence, match.end())
+    end = end_match.start() if end_match else len(sentence)
+    return sentence[start:end], sentence[match.end():end]
+
+
 def _excluded(sentence: str, config: RulesConfig) -> frozenset[Version] | None:
     """Stable versions a negation rules out; None when its scope is a limit we cannot place."""
     stable = _stable(config)
-    named = [_v(m) for m in P.TARGET.findall(sentence)] + [_v(a or b) for a, b in P.ONLY.findall(sentence)]
-    if any(_is_dev(v, config) for v in named) or "-dev" in sentence:
+    clause, after = _negation_clause(sentence, config)
+    named = [_v(m) for m in P.TARGET.findall(clause)] + [_v(a or b) for a, b in P.ONLY.findall(clause)]
+    if any(_is_dev(v, config) for v in named) or "-dev" in clause:
         return stable or ALL
-    lower = [_v(m) for m in P.LOWER_BOUND.findall(sentence)]
-    older = [_v(m) for m in P.AND_OLDER.findall(sentence)] + named
+    lower = [_v(m) for m in P.LOWER_BOUND.findall(clause)]
+    older = [_v(m) for m in P.AND_OLDER.findall(clause)] + named
     if lower or older:
         if not stable:
             return None
         bound = max(older + [(v[0], v[1] - 1) for v in lower])
         return frozenset(s for s in stable if s <= bound)
-    if P.SCOPE.search(sentence):
+    if P.SCOPE.search(after):
         return None
     return stable or ALL
 
