@@ -129,3 +129,8 @@ def test_sentences_keep_versions_and_join_wrapped_lines():
     text = "This must be backported\nas far as 2.6. It fixes #123; see 2.8.1 too.\n\nNew paragraph"
     assert message.sentences(text) == ["This must be backported as far as 2.6.", "It fixes #123;", "see 2.8.1 too.",
                                        "New paragraph"]
+
+
+def test_a_stable_ref_containing_the_dev_commits_proves_nothing():
+    dev = [_c("a" * 40, "BUG: one")]
+    assert find_backports(dev, {"master": dev}, {"a" * 40: "P"}, {"master": {"a" * 40: "P"}}) == {}

@@ -44,8 +44,11 @@ def find_backports(dev: Sequence[Commit], stable: Mapping[str, Sequence[Commit]]
                    stable_ids: Mapping[str, Mapping[str, str]]) -> dict[str, list[Backport]]:
     """dev sha -> where it went; each stable commit proves at most one dev commit."""
     found: dict[str, list[Backport]] = defaultdict(list)
+    dev_shas = {c.sha for c in dev}
     for ref, commits in stable.items():
-        _match_ref(ref, dev, commits, dev_ids, stable_ids.get(ref, {}), found)
+        # A "stable" ref that contains the dev range (a mistake, or a merged-back branch) proves nothing.
+        own = [c for c in commits if c.sha not in dev_shas]
+        _match_ref(ref, dev, own, dev_ids, stable_ids.get(ref, {}), found)
     return dict(found)
 
 
