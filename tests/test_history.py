@@ -167,3 +167,8 @@ def test_cli_sync(fake_github, tmp_path, capsys, monkeypatch):
     assert "11 stored" in captured.out and "1 pull requests skipped" in captured.out
     assert "page 1:" in captured.err
     assert "complete<<" in (tmp_path / "out").read_text()
+
+
+def test_database_directory_is_created(tmp_path):
+    history.connect(str(tmp_path / ".labeler" / "nested" / "h.db")).close()
+    assert (tmp_path / ".labeler" / "nested" / "h.db").is_file()

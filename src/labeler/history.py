@@ -83,6 +83,8 @@ def connect(db_path: str, *, create: bool = True) -> sqlite3.Connection:
 
     if not create and not os.path.isfile(db_path):
         raise UserError("no history database here: run `labeler history sync` first", file=db_path)
+    if create and os.path.dirname(db_path):
+        os.makedirs(os.path.dirname(db_path), exist_ok=True)
     try:
         conn = sqlite3.connect(db_path)
         conn.executescript(SCHEMA)
