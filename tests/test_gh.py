@@ -89,3 +89,13 @@ def test_files_at_a_ref(gh, fake_github):
     assert gh.file_at("knowledge/a/qna.yaml", head) == "version: 3\n"
     assert gh.file_at("nope.yaml", head) is None
     assert [f["filename"] for f in gh.pull_files(9)] == ["knowledge/a/qna.yaml"]
+
+
+def test_only_the_bots_own_statuses_count(gh, fake_github):
+    fake_github.add_pr(9)
+    sha = gh.pull(9)["head"]["sha"]
+    fake_github.add_status(sha, "success", "labeler/enabled", creator="mallory")
+    assert [s["context"] for s in gh.statuses(sha)] == ["labeler/enabled"]
+    assert gh.own_statuses(sha) == []
+    gh.set_status(sha, "pending", "labeler/precheck", "running")
+    assert [s["context"] for s in gh.own_statuses(sha)] == ["labeler/precheck"]

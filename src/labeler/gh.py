@@ -164,7 +164,7 @@ class GitHub:
         """Our marker in a comment we wrote; anyone can paste the marker into their own comment."""
         if not comment.body.lstrip().startswith(marker):
             return False
-        return comment.author == self.bot_login or (not self._strict_bot and comment.author_is_bot)
+        return self._is_bot({"login": comment.author, "type": "Bot" if comment.author_is_bot else "User"})
 
     def find_comment(self, number: int, marker: str, comments: list[Comment] | None = None) -> Comment | None:
         found = [c for c in (self.comments(number) if comments is None else comments) if self.is_ours(c, marker)]
@@ -265,8 +265,17 @@ class GitHub:
                what=f"set status {context}")
 
     def statuses(self, sha: str) -> list[dict[str, Any]]:
-        _, data = self.client.requester.requestJsonAndCheck("GET", self._url(f"/commits/{sha}/statuses"))
+        """The 100 newest statuses of a commit, newest first."""
+        _, data = self.client.requester.requestJsonAndCheck(
+            "GET", self._url(f"/commits/{sha}/statuses"), parameters={"per_page": 100})
         return list(data or [])
+
+    def own_statuses(self, sha: str) -> list[dict[str, Any]]:
+        """Only the statuses this bot set: anyone with push access can post a status with our context."""
+        return [s for s in self.statuses(sha) if self._is_bot((s.get("creator") or {}))]
+
+    def _is_bot(self, user: dict[str, Any]) -> bool:
+        return user.get("login") == self.bot_login or (not self._strict_bot and user.get("type") == "Bot")
 
     def team_member(self, org: str, slug: str, user: str) -> bool | None:
         """True/False for active membership; None when the token cannot see the team (fail closed)."""

@@ -84,10 +84,8 @@ def enabled_on(statuses: list[dict[str, Any]], context: str) -> bool:
 
 
 def head_statuses(gh: GitHub, sha: str) -> list[dict[str, Any]]:
-    """Up to 100 newest statuses of one commit (gh.statuses() reads only the first 30)."""
-    _, data = gh.client.requester.requestJsonAndCheck(
-        "GET", f"{gh.repo.url}/commits/{sha}/statuses", parameters={"per_page": 100})
-    return list(data or [])
+    """The bot's own statuses on one commit: a success someone else posted does not enable anything."""
+    return gh.own_statuses(sha)
 
 
 def refusal(settings: Settings, pr: PullRequest, statuses: list[dict[str, Any]], command: str) -> str | None:
