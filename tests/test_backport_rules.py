@@ -248,3 +248,17 @@ def test_a_prerequisite_announcing_the_next_commit_follows_it(fix_body, expected
 ])
 def test_doc_build_test_fixes_are_flagged_for_review(subject, expected):
     assert verdict(subject) == expected
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("BUG/MINOR: a\n\nThis must be backported to 2.8, 2.6 is not affected.", "yes"),
+    ("BUG/MINOR: a\n\n2.8 is not affected.", "no"),
+    ("BUG/MINOR: a\n\nOlder versions are not affected.", "yes"),        # a limit, the BUG tag decides
+    ("BUG/MINOR: a\n\nIt doesn't affect 2.8.", "no"),
+    ("MINOR: a\n\nThis is needed in 2.8 as well.", "yes"),
+    ("MINOR: a\n\n2.8 is affected too.", "yes"),
+    ("MINOR: a\n\nThis bug affects 2.6 and above.", "yes"),
+    ("BUG/MINOR: a\n\nThis only affects 2.9.", "no"),
+])
+def test_affected_versions(message, expected):
+    assert verdict(message) == expected

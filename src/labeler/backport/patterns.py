@@ -24,6 +24,10 @@ NO = re.compile("|".join([
     rf"\b{BACKPORT}\s+(?:is\s+|are\s+)?(?:not|never)\s+(?:needed|necessary|required|wanted|desired|possible)",
     rf"\bnot\s+(?:needed|necessary|required|worth|meant)\s+(?:\w+\s+){{0,3}}{BACKPORT}",
     r"\b(?:no|not\s+a)\s+(?:stable|released)\s+(?:version|branch|release)s?\s+(?:is\s+|are\s+)?(?:affected|concerned)",
+    # "2.6 is not affected", "older versions are not affected", "it doesn't affect 2.8"
+    rf"(?:\bv?{VERSION}|\b(?:older|earlier|previous|stable|released|other)\b)[^.,;]{{0,40}}?\b(?:is|are)\s+not\s+"
+    r"(?:affected|concerned|impacted)",
+    rf"\bdo(?:es)?(?:\s+not|n'?t)\s+(?:\w+\s+)?affect\s+(?:v?{VERSION}|any\s+(?:stable|released)|older|stable|released)",
 ]), _I)
 
 # "wait a bit before backporting", "backport after some observation", "slowly", "once it has cooled".
@@ -59,6 +63,11 @@ YES = re.compile("|".join([
     rf"\bworth\s+{BACKPORT}",
     rf"\b(?:candidate|material)\s+for\s+(?:a\s+)?(?:{BACKPORT}|stable)",
     rf"\b{BACKPORT}\s+(?:is\s+|are\s+)?(?:needed|necessary|required|welcome|wanted)",
+    # patchbot's prompt: developers also say a fix is "needed" in an older branch, or that it is affected
+    rf"\b(?:needed|required|necessary|wanted)\s+(?:as\s+well\s+|too\s+|also\s+)?(?:in|for|on)\s+"
+    rf"(?:v?{VERSION}|all\s+(?:stable\s+)?(?:branches|versions)|(?:the\s+)?stable|older)",
+    rf"\bv?{VERSION}(?:\s+and\s+(?:older|above|newer|later))?\s+(?:is|are)\s+(?:also\s+)?affected",
+    rf"\baffects?\s+(?:also\s+)?(?:v?{VERSION}|all\s+(?:stable\s+)?(?:branches|versions))",
     rf"\b(?:must|should|needs?\s+to)\s+(?:also\s+)?be\s+(?:applied|merged|picked)\s+(?:to|in|into)\s+"
     rf"(?:v?{VERSION}|stable|all|the\s+stable|older)",
 ]), _I)
@@ -70,7 +79,10 @@ AND_OLDER = re.compile(rf"\bv?({VERSION})(?:\.x)?\s+(?:and|or|&)\s+(?:older|earl
 # Versions a positive instruction names, right after a range word ("as far as 2.4", "to 2.8 and 2.6").
 TARGET = re.compile(rf"(?:\bto|\bas\s+far\s+as|\buntil|\btill|\binto|\bin|\bon|\bfor|\band|\bor|,|&|/)\s+"
                     rf"(?:the\s+)?(?:(?:stable\s+)?(?:branch(?:es)?|versions?|releases?)\s+)?v?({VERSION})", _I)
-ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|\bonly\s+(?:(?:for|in|to|on)\s+)?v?({VERSION})", _I)
+ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|\bonly\s+(?:(?:for|in|to|on|affects?|concerns?)\s+)?v?({VERSION})",
+                  _I)
+# The version a clause is about: "2.6 is not affected".
+SUBJECT_VERSION = re.compile(rf"\bv?({VERSION})(?=(?:\.x)?\s+(?:and\s+\w+\s+)?(?:is|are)\b)", _I)
 CLAUSE_END = re.compile(r"[,;:()]|\s(?:since|as(?!\s+far)|because|so|given|but|though|although|while|which|that)\s", _I)
 CONDITION = re.compile(r"\b(?:unless|if|once|provided|when|as\s+long\s+as)\b", _I)
 # The dev cycle introduced the bug: no released version can have it.

@@ -7,6 +7,7 @@ commit lands is used: never whether it was backported since.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -113,12 +114,10 @@ def _quote(sentence: str) -> str:
     return f'"{text}"'
 
 
-def _kind(sentence: str, config: RulesConfig) -> str | None:
-    """The instruction class of one sentence; per sentence no > wait > hedged > yes (patchbot)."""
-    for kind, builtin in (("no", P.NO), ("wait", P.WAIT), ("hedged", P.HEDGED), ("yes", P.YES)):
-        if builtin.search(sentence) or any(p.search(sentence) for p in config.phrases.get(kind, ())):
-            return kind
-    return None
+def _kinds(sentence: str, config: RulesConfig) -> list[str]:
+    """The instruction classes a sentence matches, strongest first: no > wait > hedged > yes."""
+    return [kind for kind, builtin in (("no", P.NO), ("wait", P.WAIT), ("hedged", P.HEDGED), ("yes", P.YES))
+            if builtin.search(sentence) or any(p.search(sentence) for p in config.phrases.get(kind, ()))]
 
 
 class Finding(NamedTuple):
@@ -151,7 +150,7 @@ def _positive_targets(sentence: str, config: RulesConfig) -> frozenset[Version] 
 
 
 def _negation_clause(sentence: str, config: RulesConfig) -> tuple[str, str]:
-    """(the clause holding the negation, its part after the negation): in "Backport is not needed,
+    """(the clause holding the negation, its part from the negation on): in "Backport is not needed,
     the code doesn't exist in older versions" the "older" explains, it does not limit."""
     found = [P.NO.search(sentence), *(p.search(sentence) for p in config.phrases.get("no", ()))]
     match = next((m for m in found if m), None)
@@ -159,11 +158,13 @@ def _negation_clause(sentence: str, config: RulesConfig) -> tuple[str, str]:
         return sentence, sentence
     bounds = [b for b in P.CLAUSE_END.finditer(sentence, 0, match.start())]
     start = bounds[-1].end() if bounds else 0
-    if bounds and not sentence[start:match.start()].strip() and bounds[-1].group() == ",":
-        start = bounds[-2].end() if len(bounds) > 1 else 0  # "For 2.6 and older, no backport is needed"
+    previous = bounds[-2].end() if len(bounds) > 1 else 0
+    if bounds and not sentence[start:match.start()].strip() and bounds[-1].group() == "," \
+            and not re.search(P.BACKPORT, sentence[previous:start], re.I):
+        start = previous  # "For 2.6 and older, no backport is needed": the limit leads the clause
     end_match = P.CLAUSE_END.search(sentence, match.end())
     end = end_match.start() if end_match else len(sentence)
-    return sentence[start:end], sentence[match.end():end]
+    return sentence[start:end], sentence[match.start():end]
 
 
 def _excluded(sentence: str, config: RulesConfig) -> frozenset[Version] | None:
@@ -171,6 +172,7 @@ def _excluded(sentence: str, config: RulesConfig) -> frozenset[Version] | None:
     stable = _stable(config)
     clause, after = _negation_clause(sentence, config)
     named = [_v(m) for m in P.TARGET.findall(clause)] + [_v(a or b) for a, b in P.ONLY.findall(clause)]
+    named += [_v(m) for m in P.SUBJECT_VERSION.findall(clause)]
     if any(_is_dev(v, config) for v in named) or "-dev" in clause:
         return stable or ALL
     lower = [_v(m) for m in P.LOWER_BOUND.findall(clause)]
@@ -195,15 +197,21 @@ def findings(text: str, config: RulesConfig, refs: Refs) -> tuple[list[Finding],
     found: list[Finding] = []
     conditions: list[tuple[str, str]] = []
     for sentence in msg.sentences(text):
-        kind = _kind(sentence, config)
-        if kind is None:
+        kinds = _kinds(sentence, config)
+        if not kinds:
             continue
         named = refs.mentioned(sentence)
         if P.CONDITION.search(sentence) and (named or refs.any_ref(sentence)):
             conditions.append((named[0] if named else "", sentence))
             continue
-        versions = _excluded(sentence, config) if kind == "no" else _positive_targets(sentence, config)
-        found.append(Finding(kind, sentence, versions))
+        if kinds[0] != "no":
+            found.append(Finding(kinds[0], sentence, _positive_targets(sentence, config)))
+            continue
+        excluded = _excluded(sentence, config)
+        found.append(Finding("no", sentence, excluded))
+        if len(kinds) > 1 and (excluded is None or not _covers_all(excluded, config)):
+            # "This must be backported to 2.8, 2.6 is not affected": the negation only limits.
+            found.append(Finding(kinds[1], sentence, _positive_targets(sentence, config)))
     return found, conditions
 
 
