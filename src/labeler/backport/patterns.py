@@ -79,8 +79,8 @@ AND_OLDER = re.compile(rf"\bv?({VERSION})(?:\.x)?\s+(?:and|or|&)\s+(?:older|earl
 # Versions a positive instruction names, right after a range word ("as far as 2.4", "to 2.8 and 2.6").
 TARGET = re.compile(rf"(?:\bto|\bas\s+far\s+as|\buntil|\btill|\binto|\bin|\bon|\bfor|\band|\bor|,|&|/)\s+"
                     rf"(?:the\s+)?(?:(?:stable\s+)?(?:branch(?:es)?|versions?|releases?)\s+)?v?({VERSION})", _I)
-ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|\bonly\s+(?:(?:for|in|to|on|affects?|concerns?)\s+)?v?({VERSION})",
-                  _I)
+ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|"
+                  rf"\bonly\s+(?:(?:for|in|to|on|affects?|concerns?)\s+)?v?({VERSION})", _I)
 # The version a clause is about: "2.6 is not affected".
 SUBJECT_VERSION = re.compile(rf"\bv?({VERSION})(?=(?:\.x)?\s+(?:and\s+\w+\s+)?(?:is|are)\b)", _I)
 CLAUSE_END = re.compile(r"[,;:()]|\s(?:since|as(?!\s+far)|because|so|given|but|though|although|while|which|that)\s", _I)
@@ -105,7 +105,8 @@ CULPRIT = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regression|revert\w*|si
 PREVIOUS = re.compile(r"\b(?:(\d|two|three|four|five|six)\s+)?(?:previous|preceding)\s+"
                       r"(commits?|patch(?:es)?|fix(?:es)?|ones?)\b", _I)
 # A prerequisite announcing itself: "this is needed by the next commit".
-NEEDED_BY_NEXT = re.compile(r"\b(?:needed|required|used|necessary|prerequisite)\s+(?:by|for|to\s+backport)\s+(?:the\s+)?"
+NEEDED_BY_NEXT = re.compile(r"\b(?:needed|required|used|necessary|prerequisite)\s+(?:by|for|to\s+backport)\s+"
+                            r"(?:the\s+)?"
                             r"(?:next|following|upcoming|subsequent)\s+(?:commit|patch|fix)", _I)
 SUBJECT_START = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:/[A-Z]+)?:\s")
 SHA = re.compile(r"\b([0-9a-f]{7,40})\b")

@@ -89,7 +89,8 @@ def render_html(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *
         title=title or f"Backport review: {meta.get('since', '')}..{meta.get('until', '')}",
         meta=meta, rows=[_row(r, commit_url, issue_url) for r in records], counts=table,
         totals={k: sum(table[v][k] for v in VERDICTS) for k in ("new", "backported")},
-        default_start=start, new_seq=new_seq, page_data={"defaultStart": start, "since": str(meta.get("since", "")), "until": str(meta.get("until", ""))})
+        default_start=start, new_seq=new_seq,
+        page_data={"defaultStart": start, "since": str(meta.get("since", "")), "until": str(meta.get("until", ""))})
     return page
 
 

@@ -27,7 +27,8 @@ DEFAULT_SUBJECTS = (
     _rule(r"^\[RELEASE\]", "no", "a release commit"),
     _rule(r"^BUG\b", "yes", "a bug fix (BUG tag) without backport instruction"),
     _rule(r"^(?:fix|bugfix|hotfix)(?:\([^)]*\))?!?:", "yes", "a fix (conventional-commit `fix:` subject)"),
-    _rule(r"^(?:DOC|BUILD|CI|REGTESTS)\b.*\b(?:[Ff]ix\w*|typos?|wrong|incorrect|missing|broken|mistakes?)\b", "uncertain",
+    _rule(r"^(?:DOC|BUILD|CI|REGTESTS)\b.*\b(?:[Ff]ix\w*|typos?|wrong|incorrect|missing|broken|mistakes?)\b",
+          "uncertain",
           "a documentation, build or test fix without backport instruction: does it apply to the stable branches?"),
 )
 DEFAULT_TRAILERS = (
