@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from typing import Any
 
 from classifier_common import DATA, max_rss_mb, mean, print_curve, run_fold, skip, write_json
 

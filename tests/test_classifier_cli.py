@@ -94,3 +94,15 @@ def test_family_and_min_examples_filter_labels(files, capsys):
     meta = json.loads((files / "m" / "meta.json").read_text())
     assert meta["labels"] == ["bug"] and meta["mode"] == "multi"
     assert set(meta["params"]["C_grid_macro_f1"]) == {"1.0", "3.0", "10.0", "30.0"}
+
+
+def test_command_modules_import_no_heavy_libraries():
+    """`labeler model --help` and friends must not pull scikit-learn, PyGithub or the LLM SDKs."""
+    import subprocess
+    import sys
+
+    code = ("import sys, labeler.commands.model, labeler.commands.history, labeler.commands.dataset, "
+            "labeler.commands.missing_info, labeler.commands.monitor, labeler.retrieval; "
+            "print(sorted(m for m in ('sklearn', 'numpy', 'github', 'anthropic', 'openai') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

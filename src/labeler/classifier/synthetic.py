@@ -52,7 +52,7 @@ def corpus(n_per_label: int = 40, *, vocab: dict[str, tuple[str, ...]] | None = 
     examples = []
     for i in range(n_per_label * len(names)):
         first = names[i % len(names)]
-        labels = (first,)
+        labels: tuple[str, ...] = (first,)
         if multi_label and len(names) > 1 and rng.random() < multi_label:
             labels = (first, rng.choice([n for n in names if n != first]))
         title = " ".join(_words(rng, vocab, labels, rng.randint(4, 9), noise))
