@@ -165,3 +165,12 @@ def test_the_command_module_imports_no_heavy_dependency():
             "print(sorted(n for n in ('jinja2', 'anthropic', 'openai', 'github', 'yaml') if n in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_unwritable_outputs_are_user_errors(repo, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8",
+                 "--json", str(blocker / "r.json")]) == 1
+    out = capsys.readouterr().out
+    assert "cannot write the report" in out and "Traceback" not in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +13,9 @@ import click
 
 from labeler import runner
 from labeler.backport import git, report
+from labeler.backport.cache import atomic_write
 from labeler.backport.git import Commit
 from labeler.errors import UserError
-
-PROVIDERS = ("rules", "anthropic", "openai")
-
 
 @dataclass(frozen=True)
 class Options:
@@ -114,18 +112,16 @@ def _progress(done: int, total: int) -> None:
 
 def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> str:
     """What a run would do (--dry-run): nothing is called or written."""
-    lines = [f"range {meta['since']}..{meta['until']}: {meta['total']} commits (merges skipped), "
-             f"{len(commits)} in this shard" if opts.shard else f"range {meta['since']}..{meta['until']}: "
-             f"{meta['total']} commits (merges skipped)"]
+    line = f"range {meta['since']}..{meta['until']}: {meta['total']} commits (merges skipped)"
+    lines = [line + (f", {len(commits)} in shard {meta['shard']}" if opts.shard else "")]
     if opts.provider != "rules":
         from labeler.backport import classify
         from labeler.backport.cache import VerdictCache, key
+        from labeler.llm import DEFAULT_MODELS
 
         dev, stable = versions(opts, meta["since"])
         prompts = classify.load_prompts(opts.prompts, dev, stable)
         cache = VerdictCache.load(opts.cache)
-        from labeler.llm import DEFAULT_MODELS
-
         name = opts.model or DEFAULT_MODELS[opts.provider]
         hits = sum(cache.get(key(c.sha, opts.provider, name, prompts.digest)) is not None for c in commits)
         lines.append(f"{opts.provider} ({name}): {hits} cached, {len(commits) - hits} model calls needed")
@@ -133,6 +129,7 @@ def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> str:
 
 
 def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    urls(opts.commit_url, opts.issue_url)  # a bad pattern fails before minutes of model calls
     meta, commits = read_range(opts)
     mine = [c for c in commits if report.in_shard(c.sha, opts.shard)]
     meta["shard"] = f"{opts.shard[0]}/{opts.shard[1]}" if opts.shard else None
@@ -154,10 +151,11 @@ def publish(opts: Options, meta: dict[str, Any], records: list[dict[str, Any]]) 
 
     commit_url, issue_url = urls(opts.commit_url, opts.issue_url)
     if opts.json:
-        report.write(opts.json, meta, records)
+        _write(opts.json, "the report", lambda: report.write(opts.json or "", meta, records))
         runner.set_output("json", opts.json)
     if opts.html:
-        _write_html(opts.html, render_page(meta, records, commit_url, issue_url))
+        page = render_page(meta, records, commit_url, issue_url)
+        _write(opts.html, "the page", lambda: atomic_write(opts.html or "", page))
         runner.set_output("html", opts.html)
     table = report.counts(records)
     for verdict in report.VERDICTS:
@@ -177,10 +175,8 @@ def render_page(meta: dict[str, Any], records: list[dict[str, Any]], commit_url:
     return render.render_html(meta, records, commit_url=commit_url, issue_url=issue_url)
 
 
-def _write_html(path: str, text: str) -> None:
-    from labeler.backport.cache import atomic_write
-
+def _write(path: str, what: str, write: Callable[[], None]) -> None:
     try:
-        atomic_write(path, text)
+        write()
     except OSError as e:
-        raise UserError(f"cannot write the page: {e.strerror}", file=path) from None
+        raise UserError(f"cannot write {what}: {e.strerror}", file=path) from None
