@@ -17,6 +17,7 @@ from labeler.backport.cache import atomic_write
 from labeler.backport.git import Commit
 from labeler.errors import UserError
 
+
 @dataclass(frozen=True)
 class Options:
     repo: str
