@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/backport_quality.py                  # ../shared/data/backport/*.jsonl
     .venv/bin/python benchmarks/backport_quality.py --synthetic 1000 # generated corpus: NOT comparable
+    .venv/bin/python benchmarks/backport_quality.py --provider anthropic --model M --cache FILE
+        # a model instead of the rules (needs ANTHROPIC_API_KEY or OPENAI_API_KEY; costs one call per commit)
 
 Each file is replayed into a real git repository (benchmarks/backport_replay.py), the command runs
 on it exactly as in a workflow, and its verdicts are scored: positive = backported (the data's
@@ -76,7 +78,7 @@ def line(name: str, s: dict[str, float]) -> str:
             f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})")
 
 
-def classify(records: Sequence[dict[str, Any]], since: str, stable: str, rules: str | None) -> dict[str, str]:
+def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: list[str]) -> dict[str, str]:
     """Replay, run the command, return original sha -> verdict."""
     with tempfile.TemporaryDirectory(prefix="backport-bench-") as tmp:
         started = time.perf_counter()
@@ -84,7 +86,7 @@ def classify(records: Sequence[dict[str, Any]], since: str, stable: str, rules: 
         built = time.perf_counter() - started
         out = Path(tmp) / "report.json"
         args = ["backport-report", "--repo", str(Path(tmp) / "repo"), "--since", since, "--stable", stable,
-                "--json", str(out), *(["--rules", rules] if rules else [])]
+                "--json", str(out), *extra]
         started = time.perf_counter()
         if main(args) != 0:
             raise SystemExit("the command failed")
@@ -96,18 +98,18 @@ def classify(records: Sequence[dict[str, Any]], since: str, stable: str, rules: 
     return {by_new[c["sha"]]["sha"]: c["verdict"] for c in report["commits"]}
 
 
-def evaluate(name: str, records: list[dict[str, Any]], rules: str | None) -> None:
+def evaluate(name: str, records: list[dict[str, Any]], extra: list[str]) -> None:
     records = [r for r in records if not is_merge(r)]
     since = (records[0].get("range") or "v0.0-dev0..").split("..")[0] if records else "v0.0-dev0"
     match = re.search(r"vs-(\d+\.\d+)", name)
     stable = match.group(1) if match else "stable"
     print(f"\n== {name}: {len(records)} commits (merges left out), {sum(r['backported'] for r in records)} "
           f"backported; since {since}, stable branch {stable}")
-    verdicts = classify(records, since, stable, rules)
+    verdicts = classify(records, since, stable, extra)
     truth = {r["sha"]: bool(r["backported"]) for r in records}
     base = {r["sha"]: patchbot_like(r) for r in records}
-    print("  verdicts, rules: " + count(verdicts.values()) + " | baseline: " + count(base.values()))
-    print(line("rules (yes+wait = backport)", score((truth[s], v in POSITIVE) for s, v in verdicts.items())))
+    print("  verdicts: " + count(verdicts.values()) + " | baseline: " + count(base.values()))
+    print(line(f"{extra[1] if extra[:1] == ['--provider'] else 'rules'} (yes+wait = backport)", score((truth[s], v in POSITIVE) for s, v in verdicts.items())))
     print(line("patchbot-like baseline, U=yes", score((truth[s], v != "no") for s, v in base.items())))
     print(line("patchbot-like baseline, U=no", score((truth[s], v in POSITIVE) for s, v in base.items())))
     per_tag(records, verdicts, truth)
@@ -118,7 +120,7 @@ def per_tag(records: list[dict[str, Any]], verdicts: dict[str, str], truth: dict
     tags: dict[str, list[str]] = {}
     for r in records:
         tags.setdefault(tag_of(r), []).append(r["sha"])
-    print("  rules by tag:")
+    print("  by tag:")
     for tag, shas in sorted(tags.items(), key=lambda t: -len(t[1]))[:12]:
         s = score((truth[x], verdicts[x] in POSITIVE) for x in shas)
         print(f"    {tag:<12} n {len(shas):>4}  backported {sum(truth[x] for x in shas):>4}  "
@@ -137,18 +139,27 @@ def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, metavar="N", help="score a generated corpus of N commits instead")
     parser.add_argument("--rules", help="a rules settings file to pass to the command")
+    parser.add_argument("--provider", choices=["rules", "anthropic", "openai"], default="rules")
+    parser.add_argument("--model", help="model name for a model provider")
+    parser.add_argument("--cache", help="verdict cache file (re-runs of a model cost nothing)")
+    parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
+    extra = ["--provider", args.provider]
+    extra += ["--rules", args.rules] if args.rules else []
+    if args.provider != "rules":
+        extra += ["--concurrency", str(args.concurrency), *(["--model", args.model] if args.model else []),
+                  *(["--cache", args.cache] if args.cache else [])]
     if args.synthetic:
         print(f"SYNTHETIC corpus of {args.synthetic} commits (labels drawn from backports.md §2 rates): "
               "checks the pipeline and scorer only, NOT comparable to the real baseline.")
-        evaluate("synthetic-2.9dev-vs-2.8", synthetic(args.synthetic), args.rules)
+        evaluate("synthetic-2.9dev-vs-2.8", synthetic(args.synthetic), extra)
         return 0
     files = sorted(DATA.glob("*.jsonl")) if DATA.is_dir() else []
     if not files:
         print(f"SKIP: no backport data at {DATA} (run with --synthetic N for a smoke run)")
         return 0
     for path in files:
-        evaluate(path.name, load(path), args.rules)
+        evaluate(path.name, load(path), extra)
     return 0
 
 

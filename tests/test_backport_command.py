@@ -174,3 +174,11 @@ def test_unwritable_outputs_are_user_errors(repo, tmp_path, capsys):
                  "--json", str(blocker / "r.json")]) == 1
     out = capsys.readouterr().out
     assert "cannot write the report" in out and "Traceback" not in out
+
+
+def test_prompts_dir_missing_a_file(repo, tmp_path, capsys, fake_llm):
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "backport_report_prefix.md").write_text("version: 1\nprefix\n")
+    assert run(repo, tmp_path, "--provider", "anthropic", "--prompts", str(tmp_path / "prompts")) == 1
+    assert "--prompts: cannot read backport_report_suffix.md" in capsys.readouterr().out
+    assert fake_llm.requests == []
