@@ -22,6 +22,9 @@ DATA = ROOT.parent / "shared" / "data" / "issues"
 sys.path.insert(0, str(ROOT / "src"))
 
 from labeler.classifier import evaluate, train  # noqa: E402
+from labeler.classifier import features as _features  # noqa: E402
+
+_features.build()  # import scikit-learn now, so the first fold's memory and time are the model's own
 from labeler.classifier.predict import Predictor  # noqa: E402
 from labeler.dataset import Example  # noqa: E402
 
@@ -90,9 +93,9 @@ def write_json(path: str | None, data: dict[str, Any]) -> None:
 
 
 def print_curve(rows: Sequence[dict[str, Any]], indent: str = "  ") -> None:
-    """Coverage/precision of the top label by calibrated confidence level, averaged over folds."""
-    levels = sorted({r["confidence"] for r in rows})
-    for level in levels:
+    """Coverage/precision of the top label by calibrated confidence level, pooled over folds (counts)."""
+    for level in sorted({r["confidence"] for r in rows}):
         at = [r for r in rows if r["confidence"] == level]
-        print(f"{indent}confidence >= {level:.2f}: keeps {mean([r['coverage'] for r in at]):6.1%} "
-              f"at precision {mean([r['precision'] for r in at]):6.1%}")
+        issues, kept, correct = (sum(r[k] for r in at) for k in ("issues", "kept", "correct"))
+        precision = f"{correct / kept:6.1%}" if kept else "     -"
+        print(f"{indent}confidence >= {level:.2f}: keeps {kept / max(1, issues):6.1%} at precision {precision}")

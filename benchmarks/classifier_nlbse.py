@@ -83,9 +83,12 @@ def evaluate_repo(rows: list[Example], everything: list[Example], args: argparse
 
 def summarize(name: str, runs: list[dict[str, Any]]) -> dict[str, float]:
     f1 = [r["report"]["macro_f1"] for r in runs]
+    n = [r["report"]["issues"] for r in runs]
     at = [r["report"]["at_thresholds"] for r in runs]
-    return {"macro_f1": mean(f1), "macro_f1_sd": sd(f1), "coverage": mean([a["coverage"] for a in at]),
-            "precision": mean([a["precision"] for a in at]), "train_s": timing(runs, "train_s"),
+    applied = sum((a["match"] + a["mismatch"]) * k for a, k in zip(at, n))
+    right = sum(a["match"] * k for a, k in zip(at, n))
+    return {"macro_f1": mean(f1), "macro_f1_sd": sd(f1), "coverage": applied / max(1, sum(n)),
+            "precision": right / applied if applied else float("nan"), "train_s": timing(runs, "train_s"),
             "predict_ms": timing(runs, "predict_ms_per_issue"), "peak_mb": peak(runs)}
 
 

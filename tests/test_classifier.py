@@ -231,3 +231,20 @@ def test_meta_json_not_json(tmp_path):
     (tmp_path / "meta.json").write_text("{nope")
     with pytest.raises(UserError, match="cannot read the model's meta.json"):
         predict.load(str(tmp_path))
+
+
+def test_wilson_bound_is_more_cautious():
+    assert calibrate.lower_bound(5, 5, 0.0) == 1.0
+    assert calibrate.lower_bound(5, 5, 1.0) == pytest.approx(5 / 6)
+    assert calibrate.lower_bound(0, 0, 1.0) == 0.0
+    scores = [1 - i / 40 for i in range(40)]
+    positive = [i < 20 or i % 2 == 0 for i in range(40)]
+    plain, wilson = calibrate.cutoffs(scores, positive), calibrate.cutoffs(scores, positive, z=1.0)
+    assert calibrate.threshold(wilson, 0.9) > calibrate.threshold(plain, 0.9)
+
+
+def test_coverage_curve_has_counts_and_no_fake_zero_precision(model_dir, corpus):
+    report = evaluate.evaluate(predict.load(str(model_dir)), [e for e in corpus if e.split == "test"])
+    for row in report["coverage_curve"]:
+        assert row["kept"] <= row["issues"] and row["correct"] <= row["kept"]
+        assert (row["precision"] is None) == (row["kept"] == 0)

@@ -106,3 +106,8 @@ def test_command_modules_import_no_heavy_libraries():
             "print(sorted(m for m in ('sklearn', 'numpy', 'github', 'anthropic', 'openai') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_conservative_thresholds_are_recorded(files, capsys):
+    assert main(["model", "train", "--data", "train.jsonl", "--out", "m", "--conservative"]) == 0
+    assert json.loads((files / "m" / "meta.json").read_text())["params"]["z"] == 1.0

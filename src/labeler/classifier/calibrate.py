@@ -12,13 +12,28 @@ from collections.abc import Sequence
 
 LEVELS: tuple[float, ...] = tuple(round(i * 0.05, 2) for i in range(21))
 MIN_SUPPORT = 5
+Z = 0.0  # z > 0: estimate precision by its Wilson lower bound instead (conservative; see train.Params.z)
 
 Cutoffs = dict[float, float]  # level -> lowest score cutoff reaching it (levels never reached absent)
 
 
+def lower_bound(hits: int, n: int, z: float) -> float:
+    """Wilson score lower bound of a proportion (z=0: the plain hits / n)."""
+    if n == 0:
+        return 0.0
+    p = hits / n
+    if z <= 0:
+        return p
+    z2 = z * z
+    centre = p + z2 / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (centre - margin) / (1 + z2 / n)
+
+
 def cutoffs(scores: Sequence[float], positive: Sequence[bool], *, min_support: int = MIN_SUPPORT,
-            levels: Sequence[float] = LEVELS) -> Cutoffs:
+            levels: Sequence[float] = LEVELS, z: float | None = None) -> Cutoffs:
     """For each precision level, the lowest cutoff whose applied set reaches it."""
+    z = Z if z is None else z
     pairs = sorted(zip(scores, positive), key=lambda p: -p[0])
     found: Cutoffs = {}
     hits = 0
@@ -28,7 +43,7 @@ def cutoffs(scores: Sequence[float], positive: Sequence[bool], *, min_support: i
             continue  # ties: a cutoff takes all equal scores or none
         if k < min_support:
             continue
-        precision = hits / k
+        precision = lower_bound(hits, k, z)
         for level in levels:
             if precision + 1e-12 >= level:
                 found[level] = float(score)  # later (lower) scores overwrite: the lowest cutoff wins

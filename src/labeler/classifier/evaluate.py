@@ -8,8 +8,8 @@ every p >= 0.5 for multi-label ones, comparable to published numbers), per_label
 precision, recall, f1, support, threshold, applied, precision_at_threshold, recall_at_threshold},
 at_thresholds (dotnet/issue-labeler's table: match, mismatch, abstain, no_existing as fractions,
 plus coverage and precision of what would be applied), coverage_curve (top label kept when its
-calibrated confidence >= level: coverage and precision, labeling.md §4), confusion (single-label
-data only). Only title and body reach the model: gold labels are never features.
+calibrated confidence >= level: issues, kept, correct, coverage, precision - None when nothing is
+kept; labeling.md §4), confusion (single-label data only). Only title and body reach the model: gold labels are never features.
 """
 from __future__ import annotations
 
@@ -89,8 +89,8 @@ def coverage_curve(predictor: Predictor, golds: list[set[str]], scores: list[dic
     rows = []
     for level in CURVE_LEVELS:
         kept = [ok for conf, ok in tops if conf >= level]
-        rows.append({"confidence": level, "coverage": len(kept) / max(1, len(tops)),
-                     "precision": sum(kept) / len(kept) if kept else 0.0})
+        rows.append({"confidence": level, "issues": len(tops), "kept": len(kept), "correct": sum(kept),
+                     "coverage": len(kept) / max(1, len(tops)), "precision": sum(kept) / len(kept) if kept else None})
     return rows
 
 
@@ -137,8 +137,8 @@ def render(report: dict[str, Any]) -> str:
               f"match {t['match']:.1%}  mismatch {t['mismatch']:.1%}  abstain {t['abstain']:.1%}  "
               f"no label {t['no_existing']:.1%}  -> coverage {t['coverage']:.1%} at precision {t['precision']:.1%}",
               "", "top label kept when confidence >= level:"]
-    lines += [f"  {r['confidence']:.2f}: keeps {r['coverage']:.1%} at precision {r['precision']:.1%}"
-              for r in report["coverage_curve"]]
+    lines += [f"  {r['confidence']:.2f}: keeps {r['coverage']:.1%} at precision "
+              + ("-" if r["precision"] is None else f"{r['precision']:.1%}") for r in report["coverage_curve"]]
     if report.get("confusion"):
         lines += ["", _render_confusion(report["confusion"])]
     return "\n".join(lines)

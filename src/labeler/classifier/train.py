@@ -37,6 +37,7 @@ class Params:
     target_precision: float = 0.9
     min_examples: int = 2
     min_support: int = calibrate.MIN_SUPPORT
+    z: float = 0.0  # 1.0: Wilson lower bound of precision (conservative: fewer labels, rarely below target)
     folds: int = 5
     refit: bool = True
     seed: int = 0
@@ -183,7 +184,7 @@ def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (
     else:
         held, held_y = oof, y
         model = fit(x, y, C=C, class_weight=params.class_weight)
-    levels = {lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support)
+    levels = {lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
               for i, lbl in enumerate(prep.labels)}
     meta = _meta(prep, params, C, grid, levels, macro_f1(held_y, decide(held, prep.mode)),
                  time.perf_counter() - started)
@@ -215,7 +216,7 @@ def _meta(prep: Prepared, params: Params, C: float, grid: dict[str, float],
         "calibration": "validation file" if prep.val else f"{params.folds}-fold out-of-fold scores",
         "heldout_macro_f1": round(held_f1, 4),
         "params": {"C": C, "C_grid_macro_f1": grid, "class_weight": params.class_weight,
-                   "min_examples": params.min_examples, "min_support": params.min_support,
+                   "min_examples": params.min_examples, "min_support": params.min_support, "z": params.z,
                    "refit_on_val": bool(prep.val) and params.refit, "seed": params.seed},
         "train_seconds": round(seconds, 2),
     }

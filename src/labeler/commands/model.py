@@ -60,8 +60,11 @@ def command() -> None:
               help="Drop labels with fewer training issues (env LABELER_MIN_EXAMPLES).")
 @click.option("--exclude-label", multiple=True, envvar="LABELER_EXCLUDE_LABELS",
               help="Skip issues with this label, e.g. the bot's provenance label (repeatable; env LABELER_EXCLUDE_LABELS, space-separated).")
+@click.option("--conservative", is_flag=True, envvar="LABELER_CONSERVATIVE",
+              help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target (env LABELER_CONSERVATIVE).")
 def train_command(data: str, val: str | None, out: str, target_precision: float, c_value: str,
-                  class_weight: str, family: str | None, min_examples: int, exclude_label: Sequence[str]) -> None:
+                  class_weight: str, family: str | None, min_examples: int, exclude_label: Sequence[str],
+                  conservative: bool) -> None:
     """Train on labelled issues; thresholds are set on held-out data to reach the target precision."""
     from labeler.classifier import train
 
@@ -71,7 +74,7 @@ def train_command(data: str, val: str | None, out: str, target_precision: float,
     tr = select_labels(tr, family=family, exclude=exclude_label).examples
     va = select_labels(va, family=family, exclude=exclude_label).examples
     params = train.Params(C=_c_value(c_value), class_weight=None if class_weight == "none" else class_weight,
-                          target_precision=target_precision, min_examples=min_examples)
+                          target_precision=target_precision, min_examples=min_examples, z=1.0 if conservative else 0.0)
     trained = train.train(tr, va, params)
     train.save(trained, out)
     click.echo(render_training(trained.meta, out))
