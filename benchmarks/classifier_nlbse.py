@@ -1,6 +1,6 @@
 """Offline classifier on NLBSE'24 (bug / feature / question, 5 repositories): per-repo cross-validation.
 
-    .venv/bin/python benchmarks/classifier_nlbse.py [--folds 5] [--C 10|auto] [--pooled] [--json FILE]
+    .venv/bin/python benchmarks/classifier_nlbse.py [--folds 5] [--C 10|auto] [--pooled] [--grid] [--json FILE]
     .venv/bin/python benchmarks/classifier_nlbse.py --synthetic      # generated corpus, NOT comparable
 
 Data: ../shared/data/issues/nlbse24/derived/issues_train.jsonl (1,500 issues, 100 per label per
@@ -66,9 +66,10 @@ def folds(rows: list[Example], k: int, seed: int) -> list[int]:
     return index
 
 
-def evaluate_repo(rows: list[Example], everything: list[Example], args: argparse.Namespace) -> dict[str, Any]:
+def evaluate_repo(rows: list[Example], everything: list[Example], args: argparse.Namespace,
+                  params: train.Params | None = None) -> dict[str, Any]:
     fold_of = folds(rows, args.folds, args.seed)
-    params = train.Params(C=None if args.C == "auto" else float(args.C), target_precision=args.target_precision)
+    params = params or train.Params(C=None if args.C == "auto" else float(args.C), target_precision=args.target_precision)
     runs, pooled = [], []
     for k in range(args.folds):
         test = [e for e, f in zip(rows, fold_of) if f == k]
@@ -92,6 +93,20 @@ def summarize(name: str, runs: list[dict[str, Any]]) -> dict[str, float]:
             "predict_ms": timing(runs, "predict_ms_per_issue"), "peak_mb": peak(runs)}
 
 
+GRID = [(c, kinds) for kinds in (("word",), ("word", "char")) for c in (1.0, 3.0, 10.0, 30.0)]
+
+
+def grid(rows: list[Example], repos: list[str], args: argparse.Namespace) -> None:
+    """Mean-over-repos macro F1 for a few settings, to choose defaults on real data."""
+    args.pooled = False
+    print("\ngrid (mean over repos of per-repo CV macro F1):")
+    for c, kinds in GRID:
+        params = train.Params(C=c, features=kinds, target_precision=args.target_precision)
+        scores = [summarize(r, evaluate_repo([e for e in rows if e.extra["repo"] == r], rows, args, params)["runs"])
+                  for r in repos]
+        print(f"  C={c:<5} features={'+'.join(kinds):<10} macro F1 {mean([s['macro_f1'] for s in scores]):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--synthetic", action="store_true", help="generated corpus instead of NLBSE'24 (numbers NOT comparable)")
@@ -100,6 +115,7 @@ def main() -> None:
     parser.add_argument("--target-precision", type=float, default=0.9)
     parser.add_argument("--pooled", action="store_true", help="also train on all repos, test per repo")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--grid", action="store_true", help="also compare C x feature settings (slow)")
     parser.add_argument("--json", help="write the numbers to this file")
     args = parser.parse_args()
     rows = load_synthetic() if args.synthetic else load_real()
@@ -124,6 +140,8 @@ def main() -> None:
         print(f"pooled training:  macro F1 {mean([r['pooled']['macro_f1'] for r in results.values()]):.3f}")
     print("top label kept by calibrated confidence (all repos, all folds):")
     print_curve([row for r in results.values() for run in r["runs"] for row in run["report"]["coverage_curve"]])
+    if args.grid:
+        grid(rows, repos, args)
     print(f"process peak RSS {max_rss_mb():.0f} MB")
     write_json(args.json, {"data": tag, "mean_macro_f1": overall, "repos": {k: {kk: v for kk, v in r.items() if kk != "runs"}
                                                                           for k, r in results.items()}})

@@ -248,3 +248,12 @@ def test_coverage_curve_has_counts_and_no_fake_zero_precision(model_dir, corpus)
     for row in report["coverage_curve"]:
         assert row["kept"] <= row["issues"] and row["correct"] <= row["kept"]
         assert (row["precision"] is None) == (row["kept"] == 0)
+
+
+def test_feature_kinds(tmp_path):
+    rows = synthetic.corpus(10, seed=9)
+    trained = train.train(rows, params=train.Params(folds=2, features=("word",)))
+    assert trained.meta["params"]["features"] == ["word"]
+    assert [name for name, _ in trained.model.named_steps["features"].transformer_list] == ["word"]
+    with pytest.raises(ValueError, match="feature kinds"):
+        features.build(("bpe",))

@@ -25,17 +25,23 @@ def text_of(title: str, body: str | None) -> str:
     return f"{title}\n{title}\n{body}"
 
 
-def build(*, max_word_features: int = 200_000, max_char_features: int = 300_000) -> Any:
-    """A scikit-learn transformer (FeatureUnion) for `text_of` strings."""
+KINDS = ("word", "char")
+
+
+def build(kinds: tuple[str, ...] = KINDS, *, max_word_features: int = 200_000, max_char_features: int = 300_000) -> Any:
+    """A scikit-learn transformer (FeatureUnion) for `text_of` strings; `kinds` picks word and/or char."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
+
+    if not kinds or set(kinds) - set(KINDS):
+        raise ValueError(f"feature kinds must be some of {KINDS}, got {kinds}")
 
     word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95,
                            max_features=max_word_features, token_pattern=r"(?u)\b\w[\w.+#-]*\w\b|\b\w\b",
                            dtype=_float32())
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
                            max_features=max_char_features, dtype=_float32())
-    return FeatureUnion([("word", word), ("char", char)])
+    return FeatureUnion([(k, v) for k, v in (("word", word), ("char", char)) if k in kinds])
 
 
 def _float32() -> Any:

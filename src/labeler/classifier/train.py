@@ -37,6 +37,7 @@ class Params:
     target_precision: float = 0.9
     min_examples: int = 2
     min_support: int = calibrate.MIN_SUPPORT
+    features: tuple[str, ...] = features.KINDS
     z: float = 0.0  # 1.0: Wilson lower bound of precision (conservative: fewer labels, rarely below target)
     folds: int = 5
     refit: bool = True
@@ -95,7 +96,7 @@ def texts(examples: Sequence[Example]) -> list[str]:
     return [features.text_of(e.title, e.body) for e in examples]
 
 
-def fit(x: list[str], y: Any, *, C: float, class_weight: str | None) -> Any:
+def fit(x: list[str], y: Any, *, C: float, class_weight: str | None, kinds: tuple[str, ...] = features.KINDS) -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import Pipeline
@@ -106,7 +107,7 @@ def fit(x: list[str], y: Any, *, C: float, class_weight: str | None) -> Any:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
         warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
-        return Pipeline([("features", features.build()), ("clf", clf)]).fit(x, target)
+        return Pipeline([("features", features.build(kinds)), ("clf", clf)]).fit(x, target)
 
 
 def proba(model: Any, x: Sequence[str], n_labels: int) -> Any:
@@ -149,7 +150,7 @@ def out_of_fold(x: list[str], y: Any, mode: str, params: Params, C: float) -> An
         warnings.filterwarnings("ignore", message="The least populated class")
         folds = list(splitter.split(xs, strata))
     for tr, te in folds:
-        model = fit(list(xs[tr]), y[tr], C=C, class_weight=params.class_weight)
+        model = fit(list(xs[tr]), y[tr], C=C, class_weight=params.class_weight, kinds=params.features)
         out[te] = proba(model, xs[te], y.shape[1])
     return out
 
@@ -177,13 +178,13 @@ def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (
     need_oof = not prep.val or params.C is None
     C, oof, grid = choose_c(x, y, prep.mode, params) if need_oof else (params.C or 10.0, None, {})
     if prep.val:
-        model = fit(x, y, C=C, class_weight=params.class_weight)
+        model = fit(x, y, C=C, class_weight=params.class_weight, kinds=params.features)
         held, held_y = proba(model, texts(prep.val), len(prep.labels)), matrix(prep.val, prep.labels)
         if params.refit:
-            model = fit(x + texts(prep.val), _stack(y, held_y), C=C, class_weight=params.class_weight)
+            model = fit(x + texts(prep.val), _stack(y, held_y), C=C, class_weight=params.class_weight, kinds=params.features)
     else:
         held, held_y = oof, y
-        model = fit(x, y, C=C, class_weight=params.class_weight)
+        model = fit(x, y, C=C, class_weight=params.class_weight, kinds=params.features)
     levels = {lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
               for i, lbl in enumerate(prep.labels)}
     meta = _meta(prep, params, C, grid, levels, macro_f1(held_y, decide(held, prep.mode)),
@@ -217,6 +218,7 @@ def _meta(prep: Prepared, params: Params, C: float, grid: dict[str, float],
         "heldout_macro_f1": round(held_f1, 4),
         "params": {"C": C, "C_grid_macro_f1": grid, "class_weight": params.class_weight,
                    "min_examples": params.min_examples, "min_support": params.min_support, "z": params.z,
+                   "features": list(params.features),
                    "refit_on_val": bool(prep.val) and params.refit, "seed": params.seed},
         "train_seconds": round(seconds, 2),
     }
