@@ -1,5 +1,5 @@
 """Per-project settings of the `rules` provider: a YAML or JSON file checked against
-`rules.schema.json` (shipped beside this module), with errors naming the file, line and field."""
+`labeler/schemas/backport_rules.schema.json`, with errors naming the file, line and field."""
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +58,7 @@ class RulesConfig:
 
 
 def schema() -> dict[str, Any]:
-    text = resources.files("labeler.backport").joinpath("rules.schema.json").read_text("utf-8")
+    text = resources.files("labeler").joinpath("schemas").joinpath("backport_rules.schema.json").read_text("utf-8")
     return dict(json.loads(text))
 
 

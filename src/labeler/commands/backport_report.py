@@ -35,7 +35,7 @@ def _env(name: str) -> str:
 @click.option("--prompts", envvar=_env("PROMPTS"), show_envvar=True, type=click.Path(file_okay=False),
               help="Directory with backport_report_prefix.md and backport_report_suffix.md.")
 @click.option("--rules", "rules_file", envvar=_env("RULES"), show_envvar=True, type=click.Path(dir_okay=False),
-              help="YAML/JSON settings of the rules provider (schema: labeler/backport/rules.schema.json).")
+              help="YAML/JSON settings of the rules provider (schema: labeler/schemas/backport_rules.schema.json).")
 @click.option("--cache", envvar=_env("CACHE"), show_envvar=True, type=click.Path(dir_okay=False),
               help="Verdict cache file, kept between runs: only new commits cost a model call.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
