@@ -277,3 +277,18 @@ def test_command_model_method_needs_a_model(fake_github, capsys):
     fake_github.add_issue(7, "Crash", "")
     assert main(["missing-info", "--issue", "7", "--method", "model"]) == 1
     assert "--method model needs --model-path" in capsys.readouterr().out
+
+
+def test_command_llm_method_against_the_fake(fake_github, fake_llm, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    fake_github.add_issue(7, "Crash", FORM_EMPTY)
+    fake_llm.enqueue({"complete": False, "missing": ['"Steps to reproduce"'], "remarks": "No steps."})
+    assert main(["missing-info", "--issue", "7", "--method", "llm"]) == 0  # OPENAI_API_KEY picks openai
+    assert fake_llm.requests[-1].route == "openai"
+    assert "**Steps to reproduce**" in fake_github.comments(7)[0]
+
+
+def test_command_llm_method_without_a_key(fake_github, monkeypatch, capsys):
+    fake_github.add_issue(7, "Crash", "")
+    assert main(["missing-info", "--issue", "7", "--method", "llm"]) == 1
+    assert "--method llm needs a key" in capsys.readouterr().out

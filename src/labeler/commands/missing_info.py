@@ -79,7 +79,18 @@ def run_check(method: str, issue: Any, kind: str, *, model_path: str | None, mod
             raise UserError(str(e)) from None
     from labeler import llm
 
-    return missing_info.check_llm(llm.get_model(provider or "anthropic", model_name), issue.title, issue.body, kind=kind)
+    return missing_info.check_llm(llm.get_model(provider or _provider_from_env(), model_name), issue.title, issue.body,
+                                  kind=kind)
+
+
+def _provider_from_env() -> str:
+    import os
+
+    if os.environ.get("ANTHROPIC_API_KEY"):
+        return "anthropic"
+    if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
+        return "openai"
+    raise UserError("--method llm needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY (or --provider)")
 
 
 def report(issue: Any, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:
