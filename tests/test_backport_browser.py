@@ -166,3 +166,20 @@ def test_real_command_output_opens_from_disk(browser, tmp_path):
         assert tab.tab.text_content(f"#c{tab.visible()[-2]} .subj") .startswith(XSS_SUBJECT)
     finally:
         tab.tab.close()
+
+
+def test_changed_verdicts_survive_a_new_page_without_fragment(page):
+    page.open()
+    page.tab.click("#c5 input.y")
+    page.tab.goto(page.path.as_uri())                      # tomorrow's page: same commits, no fragment
+    assert "s-y" in page.tab.get_attribute("#c5", "class") and page.fragment().endswith("&set=5y")
+    page.tab.click("#reset")
+    page.tab.goto(page.path.as_uri())
+    assert "s-n" in page.tab.get_attribute("#c5", "class") and "set=" not in page.fragment()
+
+
+def test_a_link_with_changes_wins_over_stored_ones(page):
+    page.open()
+    page.tab.click("#c5 input.y")
+    page.tab.goto(page.path.as_uri() + "#start=all&set=5w")
+    assert "s-w" in page.tab.get_attribute("#c5", "class")
