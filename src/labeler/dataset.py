@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,23 +287,25 @@ def export(issues: Sequence[Example], out_dir: str, options: ExportOptions = Exp
     files = {"issues.jsonl": write_jsonl(os.path.join(out_dir, "issues.jsonl"), rows)}
     for split in SPLITS:
         files[f"{split}.jsonl"] = write_jsonl(os.path.join(out_dir, f"{split}.jsonl"), [e for e in rows if e.split == split])
-    for split in ("train", "val"):  # the test split never goes to a fine-tuning service
-        part = [e for e in rows if e.split == split]
-        files[f"finetune/categorizer.{split}.jsonl"] = write_jsonl(
-            os.path.join(out_dir, "finetune", f"categorizer.{split}.jsonl"),
-            (categorizer_record(e, selection.labels, options.max_chars) for e in part))
+    files.update(_finetune(out_dir, "categorizer", rows,
+                           lambda e: categorizer_record(e, selection.labels, options.max_chars)))
     label = options.needs_info_label
     if label and any(label in e.labels for e in every):
         full = [dataclasses.replace(originals[e.id], split=e.split) for e in split_all]
-        pool = qualitizer_pool(full, label)
-        for split in ("train", "val"):
-            files[f"finetune/qualitizer.{split}.jsonl"] = write_jsonl(
-                os.path.join(out_dir, "finetune", f"qualitizer.{split}.jsonl"),
-                (qualitizer_record(e, label, options.max_chars) for e in pool if e.split == split))
+        files.update(_finetune(out_dir, "qualitizer", qualitizer_pool(full, label),
+                               lambda e: qualitizer_record(e, label, options.max_chars)))
     counts = split_counts(rows)
     with open(os.path.join(out_dir, "README.md"), "w", encoding="utf-8") as f:
         f.write(card(title, options, counts, selection.dropped, files, len(every)))
     return ExportResult(files=files, counts=counts, dropped=selection.dropped)
+
+
+def _finetune(out_dir: str, name: str, rows: Sequence[Example],
+              record: Callable[[Example], dict[str, Any]]) -> dict[str, int]:
+    """train and val files only: the test split never goes to a fine-tuning service."""
+    return {f"finetune/{name}.{split}.jsonl": write_jsonl(os.path.join(out_dir, "finetune", f"{name}.{split}.jsonl"),
+                                                           (record(e) for e in rows if e.split == split))
+            for split in ("train", "val")}
 
 
 def card(title: str, options: ExportOptions, counts: dict[str, dict[str, int]], dropped: dict[str, int],
