@@ -292,3 +292,48 @@ def test_command_llm_method_without_a_key(fake_github, monkeypatch, capsys):
     fake_github.add_issue(7, "Crash", "")
     assert main(["missing-info", "--issue", "7", "--method", "llm"]) == 1
     assert "--method llm needs a key" in capsys.readouterr().out
+
+
+# the composite action under act ------------------------------------------------------------------
+
+WORKFLOW = """\
+name: missing-info
+on:
+  issues:
+    types: [opened, edited]
+permissions: {}
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    permissions: {contents: read, issues: write}
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with: {persist-credentials: false}
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
+        with: {python-version: "3.12"}
+      - id: check
+        uses: ./actions/missing-info
+        with: {label: "status: needs info", exempt-labels: "wip skip-check"}
+      - shell: bash
+        env: {COMPLETE: "${{ steps.check.outputs.complete }}"}
+        run: echo "complete output=$COMPLETE"
+"""
+
+
+@pytest.mark.act
+def test_action_under_act(run_act, act_repo, fake_github, tmp_path):
+    fake_github.add_issue(7, "Crash on save", FORM_EMPTY)
+    (act_repo / ".github" / "workflows" / "missing-info-test.yml").write_text(WORKFLOW)
+    event = tmp_path / "opened.json"
+    event.write_text(json.dumps({"action": "opened", "repository": {"full_name": "acme/widgets"},
+                                 "issue": {"number": 7, "title": "Crash on save", "body": FORM_EMPTY, "labels": [],
+                                           "state": "open", "author_association": "NONE",
+                                           "user": {"login": "alice", "type": "User"}}}))
+    result = run_act("issues", event, ".github/workflows/missing-info-test.yml", act_repo,
+                     env={"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets",
+                          "LABELER_GITHUB_PACE": "0"})
+    assert result.job_results == {"check": "success"}, result.log()
+    assert "complete output=false" in result.log()
+    assert fake_github.issue_labels(7) == ["status: needs info"]
+    assert len(fake_github.comments(7)) == 1 and "**Steps to reproduce**" in fake_github.comments(7)[0]
+    assert any("Missing information" in s for s in result.summaries)

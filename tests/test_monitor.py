@@ -117,3 +117,27 @@ def test_cli_keeps_one_tracking_issue(fake_github, tmp_path, capsys):
     assert fake_github.issues[1].body.endswith("not ours")
     out = capsys.readouterr().out
     assert "opened tracking issue" in out and "updated tracking issue" in out
+
+
+@pytest.mark.act
+def test_triage_monitor_workflow_under_act(run_act, act_repo, fake_github, tmp_path):
+    import json
+
+    from test_classifier_workflow import stubs
+
+    now = dt.datetime.now(dt.timezone.utc)
+    for n in range(1, 61):
+        created = (now - dt.timedelta(days=n * 5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        labels = ["bug" if n % 2 else "feature"] + (["automated-triage"] if n < 6 else [])
+        fake_github.add_issue(n, f"Issue {n}", "", labels=labels, created_at=created, updated_at=created)
+    event = tmp_path / "dispatch.json"
+    event.write_text(json.dumps({"inputs": {}}))
+    result = run_act("workflow_dispatch", event, ".github/workflows/triage-monitor.yml", act_repo,
+                     local_repositories=stubs(tmp_path / "stubs"), variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"},
+                     env={"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"})
+    log = result.log()
+    assert result.job_results == {"monitor": "success"}, log
+    assert any("### Triage monitor" in s for s in result.summaries)
+    assert "opened tracking issue #61" in log
+    assert fake_github.issues[61].labels == ["triage-monitor"]
+    assert "stub cache-save path=.labeler/history.sqlite" in log
