@@ -9,7 +9,8 @@ from labeler.labeling import MARKER
 
 pytestmark = pytest.mark.act
 WORKFLOW = ".github/workflows/issue-labeler.yml"
-ALLOWED = {"bug", "enhancement", "question", "documentation", "needs-triage", "wontfix"}
+ALLOWED = {"bug", "enhancement", "question", "documentation", "needs-triage", "automated-triage", "wontfix"}
+PROVENANCE = "automated-triage"  # the example labels.yml marks every label the bot applies
 
 
 def payload(tmp_path, name, **extra):
@@ -40,10 +41,10 @@ def test_issue_opened_offline(run_act, act_repo, fake_github, tmp_path):
     fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
     result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github)
     assert result.ok, result.log()
-    assert fake_github.issue_labels(7) == ["bug"]
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
     [comment] = fake_github.comments(7)
     assert comment.startswith(MARKER)
-    assert json.loads(result.outputs["labels"]) == ["bug"]
+    assert json.loads(result.outputs["labels"]) == ["bug", PROVENANCE]
 
 
 def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_github, fake_llm, tmp_path):
@@ -52,7 +53,7 @@ def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_gith
     secrets = {"ANTHROPIC_API_KEY": "sk-ant-fake-0123456789abcdef"}
     result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github, fake_llm, secrets)
     assert result.ok, result.log()
-    assert fake_github.issue_labels(7) == ["enhancement"]
+    assert fake_github.issue_labels(7) == ["enhancement", PROVENANCE]
     fake_github.set_issue_labels(7, [])
     fake_github.add_comment(7, "please\n/label auto")
     comment = {"id": 5, "body": "please\n/label auto", "user": {"login": "alice", "type": "User"},
@@ -60,7 +61,7 @@ def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_gith
     event = payload(tmp_path, "comment", action="created", comment=comment)
     result = act(run_act, act_repo, "issue_comment", event, fake_github, fake_llm, secrets)
     assert result.ok, result.log()
-    assert fake_github.issue_labels(7) == ["bug"]
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
     ours = [c for c in fake_github.comments(7) if c.startswith(MARKER)]
     assert len(ours) == 1 and "`bug`" in ours[0]
     assert len(fake_llm.requests) == 2

@@ -57,7 +57,7 @@ def test_local_model_labels_with_calibrated_confidence(model_dir, fake_github, a
     assert rc == 0
     plan = json.loads(actions_env.outputs()["plan"])
     assert plan["provider"] == "local" and plan["picks"][0]["name"] == "bug"
-    assert fake_github.issue_labels(50) == ["bug"]
+    assert fake_github.issue_labels(50) == ["bug", "automated-triage"]  # labels.yml's provenance label
 
 
 def test_local_provider_without_a_model_is_a_clear_error(tmp_path, monkeypatch, capsys):

@@ -17,6 +17,8 @@ labels:
     auto: false
   - name: needs-triage
     auto: false
+  - name: automated-triage
+    auto: false
 """)
 
 
@@ -161,3 +163,9 @@ def test_skip_reasons():
 def test_no_abstention_label_when_a_human_already_labeled():
     assert make_plan(answer(("bug", 0.1)), iss=issue(labels=[{"name": "enhancement"}])).apply == ()
     assert make_plan(answer(("bug", 0.1)), iss=issue(labels=[{"name": "wontfix"}])).apply == ("needs-triage",)
+
+
+def test_provenance_label_goes_with_real_labels_only():
+    assert make_plan(answer(("bug", 0.9)), provenance_label="automated-triage").apply == ("bug", "automated-triage")
+    assert make_plan(answer(("bug", 0.1)), provenance_label="automated-triage").apply == ("needs-triage",)
+    assert make_plan(answer(("bug", 0.9)), provenance_label="automated-triage", stage="suggest").apply == ()

@@ -35,6 +35,7 @@ class Settings:
     min_confidence: float = 0.6
     max_labels: int = 3
     abstain_label: str | None = None
+    provenance_label: str | None = None
     comment: str = "always"
     skip_if_labeled: bool = False
     dry_run: bool = False
@@ -202,6 +203,8 @@ def plan(issue: Issue, answer: dict[str, Any], config: Config, settings: Setting
     labeled = any((lbl := config.canonical(name)) is not None and lbl.auto for name in issue.labels)
     if abstained and settings.abstain_label and settings.stage != "suggest" and not labeled:
         wanted = [settings.abstain_label]
+    elif settings.provenance_label and wanted:
+        wanted = [*wanted, settings.provenance_label]
     apply = tuple(n for n in wanted if n.lower() not in present)
     # Only a label this bot applied may be taken back: the abstention label, once a real one lands.
     remove = tuple(n for n in state.applied if n == settings.abstain_label and clearing and wanted

@@ -213,10 +213,13 @@ def settings_from(cfg: config_mod.Config, **flags: Any) -> Settings:
     section = cfg.section("label-issue")
     merged = {"stage": section.get("stage", "auto"), "min_confidence": section.get("min-confidence", 0.6),
               "max_labels": section.get("max-labels", 3), "abstain_label": section.get("abstain-label"),
-              "comment": section.get("comment", "always"), "skip_if_labeled": section.get("skip-if-labeled", False)}
+              "comment": section.get("comment", "always"), "skip_if_labeled": section.get("skip-if-labeled", False),
+              "provenance_label": section.get("provenance-label")}
     merged.update({k: v for k, v in flags.items() if v is not None})
-    if merged["abstain_label"] and cfg.canonical(merged["abstain_label"]) is None:
-        raise UserError(f"abstain-label {merged['abstain_label']!r} is not a label in labels.yml", file=cfg.path)
+    for key in ("abstain_label", "provenance_label"):
+        if merged[key] and cfg.canonical(merged[key]) is None:
+            raise UserError(f"label-issue.{key.replace('_', '-')}: {merged[key]!r} is not a label in labels.yml",
+                            file=cfg.path)
     return Settings(**merged)
 
 
