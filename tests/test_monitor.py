@@ -123,7 +123,7 @@ def test_cli_keeps_one_tracking_issue(fake_github, tmp_path, capsys):
 def test_triage_monitor_workflow_under_act(run_act, act_repo, fake_github, tmp_path):
     import json
 
-    from test_classifier_workflow import stubs
+    from act.harness import stub_remote_actions
 
     now = dt.datetime.now(dt.timezone.utc)
     for n in range(1, 61):
@@ -133,7 +133,7 @@ def test_triage_monitor_workflow_under_act(run_act, act_repo, fake_github, tmp_p
     event = tmp_path / "dispatch.json"
     event.write_text(json.dumps({"inputs": {}}))
     result = run_act("workflow_dispatch", event, ".github/workflows/triage-monitor.yml", act_repo,
-                     local_repositories=stubs(tmp_path / "stubs"), variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"},
+                     local_repositories=stub_remote_actions(act_repo / ".github/workflows/triage-monitor.yml", tmp_path / "stubs"), variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"},
                      env={"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"})
     log = result.log()
     assert result.job_results == {"monitor": "success"}, log

@@ -170,3 +170,42 @@ def parse(returncode: int, stdout: str, stderr: str) -> ActResult:
     steps = {f"{r.get('jobID')}/{'/'.join(r.get('stepID') or r.get('stepid') or [])}": r["stepResult"]
              for r in records if "stepResult" in r}
     return ActResult(returncode, records, outputs, summaries, jobs, stdout, stderr, steps)
+
+
+RECORDING_STUB = """\
+name: {name} (offline stub)
+description: "Stands in for {name} under act: prints its path and key inputs"
+inputs:
+{inputs}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        STUB_PATH: ${{{{ inputs.path }}}}
+        STUB_KEY: ${{{{ inputs.key }}}}
+      run: |
+        echo "stub {name} path=$STUB_PATH key=$STUB_KEY exists=$(test -e "$STUB_PATH" && echo yes || echo no)"
+"""
+_REMOTE_USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?((?!actions/(?:checkout|setup-python)@)[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[\w.-]+)",
+                          re.MULTILINE)
+
+
+def stub_remote_actions(workflow: Path, root: Path) -> dict[str, Path]:
+    """A recording stub for every remote action a workflow uses (act fetches them all up front, even those
+    of skipped steps), except checkout (act copies the work tree) and setup-python (see run_act).
+    Returns the --local-repository mapping; sub-actions (`actions/cache/restore`) live under their repo."""
+    text = Path(workflow).read_text(encoding="utf-8")
+    keys = sorted({"path", "key", *re.findall(r"^\s{10,}([\w-]+):", text, re.MULTILINE)})
+    inputs = "\n".join(f'  {k}: {{description: "stub input", required: false, default: ""}}' for k in keys)
+    mapping: dict[str, Path] = {}
+    for uses in sorted(set(_REMOTE_USES.findall(text))):
+        ref, version = uses.rsplit("@", 1)
+        owner, repo, *sub = ref.split("/")
+        base = root / f"{owner}-{repo}-{version[:12]}"
+        action_dir = base.joinpath(*sub)
+        action_dir.mkdir(parents=True, exist_ok=True)
+        name = "-".join([repo, *sub])  # actions/cache/restore prints "stub cache-restore ..."
+        (action_dir / "action.yml").write_text(RECORDING_STUB.format(name=name, inputs=inputs), encoding="utf-8")
+        mapping[f"{owner}/{repo}@{version}"] = base
+    return mapping
