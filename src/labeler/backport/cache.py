@@ -34,11 +34,7 @@ class VerdictCache:
     def load(cls, path: str | None) -> VerdictCache:
         if not path or not os.path.exists(path):
             return cls(path)
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError) as e:
-            raise UserError(f"the verdict cache is unreadable ({e}); delete it to start afresh", file=path) from None
+        data = read_json(path, "the verdict cache is unreadable ({}); delete it to start afresh")
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("entries"), dict):
             raise UserError(f"the verdict cache is not a labeler cache (format {FORMAT}); delete it to start afresh",
                             file=path)
@@ -65,6 +61,15 @@ class VerdictCache:
 
 def _valid(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("verdict"), str) and isinstance(value.get("reason"), str)
+
+
+def read_json(path: str, problem: str) -> Any:
+    """A JSON file's content; `problem` (with {} for the reason) becomes the UserError naming the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise UserError(problem.format(e), file=path) from None
 
 
 def atomic_write(path: str, text: str) -> None:

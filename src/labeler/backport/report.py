@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from labeler.backport.backported import Backport
-from labeler.backport.cache import atomic_write
+from labeler.backport.cache import atomic_write, read_json
 from labeler.backport.git import Commit
 from labeler.errors import UserError
 
@@ -47,11 +47,7 @@ def write(path: str, meta: Mapping[str, Any], records: Sequence[Mapping[str, Any
 
 
 def read(path: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError) as e:
-        raise UserError(f"cannot read the report: {e}", file=path) from None
+    data = read_json(path, "cannot read the report: {}")
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("commits"), list):
         raise UserError("not a backport-report JSON file (see --json)", file=path)
     commits = data.pop("commits")

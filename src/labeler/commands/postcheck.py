@@ -21,6 +21,7 @@ from labeler.commands.precheck import (
     fmt,
     judge_endpoint,
     judge_options,
+    tuning_options,
     mean,
     render,
 )
@@ -74,10 +75,7 @@ def _answer(r: Result, limit: int) -> str:
 @endpoint_options("candidate", "LABELER_POSTCHECK", "candidate model")
 @endpoint_options("current", "LABELER_PRECHECK", "current model (optional: adds the before/after view)")
 @judge_options
-@click.option("--threshold", type=click.FloatRange(0, 1), envvar="LABELER_THRESHOLD",
-              help="Mean score for 'answers these well' (default 0.5) [LABELER_THRESHOLD].")
-@click.option("--concurrency", type=click.IntRange(1, 16), envvar="LABELER_CONCURRENCY",
-              help="Parallel model calls (default 4) [LABELER_CONCURRENCY].")
+@tuning_options("answers these well")
 def command(number: int | None, repo: str | None, config_path: str | None, event_path: str | None, event_name: str,
             output: str | None, dry_run: bool, candidate_base_url: str | None, candidate_model: str | None,
             candidate_api_key: str | None, current_base_url: str | None, current_model: str | None,

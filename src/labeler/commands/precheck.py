@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -256,6 +257,18 @@ def _summary(results: list[Result], metric: str, opts: Options) -> str:
 
 
 # ---------------------------------------------------------------------------------- command line
+def tuning_options(verdict: str) -> Callable[[F], F]:
+    """--threshold and --concurrency, shared by precheck and postcheck."""
+    import click
+
+    def wrap(func: F) -> F:
+        func = click.option("--concurrency", type=click.IntRange(1, 16), envvar="LABELER_CONCURRENCY",
+                            help="Parallel model calls (default 4) [LABELER_CONCURRENCY].")(func)
+        return click.option("--threshold", type=click.FloatRange(0, 1), envvar="LABELER_THRESHOLD",
+                            help=f"Mean score for '{verdict}' (default 0.5) [LABELER_THRESHOLD].")(func)
+    return wrap
+
+
 def judge_options(func: F) -> F:
     import click
 
@@ -279,10 +292,7 @@ def _command() -> Any:
     @common_options
     @endpoint_options("", "LABELER_PRECHECK", "current model")
     @judge_options
-    @click.option("--threshold", type=click.FloatRange(0, 1), envvar="LABELER_THRESHOLD",
-                  help="Mean score for 'already answers these well' (default 0.5) [LABELER_THRESHOLD].")
-    @click.option("--concurrency", type=click.IntRange(1, 16), envvar="LABELER_CONCURRENCY",
-                  help="Parallel model calls (default 4) [LABELER_CONCURRENCY].")
+    @tuning_options("already answers these well")
     def precheck(number: int | None, repo: str | None, config_path: str | None, event_path: str | None,
                  event_name: str, output: str | None, dry_run: bool, base_url: str | None, model: str | None,
                  api_key: str | None, use_judge: bool | None, judge_provider: str, judge_base_url: str | None,
