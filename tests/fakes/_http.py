@@ -104,6 +104,12 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when a client runs 8 requests at once on a loaded
+    # machine; the SDKs then retry, and request counts in tests stop being exact.
+    request_queue_size = 64
+
+
 class LoopbackServer:
     """Context manager: `with Sub() as fake: fake.port`. Subclasses define dispatch()."""
 
@@ -117,7 +123,7 @@ class LoopbackServer:
         raise NotImplementedError
 
     def start(self) -> LoopbackServer:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
         self.port = self._httpd.server_address[1]
