@@ -2,7 +2,7 @@
 
 The real data lives outside the project (../shared/data/issues relative to the project root) and
 is never copied in. Scripts skip with one line when it is absent; `--synthetic` runs the same
-code on a generated corpus (labeler.classifier.synthetic) and says so on every line that matters.
+code on a generated corpus (labeler.model.synthetic) and says so on every line that matters.
 """
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ DATA = ROOT.parent / "shared" / "data" / "issues"
 
 sys.path.insert(0, str(ROOT / "src"))
 
-from labeler.classifier import evaluate, train  # noqa: E402
-from labeler.classifier import features as _features  # noqa: E402
+from labeler.model import evaluate
+from labeler.model import train  # noqa: E402
+from labeler.model import features as _features  # noqa: E402
 
 _features.build()  # import scikit-learn now, so the first fold's memory and time are the model's own
-from labeler.classifier.predict import Predictor  # noqa: E402
-from labeler.dataset import Example  # noqa: E402
+from labeler.model.predict import Predictor  # noqa: E402
+from labeler.dataset.export import Example  # noqa: E402
 
 
 def skip(message: str) -> None:

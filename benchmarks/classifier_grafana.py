@@ -20,9 +20,10 @@ import random
 
 from classifier_common import DATA, max_rss_mb, mean, print_curve, run_fold, skip, write_json
 
-from labeler.classifier import synthetic, train
-from labeler.classifier.predict import Predictor
-from labeler.dataset import Example, select_labels
+from labeler.model import synthetic
+from labeler.model import train
+from labeler.model.predict import Predictor
+from labeler.dataset.export import Example, select_labels
 
 PATH = DATA / "grafana-auto-triager" / "categorizedIds.json"
 

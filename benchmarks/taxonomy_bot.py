@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "taxonomy"
 sys.path.insert(0, str(ROOT / "src"))
 
-from labeler import taxonomy  # noqa: E402
-from labeler.commands.generate import Options, Pair, discard_reason  # noqa: E402
-from labeler.similarity import rouge_l, tokens  # noqa: E402
+from labeler.taxonomy_bot import qna as taxonomy  # noqa: E402
+from labeler.taxonomy_bot.generate import Options, Pair, discard_reason  # noqa: E402
+from labeler.taxonomy_bot.similarity import rouge_l, tokens  # noqa: E402
 
 WORDS = ("the a receipt total price item cost tea milk bread how many what which is was were paid "
          "tonsil adenoid tissue immune throat nose lymphoid ring sample answer question model data").split()
@@ -60,8 +60,8 @@ def concurrency_part(latency: float = 0.1, questions: int = 40) -> None:
     from fakes import FakeLLM
 
     from labeler import llm
-    from labeler.commands.precheck import Item, Options, ask_all
-    from labeler.taxonomy import Seed
+    from labeler.taxonomy_bot.precheck import Item, Options, ask_all
+    from labeler.taxonomy_bot.qna import Seed
 
     items = [Item("compositional_skills/x/qna.yaml", i, Seed(f"Question {i}?", "An answer."), True)
              for i in range(questions)]

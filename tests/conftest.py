@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import pytest
 
-from fakes import FakeGitHub, FakeLLM, openapi
+from fakes import FakeGitHub, FakeLLM, NetworkBlocked, openapi
 from fakes.events import event_name, load_event
 
 # Read before the guard clears LABELER_* for each test.
@@ -40,8 +40,6 @@ SCRUB_SUFFIXES = ("_API_KEY", "_BASE_URL", "_TOKEN")
 
 
 # ---------------------------------------------------------------------------- network guard
-class NetworkBlocked(RuntimeError):
-    """Raised instead of touching the network; not an OSError, so clients do not retry it."""
 
 
 def _loopback(host: Any) -> bool:

@@ -48,7 +48,7 @@ def test_python_dash_m_and_unknown_commands():
 
 
 def test_unexpected_errors_are_reported_not_dumped(monkeypatch, capsys):
-    from labeler.commands import sync_labels
+    from labeler import sync_labels
 
     def boom(*a, **k):
         raise RuntimeError("kaboom")

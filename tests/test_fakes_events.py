@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from conftest import NetworkBlocked, parse_github_file
+from conftest import parse_github_file
+from fakes import NetworkBlocked
 from fakes import webhooks
 from fakes.events import REMOVE, load_event, names
 

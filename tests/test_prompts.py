@@ -5,7 +5,7 @@ from labeler.errors import UserError
 
 
 def test_packaged_prompt_has_version_and_parts():
-    p = prompts.load("label_issue")
+    p = prompts.load("label_issue", package="labeler.label_issue")
     assert p.version == "1"
     system, user = p.render(repo="o/r", labels="- bug", max_labels="3", version=p.version,
                             examples="", title="T $labels", body="B ${repo}")

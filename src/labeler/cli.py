@@ -15,20 +15,20 @@ from labeler.errors import UserError
 
 # name -> (module, one-line help). The help is repeated here so `labeler --help` needs no import.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "backport-report": ("labeler.commands.backport_report", "Review page of backport verdicts for a development range (patchbot)."),
-    "label-issue": ("labeler.commands.label_issue", "Label an issue from labels.yml with a model or offline."),
-    "publish-benchmarks": ("labeler.commands.publish_benchmarks", "Post a model build's before/after benchmark results to its PRs."),
-    "sync-labels": ("labeler.commands.sync_labels", "Create or update the repository's labels from labels.yml."),
-    "bot": ("labeler.commands.bot", "Taxonomy PR bot: route a `@bot <command>` PR comment or a PR-opened event."),
-    "enable": ("labeler.commands.enable", "Taxonomy PR bot: enable the commands on a PR's head commit (team check)."),
-    "precheck": ("labeler.commands.precheck", "Taxonomy PR bot: ask the current model a PR's qna.yaml questions."),
-    "postcheck": ("labeler.commands.postcheck", "Taxonomy PR bot: the same against a candidate model, before/after."),
-    "generate": ("labeler.commands.generate", "Taxonomy PR bot: sample synthetic data from a PR's seed examples."),
-    "model": ("labeler.commands.model", "Train or evaluate the offline classifier on labelled issues (labeler[local])."),
-    "history": ("labeler.commands.history", "Sync the repository's issues into a local SQLite history file."),
-    "missing-info": ("labeler.commands.missing_info", "Ask for missing information (label + one polite comment); never closes issues."),
-    "dataset": ("labeler.commands.dataset", "Export labelled JSONL splits, fine-tuning files and a dataset card from the history."),
-    "monitor": ("labeler.commands.monitor", "Label drift of recent issues against history, plus a sample for human review."),
+    "backport-report": ("labeler.backport_report.command", "Review page of backport verdicts for a development range (patchbot)."),
+    "label-issue": ("labeler.label_issue.command", "Label an issue from labels.yml with a model or offline."),
+    "publish-benchmarks": ("labeler.publish_benchmarks.command", "Post a model build's before/after benchmark results to its PRs."),
+    "sync-labels": ("labeler.sync_labels", "Create or update the repository's labels from labels.yml."),
+    "bot": ("labeler.taxonomy_bot.bot", "Taxonomy PR bot: route a `@bot <command>` PR comment or a PR-opened event."),
+    "enable": ("labeler.taxonomy_bot.enable", "Taxonomy PR bot: enable the commands on a PR's head commit (team check)."),
+    "precheck": ("labeler.taxonomy_bot.precheck", "Taxonomy PR bot: ask the current model a PR's qna.yaml questions."),
+    "postcheck": ("labeler.taxonomy_bot.postcheck", "Taxonomy PR bot: the same against a candidate model, before/after."),
+    "generate": ("labeler.taxonomy_bot.generate", "Taxonomy PR bot: sample synthetic data from a PR's seed examples."),
+    "model": ("labeler.model.command", "Train or evaluate the offline classifier on labelled issues (labeler[local])."),
+    "history": ("labeler.history.command", "Sync the repository's issues into a local SQLite history file."),
+    "missing-info": ("labeler.missing_info.command", "Ask for missing information (label + one polite comment); never closes issues."),
+    "dataset": ("labeler.dataset.command", "Export labelled JSONL splits, fine-tuning files and a dataset card from the history."),
+    "monitor": ("labeler.monitor.command", "Label drift of recent issues against history, plus a sample for human review."),
 }
 
 

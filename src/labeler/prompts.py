@@ -1,4 +1,4 @@
-"""Prompt files in labeler/prompts/: a `version:` header, a system part and a user part.
+"""Prompt files in labeler/<feature>/prompts/: a `version:` header, a system part and a user part.
 
 Format (Markdown files, so they read well in review):
     version: 3
@@ -35,11 +35,11 @@ class Prompt:
 
 
 @cache
-def load(name: str, folder: str | None = None) -> Prompt:
-    """A prompt by name, from `folder` when a project keeps its own, else from the package."""
+def load(name: str, folder: str | None = None, *, package: str = "labeler") -> Prompt:
+    """A prompt by name, from `folder` when a project keeps its own, else from `package`/prompts/."""
     path = Path(folder) / f"{name}.md" if folder else None
     try:
-        text = path.read_text("utf-8") if path else (resources.files("labeler") / "prompts" / f"{name}.md").read_text("utf-8")
+        text = path.read_text("utf-8") if path else (resources.files(package) / "prompts" / f"{name}.md").read_text("utf-8")
     except OSError as e:
         raise UserError(f"cannot read prompt {name!r}: {e.strerror}", file=str(path) if path else None) from None
     return parse(name, text, str(path or name))

@@ -8,4 +8,10 @@ from __future__ import annotations
 from .github_server import FakeGitHub
 from .llm_server import FakeLLM, Raw
 
-__all__ = ["FakeGitHub", "FakeLLM", "Raw"]
+
+
+class NetworkBlocked(RuntimeError):
+    """Raised instead of touching the network; not an OSError, so clients do not retry it."""
+
+
+__all__ = ["FakeGitHub", "FakeLLM", "NetworkBlocked", "Raw"]

@@ -1,0 +1,147 @@
+"""Classify commits with a model: bounded concurrency, cached verdicts, failures as `uncertain`.
+
+The prompt is patchbot's split: a long prefix (project context, cached by the provider as the
+system part) and a short suffix (the question and answer format) after the commit message.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import string
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from labeler.backport_report import message as msg
+from labeler.backport_report.cache import VerdictCache, key
+from labeler.git import Commit
+from labeler.backport_report.verdict import parse_answer
+from labeler.errors import UserError
+
+PREFIX_FILE = "backport_report_prefix.md"
+SUFFIX_FILE = "backport_report_suffix.md"
+MAX_TOKENS = 400
+
+
+@dataclass(frozen=True)
+class Prompts:
+    prefix: str
+    suffix: str
+    digest: str
+    version: str = "unversioned"
+
+
+def _read(directory: str | None, name: str) -> str:
+    if directory is None:
+        return resources.files("labeler.backport_report").joinpath("prompts").joinpath(name).read_text("utf-8")
+    path = os.path.join(directory, name)
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise UserError(f"--prompts: cannot read {name}: {e.strerror}", file=path) from None
+
+
+_VERSION = re.compile(r"^version:\s*(\S+)\s*$")
+
+
+def _strip_header(text: str) -> tuple[str, str]:
+    """(version, body): the leading `version:` line and `<!-- ... -->` comments are for humans
+    and PROMPTS.md, not for the model."""
+    lines = text.splitlines()
+    version = "unversioned"
+    while lines and (_VERSION.match(lines[0]) or lines[0].lstrip().startswith("<!--")):
+        match = _VERSION.match(lines.pop(0))
+        version = match.group(1) if match else version
+    return version, "\n".join(lines).strip("\n") + "\n"
+
+
+def load_prompts(directory: str | None, dev_version: str | None, stable_versions: Sequence[str]) -> Prompts:
+    raw_prefix, raw_suffix = _read(directory, PREFIX_FILE), _read(directory, SUFFIX_FILE)
+    values = {"dev_version": dev_version or "the development version",
+              "stable_versions": ", ".join(stable_versions) or "the maintained stable versions"}
+    (prefix_version, prefix), (suffix_version, suffix) = _strip_header(raw_prefix), _strip_header(raw_suffix)
+    digest = hashlib.sha256("\0".join([raw_prefix, raw_suffix, *values.values()]).encode()).hexdigest()[:16]
+    return Prompts(string.Template(prefix).safe_substitute(values), string.Template(suffix).safe_substitute(values),
+                   digest, f"prefix {prefix_version}, suffix {suffix_version}")
+
+
+def build_prompt(commit: Commit, prompts: Prompts) -> str:
+    quoted = msg.model_input(commit.sha, commit.subject, commit.author_email, commit.date, commit.message)
+    return f"{quoted}\n{prompts.suffix}"
+
+
+@dataclass
+class Stats:
+    calls: int = 0
+    cached: int = 0
+    failed: int = 0
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _ask(model: Any, prompts: Prompts, commit: Commit) -> dict[str, Any]:
+    try:
+        answer = model.complete(system=prompts.prefix, prompt=build_prompt(commit, prompts),
+                                max_tokens=MAX_TOKENS, temperature=0.0)
+    except Exception as e:  # noqa: BLE001 -- one failed commit must not abort the run: it becomes uncertain
+        return {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
+    verdict, reason = parse_answer(answer)
+    return {"verdict": verdict, "reason": reason, "answer": answer[:4000]}
+
+
+def classify(commits: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCache, *,
+             concurrency: int = 4, flush_every: int = 0,
+             progress: Callable[[int, int], None] | None = None) -> Stats:
+    """Verdicts for `commits`; only those missing from the cache cost a call. Failed calls are
+    not cached, so the next run retries them. The cache is flushed every `flush_every` answers."""
+    stats = Stats()
+    todo = []
+    for commit in commits:
+        hit = cache.get(key(commit.sha, model.provider, model.name, prompts.digest))
+        if hit is not None:
+            stats.results[commit.sha], stats.cached = hit, stats.cached + 1
+        else:
+            todo.append(commit)
+    _run(todo, model, prompts, cache, stats, max(1, concurrency), flush_every or max(16, 2 * concurrency), progress)
+    return stats
+
+
+def _run(todo: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCache, stats: Stats,
+         concurrency: int, flush_every: int, progress: Callable[[int, int], None] | None) -> None:
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backport-model")
+    pending: dict[Future[dict[str, Any]], Commit] = {}
+    try:
+        pending = {pool.submit(_ask, model, prompts, c): c for c in todo}
+        done_count = 0
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            failure = None
+            for future in finished:
+                commit = pending.pop(future)
+                if future.exception() is not None:  # only BaseException escapes _ask (e.g. Ctrl-C)
+                    failure = failure or future.exception()
+                    continue
+                _record(future.result(), commit, model, prompts, cache, stats)
+                done_count += 1
+                if done_count % flush_every == 0:
+                    cache.flush()
+            if failure is not None:
+                raise failure
+            if progress:
+                progress(done_count, len(todo))
+    finally:
+        pool.shutdown(wait=not pending, cancel_futures=True)
+        cache.flush()
+
+
+def _record(result: dict[str, Any], commit: Commit, model: Any, prompts: Prompts, cache: VerdictCache,
+            stats: Stats) -> None:
+    stats.calls += 1
+    stats.results[commit.sha] = result
+    if result.pop("error", False):
+        stats.failed += 1
+    else:
+        cache.put(key(commit.sha, model.provider, model.name, prompts.digest), result)

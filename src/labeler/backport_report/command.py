@@ -1,0 +1,88 @@
+"""`labeler backport-report`: a verdict (yes / wait / uncertain / no) and a reason for every commit
+of a development range, on a review page where a stable maintainer adjusts them and copies
+`git cherry-pick -sx` lists (HAProxy's patchbot, as an Action)."""
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from labeler.errors import UserError
+
+EPILOG = """\b
+Sharding a long range over a job matrix:
+  labeler backport-report ... --shard 1/4 --json part-1.json   (one job per shard)
+  labeler backport-report --merge part-1.json --merge part-2.json ... --html page.html
+"""
+
+
+def _env(name: str) -> str:
+    return f"LABELER_{name}"
+
+
+@click.command(epilog=EPILOG)
+@click.option("--repo", default=".", show_default=True, envvar=_env("REPO"), show_envvar=True,
+              type=click.Path(file_okay=False), help="Local clone with full history (and the stable branches).")
+@click.option("--since", envvar=_env("SINCE"), show_envvar=True,
+              help="Start of the range (exclusive). Default: the newest *-dev0 tag reachable from --until.")
+@click.option("--until", default="HEAD", show_default=True, envvar=_env("UNTIL"), show_envvar=True,
+              help="End of the range (inclusive).")
+@click.option("--stable", multiple=True, envvar=_env("STABLE"), show_envvar=True,
+              help="A stable branch to look for backports in; repeatable (env: space-separated).")
+@click.option("--provider", type=click.Choice(["rules", "anthropic", "openai"]), default="rules", show_default=True,
+              envvar=_env("PROVIDER"), show_envvar=True, help="Who decides: offline rules, or a model.")
+@click.option("--model", envvar=_env("MODEL"), show_envvar=True, help="Model name for anthropic/openai.")
+@click.option("--prompts", envvar=_env("PROMPTS"), show_envvar=True, type=click.Path(file_okay=False),
+              help="Directory with backport_report_prefix.md and backport_report_suffix.md.")
+@click.option("--rules", "rules_file", envvar=_env("RULES"), show_envvar=True, type=click.Path(dir_okay=False),
+              help="YAML/JSON settings of the rules provider (schema: labeler/schemas/backport_rules.schema.json).")
+@click.option("--cache", envvar=_env("CACHE"), show_envvar=True, type=click.Path(dir_okay=False),
+              help="Verdict cache file, kept between runs: only new commits cost a model call.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              envvar=_env("CONCURRENCY"), show_envvar=True, help="Model calls in flight at once.")
+@click.option("--html", envvar=_env("HTML"), show_envvar=True, type=click.Path(dir_okay=False),
+              help="Write the review page here.")
+@click.option("--json", "json_file", envvar=_env("JSON"), show_envvar=True, type=click.Path(dir_okay=False),
+              help="Write one record per commit here.")
+@click.option("--commit-url", envvar=_env("COMMIT_URL"), show_envvar=True,
+              help="Commit link pattern with {sha}. Default: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/{sha}.")
+@click.option("--issue-url", envvar=_env("ISSUE_URL"), show_envvar=True,
+              help="Issue link pattern with {number}, for #123 in reasons. Default: the repository's issues.")
+@click.option("--shard", envvar=_env("SHARD"), show_envvar=True, help="Classify only shard i of n (i/n).")
+@click.option("--merge", "merge_files", multiple=True, envvar=_env("MERGE"), show_envvar=True,
+              type=click.Path(dir_okay=False, exists=True),
+              help="Merge shard JSON files (repeatable) into one report; no git access.")
+@click.option("--dry-run", is_flag=True, envvar=_env("DRY_RUN"), show_envvar=True,
+              help="Show the range and how many model calls a run needs; call nothing, write nothing.")
+def command(**kwargs: Any) -> None:
+    """Classify every commit of a development range for backporting and write a review page."""
+    from labeler.backport_report import pipeline
+    from labeler.backport_report import report
+
+    if kwargs["merge_files"]:
+        meta, records = report.merge([(p, *report.read(p)) for p in kwargs["merge_files"]])
+        pipeline.publish(_options(kwargs, merged=True), meta, records)
+        return
+    opts = _options(kwargs)
+    meta, records = pipeline.run(opts)
+    if not opts.dry_run:
+        pipeline.publish(opts, meta, records)
+
+
+def _options(kw: dict[str, Any], merged: bool = False) -> Any:
+    from labeler.backport_report import pipeline
+    from labeler.backport_report import report
+
+    if not merged and not kw["stable"]:
+        raise UserError("name at least one stable branch: --stable REF (or LABELER_STABLE)")
+    if not merged and not (kw["html"] or kw["json_file"] or kw["dry_run"]):
+        raise UserError("nothing to write: pass --html FILE and/or --json FILE (or --dry-run)")
+    if kw["provider"] == "rules" and (kw["model"] or kw["prompts"]):
+        raise UserError("--model and --prompts need --provider anthropic or openai (the rules provider uses --rules)")
+    stable = tuple(s for item in kw["stable"] for s in item.split())
+    return pipeline.Options(
+        repo=kw["repo"], since=kw["since"] or None, until=kw["until"], stable=stable, provider=kw["provider"],
+        model=kw["model"] or None, prompts=kw["prompts"] or None, rules=kw["rules_file"] or None,
+        cache=kw["cache"] or None, concurrency=kw["concurrency"], html=kw["html"] or None,
+        json=kw["json_file"] or None, commit_url=kw["commit_url"] or None, issue_url=kw["issue_url"] or None,
+        shard=report.parse_shard(kw["shard"]) if kw["shard"] else None, dry_run=kw["dry_run"])

@@ -1,0 +1,111 @@
+"""The review page (Jinja2, autoescaped) and the Markdown job summary.
+
+Commit text is untrusted: the template escapes every field; reasons are split into plain text
+and link tokens first, each plain piece escaped, so a link can only be one we built.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from labeler import md
+from labeler.backport_report import message as msg
+from labeler.backport_report.report import VERDICTS, counts
+
+_LINKABLE = re.compile(r"(?<![\w&/#])#(\d{1,6})\b|\b(?=[0-9a-f]*\d)([0-9a-f]{7,40})\b")
+BOLD = re.compile(r"^(?:BUG|DOC)\b")
+TEMPLATE = "backport_report.html.j2"
+
+
+def _fill(pattern: str, **values: str) -> str:
+    for name, value in values.items():
+        pattern = pattern.replace("{" + name + "}", value)
+    return pattern
+
+
+def linkify(text: str, commit_url: str | None, issue_url: str | None) -> Any:
+    """Escaped `text` with commit ids and #issue numbers as links (a markupsafe.Markup)."""
+    from markupsafe import Markup, escape
+
+    pieces, pos = [], 0
+    for match in _LINKABLE.finditer(text):
+        number, sha = match.groups()
+        url = _fill(issue_url, number=number) if number and issue_url else \
+            _fill(commit_url, sha=sha) if sha and commit_url else None
+        pieces.append(escape(text[pos:match.start()]))
+        pieces.append(Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, match.group(0))
+                      if url else escape(match.group(0)))
+        pos = match.end()
+    pieces.append(escape(text[pos:]))
+    return Markup("").join(pieces)
+
+
+def default_start(records: Sequence[Mapping[str, Any]]) -> str:
+    """Right after the last backported commit (after a backport round the table looks empty)."""
+    last = max((r["seq"] for r in records if r["backported"]), default=None)
+    if last is None:
+        return str(records[0]["seq"]) if records else "all"
+    later = [r["seq"] for r in records if r["seq"] > last]
+    return str(min(later)) if later else str(last + 1)
+
+
+def _row(rec: Mapping[str, Any], commit_url: str | None, issue_url: str | None) -> dict[str, Any]:
+    return {
+        "seq": rec["seq"], "sha": rec["sha"], "short": rec["sha"][:8], "subject": rec["subject"],
+        "author": rec["author"], "who": msg.short_author(rec.get("author_email", "")),
+        "day": msg.compact_date(rec["date"]), "v": rec["verdict"][0], "bold": bool(BOLD.match(rec["subject"])),
+        "url": _fill(commit_url, sha=rec["sha"]) if commit_url else None,
+        "reason_html": linkify(rec["reason"], commit_url, issue_url),
+        "backported": rec["backported"], "backported_to": rec["backported_to"],
+    }
+
+
+def _csp_hash(text: str) -> Any:
+    """The CSP source for an inline block; base64 and quotes only, so it is safe markup."""
+    from markupsafe import Markup
+
+    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
+    return Markup("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
+
+
+def environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("labeler.backport_report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["csp_hash"] = _csp_hash
+    return env
+
+
+def render_html(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *,
+                commit_url: str | None = None, issue_url: str | None = None, title: str | None = None) -> str:
+    table = counts(records)
+    start = default_start(records)
+    new_seq = max((r["seq"] for r in records), default=0) + 1
+    page: str = environment().get_template(TEMPLATE).render(
+        title=title or f"Backport review: {meta.get('since', '')}..{meta.get('until', '')}",
+        meta=meta, rows=[_row(r, commit_url, issue_url) for r in records], counts=table,
+        totals={k: sum(table[v][k] for v in VERDICTS) for k in ("new", "backported")},
+        default_start=start, new_seq=new_seq,
+        page_data={"defaultStart": start, "since": str(meta.get("since", "")), "until": str(meta.get("until", ""))})
+    return page
+
+
+def render_summary(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *,
+                   commit_url: str | None = None, limit: int = 200) -> str:
+    table = counts(records)
+    lines = [f"### Backport review: {md.escape(str(meta.get('since')))}..{md.escape(str(meta.get('until')))}", "",
+             "| verdict | not backported | backported |", "| --- | ---: | ---: |"]
+    lines += [f"| {v} | {table[v]['new']} | {table[v]['backported']} |" for v in VERDICTS]
+    todo = [r for r in records if r["verdict"] == "yes" and not r["backported"]]
+    lines += ["", f"**To backport (yes, not yet backported): {len(todo)}**", ""]
+    for rec in todo[:limit]:
+        short = rec["sha"][:8]
+        cid = f"[`{short}`]({_fill(commit_url, sha=rec['sha'])})" if commit_url else f"`{short}`"
+        lines.append(f"- {cid} {md.escape(rec['subject'])}")
+    if len(todo) > limit:
+        lines.append(f"- \u2026 and {len(todo) - limit} more (see the page)")
+    return "\n".join(lines) + "\n"

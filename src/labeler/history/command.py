@@ -1,0 +1,51 @@
+"""`labeler history sync`: copy a repository's issues (not PRs) into a local SQLite file.
+
+Incremental, resumable and paced: see labeler/history.py. The file feeds `dataset export`,
+retrieval (similar issues, duplicates) and `monitor`.
+"""
+from __future__ import annotations
+
+import click
+
+from labeler import runner
+from labeler.history import store as history
+
+
+@click.group("history")
+def command() -> None:
+    """Keep a local copy of the repository's issue history."""
+
+
+@command.command("sync")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME (env GITHUB_REPOSITORY).")
+@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", help="SQLite file to create or update (env LABELER_HISTORY_DB).")
+@click.option("--per-page", default=100, show_default=True, type=click.IntRange(1, 100), help="Issues per request.")
+@click.option("--max-pages", type=click.IntRange(1), envvar="LABELER_MAX_PAGES",
+              help="Stop after this many pages; the next run continues (env LABELER_MAX_PAGES).")
+@click.option("--min-remaining", default=100, show_default=True, type=click.IntRange(0), envvar="LABELER_MIN_REMAINING",
+              help="Sleep until the rate-limit reset when fewer requests remain (env LABELER_MIN_REMAINING).")
+@click.option("--max-wait", default=3600.0, show_default=True, type=click.FloatRange(0), envvar="LABELER_MAX_WAIT",
+              help="Longest sleep for a rate-limit reset, in seconds; longer -> stop and resume later (env LABELER_MAX_WAIT).")
+def sync_command(repo: str | None, db: str, per_page: int, max_pages: int | None, min_remaining: int,
+                 max_wait: float) -> None:
+    """Fetch issues changed since the last sync (all of them the first time)."""
+    from labeler import gh
+
+    name = runner.repository(repo)
+    conn = history.connect(db)
+    try:
+        result = history.sync(gh.connect(), name, conn, per_page=per_page, max_pages=max_pages,
+                              pacing=history.Pacing(min_remaining=min_remaining, max_wait=max_wait),
+                              progress=lambda line: click.echo(line, err=True))
+        total = conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0]
+    finally:
+        conn.close()
+    state = "complete" if result.complete else "incomplete (run again to continue)"
+    line = (f"history of {name}: {result.stored} issues fetched in {result.pages} pages "
+            f"({result.skipped_prs} pull requests skipped); {total} stored in {db}; sync {state}")
+    click.echo(line)
+    if not result.complete:
+        runner.warning(f"history sync stopped early: {state}")
+    runner.summary(f"### Issue history\n\n{line}\n")
+    runner.set_output("issues", str(total))
+    runner.set_output("complete", "true" if result.complete else "false")

@@ -1,0 +1,128 @@
+"""`labeler model train|eval`: the offline classifier on the repository's own labelled issues.
+
+train: JSONL (dataset.py format) -> model directory (predict.py documents it).
+eval:  model directory + JSONL -> table on stdout, JSON report, job summary; optional gate.
+Both need the optional extra: pip install 'labeler[local]'.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+
+import click
+
+from labeler import runner
+from labeler.dataset.export import Example, read_jsonl, select_labels
+from labeler.errors import UserError
+
+
+def split_records(rows: list[Example], wanted: str) -> list[Example]:
+    """Rows of one split when the file carries splits (an `issues.jsonl` export), else all rows."""
+    if any(e.split for e in rows):
+        return [e for e in rows if e.split == wanted]
+    return rows
+
+
+def _c_value(raw: str) -> float | None:
+    if raw.strip().lower() == "auto":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UserError(f"--C must be a positive number or 'auto', got {raw!r}") from None
+    if value <= 0:
+        raise UserError(f"--C must be positive, got {raw!r}")
+    return value
+
+
+@click.group("model")
+def command() -> None:
+    """Train and evaluate the offline classifier (needs labeler[local])."""
+
+
+@command.command("train")
+@click.option("--data", required=True, envvar="LABELER_TRAIN_DATA", type=click.Path(dir_okay=False),
+              help="Training JSONL (env LABELER_TRAIN_DATA). With a split field and no --val, "
+                   "split=train trains and split=val calibrates.")
+@click.option("--val", envvar="LABELER_VAL_DATA", type=click.Path(dir_okay=False),
+              help="Validation JSONL for the thresholds (env LABELER_VAL_DATA); default: cross-validation.")
+@click.option("--out", required=True, envvar="LABELER_MODEL_PATH", help="Model directory to write (env LABELER_MODEL_PATH).")
+@click.option("--target-precision", default=0.9, show_default=True, type=click.FloatRange(0.05, 1.0),
+              envvar="LABELER_TARGET_PRECISION", help="Per-label thresholds reach this precision (env LABELER_TARGET_PRECISION).")
+@click.option("--C", "c_value", default="10", show_default=True, envvar="LABELER_MODEL_C",
+              help="Inverse regularisation of the logistic regression, or 'auto' to pick by cross-validation (env LABELER_MODEL_C).")
+@click.option("--class-weight", type=click.Choice(["balanced", "none"]), default="balanced", show_default=True,
+              envvar="LABELER_CLASS_WEIGHT", help="Weigh rare labels up (env LABELER_CLASS_WEIGHT).")
+@click.option("--family", envvar="LABELER_FAMILY", help="Only labels matching this glob, e.g. 'area/*' (env LABELER_FAMILY).")
+@click.option("--min-examples", default=2, show_default=True, type=click.IntRange(1), envvar="LABELER_MIN_EXAMPLES",
+              help="Drop labels with fewer training issues (env LABELER_MIN_EXAMPLES).")
+@click.option("--exclude-label", multiple=True, envvar="LABELER_EXCLUDE_LABELS",
+              help="Skip issues with this label, e.g. the bot's provenance label (repeatable; env LABELER_EXCLUDE_LABELS, space-separated).")
+@click.option("--conservative", is_flag=True, envvar="LABELER_CONSERVATIVE",
+              help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target (env LABELER_CONSERVATIVE).")
+def train_command(data: str, val: str | None, out: str, target_precision: float, c_value: str,
+                  class_weight: str, family: str | None, min_examples: int, exclude_label: Sequence[str],
+                  conservative: bool) -> None:
+    """Train on labelled issues; thresholds are set on held-out data to reach the target precision."""
+    from labeler.model import train
+
+    rows = read_jsonl(data)
+    tr = split_records(rows, "train")
+    va = read_jsonl(val) if val else [e for e in rows if e.split == "val"]
+    tr = select_labels(tr, family=family, exclude=exclude_label).examples
+    va = select_labels(va, family=family, exclude=exclude_label).examples
+    params = train.Params(C=_c_value(c_value), class_weight=None if class_weight == "none" else class_weight,
+                          target_precision=target_precision, min_examples=min_examples, z=1.0 if conservative else 0.0)
+    trained = train.train(tr, va, params)
+    train.save(trained, out)
+    click.echo(render_training(trained.meta, out))
+    runner.summary(f"### Offline model trained\n\n```\n{render_training(trained.meta, out)}\n```\n")
+    runner.set_output("model-path", out)
+
+
+def render_training(meta: dict, out: str) -> str:
+    counts = meta["counts"]
+    lines = [f"model: {out}  ({meta['mode']}-label, {len(meta['labels'])} labels, {counts['train']} train / "
+             f"{counts['val']} val issues, C={meta['params']['C']}, {meta['train_seconds']} s)",
+             f"calibration: {meta['calibration']}; held-out macro F1 {meta['heldout_macro_f1']:.3f}",
+             f"thresholds for precision {meta['target_precision']}:"]
+    for lbl in meta["labels"]:
+        thr = meta["thresholds"][lbl]
+        lines.append(f"  {lbl}: {'never (target not reached)' if thr is None else f'{thr:.3f}'}"
+                     f"  ({counts['per_label'].get(lbl, 0)} issues)")
+    if counts["dropped_labels"]:
+        lines.append("dropped (too few issues): " + ", ".join(f"{k} ({v})" for k, v in counts["dropped_labels"].items()))
+    return "\n".join(lines)
+
+
+@command.command("eval")
+@click.option("--model", "model_path", required=True, envvar="LABELER_MODEL_PATH", help="Model directory (env LABELER_MODEL_PATH).")
+@click.option("--data", required=True, envvar="LABELER_TEST_DATA", type=click.Path(dir_okay=False),
+              help="Labelled JSONL (env LABELER_TEST_DATA); with a split field only split=test is used.")
+@click.option("--json", "json_path", envvar="LABELER_REPORT", help="Write the report here (env LABELER_REPORT); "
+              "default reports/eval_<timestamp>.json.")
+@click.option("--min-macro-f1", type=click.FloatRange(0, 1), envvar="LABELER_MIN_MACRO_F1",
+              help="Exit 1 when macro F1 is lower (a promotion gate; env LABELER_MIN_MACRO_F1).")
+def eval_command(model_path: str, data: str, json_path: str | None, min_macro_f1: float | None) -> None:
+    """Measure a model on labelled issues it has not seen (never its training file)."""
+    from labeler.model import evaluate
+    from labeler.model import predict
+
+    predictor = predict.load(model_path)
+    rows = split_records(read_jsonl(data), "test")
+    if not rows:
+        raise UserError("no records with split=test in the data file", file=data)
+    report = {**evaluate.evaluate(predictor, rows), "data": data, "model_path": model_path}
+    path = json_path or os.path.join("reports", f"eval_{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}.json")
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2, sort_keys=True)
+    text = evaluate.render(report)
+    click.echo(f"{text}\n\nreport: {path}")
+    runner.summary(f"### Offline model evaluation\n\n```\n{text}\n```\n")
+    runner.set_output("report", path)
+    runner.set_output("macro-f1", f"{report['macro_f1']:.4f}")
+    if min_macro_f1 is not None and report["macro_f1"] < min_macro_f1:
+        raise UserError(f"macro F1 {report['macro_f1']:.3f} is below --min-macro-f1 {min_macro_f1}")

@@ -1,0 +1,145 @@
+"""publish-benchmarks inputs: which pull requests (explicit numbers, a --pr-files map, a label, a
+milestone, or discovery from the results: labeler.publish_benchmarks.prs says what that costs), the
+repository_dispatch payload, and the settings (labels.yml section + flags)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from labeler import runner
+from labeler.errors import UserError
+from labeler.publish_benchmarks.results import Results
+from labeler.publish_benchmarks import report
+from labeler.publish_benchmarks.report import Settings
+
+
+@dataclass(frozen=True)
+class Target:
+    number: int
+    files: tuple[str, ...] | None = None  # qna.yaml files when known (--pr-files); else listed via the API
+
+
+def parse_prs(text: str | None) -> list[int]:
+    """`12,15`, `#12 #15`, `20-24` (ranges up to 1000) -> sorted unique PR numbers."""
+    numbers: set[int] = set()
+    for token in (text or "").replace(",", " ").split():
+        token = token.lstrip("#")
+        lo, sep, hi = token.partition("-")
+        if not lo.isdigit() or (sep and not hi.lstrip("#").isdigit()) or int(lo) < 1:
+            raise UserError(f"--prs: {token!r} is not a PR number or a range like 20-24")
+        first, last = int(lo), int(hi.lstrip("#")) if sep else int(lo)
+        if last < first or last - first >= 1000:
+            raise UserError(f"--prs: range {token!r} must go upwards and span at most 1000 numbers")
+        numbers.update(range(first, last + 1))
+    return sorted(numbers)
+
+
+def load_pr_files(path: str) -> dict[int, tuple[str, ...]]:
+    """--pr-files: a JSON/YAML mapping PR number -> changed file paths (so no API call lists them)."""
+    import yaml
+
+    from labeler.publish_benchmarks.results import read_text
+
+    try:
+        data = yaml.safe_load(read_text(path))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise UserError(f"not valid YAML/JSON: {getattr(e, 'problem', None) or e}", file=path,
+                        line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict) or not data:
+        raise UserError("must map PR numbers to lists of changed file paths", file=path)
+    out: dict[int, tuple[str, ...]] = {}
+    for key, files in data.items():
+        if not str(key).isdigit() or int(key) < 1:
+            raise UserError(f"{key!r} is not a PR number", file=path)
+        if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
+            raise UserError(f"{key}: expected a list of file paths", file=path)
+        out[int(key)] = tuple(f for f in files if report.is_qna(f))
+    return out
+
+
+def check_since(since: str | None) -> str | None:
+    """An ISO 8601 date or time for GitHub's `since=`; a bad one would be a 422 halfway through."""
+    if not since:
+        return None
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"--since {since!r} is not an ISO 8601 date or time (2024-08-26 or 2024-08-26T00:00:00Z)") from None
+    return since
+
+
+def select(gh: Any, results: Results, *, prs: list[int], label: str | None, milestone: str | None,
+           discover: bool, since: str | None, pr_files: dict[int, tuple[str, ...]] | None) -> list[Target]:
+    from labeler.publish_benchmarks import prs as api
+
+    numbers = set(prs) or (set(pr_files or {}) if not (label or milestone or discover) else set())
+    if (label or milestone or discover) and gh is None:
+        raise UserError("--label, --milestone and --from-results read GitHub: set GITHUB_TOKEN")
+    if label:
+        numbers.update(api.with_label(gh, label))
+    if milestone:
+        numbers.update(api.in_milestone(gh, milestone))
+    if discover:
+        numbers.update(_discover(gh, results, check_since(since)))
+    if not numbers and not (label or milestone or discover):
+        raise UserError("choose the pull requests: --prs, --pr-files, --label, --milestone or --from-results")
+    return [Target(n, (pr_files or {}).get(n)) for n in sorted(numbers)]
+
+
+def _discover(gh: Any, results: Results, since: str | None) -> list[int]:
+    from labeler.publish_benchmarks import prs as api
+
+    ref = api.default_branch(gh)
+    tree, truncated = api.tree_paths(gh, ref) if results.mmlu_branch else ([], False)
+    if truncated:
+        runner.warning("the repository tree listing was truncated: some MMLU-Branch tasks may find no file")
+    paths, orphans = report.result_paths(results, tree)
+    for task in orphans:
+        runner.warning(f"MMLU-Branch task {task} matches no knowledge qna.yaml on {ref}")
+    return list(api.from_results(gh, paths, ref, since))
+
+
+EVENT_KEYS: dict[str, type | tuple[type, ...]] = {"results": dict, "build_id": str, "build_url": str, "prs": (str, list), "label": str,
+              "milestone": (str, int), "from_results": bool, "since": str, "dry_run": bool}
+
+
+def from_event(payload: dict[str, Any]) -> dict[str, Any]:
+    """repository_dispatch `client_payload`: the results inline plus the same choices as the flags."""
+    data = payload.get("client_payload")
+    if not isinstance(data, dict):
+        raise UserError("the event has no client_payload object (repository_dispatch)")
+    for key, value in data.items():
+        kind = EVENT_KEYS.get(key)
+        if kind is None:
+            raise UserError(f"client_payload.{key}: unknown field (known: {', '.join(EVENT_KEYS)})")
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise UserError(f"client_payload.{key}: wrong type {type(value).__name__}")
+    if "results" not in data:
+        raise UserError("client_payload.results: the results object is required")
+    if isinstance(data.get("prs"), list):
+        data = {**data, "prs": " ".join(str(n) for n in data["prs"])}
+    return data
+
+
+def settings_from(config_path: str | None, noise: tuple[str, ...], chart: bool | None) -> tuple[Settings, int]:
+    from labeler import config as config_mod
+
+    section: dict[str, Any] = {}
+    if config_path or any(os.path.isfile(p) for p in config_mod.DEFAULT_PATHS):
+        section = config_mod.load(config_path).section(report.NAME)
+    levels = {**report.DEFAULT_NOISE, **section.get("noise", {})}
+    for item in noise:
+        for pair in item.replace(",", " ").split():
+            key, _, value = pair.partition("=")
+            if key not in report.DEFAULT_NOISE:
+                raise UserError(f"--noise {pair!r}: key must be one of {', '.join(report.DEFAULT_NOISE)}")
+            try:
+                levels[key] = abs(float(value))
+            except ValueError:
+                raise UserError(f"--noise {pair!r}: {value!r} is not a number") from None
+    use_chart = section.get("chart", True) if chart is None else chart
+    return Settings(noise=levels, chart=use_chart), int(section.get("max-writes", 400))

@@ -1,0 +1,273 @@
+"""`enable` and the welcome: who may turn the bot on for a PR, and the gate the other commands check.
+
+enable = team check (org token) -> commit status on the PR's current head SHA -> the welcome comment
+listing the commands this PR's labels allow. A push moves the head to a SHA without that status,
+so every later command refuses until a triager enables again (the original InstructLab design).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from labeler import md, runner
+from labeler.taxonomy_bot.bot import MODEL_COMMANDS, Settings, Trigger
+from labeler.errors import UserError
+from labeler.taxonomy_bot.common import PullRequest, reply
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub
+
+WELCOME = "welcome"
+DESCRIPTIONS = {
+    "enable": "Triagers only: turn the commands below on for the current commit.",
+    "precheck": "Ask the current model each seed question and compare its answers with yours.",
+    "postcheck": "The same against the candidate model, with a before/after view when both are configured.",
+    "generate": "Generate a sample of synthetic training data from your seed examples with a teacher model.",
+    "help": "Show this message again.",
+}
+NO_ORG_TOKEN = ("no org token is configured (the `org-token` input / LABELER_ORG_TOKEN): the default "
+                "GITHUB_TOKEN cannot read team membership, so nobody can be checked")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    team: str | None = None
+    reason: str = ""
+
+
+def authorize(user: str, teams: tuple[str, ...], lookup: Callable[[str, str], bool | None] | None) -> Decision:
+    """Allow on the first configured team where `user` is an active member; fail closed otherwise."""
+    if not teams:
+        return Decision(False, reason="no teams are configured (`bot.teams` in labels.yml or the `teams` input)")
+    if lookup is None:
+        return Decision(False, reason=NO_ORG_TOKEN)
+    unreadable = []
+    for team in teams:
+        org, slug = team.split("/", 1)
+        member = lookup(org, slug)
+        if member:
+            return Decision(True, team=team)
+        if member is None:
+            unreadable.append(team)
+    if unreadable:
+        return Decision(False, reason=f"the org token cannot read the membership of {_teams(unreadable)} "
+                                      "(it needs organization Members: read, or read:org for a classic token)")
+    return Decision(False, reason=f"{md.code(user)} is not an active member of {_teams(teams)} (GitHub answers "
+                                  "the same way when the org token cannot see a team)")
+
+
+def _teams(teams: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(md.code(t) for t in teams)
+
+
+def labels_from_paths(paths: list[str], settings: Settings) -> list[str]:
+    """The skill/knowledge label the changed paths call for (compositional_skills/, knowledge/)."""
+    wanted = []
+    if any(p.startswith("compositional_skills/") for p in paths):
+        wanted.append(settings.skill_label)
+    if any(p.startswith("knowledge/") for p in paths):
+        wanted.append(settings.knowledge_label)
+    return wanted
+
+
+def enabled_on(statuses: list[dict[str, Any]], context: str) -> bool:
+    """Is the newest status with this context (case-insensitive, like GitHub) a success?"""
+    for status in statuses:  # newest first
+        if str(status.get("context", "")).lower() == context.lower():
+            return status.get("state") == "success"
+    return False
+
+
+def head_statuses(gh: GitHub, sha: str) -> list[dict[str, Any]]:
+    """The bot's own statuses on one commit: a success someone else posted does not enable anything."""
+    return gh.own_statuses(sha)
+
+
+def refusal(settings: Settings, pr: PullRequest, statuses: list[dict[str, Any]], command: str) -> str | None:
+    """Why `command` may not run on this head, or None. Pure: the caller read the PR and statuses once."""
+    if pr.state != "open":
+        return "this pull request is closed."
+    if not enabled_on(statuses, settings.contexts["enabled"]):
+        return (f"the bot is not enabled on the current commit {md.code(pr.head_sha[:7])}. A triager must run "
+                f"{md.code(settings.handle + ' enable')} (enabling applies to one commit; a push needs it again).")
+    why = settings.commands_for(pr.labels).get(command)
+    return f"{md.code(command)} {why}." if why else None
+
+
+# ---------------------------------------------------------------------------------- rendering
+def render_welcome(settings: Settings, labels: tuple[str, ...], *, enabled_sha: str | None = None,
+                   enabled_by: str | None = None, suggest: tuple[str, ...] = (), added: tuple[str, ...] = ()) -> str:
+    available = settings.commands_for(labels)
+    rows = [f"| {md.code(settings.handle + ' ' + name)} | {DESCRIPTIONS[name]} |" for name in ("enable", "help")]
+    for name in MODEL_COMMANDS:
+        why = available[name]
+        rows.append(f"| {md.code(settings.handle + ' ' + name)} | {DESCRIPTIONS[name]}"
+                    + (f" _({why})_ |" if why else " |"))
+    state = (f"**Enabled** on commit {md.code(enabled_sha[:7])} by {md.code(enabled_by or '?')}: "
+             "the commands marked available can run now." if enabled_sha else
+             "**Waiting for a triager**: the commands run once a triager has enabled them for this commit.")
+    parts = ["### Beep, boop 🤖 I am the taxonomy bot", "",
+             "Thank you for your contribution! I can check your `qna.yaml` against the current model "
+             "and show you what a teacher model makes of your seed examples.", "", state, "",
+             "| command (comment it as the first words) | what it does |", "| --- | --- |", *rows, ""]
+    parts += _label_notes(settings, suggest, added)
+    parts += ["> [!NOTE]", f"> Only members of {_teams(settings.teams) if settings.teams else 'the configured teams'} "
+              "can enable the bot, and enabling covers one commit: after a new push a triager must enable again.",
+              "", "> [!NOTE]", "> Each command reports a commit status and one comment here (edited when the "
+              "command runs again); the full output is attached to the workflow run as an artifact."]
+    return "\n".join(parts)
+
+
+def _label_notes(settings: Settings, suggest: tuple[str, ...], added: tuple[str, ...]) -> list[str]:
+    notes = []
+    if added:
+        notes.append(f"I added the {', '.join(md.code(x) for x in added)} label from the changed paths.")
+    if suggest:
+        notes.append(f"This PR changes taxonomy files: it should carry the {' and '.join(md.code(x) for x in suggest)} "
+                     "label (a triager can add it, or set `bot.auto-label: true`).")
+    return [*notes, ""] if notes else []
+
+
+# ---------------------------------------------------------------------------------- running
+def route(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool) -> None:
+    """Answer the router's commands; model commands are left to their own jobs (outputs only)."""
+    if trig.command == WELCOME:
+        welcome(gh, settings, trig.number, dry_run=dry_run)
+    elif trig.command == "enable":
+        run(gh, settings, trig, dry_run=dry_run, org_gh=_org_client())
+    elif trig.command == "help":
+        reply(gh, trig.number, trig.comment_id, _help(gh, settings, trig.number), dry_run=dry_run)
+    elif trig.command not in MODEL_COMMANDS:
+        text = (f"Sorry, I don't know the command {md.code(str(trig.command))}. The commands are "
+                f"{', '.join(md.code(c) for c in ('enable', 'help', *MODEL_COMMANDS))}.\n\n")
+        reply(gh, trig.number, trig.comment_id, text + _help(gh, settings, trig.number), dry_run=dry_run)
+    else:
+        runner.notice(f"{trig.command} for #{trig.number}: handed to the {trig.command} job")
+
+
+def _org_client() -> Any:
+    from labeler import gh as ghmod
+
+    token = os.environ.get("LABELER_ORG_TOKEN", "").strip()
+    return ghmod.GitHub(ghmod.connect(token), runner.repository()) if token else None
+
+
+def _help(gh: GitHub, settings: Settings, number: int) -> str:
+    pr = PullRequest.from_api(gh.pull(number))
+    enabled = enabled_on(head_statuses(gh, pr.head_sha), settings.contexts["enabled"])
+    return render_welcome(settings, pr.labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager")
+
+
+def welcome(gh: GitHub, settings: Settings, number: int, *, dry_run: bool) -> None:
+    """Post (or refresh) the welcome on a PR that touches the taxonomy; other PRs get nothing."""
+    pr = PullRequest.from_api(gh.pull(number))
+    paths = [f["filename"] for f in gh.pull_files(number)]
+    wanted = labels_from_paths(paths, settings)
+    if not wanted:
+        runner.notice(f"#{number} changes no taxonomy files: no welcome")
+        return
+    added = _apply_labels(gh, settings, pr, wanted, dry_run=dry_run)
+    labels = (*pr.labels, *added)
+    suggest = tuple(w for w in wanted if w.lower() not in {x.lower() for x in labels})
+    enabled = enabled_on(head_statuses(gh, pr.head_sha), settings.contexts["enabled"])
+    body = render_welcome(settings, labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager",
+                          suggest=suggest, added=added)
+    _post(gh, number, md.marker(WELCOME), body, dry_run=dry_run)
+
+
+def _apply_labels(gh: GitHub, settings: Settings, pr: PullRequest, wanted: list[str], *, dry_run: bool) -> tuple[str, ...]:
+    have = {x.lower() for x in pr.labels}
+    missing = tuple(w for w in wanted if w.lower() not in have)
+    if not (settings.auto_label and missing):
+        return ()
+    if not dry_run:
+        gh.add_labels(pr.number, list(missing))
+    return missing
+
+
+def _post(gh: GitHub, number: int, marker: str, body: str, *, dry_run: bool) -> bool:
+    body = md.fit_comment(f"{marker}\n{body}")
+    if dry_run:
+        click.echo(body)
+        return False
+    return gh.upsert_comment(number, marker, body)[1]
+
+
+def run(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh: GitHub) -> bool:
+    """The enable command. Returns whether the status was set."""
+    decision = authorize(trig.actor, settings.teams, _lookup(org_gh, trig.actor) if org_gh else None)
+    if not decision.allowed:
+        runner.warning(f"enable by {trig.actor} denied: {decision.reason}")
+        reply(gh, trig.number, trig.comment_id, f"🚫 I can't enable the bot for you: {decision.reason}.",
+              dry_run=dry_run)
+        return False
+    pr = PullRequest.from_api(gh.pull(trig.number))  # the head SHA, captured once
+    if pr.state != "open":
+        reply(gh, trig.number, trig.comment_id, "This pull request is closed: nothing to enable.", dry_run=dry_run)
+        return False
+    wanted = labels_from_paths([f["filename"] for f in gh.pull_files(pr.number)], settings)
+    added = _apply_labels(gh, settings, pr, wanted, dry_run=dry_run)
+    labels = (*pr.labels, *added)
+    if all(settings.commands_for(labels).values()):
+        reply(gh, trig.number, trig.comment_id, f"Nothing to enable: the pull request needs the "
+              f"{md.code(settings.skill_label)} or {md.code(settings.knowledge_label)} label first.", dry_run=dry_run)
+        return False
+    if not dry_run:
+        gh.set_status(pr.head_sha, "success", settings.contexts["enabled"],
+                      f"Enabled by {trig.actor} ({decision.team}) for {pr.head_sha[:7]}", runner.run_url())
+    suggest = tuple(w for w in wanted if w.lower() not in {x.lower() for x in labels})
+    body = render_welcome(settings, labels, enabled_sha=pr.head_sha, enabled_by=trig.actor, suggest=suggest,
+                          added=added)
+    if not _post(gh, trig.number, md.marker(WELCOME), body, dry_run=dry_run):
+        ready = [c for c, why in settings.commands_for(labels).items() if why is None]
+        reply(gh, trig.number, trig.comment_id, f"✅ Enabled on commit {md.code(pr.head_sha[:7])}. Available now: "
+              f"{', '.join(md.code(settings.handle + ' ' + c) for c in ready)}.", dry_run=dry_run)
+    return True
+
+
+def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
+    def lookup(org: str, slug: str) -> bool | None:
+        try:
+            member = org_gh.team_member(org, slug, user)
+            return None if member is None else bool(member)
+        except UserError as e:
+            runner.warning(f"team check {org}/{slug} failed: {e.message}")
+            return None
+    return lookup
+
+
+@click.command("enable")
+@click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR",
+              help="Pull request number; without it the comment in GITHUB_EVENT_PATH is used [LABELER_PR].")
+@click.option("--user", help="With --pr: whose team membership to check (the commenter in Actions).")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME [GITHUB_REPOSITORY].")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a bot: section [LABELER_CONFIG].")
+@click.option("--teams", envvar="LABELER_TEAMS", help="org/team-slug list, overrides bot.teams [LABELER_TEAMS].")
+@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload [GITHUB_EVENT_PATH].")
+@click.option("--event-name", envvar="GITHUB_EVENT_NAME", default="issue_comment", help="[GITHUB_EVENT_NAME]")
+@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", help="Print the comments; set no status [LABELER_DRY_RUN].")
+def command(number: int | None, user: str | None, repo: str | None, config_path: str | None, teams: str | None,
+            event_path: str | None, event_name: str, dry_run: bool) -> None:
+    """Enable the bot's commands on a PR's current head commit, for members of the configured teams.
+
+    The team check needs LABELER_ORG_TOKEN (the org-token input): a fine-grained token with
+    organization Members: read, or a classic token with read:org. The default GITHUB_TOKEN cannot.
+    """
+    from labeler import gh as ghmod
+    from labeler.taxonomy_bot.bot import load_settings
+    from labeler.taxonomy_bot.common import event_target
+
+    settings = load_settings(config_path, teams=teams)
+    if number is not None:
+        if not user:
+            raise UserError("--pr needs --user: whose team membership should be checked")
+        trig: Trigger | None = Trigger(number, "enable", actor=user)
+    else:
+        trig = event_target("enable", event_path, event_name, settings)
+    if trig is not None:
+        run(ghmod.open_repo(repo), settings, trig, dry_run=dry_run, org_gh=_org_client())

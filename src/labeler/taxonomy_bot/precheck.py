@@ -1,0 +1,320 @@
+"""`precheck`: ask the current model each seed question of the PR's qna.yaml files and compare.
+
+The request is what the trained model sees (`ilab model test`): chat completions at temperature 0,
+the InstructLab default system prompt (configurable), user = question [+ "\\n" + context]; knowledge
+questions go without their context unless `bot.precheck.knowledge-context` is set. Each answer is
+scored against the contributor's (ROUGE-L, or a judge model) and every file gets a verdict.
+postcheck reuses all of this with a second endpoint (commands/postcheck.py).
+"""
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from labeler import llm, md
+from labeler.errors import UserError
+from labeler.taxonomy_bot.similarity import rouge_l
+from labeler.taxonomy_bot.qna import Qna, Seed
+from labeler.taxonomy_bot.common import (
+    Endpoint,
+    F,
+    common_options,
+    endpoint_options,
+    execute,
+    fill,
+    prompt_sections,
+    write_jsonl,
+)
+
+BREAKER = 3  # consecutive endpoint failures after which the remaining questions are skipped
+JUDGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["score", "reason"],
+                "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
+                               "reason": {"type": "string", "maxLength": 500}}}
+
+
+@dataclass(frozen=True)
+class Options:
+    system_prompt: str
+    threshold: float = 0.5
+    max_questions: int = 50
+    concurrency: int = 4
+    max_tokens: int = 512
+    knowledge_context: bool = False
+    judge: bool = False
+
+    @classmethod
+    def from_settings(cls, raw: dict[str, Any], **overrides: Any) -> Options:
+        values = {"system_prompt": raw.get("system-prompt") or prompt_sections("precheck")["system"],
+                  "threshold": raw.get("threshold", 0.5), "max_questions": raw.get("max-questions", 50),
+                  "concurrency": raw.get("concurrency", 4), "max_tokens": raw.get("max-tokens", 512),
+                  "knowledge_context": raw.get("knowledge-context", False), "judge": raw.get("judge", False)}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Item:
+    path: str
+    index: int
+    seed: Seed
+    send_context: bool
+
+    @property
+    def prompt(self) -> str:
+        if self.send_context and self.seed.context:
+            return f"{self.seed.question}\n{self.seed.context}"
+        return self.seed.question
+
+
+@dataclass
+class Result:
+    path: str
+    index: int
+    question: str
+    context: str | None
+    expected: str
+    answer: str = ""
+    score: float | None = None
+    error: str = ""
+    note: str = ""  # the judge's reason
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def row(self, **extra: Any) -> str:
+        return json.dumps({**asdict(self), **extra}, ensure_ascii=False)
+
+
+def items_for(files: list[Qna], opts: Options) -> tuple[list[Item], int]:
+    """Every question to ask (capped at max-questions) and how many were left out."""
+    items = [Item(q.path, i, seed, q.kind == "skill" or opts.knowledge_context)
+             for q in files for i, seed in enumerate(q.seeds(), 1)]
+    return items[: opts.max_questions], max(0, len(items) - opts.max_questions)
+
+
+def ask_all(model: llm.Model, items: list[Item], opts: Options, judge: llm.Model | None = None) -> list[Result]:
+    """Ask with bounded concurrency; after BREAKER failures in a row the rest are skipped, not retried."""
+    state = {"failures": 0}
+    lock = threading.Lock()
+
+    def one(item: Item) -> Result:
+        result = Result(item.path, item.index, item.seed.question, item.seed.context, item.seed.answer)
+        with lock:
+            if state["failures"] >= BREAKER:
+                result.error = "not asked: the endpoint kept failing"
+                return result
+        try:
+            result.answer = model.complete(system=opts.system_prompt, prompt=item.prompt,
+                                           max_tokens=opts.max_tokens, temperature=0.0).strip()
+        except llm.ModelError as e:
+            with lock:
+                state["failures"] += 1
+            result.error = e.message
+            return result
+        with lock:
+            state["failures"] = 0
+        score(result, judge)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, opts.concurrency)) as pool:
+        return list(pool.map(one, items))
+
+
+def score(result: Result, judge: llm.Model | None) -> None:
+    if judge is None:
+        result.score = round(rouge_l(result.expected, result.answer), 4)
+        return
+    prompts = prompt_sections("precheck")
+    prompt = fill(prompts["judge"], question=result.question, reference=result.expected, answer=result.answer)
+    try:
+        verdict = llm.ask_json(judge, system=prompts["judge-system"], prompt=prompt, schema=JUDGE_SCHEMA,
+                               max_tokens=300)
+    except (llm.ModelError, llm.InvalidAnswer) as e:  # keep the model's answer; only the score is missing
+        result.error = f"judge: {e.message}"
+        return
+    result.score = round((int(verdict["score"]) - 1) / 4, 4)
+    result.note = str(verdict["reason"])
+
+
+def mean(results: list[Result]) -> float | None:
+    scores = [r.score for r in results if r.score is not None]
+    return round(sum(scores) / len(scores), 4) if scores else None
+
+
+def verdict(results: list[Result], threshold: float, metric: str) -> str:
+    """One line per file: does the model already answer these well?"""
+    avg, failed = mean(results), sum(1 for r in results if r.error)
+    if avg is None:
+        return f"⚠️ no answer could be scored ({failed} failed)"
+    tail = f" ({failed} not scored)" if failed else ""
+    if avg >= threshold:
+        return (f"🟢 the model already answers these well (mean {metric} {avg:.2f} ≥ {threshold:.2f}): "
+                f"this data may teach it little{tail}")
+    return f"🔵 the model does not answer these well yet (mean {metric} {avg:.2f} < {threshold:.2f}){tail}"
+
+
+def by_file(results: list[Result]) -> dict[str, list[Result]]:
+    grouped: dict[str, list[Result]] = {}
+    for r in results:
+        grouped.setdefault(r.path, []).append(r)
+    return grouped
+
+
+def cell(text: str, limit: int) -> str:
+    return md.escape(md.cut(" ".join((text or "").split()), limit)) or "—"
+
+
+def fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def details(path: str, text: str) -> str:
+    """Open a collapsed block; <summary> is HTML (no Markdown there), so the path is HTML-escaped."""
+    return f"<details><summary><code>{html.escape(path)}</code>: {html.escape(text, quote=False)}</summary>"
+
+
+def answer_cell(r: Result, limit: int) -> str:
+    return f"⚠️ {cell(r.error, limit)}" if r.error and not r.answer else cell(r.answer, limit)
+
+
+def render_file(path: str, results: list[Result], threshold: float, metric: str, limit: int) -> str:
+    head = "| # | question | contributor answer | model answer | " + metric + " |\n| ---: | --- | --- | --- | ---: |"
+    rows = [f"| {r.index} | {cell(r.question, limit)} | {cell(r.expected, limit)} | {answer_cell(r, limit)} | "
+            f"{fmt(r.score)} |" for r in results]
+    scored = [r for r in results if r.score is not None]
+    return (details(path, f"{len(results)} questions, {len(scored)} scored, mean {metric} {fmt(mean(results))}") + "\n\n"
+            f"{head}\n" + "\n".join(rows) + "\n\n</details>")
+
+
+def render(title: str, sections: list[str], footer: list[str]) -> str:
+    return "\n".join([f"### {title}", "", *sections, "", *footer]).rstrip() + "\n"
+
+
+def render_results(results: list[Result], opts: Options, *, model: str, sha: str, skipped: int,
+                   extra: list[str], title: str = "precheck", metric: str = "ROUGE-L", limit: int = 400) -> str:
+    """The whole comment; cells shrink until it fits GitHub's comment limit."""
+    files = by_file(results)
+    summary = [f"- {md.code(p)}: {verdict(rs, opts.threshold, metric)}" for p, rs in files.items()]
+    notes = [*extra] + ([f"_{skipped} more questions were not asked (bot.precheck.max-questions)._"] if skipped else [])
+    footer = [*notes, f"<sub>{metric} compares each model answer with the contributor's answer (0 to 1). "
+                      "Full answers are in the JSONL artifact of the workflow run.</sub>"]
+    for size in (limit, 200, 100, 50):
+        body = render(f"{title}: {md.code(model)} on commit {md.code(sha[:7])}", [*summary, ""] +
+                      ["\n\n".join(render_file(p, rs, opts.threshold, metric, size) for p, rs in files.items())],
+                      footer)
+        if len(body) < md.COMMENT_LIMIT - 2000:
+            return body
+    return md.fit_comment(body)
+
+
+# ---------------------------------------------------------------------------------- running
+def failure_note(runs: list[list[Result]]) -> tuple[str, str]:
+    """A CAUTION block and a status description when model or judge calls failed ("" when none did)."""
+    total = sum(len(rs) for rs in runs)
+    unanswered = [r for rs in runs for r in rs if r.error and not r.answer]
+    unscored = [r for rs in runs for r in rs if r.error and r.answer]
+    for failed, what in ((unanswered, "model endpoint"), (unscored, "judge")):
+        if failed:
+            first = failed[0].error
+            return (f"> [!CAUTION]\n> The {what} failed for {len(failed)} of {total} questions: "
+                    f"{md.escape(md.cut(first, 300))}\n\n", f"{len(failed)} of {total} {what} calls failed: {first}")
+    return "", ""
+
+
+def check(name: str, endpoints: list[Endpoint], opts: Options, judge: Endpoint | None,
+          output: str | None) -> Any:
+    """The work of precheck (one endpoint) and postcheck (candidate, optionally with the current one first)."""
+    def work(pr: Any, files: list[Qna], outcome: Any) -> str:
+        items, skipped = items_for(files, opts)
+        models = [e.connect() for e in endpoints]
+        if opts.judge and judge is None:
+            raise UserError("judge scoring is on but no judge model is set: LABELER_JUDGE_BASE_URL / LABELER_JUDGE_MODEL")
+        judge_model = judge.connect() if (opts.judge and judge) else None
+        runs = [ask_all(m, items, opts, judge_model) for m in models]
+        metric = "judge" if judge_model else "ROUGE-L"
+        version = prompt_sections("precheck")["version"]
+        write_jsonl(output, [r.row(command=name, role=e.role, model=m.name, sha=pr.head_sha, metric=metric,
+                                   prompt_version=version) for e, m, rs in zip(endpoints, models, runs) for r in rs])
+        caution, failed = failure_note(runs)
+        outcome.state, outcome.description = ("error", failed) if failed else ("success", _summary(runs[-1], metric, opts))
+        if len(runs) == 2:
+            from labeler.taxonomy_bot.postcheck import render_compare
+            body = render_compare(runs[0], runs[1], opts, models=[m.name for m in models], sha=pr.head_sha,
+                                  skipped=skipped, metric=metric)
+        else:
+            body = render_results(runs[0], opts, model=models[0].name, sha=pr.head_sha, skipped=skipped,
+                                  extra=[], title=name, metric=metric)
+        return caution + body
+    return work
+
+
+def _summary(results: list[Result], metric: str, opts: Options) -> str:
+    avg = mean(results)
+    return f"Mean {metric} {fmt(avg)} over {len(results)} questions (well answered at >= {opts.threshold:.2f})"
+
+
+# ---------------------------------------------------------------------------------- command line
+def tuning_options(verdict: str) -> Callable[[F], F]:
+    """--threshold and --concurrency, shared by precheck and postcheck."""
+    import click
+
+    def wrap(func: F) -> F:
+        func = click.option("--concurrency", type=click.IntRange(1, 16), envvar="LABELER_CONCURRENCY",
+                            help="Parallel model calls (default 4) [LABELER_CONCURRENCY].")(func)
+        return click.option("--threshold", type=click.FloatRange(0, 1), envvar="LABELER_THRESHOLD",
+                            help=f"Mean score for '{verdict}' (default 0.5) [LABELER_THRESHOLD].")(func)
+    return wrap
+
+
+def judge_options(func: F) -> F:
+    import click
+
+    func = click.option("--judge-provider", envvar="LABELER_JUDGE_PROVIDER", type=click.Choice(["openai", "anthropic"]),
+                        default="openai", help="Judge API [LABELER_JUDGE_PROVIDER].")(func)
+    func = endpoint_options("judge", "LABELER_JUDGE", "judge model")(func)
+    return click.option("--judge/--no-judge", "use_judge", default=None, envvar="LABELER_USE_JUDGE",
+                        help="Score with the judge model [LABELER_USE_JUDGE; config bot.precheck.judge].")(func)
+
+
+def judge_endpoint(provider: str, base_url: str | None, model: str | None, api_key: str | None) -> Endpoint | None:
+    if not (base_url or model or api_key):
+        return None
+    return Endpoint("judge", "LABELER_JUDGE", base_url, model, api_key, provider=provider)
+
+
+def _command() -> Any:
+    import click
+
+    @click.command("precheck")
+    @common_options
+    @endpoint_options("", "LABELER_PRECHECK", "current model")
+    @judge_options
+    @tuning_options("already answers these well")
+    def precheck(number: int | None, repo: str | None, config_path: str | None, event_path: str | None,
+                 event_name: str, output: str | None, dry_run: bool, base_url: str | None, model: str | None,
+                 api_key: str | None, use_judge: bool | None, judge_provider: str, judge_base_url: str | None,
+                 judge_model: str | None, judge_api_key: str | None, threshold: float | None,
+                 concurrency: int | None) -> None:
+        """Ask the current model each seed question of the PR's changed qna.yaml files.
+
+        Model calls time out after LABELER_MODEL_TIMEOUT seconds (default 60) and are retried
+        LABELER_MODEL_RETRIES times (default 2) by the SDK.
+        """
+        current = Endpoint("current model", "LABELER_PRECHECK", base_url, model, api_key)
+        judge = judge_endpoint(judge_provider, judge_base_url, judge_model, judge_api_key)
+
+        def make_work(settings: Any) -> Any:
+            opts = Options.from_settings(settings.precheck, threshold=threshold, concurrency=concurrency,
+                                         judge=use_judge)
+            return check("precheck", [current], opts, judge, output)
+
+        execute("precheck", number=number, repo=repo, config_path=config_path, event_path=event_path,
+                event_name=event_name, dry_run=dry_run, accepted="Asking the current model the seed questions",
+                make_work=make_work)
+    return precheck
+
+
+command = _command()
