@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from backport_replay import DATA, count, is_merge, load, replay, synthetic, tag_of
-
 from labeler.cli import main
 
 POSITIVE = ("yes", "wait")

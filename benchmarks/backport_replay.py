@@ -131,7 +131,7 @@ def synthetic(n: int, seed: int = 7) -> list[dict[str, Any]]:
     for seq in range(1, n + 1):
         tag = _pick(rng, TAGS)
         cls = _pick(rng, ((c, w) for c, w, _ in CLASSES))
-        rate = dict((c, p) for c, _, p in CLASSES)[cls]
+        rate = {c: p for c, _, p in CLASSES}[cls]
         if rate is None:
             rate = NONE_RATE.get(tag.split("/")[0], 0.05)
         lines = [rng.choice(FILLER).format(a=rng.choice(AREAS), n=rng.randint(100, 2500))]

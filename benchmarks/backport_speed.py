@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 from backport_replay import replay, synthetic
-
 from labeler.cli import main
 
 

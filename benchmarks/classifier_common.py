@@ -21,13 +21,15 @@ DATA = ROOT.parent / "shared" / "data" / "issues"
 
 sys.path.insert(0, str(ROOT / "src"))
 
-from labeler.model import evaluate
-from labeler.model import train  # noqa: E402
-from labeler.model import features as _features  # noqa: E402
+from labeler.model import (
+    evaluate,
+    train,
+)
+from labeler.model import features as _features
 
 _features.build()  # import scikit-learn now, so the first fold's memory and time are the model's own
-from labeler.model.predict import Predictor  # noqa: E402
-from labeler.dataset.export import Example  # noqa: E402
+from labeler.examples import Example
+from labeler.model.predict import Predictor
 
 
 def skip(message: str) -> None:

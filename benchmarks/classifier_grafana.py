@@ -19,11 +19,9 @@ import json
 import random
 
 from classifier_common import DATA, max_rss_mb, mean, print_curve, run_fold, skip, write_json
-
-from labeler.model import synthetic
-from labeler.model import train
+from labeler.examples import Example, select_labels
+from labeler.model import synthetic, train
 from labeler.model.predict import Predictor
-from labeler.dataset.export import Example, select_labels
 
 PATH = DATA / "grafana-auto-triager" / "categorizedIds.json"
 

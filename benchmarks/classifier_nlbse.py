@@ -21,10 +21,8 @@ from collections import defaultdict
 from typing import Any
 
 from classifier_common import DATA, max_rss_mb, mean, peak, print_curve, run_fold, sd, skip, timing, write_json
-
-from labeler.model import synthetic
-from labeler.model import train
-from labeler.dataset.export import Example
+from labeler.examples import Example
+from labeler.model import synthetic, train
 
 PATH = DATA / "nlbse24" / "derived" / "issues_train.jsonl"
 TFIDF_BASELINE, SETFIT = 0.760, 0.824

@@ -20,9 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakes import FakeGitHub, FakeLLM  # noqa: E402
-
-from labeler.cli import main  # noqa: E402
+from fakes import FakeGitHub, FakeLLM
+from labeler.cli import main
 
 
 def startup(runs: int = 7) -> float:

@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fakes import FakeGitHub
 from fakes._http import Reply
-
 from labeler.cli import main
 
 LABEL = "cmb-build"

@@ -20,12 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "taxonomy"
 sys.path.insert(0, str(ROOT / "src"))
 
-from labeler.taxonomy_bot import qna as taxonomy  # noqa: E402
-from labeler.taxonomy_bot.generate import Options, Pair, discard_reason  # noqa: E402
-from labeler.taxonomy_bot.similarity import rouge_l, tokens  # noqa: E402
+from labeler.taxonomy_bot import qna as taxonomy
+from labeler.taxonomy_bot.generate import Options, Pair, discard_reason
+from labeler.taxonomy_bot.similarity import rouge_l, tokens
 
-WORDS = ("the a receipt total price item cost tea milk bread how many what which is was were paid "
-         "tonsil adenoid tissue immune throat nose lymphoid ring sample answer question model data").split()
+WORDS = ["the", "a", "receipt", "total", "price", "item", "cost", "tea", "milk", "bread", "how", "many", "what", "which", "is", "was", "were", "paid", "tonsil", "adenoid", "tissue", "immune", "throat", "nose", "lymphoid", "ring", "sample", "answer", "question", "model", "data"]
 
 
 def text(rng: random.Random, n: int) -> str:
@@ -58,7 +57,6 @@ def rouge_part() -> None:
 def concurrency_part(latency: float = 0.1, questions: int = 40) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from fakes import FakeLLM
-
     from labeler import llm
     from labeler.taxonomy_bot.precheck import Item, Options, ask_all
     from labeler.taxonomy_bot.qna import Seed

@@ -8,8 +8,7 @@ import socket
 import pytest
 
 from conftest import parse_github_file
-from fakes import NetworkBlocked
-from fakes import webhooks
+from fakes import NetworkBlocked, webhooks
 from fakes.events import REMOVE, load_event, names
 
 NEEDS_PACKAGES = pytest.mark.skipif(not webhooks.available(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+
 import click
 
 from labeler import __version__, runner
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except KeyboardInterrupt:
         return 130
-    except Exception as e:  # noqa: BLE001 -- the one place an unexpected failure becomes a message
+    except Exception as e:
         return _internal_error(e)
     return rv if isinstance(rv, int) else 0
 

@@ -89,7 +89,7 @@ def _transient(e: Exception) -> bool:
     from requests.exceptions import RequestException
 
     if isinstance(e, GithubException):
-        return e.status >= 500 or e.status in (403, 429) and _is_rate_limit(e)
+        return e.status >= 500 or (e.status in (403, 429) and _is_rate_limit(e))
     return isinstance(e, RequestException)
 
 
@@ -113,7 +113,7 @@ def _write(do: Callable[[], T], *, landed: Callable[[], T | None] | None = None,
     for attempt in range(WRITE_ATTEMPTS):
         try:
             return do()
-        except Exception as e:  # noqa: BLE001 -- narrowed by _transient, re-raised otherwise
+        except Exception as e:
             if not _transient(e):
                 raise _user_error(e, what) from None
             if landed is not None and (result := landed()) is not None:
@@ -272,7 +272,7 @@ class GitHub:
 
     def own_statuses(self, sha: str) -> list[dict[str, Any]]:
         """Only the statuses this bot set: anyone with push access can post a status with our context."""
-        return [s for s in self.statuses(sha) if self._is_bot((s.get("creator") or {}))]
+        return [s for s in self.statuses(sha) if self._is_bot(s.get("creator") or {})]
 
     def _is_bot(self, user: dict[str, Any]) -> bool:
         return user.get("login") == self.bot_login or (not self._strict_bot and user.get("type") == "Bot")

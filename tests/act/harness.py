@@ -123,7 +123,7 @@ def command(event_name: str, event_file: Path, workflow: Path, repo_dir: Path, t
     cmd = [act_binary() or "act", event_name, "-e", str(event_file), "-W", str(workflow), "--json",
            "--no-cache-server", "--action-cache-path", str(tmp_path / "act-cache")]
     cmd += [a for label in labels for a in ("-P", f"{label}=-self-hosted")]
-    mapping = {ref: STUB_SETUP_PYTHON for ref in setup_python_refs(repo_dir, workflow)} | local_repositories
+    mapping = dict.fromkeys(setup_python_refs(repo_dir, workflow), STUB_SETUP_PYTHON) | local_repositories
     cmd += [a for ref, path in mapping.items() for a in ("--local-repository", f"{ref}={path}")]
     env = ({"ACT_SETUP_PYTHON_VENV": str(venv)} if venv else {}) | env
     cmd += [a for k, v in env.items() for a in ("--env", f"{k}={v}")]

@@ -5,8 +5,8 @@ import os
 import shutil
 
 import pytest
-from backport_report.helpers import XSS_SUBJECT, build_repo
 
+from backport_report.helpers import XSS_SUBJECT, build_repo
 from labeler.backport_report.render import render_html
 from labeler.cli import main
 

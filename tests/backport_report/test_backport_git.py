@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from backport_report.helpers import XSS_SUBJECT, build_repo, commit, init
 
+from backport_report.helpers import XSS_SUBJECT, build_repo, commit, init
 from labeler import git
 from labeler.backport_report import message
 from labeler.backport_report.backported import Backport, find_backports, trailer_shas
-from labeler.git import Commit
 from labeler.errors import UserError
+from labeler.git import Commit
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import threading
 import time
 
 import pytest
-from backport_report.helpers import build_repo
 
+from backport_report.helpers import build_repo
 from labeler.backport_report import classify
 from labeler.backport_report.cache import VerdictCache
-from labeler.git import Commit
 from labeler.cli import main
+from labeler.git import Commit
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from backport_report.helpers import build_repo
 
+from backport_report.helpers import build_repo
 from labeler.cli import main
 
 FIELDS = {"seq", "sha", "subject", "author", "date", "verdict", "reason", "backported", "backported_to"}

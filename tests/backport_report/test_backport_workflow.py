@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from backport_report.helpers import build_repo
-
 from act.harness import stub_remote_actions
+from backport_report.helpers import build_repo
 
 pytestmark = pytest.mark.act
 WORKFLOW = ".github/workflows/backport-nightly.yml"

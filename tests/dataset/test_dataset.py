@@ -6,11 +6,12 @@ from collections import Counter
 
 import pytest
 
-from labeler.dataset import export as dataset
-from labeler.history import store as history
+from labeler import examples
 from labeler.cli import main
-from labeler.dataset.export import Example
+from labeler.dataset import export as dataset
 from labeler.errors import UserError
+from labeler.examples import Example
+from labeler.history import store as history
 from labeler.history.store import StoredIssue
 
 
@@ -23,7 +24,7 @@ def ex(i, labels, created=None):
 def test_reader_keeps_extra_fields_and_skips_blank_lines(tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_text('{"title": "a", "labels": ["bug"], "number": 3}\n\n{"title": "b", "body": null, "labels": []}\n')
-    rows = dataset.read_jsonl(str(path))
+    rows = examples.read_jsonl(str(path))
     assert [r.id for r in rows] == ["d.jsonl:1", "d.jsonl:3"]
     assert rows[0].extra == {"number": 3} and rows[1].body == ""
     assert json.loads(json.dumps(rows[0].to_json()))["number"] == 3
@@ -31,21 +32,21 @@ def test_reader_keeps_extra_fields_and_skips_blank_lines(tmp_path):
 
 def test_reader_file_errors(tmp_path):
     with pytest.raises(UserError, match="cannot read the dataset"):
-        dataset.read_jsonl(str(tmp_path / "missing.jsonl"))
+        examples.read_jsonl(str(tmp_path / "missing.jsonl"))
     (tmp_path / "latin1.jsonl").write_bytes(b'{"title": "caf\xe9", "labels": []}\n')
     with pytest.raises(UserError, match="not UTF-8"):
-        dataset.read_jsonl(str(tmp_path / "latin1.jsonl"))
+        examples.read_jsonl(str(tmp_path / "latin1.jsonl"))
 
 
 def test_duplicate_labels_in_a_record_collapse():
-    assert dataset.parse_record({"title": "t", "labels": ["a", "a", "b"]}, "x").labels == ("a", "b")
+    assert examples.parse_record({"title": "t", "labels": ["a", "a", "b"]}, "x").labels == ("a", "b")
 
 
 # selecting labels ------------------------------------------------------------------------------
 
 def test_family_min_examples_and_exclusion():
     rows = [ex(1, ["area/ui", "bug"]), ex(2, ["area/ui"]), ex(3, ["area/db"]), ex(4, ["area/ui", "automated-triage"])]
-    sel = dataset.select_labels(rows, family="area/*", min_examples=2, exclude=("automated-triage",))
+    sel = examples.select_labels(rows, family="area/*", min_examples=2, exclude=("automated-triage",))
     assert sel.labels == ["area/ui"] and sel.dropped == {"area/db": 1}
     assert [e.labels for e in sel.examples] == [("area/ui",), ("area/ui",), ()]
 

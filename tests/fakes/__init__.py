@@ -9,7 +9,6 @@ from .github_server import FakeGitHub
 from .llm_server import FakeLLM, Raw
 
 
-
 class NetworkBlocked(RuntimeError):
     """Raised instead of touching the network; not an OSError, so clients do not retry it."""
 

@@ -68,7 +68,7 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 30  # idle keep-alive connections die instead of pinning a thread
     disable_nagle_algorithm = True  # headers and body go out as separate writes: avoid 40 ms delayed-ACK stalls
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr noise
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _handle(self) -> None:
@@ -138,7 +138,7 @@ class LoopbackServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self):  # noqa: ANN204 - returns the subclass
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

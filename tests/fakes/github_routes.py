@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 import re
 import urllib.parse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ._http import Reply, Request
 from .github_state import API, DOCS, Comment, Issue, parse_iso
@@ -541,4 +542,4 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-__all__ = ["Routes", "not_found", "invalid", "Comment"]
+__all__ = ["Comment", "Routes", "invalid", "not_found"]

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-from http import HTTPStatus
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from http import HTTPStatus
+from typing import Any
 
 from ._http import LoopbackServer, Reply, Request
 from .github_routes import Routes, not_found

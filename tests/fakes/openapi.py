@@ -11,8 +11,9 @@ import functools
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ._http import Request
 

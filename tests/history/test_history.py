@@ -6,9 +6,9 @@ import sqlite3
 import pytest
 
 from labeler import gh
-from labeler.history import store as history
 from labeler.cli import main
 from labeler.errors import UserError
+from labeler.history import store as history
 
 REPO = "acme/widgets"
 LIST = r"^/repos/acme/widgets/issues$"

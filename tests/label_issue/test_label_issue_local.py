@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from labeler.history import store as history
 from labeler.cli import main
+from labeler.history import store as history
 from labeler.history.store import StoredIssue
 
 pytest.importorskip("sklearn")
@@ -16,7 +16,7 @@ WORDS = {
     "enhancement": ["support", "add", "option", "would be nice", "proposal", "feature", "allow", "new"],
     "question": ["how", "why", "what is", "help", "documentation unclear", "possible to", "best way", "explain"],
 }
-FILLER = "the app editor file save open window settings plugin user when after with on".split()
+FILLER = ["the", "app", "editor", "file", "save", "open", "window", "settings", "plugin", "user", "when", "after", "with", "on"]
 
 
 def corpus(n_per_label, seed):

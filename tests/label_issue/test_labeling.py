@@ -1,8 +1,8 @@
 import pytest
 
 from labeler import config
-from labeler.label_issue import labeling
 from labeler.gh import Issue
+from labeler.label_issue import labeling
 from labeler.label_issue.labeling import Settings, State
 
 CFG = config.parse("""

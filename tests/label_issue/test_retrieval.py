@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from labeler.history import store as history
-from labeler.label_issue import retrieval
 from labeler.errors import UserError
+from labeler.history import store as history
 from labeler.history.store import StoredIssue
+from labeler.label_issue import retrieval
 
 ISSUES = [
     (1, "App crashes when saving a file", "Saving a large file crashes the editor with a segfault", ("bug",), "closed"),

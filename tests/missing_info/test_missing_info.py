@@ -6,10 +6,10 @@ import json
 import pytest
 
 from labeler import llm
-from labeler.missing_info import checks as missing_info
 from labeler.cli import main
-from labeler.missing_info import command
 from labeler.gh import Issue
+from labeler.missing_info import checks as missing_info
+from labeler.missing_info import command
 
 FULL_BUG = """### Describe the bug
 Saving crashes.
@@ -168,9 +168,8 @@ def test_model_path_uses_threshold_and_rules_for_wording():
 
 def test_model_path_with_a_real_model(tmp_path):
     pytest.importorskip("sklearn")
-    from labeler.model import predict
-    from labeler.model import train
-    from labeler.dataset.export import Example
+    from labeler.examples import Example
+    from labeler.model import predict, train
 
     rows = [Example(str(i), "crash", "it crashes" if i % 2 else FULL_BUG, ("needs more info",) if i % 2 else ())
             for i in range(40)]
@@ -234,7 +233,7 @@ def test_command_labels_and_comments_once(fake_github, capsys):
     assert fake_github.issue_labels(7) == ["needs more info"]
     comments = fake_github.comments(7)
     assert len(comments) == 1 and "**Steps to reproduce**" in comments[0]
-    assert not any(r.method == "PATCH" and "/issues/7" == r.path[-9:] for r in fake_github.requests)  # never closes
+    assert not any(r.method == "PATCH" and r.path[-9:] == "/issues/7" for r in fake_github.requests)  # never closes
 
 
 def test_command_thanks_and_unlabels_after_an_edit(fake_github):

@@ -9,15 +9,17 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from labeler.model import calibrate
-from labeler.model import evaluate
-from labeler.model import features
-from labeler.model import predict
-from labeler.model import synthetic
-from labeler.model import train  # noqa: E402
-from labeler.dataset.export import Example, assign_splits  # noqa: E402
-from labeler.errors import UserError  # noqa: E402
-
+from labeler.dataset.export import assign_splits
+from labeler.errors import UserError
+from labeler.examples import Example
+from labeler.model import (
+    calibrate,
+    evaluate,
+    features,
+    predict,
+    synthetic,
+    train,
+)
 
 # calibration (pure) ---------------------------------------------------------------------------
 

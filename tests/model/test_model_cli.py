@@ -7,9 +7,10 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from labeler.model import synthetic  # noqa: E402
-from labeler.cli import main  # noqa: E402
-from labeler.dataset.export import assign_splits, write_jsonl  # noqa: E402
+from labeler.cli import main
+from labeler.dataset.export import assign_splits
+from labeler.examples import write_jsonl
+from labeler.model import synthetic
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from labeler.model import synthetic
-
 from act.harness import stub_remote_actions
+from labeler.model import synthetic
 
 pytestmark = pytest.mark.act
 WORKFLOW = ".github/workflows/model-retrain.yml"

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from labeler.history import store as history
-from labeler.monitor import drift as monitor
 from labeler.cli import main
+from labeler.history import store as history
 from labeler.history.store import StoredIssue
+from labeler.monitor import drift as monitor
 
 UNTIL = dt.datetime(2024, 6, 30, tzinfo=dt.timezone.utc)
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from labeler.publish_benchmarks import results
 from labeler.errors import UserError
+from labeler.publish_benchmarks import read, structured
 from labeler.publish_benchmarks.results import Pair
-from labeler.publish_benchmarks import structured
 
 HERE = Path(__file__).parent / "benchmarks_results"
 BOSTON = "knowledge_history_public_transportation_boston"
@@ -20,7 +19,7 @@ TABLES = "compositional_skills/grounded/reasoning/tables/qna.yaml"
 
 
 def load(name: str, **kw):
-    return results.load(str(HERE / name), **kw)
+    return read.load(str(HERE / name), **kw)
 
 
 # ------------------------------------------------------------------------------ good input
@@ -51,7 +50,7 @@ def test_converted_text_report_validates_against_the_shipped_schema(tmp_path):
     assert not list(Draft202012Validator(structured.schema()).iter_errors(data))
     out = tmp_path / "r.json"
     out.write_text(json.dumps(data))
-    assert results.load(str(out)).as_dict() == data
+    assert read.load(str(out)).as_dict() == data
 
 
 def test_no_change_and_new_rows_and_missing_error_rate():
@@ -120,7 +119,7 @@ def test_bad_yaml_names_file_line_and_field(tmp_path, text, message, line):
     path = tmp_path / "results.yaml"
     path.write_text(text)
     with pytest.raises(UserError) as err:
-        results.load(str(path))
+        read.load(str(path))
     assert message in err.value.message
     assert (err.value.file, err.value.line) == (str(path), line)
 
@@ -140,18 +139,18 @@ def test_bad_json_names_file_line_and_field(tmp_path, text, message, line):
     path = tmp_path / "results.json"
     path.write_text(text)
     with pytest.raises(UserError) as err:
-        results.load(str(path))
+        read.load(str(path))
     assert message in err.value.message and err.value.line == line and err.value.file == str(path)
 
 
 def test_unreadable_files(tmp_path):
     with pytest.raises(UserError, match="not found"):
-        results.load(str(tmp_path / "missing.json"))
+        read.load(str(tmp_path / "missing.json"))
     with pytest.raises(UserError, match="directory"):
-        results.load(str(tmp_path))
+        read.load(str(tmp_path))
     (tmp_path / "latin1.yaml").write_bytes(b"build: {id: caf\xe9}\n")
     with pytest.raises(UserError, match="not UTF-8"):
-        results.load(str(tmp_path / "latin1.yaml"))
+        read.load(str(tmp_path / "latin1.yaml"))
 
 
 @pytest.mark.parametrize("build_id, build_url, message", [
@@ -210,7 +209,7 @@ def test_bad_text_report_names_file_and_line(tmp_path, text, message, line):
     path = tmp_path / "eval.log"
     path.write_text(text)
     with pytest.raises(UserError) as err:
-        results.load(str(path), build_id="b1")
+        read.load(str(path), build_id="b1")
     assert message in err.value.message
     assert (err.value.file, err.value.line) == (str(path), line)
 
@@ -223,7 +222,7 @@ def test_text_report_needs_a_build_id():
 def test_log_lines_between_and_after_sections_are_skipped(tmp_path):
     path = tmp_path / "eval.txt"
     path.write_text("starting\n" + BRANCH + "INFO done in 3s\nWARNING something\n")
-    r = results.load(str(path), build_id="b1")
+    r = read.load(str(path), build_id="b1")
     assert r.mt_bench_branch == {"compositional_skills/a/qna.yaml": Pair(4.0, 6.0)}
 
 
@@ -231,11 +230,11 @@ def test_a_yaml_file_is_never_read_as_a_text_report(tmp_path):
     path = tmp_path / "r.yaml"
     path.write_text("# SKILL EVALUATION REPORT\n")
     with pytest.raises(UserError, match="must be a mapping"):
-        results.load(str(path))
+        read.load(str(path))
 
 
 def test_a_log_that_is_neither_format_says_so(tmp_path):
     path = tmp_path / "eval.log"
     path.write_text("Generating answers...\nkey: value: broken\n")
     with pytest.raises(UserError, match="neither a JSON/YAML results mapping nor an `ilab model evaluate`"):
-        results.load(str(path))
+        read.load(str(path))

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 import yaml
-from fakes._http import Reply
 
+from fakes._http import Reply
 from labeler import md
 from labeler.cli import main
 from labeler.errors import UserError
-from labeler.publish_benchmarks.results import Link, Pair, Results
 from labeler.publish_benchmarks import report
+from labeler.publish_benchmarks.results import Link, Pair, Results
 from labeler.publish_benchmarks.select import load_pr_files, parse_prs
 
 HERE = Path(__file__).parent / "benchmarks_results"

@@ -1,8 +1,7 @@
 import pytest
 
-from labeler import config
+from labeler import config, sync_labels
 from labeler.cli import main
-from labeler import sync_labels
 
 CFG = config.parse("""
 labels:

@@ -2,11 +2,11 @@
 import json
 
 import pytest
-from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, SKILL, comment_event, ours, pr_event, seed_pr, write_event
 
 from labeler import config
 from labeler.cli import main
-from labeler.taxonomy_bot.bot import (
+from labeler.errors import UserError
+from labeler.taxonomy_bot.settings import (
     Settings,
     load_settings,
     normalize_handle,
@@ -15,7 +15,7 @@ from labeler.taxonomy_bot.bot import (
     trigger,
     visible_lines,
 )
-from labeler.errors import UserError
+from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, SKILL, comment_event, ours, pr_event, seed_pr, write_event
 
 H = "@instructlab-bot"
 
@@ -276,6 +276,7 @@ runs:
 @pytest.mark.act
 def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm, tmp_path):
     import yaml
+
     from taxonomy_bot.helpers import ORG_TOKEN
 
     workflow = ".github/workflows/taxonomy-bot.yml"
@@ -296,7 +297,7 @@ def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm,
         event = tmp_path / f"event-{comment_id}.json"
         event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
         return run_act("issue_comment", event, workflow, act_repo, env=env, variables=variables,
-                       secrets={"LABELER_ORG_TOKEN": ORG_TOKEN}, local_repositories={u: stub for u in uses})
+                       secrets={"LABELER_ORG_TOKEN": ORG_TOKEN}, local_repositories=dict.fromkeys(uses, stub))
 
     opened = tmp_path / "opened.json"
     opened.write_text(json.dumps(pr_event("opened")))

@@ -1,11 +1,12 @@
 """enable: the team check (org token), the status on the head SHA, the welcome; and the gate."""
 import pytest
-from taxonomy_bot.helpers import KNOWLEDGE, ORG_TOKEN, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler.cli import main
-from labeler.taxonomy_bot.bot import Settings
-from labeler.taxonomy_bot.enable import authorize, enabled_on, labels_from_paths, refusal, render_welcome
 from labeler.taxonomy_bot.common import PullRequest
+from labeler.taxonomy_bot.enable import authorize, labels_from_paths, render_welcome
+from labeler.taxonomy_bot.gate import enabled_on, refusal
+from labeler.taxonomy_bot.settings import Settings
+from taxonomy_bot.helpers import KNOWLEDGE, ORG_TOKEN, comment_event, ours, seed_pr, write_config, write_event
 
 TEAMS = ("acme/taxonomy-triagers", "acme/taxonomy-maintainers")
 

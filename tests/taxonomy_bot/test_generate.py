@@ -3,13 +3,13 @@ import json
 import random
 
 import pytest
-from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler.cli import main
 from labeler.taxonomy_bot import generate as g
 from labeler.taxonomy_bot.generate import Options, Pair, discard_reason, parse_pairs
-from labeler.taxonomy_bot.similarity import tokens
 from labeler.taxonomy_bot.qna import parse
+from labeler.taxonomy_bot.similarity import tokens
+from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 OPTS = Options(system_prompt="teacher")
 

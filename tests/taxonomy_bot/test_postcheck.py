@@ -2,11 +2,11 @@
 import json
 
 import pytest
-from taxonomy_bot.helpers import SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler.cli import main
 from labeler.taxonomy_bot.postcheck import compare_verdict, render_compare
 from labeler.taxonomy_bot.precheck import Options, Result
+from taxonomy_bot.helpers import SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 
 def res(score, index=1):

@@ -2,13 +2,13 @@
 import json
 
 import pytest
-from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 from labeler import md
 from labeler.cli import main
 from labeler.taxonomy_bot import precheck
 from labeler.taxonomy_bot.precheck import Options, Result, items_for, render_results, verdict
 from labeler.taxonomy_bot.qna import parse
+from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
 
 OPTS = Options(system_prompt="sys")
 
@@ -312,7 +312,7 @@ def test_model_id_from_v1_models(monkeypatch):
     from labeler.taxonomy_bot.common import Endpoint, discover_model
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             ok = self.path == "/v1/models" and self.server.models is not None
             data = json.dumps({"object": "list", "data": self.server.models} if ok else {"error": "nope"}).encode()
             self.send_response(200 if ok else 404)

@@ -17,9 +17,9 @@ from typing import Any
 
 from labeler.backport_report import message as msg
 from labeler.backport_report.cache import VerdictCache, key
-from labeler.git import Commit
 from labeler.backport_report.verdict import parse_answer
 from labeler.errors import UserError
+from labeler.git import Commit
 
 PREFIX_FILE = "backport_report_prefix.md"
 SUFFIX_FILE = "backport_report_suffix.md"
@@ -86,7 +86,7 @@ def _ask(model: Any, prompts: Prompts, commit: Commit) -> dict[str, Any]:
     try:
         answer = model.complete(system=prompts.prefix, prompt=build_prompt(commit, prompts),
                                 max_tokens=MAX_TOKENS, temperature=0.0)
-    except Exception as e:  # noqa: BLE001 -- one failed commit must not abort the run: it becomes uncertain
+    except Exception as e:
         return {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
     verdict, reason = parse_answer(answer)
     return {"verdict": verdict, "reason": reason, "answer": answer[:4000]}

@@ -56,8 +56,7 @@ def _env(name: str) -> str:
               help="Show the range and how many model calls a run needs; call nothing, write nothing.")
 def command(**kwargs: Any) -> None:
     """Classify every commit of a development range for backporting and write a review page."""
-    from labeler.backport_report import pipeline
-    from labeler.backport_report import report
+    from labeler.backport_report import pipeline, report
 
     if kwargs["merge_files"]:
         meta, records = report.merge([(p, *report.read(p)) for p in kwargs["merge_files"]])
@@ -70,8 +69,7 @@ def command(**kwargs: Any) -> None:
 
 
 def _options(kw: dict[str, Any], merged: bool = False) -> Any:
-    from labeler.backport_report import pipeline
-    from labeler.backport_report import report
+    from labeler.backport_report import pipeline, report
 
     if not merged and not kw["stable"]:
         raise UserError("name at least one stable branch: --stable REF (or LABELER_STABLE)")

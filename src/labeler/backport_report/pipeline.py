@@ -11,12 +11,11 @@ from typing import Any
 
 import click
 
-from labeler import runner
-from labeler import git
+from labeler import git, runner
 from labeler.backport_report import report
 from labeler.backport_report.cache import atomic_write
-from labeler.git import Commit
 from labeler.errors import UserError
+from labeler.git import Commit
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,7 @@ def versions(opts: Options, since: str) -> tuple[str | None, tuple[str, ...]]:
 
 
 def classify_rules(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, dict[str, Any]]:
-    from labeler.backport_report import rules
-    from labeler.backport_report import rules_config
+    from labeler.backport_report import rules, rules_config
 
     config = rules_config.load(opts.rules).with_versions(*versions(opts, meta["since"]))
     items = [rules.Item(c.sha, c.subject, c.message) for c in commits]

@@ -7,8 +7,8 @@ from typing import Any
 
 from labeler.backport_report.backported import Backport
 from labeler.backport_report.cache import atomic_write, read_json
-from labeler.git import Commit
 from labeler.errors import UserError
+from labeler.git import Commit
 
 FORMAT = 1
 VERDICTS = ("yes", "wait", "uncertain", "no")

@@ -47,7 +47,7 @@ def _negation_clause(sentence: str, config: RulesConfig) -> tuple[str, str]:
     match = next((m for m in found if m), None)
     if match is None:
         return sentence, sentence
-    bounds = [b for b in P.CLAUSE_END.finditer(sentence, 0, match.start())]
+    bounds = list(P.CLAUSE_END.finditer(sentence, 0, match.start()))
     start = bounds[-1].end() if bounds else 0
     previous = bounds[-2].end() if len(bounds) > 1 else 0
     if bounds and not sentence[start:match.start()].strip() and bounds[-1].group() == "," \

@@ -8,8 +8,8 @@ import click
 
 from labeler import runner
 from labeler.dataset import export as dataset
-from labeler.history import store as history
 from labeler.errors import UserError
+from labeler.history import store as history
 
 
 def parse_fractions(raw: str) -> tuple[float, float, float]:

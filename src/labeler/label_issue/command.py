@@ -15,9 +15,8 @@ import click
 
 from labeler import config as config_mod
 from labeler import md, prompts, runner
-from labeler.label_issue import keywords
-from labeler.label_issue import labeling
 from labeler.errors import UserError
+from labeler.label_issue import keywords, labeling
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger
 
 BODY_LIMIT = 8000

@@ -46,8 +46,10 @@ _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", re.M)
 _HEADING = re.compile(r"^(?:#{1,6}\s+(?P<h>.+?)\s*#*|\*\*(?P<b>[^*\n]{2,80})\*\*:?)\s*$", re.M)
 _PATTERNS = {
     "version": re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b\W{0,3}\w*\d|\bcommit\s+[0-9a-f]{7,40}\b", re.I),
-    "steps": re.compile(r"(?m)(^\s*(?:\d+[.)]|[-*])\s+\S.*\n\s*(?:\d+[.)]|[-*])\s+\S)|\b(?:steps to reproduce|to reproduce|repro(?:duce)?:)", re.I),
-    "expected_actual": re.compile(r"\bexpect(?:ed|s|ing)?\b[\s\S]{0,2000}?\b(?:actual(?:ly)?|instead|but|got|however|happens|returns|shows)\b", re.I),
+    "steps": re.compile(r"(?m)(^\s*(?:\d+[.)]|[-*])\s+\S.*\n\s*(?:\d+[.)]|[-*])\s+\S)|"
+                        r"\b(?:steps to reproduce|to reproduce|repro(?:duce)?:)", re.I),
+    "expected_actual": re.compile(r"\bexpect(?:ed|s|ing)?\b[\s\S]{0,2000}?"
+                                  r"\b(?:actual(?:ly)?|instead|but|got|however|happens|returns|shows)\b", re.I),
     "logs": re.compile(r"```|~~~|Traceback \(most recent call last\)|\b\w*(?:Error|Exception)\b[:(]|\bpanic:|^\s+at \S+\(|"
                        r"\b(?:ERROR|FATAL|WARN(?:ING)?)\b|!\[[^\]]*\]\(|<img\s", re.M),
     "use_case": re.compile(r"\b(?:use case|so that|because|in order to|i (?:want|need|would like)|we (?:want|need)|"

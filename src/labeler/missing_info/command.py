@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from labeler import md, runner
-from labeler.missing_info import checks as missing_info
 from labeler.errors import UserError
+from labeler.missing_info import checks as missing_info
 
 MARKER = md.marker("missing-info")
 THANKS_PREFIX = "Thanks for the update!"
@@ -122,18 +122,44 @@ def report(issue: Any, info: missing_info.MissingInfo, result: Plan, dry_run: bo
 @click.option("--label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL",
               help="Label added while information is missing (env LABELER_MISSING_INFO_LABEL).")
 @click.option("--model-path", envvar="LABELER_MODEL_PATH", help="Model directory for --method model (env LABELER_MODEL_PATH).")
-@click.option("--model-label", envvar="LABELER_MODEL_LABEL", help="The model's needs-info label (default: --label; env LABELER_MODEL_LABEL).")
-@click.option("--provider", envvar="LABELER_PROVIDER", type=click.Choice(("anthropic", "openai")),
-              help="LLM provider for --method llm (env LABELER_PROVIDER).")
+@click.option(
+    "--model-label", envvar="LABELER_MODEL_LABEL", help="The model's needs-info label (default: --label; env LABELER_MODEL_LABEL)."
+)
+@click.option(
+    "--provider",
+    envvar="LABELER_PROVIDER",
+    type=click.Choice(("anthropic", "openai")),
+    help="LLM provider for --method llm (env LABELER_PROVIDER).",
+)
 @click.option("--model", "model_name", envvar="LABELER_MODEL", help="LLM model name (env LABELER_MODEL).")
-@click.option("--exempt-label", multiple=True, envvar="LABELER_EXEMPT_LABELS",
-              help="Issues with this label are not checked (repeatable; env LABELER_EXEMPT_LABELS, space-separated).")
-@click.option("--check-maintainers", is_flag=True, envvar="LABELER_CHECK_MAINTAINERS",
-              help="Also check issues opened by owners, members and collaborators (env LABELER_CHECK_MAINTAINERS).")
+@click.option(
+    "--exempt-label",
+    multiple=True,
+    envvar="LABELER_EXEMPT_LABELS",
+    help="Issues with this label are not checked (repeatable; env LABELER_EXEMPT_LABELS, space-separated).",
+)
+@click.option(
+    "--check-maintainers",
+    is_flag=True,
+    envvar="LABELER_CHECK_MAINTAINERS",
+    help="Also check issues opened by owners, members and collaborators (env LABELER_CHECK_MAINTAINERS).",
+)
 @click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", default=False, help="Report only (env LABELER_DRY_RUN).")
-def command(event_path: str | None, number: int | None, repo: str | None, method: str, kind: str, label: str,
-            model_path: str | None, model_label: str | None, provider: str | None, model_name: str | None,
-            exempt_label: tuple[str, ...], check_maintainers: bool, dry_run: bool) -> None:
+def command(
+    event_path: str | None,
+    number: int | None,
+    repo: str | None,
+    method: str,
+    kind: str,
+    label: str,
+    model_path: str | None,
+    model_label: str | None,
+    provider: str | None,
+    model_name: str | None,
+    exempt_label: tuple[str, ...],
+    check_maintainers: bool,
+    dry_run: bool,
+) -> None:
     """Ask for missing information (version, steps, expected vs actual, logs) in one polite comment."""
     from labeler import gh
 
@@ -143,8 +169,7 @@ def command(event_path: str | None, number: int | None, repo: str | None, method
     if reason:
         return report(issue, missing_info.MissingInfo([], True), Plan(None, None, None, reason), dry_run)
     kind = missing_info.kind_of(issue.labels) if kind == "auto" else kind
-    info = run_check(method, issue, kind, model_path=model_path, model_label=model_label or label,
-                     provider=provider, model_name=model_name)
+    info = run_check(method, issue, kind, model_path=model_path, model_label=model_label or label, provider=provider, model_name=model_name)
     existing = github.find_comment(issue.number, MARKER)
     result = plan(issue, info, label=label, ours=existing.body if existing else None)
     if not dry_run:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import click
 
 from labeler import runner
-from labeler.dataset.export import Example, read_jsonl, select_labels
 from labeler.errors import UserError
+from labeler.examples import Example, read_jsonl, select_labels
 
 
 def split_records(rows: list[Example], wanted: str) -> list[Example]:
@@ -58,13 +58,30 @@ def command() -> None:
 @click.option("--family", envvar="LABELER_FAMILY", help="Only labels matching this glob, e.g. 'area/*' (env LABELER_FAMILY).")
 @click.option("--min-examples", default=2, show_default=True, type=click.IntRange(1), envvar="LABELER_MIN_EXAMPLES",
               help="Drop labels with fewer training issues (env LABELER_MIN_EXAMPLES).")
-@click.option("--exclude-label", multiple=True, envvar="LABELER_EXCLUDE_LABELS",
-              help="Skip issues with this label, e.g. the bot's provenance label (repeatable; env LABELER_EXCLUDE_LABELS, space-separated).")
-@click.option("--conservative", is_flag=True, envvar="LABELER_CONSERVATIVE",
-              help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target (env LABELER_CONSERVATIVE).")
-def train_command(data: str, val: str | None, out: str, target_precision: float, c_value: str,
-                  class_weight: str, family: str | None, min_examples: int, exclude_label: Sequence[str],
-                  conservative: bool) -> None:
+@click.option(
+    "--exclude-label",
+    multiple=True,
+    envvar="LABELER_EXCLUDE_LABELS",
+    help="Skip issues with this label, e.g. the bot's provenance label (repeatable; env LABELER_EXCLUDE_LABELS, space-separated).",
+)
+@click.option(
+    "--conservative",
+    is_flag=True,
+    envvar="LABELER_CONSERVATIVE",
+    help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target (env LABELER_CONSERVATIVE).",
+)
+def train_command(
+    data: str,
+    val: str | None,
+    out: str,
+    target_precision: float,
+    c_value: str,
+    class_weight: str,
+    family: str | None,
+    min_examples: int,
+    exclude_label: Sequence[str],
+    conservative: bool,
+) -> None:
     """Train on labelled issues; thresholds are set on held-out data to reach the target precision."""
     from labeler.model import train
 
@@ -73,8 +90,13 @@ def train_command(data: str, val: str | None, out: str, target_precision: float,
     va = read_jsonl(val) if val else [e for e in rows if e.split == "val"]
     tr = select_labels(tr, family=family, exclude=exclude_label).examples
     va = select_labels(va, family=family, exclude=exclude_label).examples
-    params = train.Params(C=_c_value(c_value), class_weight=None if class_weight == "none" else class_weight,
-                          target_precision=target_precision, min_examples=min_examples, z=1.0 if conservative else 0.0)
+    params = train.Params(
+        C=_c_value(c_value),
+        class_weight=None if class_weight == "none" else class_weight,
+        target_precision=target_precision,
+        min_examples=min_examples,
+        z=1.0 if conservative else 0.0,
+    )
     trained = train.train(tr, va, params)
     train.save(trained, out)
     click.echo(render_training(trained.meta, out))
@@ -84,14 +106,17 @@ def train_command(data: str, val: str | None, out: str, target_precision: float,
 
 def render_training(meta: dict, out: str) -> str:
     counts = meta["counts"]
-    lines = [f"model: {out}  ({meta['mode']}-label, {len(meta['labels'])} labels, {counts['train']} train / "
-             f"{counts['val']} val issues, C={meta['params']['C']}, {meta['train_seconds']} s)",
-             f"calibration: {meta['calibration']}; held-out macro F1 {meta['heldout_macro_f1']:.3f}",
-             f"thresholds for precision {meta['target_precision']}:"]
+    lines = [
+        f"model: {out}  ({meta['mode']}-label, {len(meta['labels'])} labels, {counts['train']} train / "
+        f"{counts['val']} val issues, C={meta['params']['C']}, {meta['train_seconds']} s)",
+        f"calibration: {meta['calibration']}; held-out macro F1 {meta['heldout_macro_f1']:.3f}",
+        f"thresholds for precision {meta['target_precision']}:",
+    ]
     for lbl in meta["labels"]:
         thr = meta["thresholds"][lbl]
-        lines.append(f"  {lbl}: {'never (target not reached)' if thr is None else f'{thr:.3f}'}"
-                     f"  ({counts['per_label'].get(lbl, 0)} issues)")
+        lines.append(
+            f"  {lbl}: {'never (target not reached)' if thr is None else f'{thr:.3f}'}  ({counts['per_label'].get(lbl, 0)} issues)"
+        )
     if counts["dropped_labels"]:
         lines.append("dropped (too few issues): " + ", ".join(f"{k} ({v})" for k, v in counts["dropped_labels"].items()))
     return "\n".join(lines)
@@ -99,16 +124,28 @@ def render_training(meta: dict, out: str) -> str:
 
 @command.command("eval")
 @click.option("--model", "model_path", required=True, envvar="LABELER_MODEL_PATH", help="Model directory (env LABELER_MODEL_PATH).")
-@click.option("--data", required=True, envvar="LABELER_TEST_DATA", type=click.Path(dir_okay=False),
-              help="Labelled JSONL (env LABELER_TEST_DATA); with a split field only split=test is used.")
-@click.option("--json", "json_path", envvar="LABELER_REPORT", help="Write the report here (env LABELER_REPORT); "
-              "default reports/eval_<timestamp>.json.")
-@click.option("--min-macro-f1", type=click.FloatRange(0, 1), envvar="LABELER_MIN_MACRO_F1",
-              help="Exit 1 when macro F1 is lower (a promotion gate; env LABELER_MIN_MACRO_F1).")
+@click.option(
+    "--data",
+    required=True,
+    envvar="LABELER_TEST_DATA",
+    type=click.Path(dir_okay=False),
+    help="Labelled JSONL (env LABELER_TEST_DATA); with a split field only split=test is used.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    envvar="LABELER_REPORT",
+    help="Write the report here (env LABELER_REPORT); default reports/eval_<timestamp>.json.",
+)
+@click.option(
+    "--min-macro-f1",
+    type=click.FloatRange(0, 1),
+    envvar="LABELER_MIN_MACRO_F1",
+    help="Exit 1 when macro F1 is lower (a promotion gate; env LABELER_MIN_MACRO_F1).",
+)
 def eval_command(model_path: str, data: str, json_path: str | None, min_macro_f1: float | None) -> None:
     """Measure a model on labelled issues it has not seen (never its training file)."""
-    from labeler.model import evaluate
-    from labeler.model import predict
+    from labeler.model import evaluate, predict
 
     predictor = predict.load(model_path)
     rows = split_records(read_jsonl(data), "test")

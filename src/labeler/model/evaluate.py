@@ -17,8 +17,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from labeler.examples import Example
 from labeler.model.predict import Predictor
-from labeler.dataset.export import Example
 
 CURVE_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 

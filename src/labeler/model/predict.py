@@ -28,10 +28,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from labeler import runner
-from labeler.model import calibrate
-from labeler.model import features
-from labeler.model.train import FORMAT, FORMAT_VERSION, proba
 from labeler.errors import UserError
+from labeler.model import calibrate, features
+from labeler.model.train import FORMAT, FORMAT_VERSION, proba
 
 
 class Predictor:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from labeler.dataset.export import Example
+from labeler.examples import Example
 
 SHARED = ("the", "when", "after", "using", "with", "project", "please", "thanks", "today", "again",
           "version", "latest", "build", "page", "user", "window", "file", "setting", "team", "docs")

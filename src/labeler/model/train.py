@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labeler import __version__
-from labeler.model import calibrate
-from labeler.model import features
-from labeler.dataset.export import Example
 from labeler.errors import UserError
+from labeler.examples import Example
+from labeler.model import calibrate, features
 
 FORMAT = "labeler-model"
 FORMAT_VERSION = 1

@@ -11,9 +11,9 @@ from typing import Any
 import click
 
 from labeler import md, runner
+from labeler.errors import UserError
 from labeler.history import store as history
 from labeler.monitor import drift as monitor
-from labeler.errors import UserError
 
 MARKER = md.marker("monitor")
 ISSUE_TITLE = "Triage monitor: label drift and review sample"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from labeler.publish_benchmarks.results import Pair, Results
 from labeler.publish_benchmarks.ilab_text import Report, same_model
+from labeler.publish_benchmarks.results import Pair, Results
 
 
 def _patterns() -> dict[str, re.Pattern[str]]:

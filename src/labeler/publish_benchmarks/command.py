@@ -17,9 +17,9 @@ import click
 
 from labeler import md, runner
 from labeler.errors import UserError
-from labeler.publish_benchmarks.results import Results
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
+from labeler.publish_benchmarks.results import Results
 from labeler.publish_benchmarks.select import Target, from_event, settings_from
 
 QUOTA_RESERVE = 5   # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
@@ -158,16 +158,15 @@ def summary(outcomes: list[Outcome], results: Results, settings: Settings, repo:
 
 # ------------------------------------------------------------------------------ inputs
 def _results(path: str | None, event: dict[str, Any], build_id: str | None, build_url: str | None) -> Results:
-    from labeler.publish_benchmarks import results as results_mod
-    from labeler.publish_benchmarks import structured
+    from labeler.publish_benchmarks import read, structured
 
     if event.get("results") is not None:
-        results_mod.check_overrides(build_id, build_url)
+        read.check_overrides(build_id, build_url)
         text = json.dumps(event["results"], indent=2)
         return structured.parse(text, "client_payload.results", build_id=build_id, build_url=build_url)
     if not path:
         raise UserError("no results: pass --results FILE (LABELER_RESULTS)")
-    return results_mod.load(path, build_id=build_id, build_url=build_url)
+    return read.load(path, build_id=build_id, build_url=build_url)
 
 
 def _github(repo: str | None, dry_run: bool, offline_ok: bool) -> Any:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from labeler.errors import UserError
-from labeler.publish_benchmarks.results import Pair, Results
+from labeler.publish_benchmarks.results import Pair
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 HEADER = re.compile(r"#\s+(SKILL|KNOWLEDGE) EVALUATION REPORT\s*")
@@ -61,7 +61,7 @@ class Report:
         return 10.0 if self.kind == "SKILL" else 1.0
 
 
-class _Reader:
+class Reader:
     """Walks the lines once; `fail()` raises a UserError pointing at the current line."""
 
     def __init__(self, text: str, path: str) -> None:
@@ -159,16 +159,6 @@ class _Reader:
         if task in report.rows:
             raise self.fail(f"{task!r} appears twice in the {report.name} report (first at line {report.rows[task][1]})")
         report.rows[task] = (pair, self.no)
-
-
-def parse(text: str, path: str, *, build_id: str | None = None, build_url: str | None = None) -> Results:
-    if not build_id:
-        raise UserError("an ilab text report has no build id: pass --build-id (LABELER_BUILD_ID)", file=path)
-    reader = _Reader(text, path)
-    reports = reader.run()
-    from labeler.publish_benchmarks.assemble import assemble
-
-    return assemble(reports, reader, build_id, build_url)
 
 
 def same_model(a: str, b: str) -> bool:

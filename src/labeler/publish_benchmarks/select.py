@@ -9,9 +9,9 @@ from typing import Any
 
 from labeler import runner
 from labeler.errors import UserError
-from labeler.publish_benchmarks.results import Results
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
+from labeler.publish_benchmarks.results import Results
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def load_pr_files(path: str) -> dict[int, tuple[str, ...]]:
     """--pr-files: a JSON/YAML mapping PR number -> changed file paths (so no API call lists them)."""
     import yaml
 
-    from labeler.publish_benchmarks.results import read_text
+    from labeler.publish_benchmarks.read import read_text
 
     try:
         data = yaml.safe_load(read_text(path))
@@ -116,7 +116,7 @@ def from_event(payload: dict[str, Any]) -> dict[str, Any]:
         kind = EVENT_KEYS.get(key)
         if kind is None:
             raise UserError(f"client_payload.{key}: unknown field (known: {', '.join(EVENT_KEYS)})")
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise UserError(f"client_payload.{key}: wrong type {type(value).__name__}")
     if "results" not in data:
         raise UserError("client_payload.results: the results object is required")

@@ -1,4 +1,4 @@
-"""What the taxonomy bot's commands share (commands/bot.py, enable.py, precheck.py, postcheck.py,
+"""What the taxonomy bot's commands share (bot.py, enable.py, precheck.py, postcheck.py,
 generate.py): the PR record, replies and sticky comments, the status lifecycle, the shell every
 model command runs in (gate on the head SHA -> pending -> validated qna.yaml -> work -> comment ->
 final status), model endpoints, prompt sections, and the command-line options they have in common.
@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from labeler import llm, md, runner
-from labeler.taxonomy_bot.bot import Settings, Trigger, trigger
 from labeler.errors import UserError
+from labeler.taxonomy_bot.gate import refusal
+from labeler.taxonomy_bot.settings import Settings, Trigger, trigger
 
 if TYPE_CHECKING:
     from labeler.gh import GitHub
@@ -93,11 +94,9 @@ def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *,
     """What precheck, postcheck and generate share: the gate on the current head SHA, the status
     lifecycle, reading + validating the changed qna.yaml files at that SHA, one sticky comment.
     Returns the final outcome, or None when the command was refused (a reply says why)."""
-    from labeler.taxonomy_bot import enable
-
     pr = PullRequest.from_api(gh.pull(number))  # the head SHA, captured once; every read is pinned to it
     if not dry_run:
-        why = enable.refusal(settings, pr, enable.head_statuses(gh, pr.head_sha), name)
+        why = refusal(settings, pr, gh.own_statuses(pr.head_sha), name)
         if why:
             _refuse(gh, name, number, comment_id, why)
             return None
@@ -182,7 +181,7 @@ def execute(name: str, *, number: int | None, repo: str | None, config_path: str
             event_name: str, dry_run: bool, accepted: str, make_work: Any) -> None:
     """Resolve the PR (flag or event), then run the shared model-command shell."""
     from labeler import gh as ghmod
-    from labeler.taxonomy_bot.bot import load_settings
+    from labeler.taxonomy_bot.settings import load_settings
 
     settings = load_settings(config_path)
     comment_id = None

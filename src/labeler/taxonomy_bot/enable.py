@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from labeler import md, runner
-from labeler.taxonomy_bot.bot import MODEL_COMMANDS, Settings, Trigger
 from labeler.errors import UserError
 from labeler.taxonomy_bot.common import PullRequest, reply
+from labeler.taxonomy_bot.gate import enabled_on
+from labeler.taxonomy_bot.settings import MODEL_COMMANDS, Settings, Trigger
 
 if TYPE_CHECKING:
     from labeler.gh import GitHub
@@ -73,30 +74,6 @@ def labels_from_paths(paths: list[str], settings: Settings) -> list[str]:
     if any(p.startswith("knowledge/") for p in paths):
         wanted.append(settings.knowledge_label)
     return wanted
-
-
-def enabled_on(statuses: list[dict[str, Any]], context: str) -> bool:
-    """Is the newest status with this context (case-insensitive, like GitHub) a success?"""
-    for status in statuses:  # newest first
-        if str(status.get("context", "")).lower() == context.lower():
-            return status.get("state") == "success"
-    return False
-
-
-def head_statuses(gh: GitHub, sha: str) -> list[dict[str, Any]]:
-    """The bot's own statuses on one commit: a success someone else posted does not enable anything."""
-    return gh.own_statuses(sha)
-
-
-def refusal(settings: Settings, pr: PullRequest, statuses: list[dict[str, Any]], command: str) -> str | None:
-    """Why `command` may not run on this head, or None. Pure: the caller read the PR and statuses once."""
-    if pr.state != "open":
-        return "this pull request is closed."
-    if not enabled_on(statuses, settings.contexts["enabled"]):
-        return (f"the bot is not enabled on the current commit {md.code(pr.head_sha[:7])}. A triager must run "
-                f"{md.code(settings.handle + ' enable')} (enabling applies to one commit; a push needs it again).")
-    why = settings.commands_for(pr.labels).get(command)
-    return f"{md.code(command)} {why}." if why else None
 
 
 # ---------------------------------------------------------------------------------- rendering
@@ -159,7 +136,7 @@ def _org_client() -> Any:
 
 def _help(gh: GitHub, settings: Settings, number: int) -> str:
     pr = PullRequest.from_api(gh.pull(number))
-    enabled = enabled_on(head_statuses(gh, pr.head_sha), settings.contexts["enabled"])
+    enabled = enabled_on(gh.own_statuses(pr.head_sha), settings.contexts["enabled"])
     return render_welcome(settings, pr.labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager")
 
 
@@ -174,7 +151,7 @@ def welcome(gh: GitHub, settings: Settings, number: int, *, dry_run: bool) -> No
     added = _apply_labels(gh, settings, pr, wanted, dry_run=dry_run)
     labels = (*pr.labels, *added)
     suggest = tuple(w for w in wanted if w.lower() not in {x.lower() for x in labels})
-    enabled = enabled_on(head_statuses(gh, pr.head_sha), settings.contexts["enabled"])
+    enabled = enabled_on(gh.own_statuses(pr.head_sha), settings.contexts["enabled"])
     body = render_welcome(settings, labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager",
                           suggest=suggest, added=added)
     _post(gh, number, md.marker(WELCOME), body, dry_run=dry_run)
@@ -259,8 +236,8 @@ def command(number: int | None, user: str | None, repo: str | None, config_path:
     organization Members: read, or a classic token with read:org. The default GITHUB_TOKEN cannot.
     """
     from labeler import gh as ghmod
-    from labeler.taxonomy_bot.bot import load_settings
     from labeler.taxonomy_bot.common import event_target
+    from labeler.taxonomy_bot.settings import load_settings
 
     settings = load_settings(config_path, teams=teams)
     if number is not None:

@@ -18,10 +18,10 @@ from typing import Any
 import click
 
 from labeler import llm, md
-from labeler.taxonomy_bot.precheck import cell, details
-from labeler.taxonomy_bot.similarity import max_rouge_l, tokens
-from labeler.taxonomy_bot.qna import Qna, Seed
 from labeler.taxonomy_bot.common import Endpoint, common_options, endpoint_options, execute, fill, prompt_sections, write_jsonl
+from labeler.taxonomy_bot.precheck import cell, details
+from labeler.taxonomy_bot.qna import Qna, Seed
+from labeler.taxonomy_bot.similarity import max_rouge_l, tokens
 
 DENYLIST = ("image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw",
             "plot", "go to", "video", "audio", "music", "flowchart", "diagram")

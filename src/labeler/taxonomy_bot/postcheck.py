@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from labeler import md
+from labeler.taxonomy_bot.common import Endpoint, common_options, endpoint_options, execute
 from labeler.taxonomy_bot.precheck import (
     Options,
     Result,
@@ -21,11 +22,10 @@ from labeler.taxonomy_bot.precheck import (
     fmt,
     judge_endpoint,
     judge_options,
-    tuning_options,
     mean,
     render,
+    tuning_options,
 )
-from labeler.taxonomy_bot.common import Endpoint, common_options, endpoint_options, execute
 
 
 def compare_verdict(before: list[Result], after: list[Result], threshold: float, metric: str) -> str:
@@ -91,7 +91,7 @@ def command(number: int | None, repo: str | None, config_path: str | None, event
 
     def make_work(settings: Any) -> Any:
         opts = Options.from_settings(settings.precheck, threshold=threshold, concurrency=concurrency, judge=use_judge)
-        return check("postcheck", endpoints, opts, judge, output)
+        return check("postcheck", endpoints, opts, judge, output, compare=render_compare)
 
     execute("postcheck", number=number, repo=repo, config_path=config_path, event_path=event_path,
             event_name=event_name, dry_run=dry_run, make_work=make_work,

@@ -18,8 +18,6 @@ from typing import Any
 
 from labeler import llm, md
 from labeler.errors import UserError
-from labeler.taxonomy_bot.similarity import rouge_l
-from labeler.taxonomy_bot.qna import Qna, Seed
 from labeler.taxonomy_bot.common import (
     Endpoint,
     F,
@@ -30,6 +28,8 @@ from labeler.taxonomy_bot.common import (
     prompt_sections,
     write_jsonl,
 )
+from labeler.taxonomy_bot.qna import Qna, Seed
+from labeler.taxonomy_bot.similarity import rouge_l
 
 BREAKER = 3  # consecutive endpoint failures after which the remaining questions are skipped
 JUDGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["score", "reason"],
@@ -202,9 +202,11 @@ def render_results(results: list[Result], opts: Options, *, model: str, sha: str
     footer = [*notes, f"<sub>{metric} compares each model answer with the contributor's answer (0 to 1). "
                       "Full answers are in the JSONL artifact of the workflow run.</sub>"]
     for size in (limit, 200, 100, 50):
-        body = render(f"{title}: {md.code(model)} on commit {md.code(sha[:7])}", [*summary, ""] +
-                      ["\n\n".join(render_file(p, rs, opts.threshold, metric, size) for p, rs in files.items())],
-                      footer)
+        body = render(
+            f"{title}: {md.code(model)} on commit {md.code(sha[:7])}",
+            [*summary, "", "\n\n".join(render_file(p, rs, opts.threshold, metric, size) for p, rs in files.items())],
+            footer,
+        )
         if len(body) < md.COMMENT_LIMIT - 2000:
             return body
     return md.fit_comment(body)
@@ -219,14 +221,24 @@ def failure_note(runs: list[list[Result]]) -> tuple[str, str]:
     for failed, what in ((unanswered, "model endpoint"), (unscored, "judge")):
         if failed:
             first = failed[0].error
-            return (f"> [!CAUTION]\n> The {what} failed for {len(failed)} of {total} questions: "
-                    f"{md.escape(md.cut(first, 300))}\n\n", f"{len(failed)} of {total} {what} calls failed: {first}")
+            return (
+                f"> [!CAUTION]\n> The {what} failed for {len(failed)} of {total} questions: {md.escape(md.cut(first, 300))}\n\n",
+                f"{len(failed)} of {total} {what} calls failed: {first}",
+            )
     return "", ""
 
 
-def check(name: str, endpoints: list[Endpoint], opts: Options, judge: Endpoint | None,
-          output: str | None) -> Any:
-    """The work of precheck (one endpoint) and postcheck (candidate, optionally with the current one first)."""
+def check(
+    name: str,
+    endpoints: list[Endpoint],
+    opts: Options,
+    judge: Endpoint | None,
+    output: str | None,
+    compare: Callable[..., str] | None = None,
+) -> Any:
+    """The work of precheck (one endpoint) and postcheck (candidate, optionally with the current one
+    first: then `compare` renders the before/after view)."""
+
     def work(pr: Any, files: list[Qna], outcome: Any) -> str:
         items, skipped = items_for(files, opts)
         models = [e.connect() for e in endpoints]
@@ -236,18 +248,24 @@ def check(name: str, endpoints: list[Endpoint], opts: Options, judge: Endpoint |
         runs = [ask_all(m, items, opts, judge_model) for m in models]
         metric = "judge" if judge_model else "ROUGE-L"
         version = prompt_sections("precheck")["version"]
-        write_jsonl(output, [r.row(command=name, role=e.role, model=m.name, sha=pr.head_sha, metric=metric,
-                                   prompt_version=version) for e, m, rs in zip(endpoints, models, runs) for r in rs])
+        write_jsonl(
+            output,
+            [
+                r.row(command=name, role=e.role, model=m.name, sha=pr.head_sha, metric=metric, prompt_version=version)
+                for e, m, rs in zip(endpoints, models, runs)
+                for r in rs
+            ],
+        )
         caution, failed = failure_note(runs)
         outcome.state, outcome.description = ("error", failed) if failed else ("success", _summary(runs[-1], metric, opts))
-        if len(runs) == 2:
-            from labeler.taxonomy_bot.postcheck import render_compare
-            body = render_compare(runs[0], runs[1], opts, models=[m.name for m in models], sha=pr.head_sha,
-                                  skipped=skipped, metric=metric)
+        if len(runs) == 2 and compare:
+            body = compare(runs[0], runs[1], opts, models=[m.name for m in models], sha=pr.head_sha, skipped=skipped, metric=metric)
         else:
-            body = render_results(runs[0], opts, model=models[0].name, sha=pr.head_sha, skipped=skipped,
-                                  extra=[], title=name, metric=metric)
+            body = render_results(
+                runs[0], opts, model=models[0].name, sha=pr.head_sha, skipped=skipped, extra=[], title=name, metric=metric
+            )
         return caution + body
+
     return work
 
 
@@ -262,21 +280,40 @@ def tuning_options(verdict: str) -> Callable[[F], F]:
     import click
 
     def wrap(func: F) -> F:
-        func = click.option("--concurrency", type=click.IntRange(1, 16), envvar="LABELER_CONCURRENCY",
-                            help="Parallel model calls (default 4) [LABELER_CONCURRENCY].")(func)
-        return click.option("--threshold", type=click.FloatRange(0, 1), envvar="LABELER_THRESHOLD",
-                            help=f"Mean score for '{verdict}' (default 0.5) [LABELER_THRESHOLD].")(func)
+        func = click.option(
+            "--concurrency",
+            type=click.IntRange(1, 16),
+            envvar="LABELER_CONCURRENCY",
+            help="Parallel model calls (default 4) [LABELER_CONCURRENCY].",
+        )(func)
+        return click.option(
+            "--threshold",
+            type=click.FloatRange(0, 1),
+            envvar="LABELER_THRESHOLD",
+            help=f"Mean score for '{verdict}' (default 0.5) [LABELER_THRESHOLD].",
+        )(func)
+
     return wrap
 
 
 def judge_options(func: F) -> F:
     import click
 
-    func = click.option("--judge-provider", envvar="LABELER_JUDGE_PROVIDER", type=click.Choice(["openai", "anthropic"]),
-                        default="openai", help="Judge API [LABELER_JUDGE_PROVIDER].")(func)
+    func = click.option(
+        "--judge-provider",
+        envvar="LABELER_JUDGE_PROVIDER",
+        type=click.Choice(["openai", "anthropic"]),
+        default="openai",
+        help="Judge API [LABELER_JUDGE_PROVIDER].",
+    )(func)
     func = endpoint_options("judge", "LABELER_JUDGE", "judge model")(func)
-    return click.option("--judge/--no-judge", "use_judge", default=None, envvar="LABELER_USE_JUDGE",
-                        help="Score with the judge model [LABELER_USE_JUDGE; config bot.precheck.judge].")(func)
+    return click.option(
+        "--judge/--no-judge",
+        "use_judge",
+        default=None,
+        envvar="LABELER_USE_JUDGE",
+        help="Score with the judge model [LABELER_USE_JUDGE; config bot.precheck.judge].",
+    )(func)
 
 
 def judge_endpoint(provider: str, base_url: str | None, model: str | None, api_key: str | None) -> Endpoint | None:
@@ -293,11 +330,25 @@ def _command() -> Any:
     @endpoint_options("", "LABELER_PRECHECK", "current model")
     @judge_options
     @tuning_options("already answers these well")
-    def precheck(number: int | None, repo: str | None, config_path: str | None, event_path: str | None,
-                 event_name: str, output: str | None, dry_run: bool, base_url: str | None, model: str | None,
-                 api_key: str | None, use_judge: bool | None, judge_provider: str, judge_base_url: str | None,
-                 judge_model: str | None, judge_api_key: str | None, threshold: float | None,
-                 concurrency: int | None) -> None:
+    def precheck(
+        number: int | None,
+        repo: str | None,
+        config_path: str | None,
+        event_path: str | None,
+        event_name: str,
+        output: str | None,
+        dry_run: bool,
+        base_url: str | None,
+        model: str | None,
+        api_key: str | None,
+        use_judge: bool | None,
+        judge_provider: str,
+        judge_base_url: str | None,
+        judge_model: str | None,
+        judge_api_key: str | None,
+        threshold: float | None,
+        concurrency: int | None,
+    ) -> None:
         """Ask the current model each seed question of the PR's changed qna.yaml files.
 
         Model calls time out after LABELER_MODEL_TIMEOUT seconds (default 60) and are retried
@@ -307,13 +358,21 @@ def _command() -> Any:
         judge = judge_endpoint(judge_provider, judge_base_url, judge_model, judge_api_key)
 
         def make_work(settings: Any) -> Any:
-            opts = Options.from_settings(settings.precheck, threshold=threshold, concurrency=concurrency,
-                                         judge=use_judge)
+            opts = Options.from_settings(settings.precheck, threshold=threshold, concurrency=concurrency, judge=use_judge)
             return check("precheck", [current], opts, judge, output)
 
-        execute("precheck", number=number, repo=repo, config_path=config_path, event_path=event_path,
-                event_name=event_name, dry_run=dry_run, accepted="Asking the current model the seed questions",
-                make_work=make_work)
+        execute(
+            "precheck",
+            number=number,
+            repo=repo,
+            config_path=config_path,
+            event_path=event_path,
+            event_name=event_name,
+            dry_run=dry_run,
+            accepted="Asking the current model the seed questions",
+            make_work=make_work,
+        )
+
     return precheck
 
 

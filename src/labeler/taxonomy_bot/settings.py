@@ -1,0 +1,180 @@
+"""The taxonomy bot's settings (the `bot:` section of labels.yml) and its command grammar: event -> trigger.
+
+Pure: every command of the family reads its settings and its trigger through this module.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from labeler.errors import UserError
+
+DEFAULT_HANDLE = "@instructlab-bot"
+COMMANDS = ("enable", "help", "precheck", "postcheck", "generate")
+MODEL_COMMANDS = ("precheck", "postcheck", "generate")
+DEFAULT_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
+DEFAULT_CONTEXTS = {"enabled": "labeler/enabled", "precheck": "labeler/precheck",
+                    "postcheck": "labeler/postcheck", "generate": "labeler/generate"}
+CONFIG_PATHS = (".github/labels.yml", "labels.yml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The `bot:` section of labels.yml with defaults filled in (schemas/bot.schema.json)."""
+
+    handle: str = DEFAULT_HANDLE
+    teams: tuple[str, ...] = ()
+    associations: tuple[str, ...] = DEFAULT_ASSOCIATIONS
+    skill_label: str = "skill"
+    knowledge_label: str = "knowledge"
+    auto_label: bool = False
+    contexts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTEXTS))
+    require_latest: bool = False
+    require_attribution: bool = True
+    max_files: int = 10
+    precheck: dict[str, Any] = field(default_factory=dict)
+    generate: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_section(cls, raw: dict[str, Any]) -> Settings:
+        labels = raw.get("labels") or {}
+        return cls(handle=normalize_handle(raw.get("handle", DEFAULT_HANDLE)), teams=tuple(raw.get("teams", ())),
+                   associations=tuple(raw.get("author-associations", DEFAULT_ASSOCIATIONS)),
+                   skill_label=labels.get("skill", "skill"), knowledge_label=labels.get("knowledge", "knowledge"),
+                   auto_label=raw.get("auto-label", False),
+                   contexts={**DEFAULT_CONTEXTS, **(raw.get("statuses") or {})},
+                   require_latest=raw.get("require-latest-version", False),
+                   require_attribution=raw.get("require-attribution", True), max_files=raw.get("max-files", 10),
+                   precheck=dict(raw.get("precheck") or {}), generate=dict(raw.get("generate") or {}))
+
+    def commands_for(self, labels: tuple[str, ...] | list[str]) -> dict[str, str | None]:
+        """command -> None when the PR's labels allow it, else the reason it is not available."""
+        names = {name.lower() for name in labels}
+        skill, knowledge = self.skill_label.lower() in names, self.knowledge_label.lower() in names
+        need = f"needs the `{self.skill_label}` or `{self.knowledge_label}` label"
+        gen_ok = skill or (knowledge and self.generate.get("knowledge", False))
+        gen_why = (f"not available for `{self.knowledge_label}` PRs: generation needs the source documents"
+                   if knowledge and not skill else f"needs the `{self.skill_label}` label")
+        return {"precheck": None if skill or knowledge else need, "postcheck": None if skill or knowledge else need,
+                "generate": None if gen_ok else gen_why}
+
+
+def normalize_handle(handle: str) -> str:
+    handle = handle.strip()
+    return handle if handle.startswith("@") else f"@{handle}"
+
+
+def load_settings(path: str | None = None, *, handle: str | None = None, teams: str | None = None) -> Settings:
+    """Settings from labels.yml (when there is one), then flag/env overrides for handle and teams."""
+    from labeler import config
+
+    handle = handle or os.environ.get("LABELER_HANDLE") or None  # every command must parse the same prefix
+    teams = teams if teams is not None else os.environ.get("LABELER_TEAMS")
+    found = path or next((p for p in CONFIG_PATHS if os.path.isfile(p)), None)
+    settings = Settings.from_section(config.load(found).section("bot")) if found else Settings()
+    overrides: dict[str, Any] = {}
+    if handle:
+        overrides["handle"] = normalize_handle(handle)
+    if teams is not None and teams.strip():
+        overrides["teams"] = tuple(parse_teams(teams))
+    return Settings(**{**settings.__dict__, **overrides}) if overrides else settings
+
+
+def parse_teams(text: str) -> list[str]:
+    teams = [t for t in re.split(r"[\s,]+", text.strip()) if t]
+    bad = [t for t in teams if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9][A-Za-z0-9_.-]*", t)]
+    if bad:
+        raise UserError(f"teams must be org/team-slug entries, got {', '.join(map(repr, bad))}")
+    return teams
+
+
+# ---------------------------------------------------------------------------------- parsing
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def visible_lines(body: str) -> list[str]:
+    """Lines outside fenced code, block quotes, indented code and HTML comments."""
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    lines, fence = [], ""
+    for line in body.splitlines():
+        match = _FENCE.match(line)
+        if fence:
+            fence = "" if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) else fence
+        elif match:
+            fence = match.group(1)
+        elif not line.lstrip().startswith(">") and not line.startswith(("    ", "\t")):
+            lines.append(line)
+    return lines
+
+
+def parse_command(body: str, handle: str) -> str | None:
+    """The command when the first visible words are `@handle command` ("help" when bare), else None."""
+    words = next((line.split() for line in visible_lines(body or "") if line.strip()), [])
+    if not words or words[0].rstrip(":,").lower() != normalize_handle(handle).lower():
+        return None
+    if len(words) == 1:
+        return "help"
+    match = re.match(r"[A-Za-z][A-Za-z0-9_-]*", words[1])
+    return match.group(0).lower() if match else words[1][:40]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    number: int
+    command: str | None  # None: nothing to do (see `reason`); "welcome" for PR events
+    actor: str = ""
+    comment_id: int | None = None
+    reason: str = ""
+
+
+def trigger(event_name: str, payload: dict[str, Any], settings: Settings) -> Trigger:
+    """What the event asks for; the one place the raw payload is read."""
+    if event_name in ("pull_request_target", "pull_request"):
+        return _pr_trigger(payload, settings)
+    if event_name != "issue_comment":
+        return Trigger(0, None, reason=f"event {event_name or '(none)'} is not handled")
+    issue, comment = payload.get("issue") or {}, payload.get("comment") or {}
+    number, user = int(issue.get("number") or 0), comment.get("user") or {}
+    login, action = str(user.get("login") or ""), payload.get("action")
+    command = parse_command(str(comment.get("body") or ""), settings.handle)
+    reason = _comment_skip_reason(payload, issue, user, command, settings)
+    if reason:
+        return Trigger(number, None, login, reason=reason)
+    if action == "edited":
+        before = ((payload.get("changes") or {}).get("body") or {}).get("from")
+        if before is not None and parse_command(str(before), settings.handle) == command:
+            return Trigger(number, None, login, reason=f"edited comment: `{command}` already ran")
+    return Trigger(number, command, login, comment_id=int(comment.get("id") or 0) or None)
+
+
+def _comment_skip_reason(payload: dict[str, Any], issue: dict[str, Any], user: dict[str, Any],
+                         command: str | None, settings: Settings) -> str:
+    association = str((payload.get("comment") or {}).get("author_association") or "NONE")
+    if payload.get("action") not in ("created", "edited"):
+        return f"comment {payload.get('action')}: nothing to do"
+    if not issue.get("pull_request"):
+        return "a comment on an issue, not a pull request"
+    if user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"):
+        return "comment written by a bot (loop guard)"
+    if command is None:
+        return "no command for " + settings.handle
+    if issue.get("state", "open") != "open":
+        return "the pull request is closed"
+    if association not in settings.associations:
+        return f"{user.get('login')} ({association}) is not allowed to run commands"
+    return ""
+
+
+def _pr_trigger(payload: dict[str, Any], settings: Settings) -> Trigger:
+    pr, action = payload.get("pull_request") or {}, payload.get("action")
+    number = int(pr.get("number") or payload.get("number") or 0)
+    label = str((payload.get("label") or {}).get("name") or "").lower()
+    if action in ("opened", "reopened") or (action == "labeled" and label in
+                                             (settings.skill_label.lower(), settings.knowledge_label.lower())):
+        return Trigger(number, "welcome", str((payload.get("sender") or {}).get("login") or ""))
+    return Trigger(number, None, reason=f"pull request {action}: nothing to do")
+
+
+# ---------------------------------------------------------------------------------- command
