@@ -64,12 +64,3 @@ def test_urls_follow_the_enterprise_server(monkeypatch):
 def test_repository_must_be_owner_name(value):
     with pytest.raises(UserError):
         runner.repository(value)
-
-
-def test_env_flag(monkeypatch):
-    assert runner.env_flag("LABELER_X", True) is True
-    monkeypatch.setenv("LABELER_X", "off")
-    assert runner.env_flag("LABELER_X") is False
-    monkeypatch.setenv("LABELER_X", "maybe")
-    with pytest.raises(UserError):
-        runner.env_flag("LABELER_X")

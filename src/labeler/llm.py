@@ -197,8 +197,9 @@ def get_model(provider: str, name: str | None = None, *, base_url: str | None = 
     if not api_key:
         raise UserError(f"the {provider} provider needs an API key: set {KEY_ENV[provider]}")
     model_cls: Any = PROVIDERS[provider]
-    return model_cls(name=name or DEFAULT_MODELS[provider], api_key=api_key, base_url=base_url,
+    model: Model = model_cls(name=name or DEFAULT_MODELS[provider], api_key=api_key, base_url=base_url,
                      settings=settings or Settings.from_env())
+    return model
 
 
 def ask_json(model: Model, *, system: str, prompt: str, schema: dict[str, Any],

@@ -130,14 +130,3 @@ def summary(markdown: str) -> None:
         markdown = data[:SUMMARY_LIMIT].decode("utf-8", "ignore") + "\n\n_(summary truncated)_\n"
     with open(path, "a", encoding="utf-8") as f:
         f.write(markdown.rstrip("\n") + "\n")
-
-
-def env_flag(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise UserError(f"{name} must be true or false, got {value!r}")

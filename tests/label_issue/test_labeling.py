@@ -2,6 +2,7 @@ import pytest
 
 from labeler import config
 from labeler.gh import Issue
+from labeler.label_issue import event as event_mod
 from labeler.label_issue import labeling
 from labeler.label_issue.labeling import Settings, State
 
@@ -124,33 +125,33 @@ def event(action="created", body="/label auto", login="alice", assoc="NONE", use
     ({"action": "edited", "body": "/label off", "previous": "/label auto"}, "off"),
 ])
 def test_comment_triggers(kw, action):
-    assert labeling.read_trigger("issue_comment", event(**kw)).action == action
+    assert event_mod.read_trigger("issue_comment", event(**kw)).action == action
 
 
 def test_issue_triggers():
     opened = {"action": "opened", "issue": {"number": 1, "title": "t"}}
-    assert labeling.read_trigger("issues", opened).action == "label"
+    assert event_mod.read_trigger("issues", opened).action == "label"
     edited = {"action": "edited", "issue": {"number": 1}, "changes": {"labels": {}}}
-    assert labeling.read_trigger("issues", edited).action == "skip"
+    assert event_mod.read_trigger("issues", edited).action == "skip"
     edited["changes"] = {"body": {"from": "x"}}
-    assert labeling.read_trigger("issues", edited).action == "label"
-    assert labeling.read_trigger("issues", {"action": "closed", "issue": {"number": 1}}).action == "skip"
-    assert labeling.read_trigger("push", {}).action == "skip"
+    assert event_mod.read_trigger("issues", edited).action == "label"
+    assert event_mod.read_trigger("issues", {"action": "closed", "issue": {"number": 1}}).action == "skip"
+    assert event_mod.read_trigger("push", {}).action == "skip"
 
 
 def test_dispatch_needs_a_number():
-    assert labeling.read_trigger("workflow_dispatch", {"inputs": {"issue-number": "12"}}).number == 12
-    assert labeling.read_trigger("workflow_dispatch", {"inputs": {"issue-number": "12; rm -rf /"}}).action == "skip"
-    assert labeling.read_trigger("workflow_dispatch", {}).action == "skip"
-    assert labeling.read_trigger("", {}, number=5).forced
+    assert event_mod.read_trigger("workflow_dispatch", {"inputs": {"issue-number": "12"}}).number == 12
+    assert event_mod.read_trigger("workflow_dispatch", {"inputs": {"issue-number": "12; rm -rf /"}}).action == "skip"
+    assert event_mod.read_trigger("workflow_dispatch", {}).action == "skip"
+    assert event_mod.read_trigger("", {}, number=5).forced
 
 
 def test_a_malformed_issue_is_a_user_error():
     from labeler.errors import UserError
     with pytest.raises(UserError):
-        labeling.read_trigger("issues", {"action": "opened", "issue": {"title": "no number"}})
+        event_mod.read_trigger("issues", {"action": "opened", "issue": {"title": "no number"}})
     with pytest.raises(UserError):
-        labeling.read_trigger("issues", {"action": "opened", "issue": "string"})
+        event_mod.read_trigger("issues", {"action": "opened", "issue": "string"})
 
 
 def test_skip_reasons():

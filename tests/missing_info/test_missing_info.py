@@ -8,8 +8,8 @@ import pytest
 from labeler import llm
 from labeler.cli import main
 from labeler.gh import Issue
+from labeler.missing_info import ask, command
 from labeler.missing_info import checks as missing_info
-from labeler.missing_info import command
 
 FULL_BUG = """### Describe the bug
 Saving crashes.
@@ -122,7 +122,7 @@ def test_comment_is_polite_escaped_and_marked():
 
 def test_llm_check(fake_llm):
     fake_llm.enqueue({"complete": False, "missing": ['"Steps to reproduce"', "  the   version "], "remarks": "No steps."})
-    info = missing_info.check_llm(llm.get_model("anthropic"), "Crash", FORM_EMPTY)
+    info = ask.check_llm(llm.get_model("anthropic"), "Crash", FORM_EMPTY)
     assert info.missing == ['"Steps to reproduce"', "the version"] and info.source == "llm"
     sent = json.dumps(fake_llm.requests[-1].json)
     assert "Steps to reproduce" in sent and "version: 1" not in sent  # the issue is sent, the header is not
@@ -131,7 +131,7 @@ def test_llm_check(fake_llm):
 def test_llm_complete_wins_and_bad_answers_are_reasked(fake_llm):
     fake_llm.enqueue({"complete": "yes"})
     fake_llm.enqueue({"complete": True, "missing": ["ignored"], "remarks": "fine"})
-    info = missing_info.check_llm(llm.get_model("openai"), "t", "b")
+    info = ask.check_llm(llm.get_model("openai"), "t", "b")
     assert info.complete and info.missing == []
 
 

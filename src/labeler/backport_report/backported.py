@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from labeler.git import Commit
+if TYPE_CHECKING:
+    from labeler.git import Commit
 
 _TRAILERS = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)"
                        r"|^commit ([0-9a-f]{40}) upstream\.?\s*$"

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labeler.backport_report.backported import Backport
 from labeler.backport_report.cache import atomic_write, read_json
 from labeler.errors import UserError
-from labeler.git import Commit
+
+if TYPE_CHECKING:
+    from labeler.git import Commit
 
 FORMAT = 1
 VERDICTS = ("yes", "wait", "uncertain", "no")

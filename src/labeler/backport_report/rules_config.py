@@ -78,7 +78,7 @@ def _loader() -> Any:
     the strings a user means (YAML 1.1 would read yes/no/on/off as booleans)."""
     import yaml
 
-    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+    class Loader(yaml.SafeLoader):
         pass
 
     Loader.yaml_implicit_resolvers = {

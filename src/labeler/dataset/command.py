@@ -1,6 +1,6 @@
 """`labeler dataset export`: the history file -> labelled JSONL splits, fine-tuning files, a card.
 
-The JSONL format is the one `labeler model train|eval` read (labeler/dataset.py documents it).
+The JSONL format is the one `labeler model train|eval` read (labeler/examples.py documents it).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`labeler history sync`: copy a repository's issues (not PRs) into a local SQLite file.
 
-Incremental, resumable and paced: see labeler/history.py. The file feeds `dataset export`,
+Incremental, resumable and paced: see labeler/history/store.py. The file feeds `dataset export`,
 retrieval (similar issues, duplicates) and `monitor`.
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ import click
 from labeler import config as config_mod
 from labeler import md, prompts, runner
 from labeler.errors import UserError
-from labeler.label_issue import keywords, labeling
+from labeler.label_issue import event, keywords, labeling
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger
 
 BODY_LIMIT = 8000
@@ -102,7 +102,7 @@ def recommend(issue: Any, cfg: config_mod.Config, settings: Settings, provider: 
     if provider.name == "local":
         from labeler.model import predict
 
-        predictor = predict.load(provider.model_path)
+        predictor = predict.load(provider.model_path or "")
         ranked = predictor.suggest(issue.title, issue.body)
         answer = {"labels": [{"name": n, "confidence": c} for n, c in ranked], "rationale":
                   "scored by the classifier trained on this repository's labeled issues", "version": "local"}
@@ -214,7 +214,7 @@ def settings_from(cfg: config_mod.Config, **flags: Any) -> Settings:
     section = cfg.section("label-issue")
     merged = {"stage": section.get("stage", "auto"), "min_confidence": section.get("min-confidence", 0.6),
               "max_labels": section.get("max-labels", 3), "abstain_label": section.get("abstain-label"),
-              "comment": section.get("comment", "always"), "skip_if_labeled": section.get("skip-if-labeled", False),
+              "comment": section.get("comment", "always"),
               "provenance_label": section.get("provenance-label")}
     merged.update({k: v for k, v in flags.items() if v is not None})
     for key in ("abstain_label", "provenance_label"):
@@ -258,7 +258,7 @@ def command(event_path: str | None, event_name: str | None, number: int | None, 
     """Label an issue with labels from labels.yml and leave one audit comment."""
     payload = runner.event(event_path) if event_path else {}
     name = event_name or _infer_event_name(payload)
-    trigger = labeling.read_trigger(name, payload, number)
+    trigger = event.read_trigger(name, payload, number)
     cfg = config_mod.load(config_path)
     settings = settings_from(cfg, dry_run=dry_run, min_confidence=min_confidence, max_labels=max_labels, stage=stage)
     if trigger.action == "skip":

@@ -1,7 +1,6 @@
 """Does an issue carry what a maintainer needs? Rules, an LLM, or a model trained on history.
 
     check(title, body, *, kind="bug", require=None) -> MissingInfo         (rules; pure)
-    check_llm(model, title, body, *, kind="bug") -> MissingInfo            (llm.ask_json + prompts/missing_info.md)
     check_model(predictor, title, body, *, label) -> MissingInfo           (classifier on a `needs more info` label)
     render_comment(info, *, marker) -> str                                 (the polite sticky comment)
     build_prompt(title, body, *, kind) -> (system, user)                   (also used for fine-tuning files)
@@ -173,17 +172,6 @@ def build_prompt(title: str, body: str | None, *, kind: str = "bug", folder: str
                          body=(body or "")[:MAX_BODY_CHARS])
 
 
-def check_llm(model: Any, title: str, body: str | None, *, kind: str = "bug", folder: str | None = None) -> MissingInfo:
-    from labeler import llm
-
-    system, user = build_prompt(title, body, kind=kind, folder=folder)
-    answer = llm.ask_json(model, system=system, prompt=user, schema=ANSWER_SCHEMA, max_tokens=600)
-    missing = [" ".join(str(m).split())[:200] for m in answer["missing"] if str(m).strip()][:8]
-    complete = bool(answer["complete"]) or not missing
-    return MissingInfo(missing=[] if complete else missing, complete=complete, source="llm",
-                       remarks=" ".join(str(answer["remarks"]).split())[:500])
-
-
 # trained-model path ------------------------------------------------------------------------------
 
 def check_model(predictor: Any, title: str, body: str | None, *, label: str, kind: str = "bug") -> MissingInfo:
@@ -224,4 +212,5 @@ def _quote_headings(item: str, md: Any) -> str:
     if parts and re.fullmatch(r'\s*"[^"]+"(?:\s*/\s*"[^"]+")*\s*', item):
         names = " / ".join(f"**{md.escape(p)}**" for p in parts)
         return f"{names} (this section of the template is empty)"
-    return md.escape(item)
+    escaped: str = md.escape(item)
+    return escaped

@@ -15,6 +15,7 @@ import click
 
 from labeler import md, runner
 from labeler.errors import UserError
+from labeler.missing_info import ask
 from labeler.missing_info import checks as missing_info
 
 MARKER = md.marker("missing-info")
@@ -80,7 +81,7 @@ def run_check(method: str, issue: Any, kind: str, *, model_path: str | None, mod
             raise UserError(str(e)) from None
     from labeler import llm
 
-    return missing_info.check_llm(llm.get_model(provider or _provider_from_env(), model_name), issue.title, issue.body,
+    return ask.check_llm(llm.get_model(provider or _provider_from_env(), model_name), issue.title, issue.body,
                                   kind=kind)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -104,7 +105,7 @@ def train_command(
     runner.set_output("model-path", out)
 
 
-def render_training(meta: dict, out: str) -> str:
+def render_training(meta: dict[str, Any], out: str) -> str:
     counts = meta["counts"]
     lines = [
         f"model: {out}  ({meta['mode']}-label, {len(meta['labels'])} labels, {counts['train']} train / "

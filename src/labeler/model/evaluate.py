@@ -80,13 +80,13 @@ def at_thresholds(golds: list[set[str]], used: list[set[str]]) -> dict[str, floa
             "precision": match / (match + mismatch) if match + mismatch else 0.0}
 
 
-def coverage_curve(predictor: Predictor, golds: list[set[str]], scores: list[dict[str, float]]) -> list[dict[str, float]]:
+def coverage_curve(predictor: Predictor, golds: list[set[str]], scores: list[dict[str, float]]) -> list[dict[str, float | None]]:
     tops = []
     for g, s in zip(golds, scores):
         if g:
             lbl = max(s, key=lambda k: s[k])
             tops.append((predictor.confidence(lbl, s[lbl]), lbl in g))
-    rows = []
+    rows: list[dict[str, float | None]] = []
     for level in CURVE_LEVELS:
         kept = [ok for conf, ok in tops if conf >= level]
         rows.append({"confidence": level, "issues": len(tops), "kept": len(kept), "correct": sum(kept),

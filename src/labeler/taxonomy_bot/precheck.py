@@ -4,7 +4,7 @@ The request is what the trained model sees (`ilab model test`): chat completions
 the InstructLab default system prompt (configurable), user = question [+ "\\n" + context]; knowledge
 questions go without their context unless `bot.precheck.knowledge-context` is set. Each answer is
 scored against the contributor's (ROUGE-L, or a judge model) and every file gets a verdict.
-postcheck reuses all of this with a second endpoint (commands/postcheck.py).
+postcheck reuses all of this with a second endpoint (postcheck.py).
 """
 from __future__ import annotations
 

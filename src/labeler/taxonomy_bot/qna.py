@@ -137,7 +137,7 @@ def _yaml_problem(path: str, e: yaml.YAMLError) -> Problem:
     mark = context or problem
     text = f"not valid YAML: {getattr(e, 'problem', None) or e}"
     if context is not None and getattr(e, "context", None):
-        text += f" ({e.context} starting on line {context.line + 1})"
+        text += f" ({getattr(e, 'context', '')} starting on line {context.line + 1})"
     return Problem(path, mark.line + 1 if mark else None, text)
 
 

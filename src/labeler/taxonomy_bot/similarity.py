@@ -32,17 +32,6 @@ def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     return len(a) - bin(v).count("1")
 
 
-def lcs_length_dp(a: Sequence[str], b: Sequence[str]) -> int:
-    """The textbook O(n*m) dynamic programme: the reference the tests check lcs_length against."""
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b, 1):
-            cur.append(prev[j - 1] + 1 if x == y else max(prev[j], cur[j - 1]))
-        prev = cur
-    return prev[-1]
-
-
 def rouge_l(reference: str | Sequence[str], candidate: str | Sequence[str]) -> float:
     """ROUGE-L F1 between two texts (or token lists); 0.0 when either is empty."""
     ref = tokens(reference) if isinstance(reference, str) else reference

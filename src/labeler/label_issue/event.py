@@ -1,0 +1,60 @@
+"""label-issue's one read of the event: the webhook payload -> a Trigger (what this run should do)."""
+from __future__ import annotations
+
+from typing import Any
+
+from labeler import slash
+from labeler.gh import Issue
+from labeler.label_issue.labeling import WRITE_ASSOCIATIONS, Trigger
+
+
+def read_trigger(event_name: str, payload: dict[str, Any], number: int | None = None) -> Trigger:
+    """Decide from the event alone what this run should do."""
+    if number is not None:
+        return Trigger("label", f"requested for #{number}", number=number, forced=True)
+    if event_name == "workflow_dispatch":
+        raw = (payload.get("inputs") or {}).get("issue-number") or (payload.get("inputs") or {}).get("issue_number")
+        if not str(raw or "").strip().isdigit():
+            return Trigger("skip", "workflow_dispatch needs the issue-number input (a positive number)")
+        return Trigger("label", "manual run", number=int(str(raw).strip()), forced=True)
+    if event_name == "issues":
+        return _issues_trigger(payload)
+    if event_name == "issue_comment":
+        return _comment_trigger(payload)
+    return Trigger("skip", f"label-issue does not handle {event_name or 'unknown'} events")
+
+
+def _issues_trigger(payload: dict[str, Any]) -> Trigger:
+    action = payload.get("action")
+    issue = Issue.from_event(payload.get("issue") or {})
+    if action == "opened":
+        return Trigger("label", "issue opened", issue=issue, fresh=True)
+    if action == "edited":
+        changes = payload.get("changes") or {}
+        if "title" in changes or "body" in changes:
+            return Trigger("label", "title or body edited", issue=issue)
+        return Trigger("skip", "the edit changed neither title nor body")
+    return Trigger("skip", f"issues.{action} is not handled")
+
+
+def _comment_trigger(payload: dict[str, Any]) -> Trigger:
+    action, comment = payload.get("action"), payload.get("comment") or {}
+    issue = Issue.from_event(payload.get("issue") or {})
+    user = comment.get("user") or {}
+    if action not in ("created", "edited"):
+        return Trigger("skip", f"issue_comment.{action} is not handled")
+    if user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"):
+        return Trigger("skip", "comments by bots are ignored")
+    previous = ((payload.get("changes") or {}).get("body") or {}).get("from") if action == "edited" else None
+    found = slash.new_commands(str(comment.get("body") or ""), previous, "/label")
+    if not found:
+        return Trigger("skip", "no new /label command in the comment")
+    actor = str(user.get("login") or "")
+    if not (actor == issue.author or comment.get("author_association") in WRITE_ASSOCIATIONS):
+        return Trigger("skip", f"{actor} may not run /label here (issue author or write access only)")
+    words = found[-1]
+    if words[:1] == ("off",):
+        return Trigger("off", f"/label off by {actor}", issue=issue, actor=actor)
+    if words[:1] == ("auto",):
+        return Trigger("label", f"/label auto by {actor}", issue=issue, actor=actor, forced=True)
+    return Trigger("skip", "unknown /label command (use /label auto or /label off)")
