@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from backport_replay import DATA, count, is_merge, load, replay, synthetic, tag_of
+from backport_replay import DATA, SYNTHETIC_TREE, count, is_merge, load, replay, stable_tree, synthetic, tag_of
 
 from labeler.cli import main
 
@@ -78,11 +78,12 @@ def line(name: str, s: dict[str, float]) -> str:
             f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})")
 
 
-def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: list[str]) -> dict[str, str]:
+def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: list[str],
+             tree: Sequence[str] | None, picks: bool) -> dict[str, dict[str, Any]]:
     """Replay, run the command, return original sha -> verdict."""
     with tempfile.TemporaryDirectory(prefix="backport-bench-") as tmp:
         started = time.perf_counter()
-        by_new = replay(records, Path(tmp) / "repo", since, stable)
+        by_new = replay(records, Path(tmp) / "repo", since, stable, tree, picks)
         built = time.perf_counter() - started
         out = Path(tmp) / "report.json"
         args = ["backport-report", "--repo", str(Path(tmp) / "repo"), "--since", since, "--stable", stable,
@@ -95,17 +96,19 @@ def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: 
     detected = sum(c["backported"] for c in report["commits"])
     print(f"  replayed {len(by_new)} commits in {built:.1f} s; command {ran:.1f} s; "
           f"{detected} found already backported (ground truth {sum(r['backported'] for r in by_new.values())})")
-    return {by_new[c["sha"]]["sha"]: c["verdict"] for c in report["commits"]}
+    return {by_new[c["sha"]]["sha"]: c for c in report["commits"]}
 
 
-def evaluate(name: str, records: list[dict[str, Any]], extra: list[str]) -> None:
+def evaluate(name: str, records: list[dict[str, Any]], extra: list[str], tree: Sequence[str] | None = None,
+             picks: bool = True) -> dict[str, Any]:
     records = [r for r in records if not is_merge(r)]
     since = (records[0].get("range") or "v0.0-dev0..").split("..")[0] if records else "v0.0-dev0"
     match = re.search(r"vs-(\d+\.\d+)", name)
     stable = match.group(1) if match else "stable"
     print(f"\n== {name}: {len(records)} commits (merges left out), {sum(r['backported'] for r in records)} "
           f"backported; since {since}, stable branch {stable}")
-    verdicts = classify(records, since, stable, extra)
+    report = classify(records, since, stable, extra, tree, picks)
+    verdicts = {sha: c["verdict"] for sha, c in report.items()}
     truth = {r["sha"]: bool(r["backported"]) for r in records}
     base = {r["sha"]: patchbot_like(r) for r in records}
     print("  verdicts: " + count(verdicts.values()) + " | baseline: " + count(base.values()))
@@ -114,6 +117,7 @@ def evaluate(name: str, records: list[dict[str, Any]], extra: list[str]) -> None
     print(line("patchbot-like baseline, U=no", score((truth[s], v in POSITIVE) for s, v in base.items())))
     per_tag(records, verdicts, truth)
     reviewer(verdicts, truth)
+    return {"truth": truth, "report": report, "records": records}
 
 
 def per_tag(records: list[dict[str, Any]], verdicts: dict[str, str], truth: dict[str, bool]) -> None:
@@ -152,14 +156,14 @@ def run(argv: list[str] | None = None) -> int:
     if args.synthetic:
         print(f"SYNTHETIC corpus of {args.synthetic} commits (labels drawn from backports.md §2 rates): "
               "checks the pipeline and scorer only, NOT comparable to the real baseline.")
-        evaluate("synthetic-2.9dev-vs-2.8", synthetic(args.synthetic), extra)
+        evaluate("synthetic-2.9dev-vs-2.8", synthetic(args.synthetic), extra, SYNTHETIC_TREE)
         return 0
     files = sorted(DATA.glob("*.jsonl")) if DATA.is_dir() else []
     if not files:
         print(f"SKIP: no backport data at {DATA} (run with --synthetic N for a smoke run)")
         return 0
     for path in files:
-        evaluate(path.name, load(path), extra)
+        evaluate(path.name, load(path), extra, stable_tree(path))
     return 0
 
 
