@@ -79,14 +79,27 @@ def versions(opts: Options, since: str) -> tuple[str | None, tuple[str, ...]]:
     return git.version_of(since), stable
 
 
-def classify_rules(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, dict[str, Any]]:
-    from labeler.backport import rules, rules_config
+def gather_facts(opts: Options, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any) -> Any:
+    """The repository's side of the rules: touched paths, the stable trees, what is on stable."""
+    from labeler.backport.facts import Facts
+
+    tree = frozenset().union(*(git.tree_paths(opts.repo, ref) for ref in opts.stable)) if opts.stable else None
+    quoted = sorted({a for ids in rel.fixes_outside.values() for a in ids})
+    outside = {abbrev: any(git.is_ancestor(opts.repo, sha, ref) for ref in opts.stable)
+               for abbrev, sha in git.resolve_ids(opts.repo, quoted).items()}
+    return Facts(files=git.touched_files(opts.repo, f"{meta['since_sha']}..{meta['until_sha']}"), stable_tree=tree,
+                 on_stable=frozenset(backports), outside=outside, stable_name=" / ".join(opts.stable) or "stable")
+
+
+def classify_rules(opts: Options, meta: dict[str, Any], items: Sequence[Any], facts: Any,
+                   rel: Any) -> dict[str, dict[str, Any]]:
+    from labeler.backport import fate, rules_config
 
     config = rules_config.load(opts.rules).with_versions(*versions(opts, meta["since"]))
-    items = [rules.Item(c.sha, c.subject, c.message) for c in commits]
-    decisions = rules.classify_all(items, config)
+    decisions, _ = fate.classify(items, config, facts, rel)
     meta.update(provider="rules", model=f"rules:{config.digest}", rules=config.source)
-    return {c.sha: {"verdict": d.verdict, "reason": d.reason} for c, d in zip(commits, decisions, strict=True)}
+    return {i.sha: {"verdict": d.verdict, "reason": d.reason, "source": d.source}
+            for i, d in zip(items, decisions, strict=True)}
 
 
 def classify_model(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, dict[str, Any]]:
@@ -137,14 +150,29 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if opts.dry_run:
         click.echo(plan(opts, meta, mine))
         return meta, []
+    from labeler.backport.refs import Item
+    from labeler.backport.relations import relate
+
     backports = find_backports(opts, meta, commits)
+    items = [Item(c.sha, c.subject, c.message) for c in commits]
+    rel = relate(items)
+    facts = gather_facts(opts, meta, backports, rel)
     # Rules look across the whole range (prerequisites named later), so they see every commit.
-    verdicts = classify_rules(opts, meta, commits) if opts.provider == "rules" else \
+    verdicts = classify_rules(opts, meta, items, facts, rel) if opts.provider == "rules" else \
         classify_model(opts, meta, mine)
     seqs = {c.sha: i for i, c in enumerate(commits, 1)}
-    records = [report.record(seqs[c.sha], c, verdicts[c.sha], backports.get(c.sha, [])) for c in mine]
+    records = [report.record(seqs[c.sha], c, verdicts[c.sha], backports.get(c.sha, []), links(c.sha, rel, facts))
+               for c in mine]
     meta["generated"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return meta, records
+
+
+def links(sha: str, rel: Any, facts: Any) -> dict[str, Any]:
+    """The JSON's dependency fields for one commit."""
+    return {"depends_on": rel.depends_on.get(sha, []), "needed_by": rel.needed_by.get(sha, []),
+            "fixes": [{"sha": s, "on_stable": s in facts.on_stable} for s in rel.fixes.get(sha, [])]
+            + [{"sha": a, "on_stable": facts.outside_on_stable(a)} for a in rel.fixes_outside.get(sha, [])],
+            "fixed_by": rel.fixed_by.get(sha, [])}
 
 
 def publish(opts: Options, meta: dict[str, Any], records: list[dict[str, Any]]) -> None:
