@@ -54,7 +54,7 @@ def findings(text: str, config: RulesConfig, refs: Refs) -> tuple[list[Finding],
         if not kinds:
             continue
         named = refs.mentioned(sentence)
-        if P.CONDITION.search(sentence) and (named or refs.any_ref(sentence)):
+        if P.CONDITION.search(sentence) and (named or refs.any_ref(sentence) or P.ONLY_IF.search(sentence)):
             conditions.append((named[0] if named else "", sentence))
             continue
         if kinds[0] != "no":
