@@ -49,7 +49,7 @@ def by_id(answers):
 def test_anthropic_prompt_shape_and_verdicts(repo, tmp_path, fake_llm):
     fake_llm.responder = by_id({repo.sha["fix"][:8]: "It asks for 2.6.\nConclusion: yes",
                                 repo.sha["wait"][:8]: "Conclusion: wait"})
-    assert run(repo, tmp_path) == 0
+    assert run(repo, tmp_path, "anthropic", "--observation-days", "100000") == 0
     data, commits = verdicts(tmp_path)
     assert len(fake_llm.requests) == 9 and data["model_calls"] == 9 and data["cached"] == 0
     assert commits[repo.sha["fix"]]["verdict"] == "yes" and commits[repo.sha["fix"]]["reason"] == "It asks for 2.6."

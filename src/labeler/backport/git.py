@@ -14,8 +14,8 @@ from labeler.errors import UserError
 
 GIT_TIMEOUT = 600.0
 # One field per NUL; with -z git also ends each commit with a NUL. Messages cannot hold a NUL.
-_LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B"
-_FIELDS = 6
+_LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B"
+_FIELDS = 7
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Commit:
     author_email: str
     date: str  # ISO 8601 author date
     message: str
+    commit_date: str = ""  # ISO 8601 committer date: when it landed
 
     @property
     def subject(self) -> str:
@@ -89,9 +90,9 @@ def parse_log(raw: str) -> list[Commit]:
     fields = raw.split("\0")
     commits = []
     for i in range(0, len(fields) - _FIELDS + 1, _FIELDS):
-        sha, parents, name, email, date, message = fields[i:i + _FIELDS]
+        sha, parents, name, email, date, committed, message = fields[i:i + _FIELDS]
         commits.append(Commit(sha=sha.strip(), parents=tuple(parents.split()), author_name=name,
-                              author_email=email, date=date, message=message.rstrip("\n")))
+                              author_email=email, date=date, message=message.rstrip("\n"), commit_date=committed))
     return commits
 
 

@@ -41,7 +41,9 @@ def record(seq: int, commit: Commit, verdict: Mapping[str, Any], backports: Sequ
         "backported": bool(backports),
         "backported_to": sorted({b.ref for b in backports}),
         "backport_commits": [{"ref": b.ref, "sha": b.sha, "match": b.how} for b in backports],
-        "kind": f"{verdict.get('source', 'model')}:{verdict['verdict']}",
+        "kind": verdict.get("kind", f"{verdict.get('source', 'model')}:{verdict['verdict']}"),
+        "confidence": verdict.get("confidence"),
+        **({"age_days": verdict.get("age_days"), "ready": verdict.get("ready", False)} if "age_days" in verdict else {}),
         "depends_on": list(links.get("depends_on", [])), "needed_by": list(links.get("needed_by", [])),
         "fixes": list(links.get("fixes", [])), "fixed_by": list(links.get("fixed_by", [])),
     }
