@@ -139,6 +139,52 @@ def reviewer(verdicts: dict[str, str], truth: dict[str, bool]) -> None:
           f"{sum(v == 'uncertain' for v in verdicts.values())} U, {sum(v == 'wait' for v in verdicts.values())} W")
 
 
+TARGET_F1, TARGET_P = 0.88, 0.95
+
+
+def samples(result: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(verdict kind, agreed with the maintainers) per commit; the kind is the rule's, before ready."""
+    from labeler.backport.confidence import agrees
+
+    return [(c["kind"], agrees(c["kind"].rsplit(":", 1)[-1], result["truth"][sha]))
+            for sha, c in result["report"].items()]
+
+
+def print_reliability(title: str, pairs: list[tuple[float, bool]]) -> None:
+    from labeler.backport.confidence import reliability
+
+    print(f"  {title}")
+    print("    confidence       commits  mean conf  observed agreement")
+    for label, n, mean, observed in reliability(pairs):
+        print(f"    {label:<16} {n:>7}  {mean:>9.3f}  {observed:>8.3f}")
+    if pairs:
+        gap = sum(abs(c - a) for c, a in pairs) / len(pairs)
+        brier = sum((c - a) ** 2 for c, a in pairs) / len(pairs)
+        print(f"    Brier {brier:.3f}; mean |confidence - outcome| {gap:.3f}")
+
+
+def calibration(results: dict[str, dict[str, Any]], show_table: bool) -> None:
+    """The shipped table's reliability on each cycle, and the honest check: the table fitted on the
+    other cycle(s) only (leave one cycle out)."""
+    from labeler.backport.confidence import confidence, fit
+
+    per_cycle = {name: samples(r) for name, r in results.items()}
+    fitted = fit(list(per_cycle.values()))
+    if show_table:
+        print("\n== confidence table fitted on all cycles (paste into labeler/backport/confidence.py TABLE):")
+        print("TABLE = {" + ", ".join(f"{k!r}: {v}" for k, v in sorted(fitted.items())) + "}")
+    for name, pairs in per_cycle.items():
+        print(f"\n== reliability on {name}")
+        print_reliability("shipped table (confidence as the command reports it):",
+                          [(results[name]["report"][sha]["confidence"], agree)
+                           for sha, (_, agree) in zip(results[name]["report"], pairs, strict=True)])
+        others = [p for other, p in per_cycle.items() if other != name]
+        if others:
+            held_out = fit(others)
+            print_reliability("leave-one-cycle-out (table fitted without this cycle):",
+                              [(confidence(kind, held_out), agree) for kind, agree in pairs])
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, metavar="N", help="score a generated corpus of N commits instead")
@@ -147,6 +193,9 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model name for a model provider")
     parser.add_argument("--cache", help="verdict cache file (re-runs of a model cost nothing)")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--calibrate", action="store_true", help="print the confidence table fitted on all cycles")
+    parser.add_argument("--no-stable-picks", action="store_true",
+                        help="replay without any cherry-pick on the stable branch (nothing known to be on stable)")
     args = parser.parse_args(argv)
     extra = ["--provider", args.provider]
     extra += ["--rules", args.rules] if args.rules else []
@@ -162,8 +211,14 @@ def run(argv: list[str] | None = None) -> int:
     if not files:
         print(f"SKIP: no backport data at {DATA} (run with --synthetic N for a smoke run)")
         return 0
-    for path in files:
-        evaluate(path.name, load(path), extra, stable_tree(path))
+    results = {path.name: evaluate(path.name, load(path), extra, stable_tree(path), not args.no_stable_picks)
+               for path in files}
+    calibration(results, args.calibrate)
+    print("\n== targets (yes|wait = backport): F1 >= 0.88 at precision >= 0.95 on each cycle")
+    for name, r in results.items():
+        s = score((r["truth"][sha], c["verdict"] in POSITIVE) for sha, c in r["report"].items())
+        met = s["F1"] >= TARGET_F1 and s["P"] >= TARGET_P
+        print(f"  {name:<40} P {s['P']:.3f}  R {s['R']:.3f}  F1 {s['F1']:.3f}  target {'MET' if met else 'NOT met'}")
     return 0
 
 

@@ -10,11 +10,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 POSITIVE = ("yes", "wait")
-STRENGTH = 10.0  # pseudo-commits of the verdict's overall agreement added to every kind
+STRENGTH = 20.0  # pseudo-commits of the kind's prior added to what the cycles show
+CAP = 200        # commits of one kind a single cycle may contribute
 # Fitted by `benchmarks/backport_quality.py --calibrate` on HAProxy 2.9-dev and systemd v255.
-TABLE: dict[str, float] = {}
-# A verdict whose kind the table has never seen (a model's, a new rule's): its verdict's prior.
-PRIOR = {"yes": 0.75, "wait": 0.6, "uncertain": 0.6, "no": 0.85}
+TABLE: dict[str, float] = {
+    'absent:no': 0.943, 'conditional:no': 0.81, 'culprit:uncertain': 0.457, 'default:no': 0.859, 'dev-only:no': 0.773,
+    'follows:no': 0.956, 'follows:uncertain': 0.583, 'follows:yes': 0.647, 'instruction:no': 0.952,
+    'instruction:wait': 0.6, 'instruction:yes': 0.969, 'lookahead:wait': 0.571, 'lookahead:yes': 0.774,
+    'needed:yes': 0.727, 'release:no': 0.971, 'subject:uncertain': 0.541, 'subject:yes': 0.679}
+# Priors, set by reasoning before looking at any cycle and then corrected by the data: a developer's
+# explicit word is usually right; a fix follows its culprit less surely; "uncertain" is a coin.
+KIND_PRIOR = {"instruction:yes": 0.9, "instruction:no": 0.9, "release:no": 0.95, "absent:no": 0.85,
+              "default:no": 0.8, "follows:no": 0.85, "follows:yes": 0.7, "needed:yes": 0.7, "lookahead:yes": 0.7}
+# A verdict whose kind is unknown (a model's, a new rule's): its verdict's prior.
+PRIOR = {"yes": 0.7, "wait": 0.6, "uncertain": 0.5, "no": 0.8}
 
 
 def agrees(verdict: str, backported: bool) -> bool:
@@ -27,7 +36,7 @@ def confidence(kind: str, table: Mapping[str, float] | None = None) -> float:
     if kind in table:
         return table[kind]
     verdict = kind.rsplit(":", 1)[-1]
-    return table.get(f"*:{verdict}", PRIOR.get(verdict, 0.5))
+    return table.get(f"*:{verdict}", prior(kind))
 
 
 def _counts(samples: Iterable[tuple[str, bool]]) -> dict[str, list[int]]:
@@ -38,35 +47,26 @@ def _counts(samples: Iterable[tuple[str, bool]]) -> dict[str, list[int]]:
     return out
 
 
-def fit(cycles: Sequence[Sequence[tuple[str, bool]]], strength: float = STRENGTH) -> dict[str, float]:
-    """kind -> confidence from (kind, agreed) samples of several cycles. Per cycle, a kind's rate is
-    shrunk toward its verdict's rate in that cycle; the cycles' shrunk rates are then averaged, a
-    cycle without the kind contributing its verdict's rate (what an unseen project would show)."""
+def fit(cycles: Sequence[Sequence[tuple[str, bool]]], strength: float = STRENGTH,
+        cap: int = CAP) -> dict[str, float]:
+    """kind -> confidence from (kind, agreed) samples of several cycles: a beta posterior around the
+    kind's prior (`KIND_PRIOR`, else its verdict's) worth `strength` commits, where each cycle counts
+    at most `cap` commits of a kind, so one big cycle cannot speak for every project."""
     per_cycle = [_counts(samples) for samples in cycles]
-    verdict_rates = [_verdict_rates(counts) for counts in per_cycle]
-    kinds = sorted({k for counts in per_cycle for k in counts})
     table = {}
-    for kind in kinds:
-        verdict = kind.rsplit(":", 1)[-1]
-        rates = []
-        for counts, prior in zip(per_cycle, verdict_rates, strict=True):
+    for kind in sorted({k for counts in per_cycle for k in counts}):
+        agreed = seen = 0.0
+        for counts in per_cycle:
             n, k = counts.get(kind, (0, 0))
-            p = prior.get(verdict, PRIOR.get(verdict, 0.5))
-            rates.append((k + strength * p) / (n + strength))
-        table[kind] = round(sum(rates) / len(rates), 3)
-    for verdict in PRIOR:
-        seen = [r[verdict] for r in verdict_rates if verdict in r]
-        if seen:
-            table[f"*:{verdict}"] = round(sum(seen) / len(seen), 3)
+            if n:
+                weight = min(n, cap) / n
+                agreed, seen = agreed + k * weight, seen + n * weight
+        table[kind] = round((agreed + strength * prior(kind)) / (seen + strength), 3)
     return table
 
 
-def _verdict_rates(counts: Mapping[str, Sequence[int]]) -> dict[str, float]:
-    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for kind, (n, k) in counts.items():
-        pooled[kind.rsplit(":", 1)[-1]][0] += n
-        pooled[kind.rsplit(":", 1)[-1]][1] += k
-    return {v: k / n for v, (n, k) in pooled.items() if n}
+def prior(kind: str) -> float:
+    return KIND_PRIOR.get(kind, PRIOR.get(kind.rsplit(":", 1)[-1], 0.5))
 
 
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)
