@@ -12,6 +12,10 @@ _I = re.IGNORECASE
 BACKPORT = r"(?:back-?port\w*|cherry-?pick\w*)"
 VERSION = r"\d+\.\d+(?:\.\d+)?"
 
+# Every built-in instruction holds one of these words: sentences without any skip the big patterns.
+MAYBE_INSTRUCTION = re.compile(r"back-?port|cherry-?pick|affect|concern|impact|need|requir|necessar|want|stable|"
+                               r"applied|merged|picked|releas|dev|only", _I)
+
 # "No backport needed", "no need to backport", "must not be backported", "nothing to backport".
 NO = re.compile("|".join([
     rf"\bno\s+(?:\w+\s+)?{BACKPORT}\b",

@@ -15,6 +15,8 @@ from labeler.backport.refs import Item, Refs
 FIX_OF = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regress\w*|follow(?:s|ing)?[- ]?ups?|fix(?:es|ed|ing)?\s*:|"
                     r"fixup|amend\w*|revert\w*|complement\w*|(?:this|it)\s+fix(?:es)?\s+(?:commit|the\s+\w+\s+in))\b",
                     re.I)
+_MAY_NAME = re.compile(r"[0-9a-f]{7}|[\"\u201c]|[A-Z]{2,}[A-Z0-9]*(?:/[A-Z]+)?:|previous|preceding|next|following|"
+                       r"upcoming|subsequent", re.I)
 REVERT = re.compile(r'^Revert\s+"(.+)"\s*$')
 
 
@@ -54,6 +56,8 @@ def _relate_one(item: Item, refs: Refs, out: Relations) -> None:
         out.add("fixes", "fixed_by", item.sha, refs.resolve(revert.group(1)) or "")
     body = msg.strip_diff(item.message).split("\n", 1)[1] if "\n" in item.message else ""
     for sentence in msg.sentences(body):
+        if not _MAY_NAME.search(sentence):  # no id, quoted subject, tag or "previous/next": nothing to relate
+            continue
         if P.NEEDED_BY_NEXT.search(sentence) and refs.next_of(item.sha):
             out.add("depends_on", "needed_by", refs.next_of(item.sha) or "", item.sha)
         if _fix_sentence(item, refs, sentence, out):
