@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from backport_replay import DATA, count, is_merge, load, replay, synthetic, tag_of
+from backport_replay import DATA, SYNTHETIC_TREE, count, is_merge, load, replay, stable_tree, synthetic, tag_of
 from labeler.cli import main
 
 POSITIVE = ("yes", "wait")
@@ -77,11 +77,12 @@ def line(name: str, s: dict[str, float]) -> str:
             f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})")
 
 
-def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: list[str]) -> dict[str, str]:
+def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: list[str],
+             tree: Sequence[str] | None, picks: bool) -> dict[str, dict[str, Any]]:
     """Replay, run the command, return original sha -> verdict."""
     with tempfile.TemporaryDirectory(prefix="backport-bench-") as tmp:
         started = time.perf_counter()
-        by_new = replay(records, Path(tmp) / "repo", since, stable)
+        by_new = replay(records, Path(tmp) / "repo", since, stable, tree, picks)
         built = time.perf_counter() - started
         out = Path(tmp) / "report.json"
         args = ["backport-report", "--repo", str(Path(tmp) / "repo"), "--since", since, "--stable", stable,
@@ -94,17 +95,19 @@ def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: 
     detected = sum(c["backported"] for c in report["commits"])
     print(f"  replayed {len(by_new)} commits in {built:.1f} s; command {ran:.1f} s; "
           f"{detected} found already backported (ground truth {sum(r['backported'] for r in by_new.values())})")
-    return {by_new[c["sha"]]["sha"]: c["verdict"] for c in report["commits"]}
+    return {by_new[c["sha"]]["sha"]: c for c in report["commits"]}
 
 
-def evaluate(name: str, records: list[dict[str, Any]], extra: list[str]) -> None:
+def evaluate(name: str, records: list[dict[str, Any]], extra: list[str], tree: Sequence[str] | None = None,
+             picks: bool = True) -> dict[str, Any]:
     records = [r for r in records if not is_merge(r)]
     since = (records[0].get("range") or "v0.0-dev0..").split("..")[0] if records else "v0.0-dev0"
     match = re.search(r"vs-(\d+\.\d+)", name)
     stable = match.group(1) if match else "stable"
     print(f"\n== {name}: {len(records)} commits (merges left out), {sum(r['backported'] for r in records)} "
           f"backported; since {since}, stable branch {stable}")
-    verdicts = classify(records, since, stable, extra)
+    report = classify(records, since, stable, extra, tree, picks)
+    verdicts = {sha: c["verdict"] for sha, c in report.items()}
     truth = {r["sha"]: bool(r["backported"]) for r in records}
     base = {r["sha"]: patchbot_like(r) for r in records}
     print("  verdicts: " + count(verdicts.values()) + " | baseline: " + count(base.values()))
@@ -113,6 +116,7 @@ def evaluate(name: str, records: list[dict[str, Any]], extra: list[str]) -> None
     print(line("patchbot-like baseline, U=no", score((truth[s], v in POSITIVE) for s, v in base.items())))
     per_tag(records, verdicts, truth)
     reviewer(verdicts, truth)
+    return {"truth": truth, "report": report, "records": records}
 
 
 def per_tag(records: list[dict[str, Any]], verdicts: dict[str, str], truth: dict[str, bool]) -> None:
@@ -134,6 +138,52 @@ def reviewer(verdicts: dict[str, str], truth: dict[str, bool]) -> None:
           f"{sum(v == 'uncertain' for v in verdicts.values())} U, {sum(v == 'wait' for v in verdicts.values())} W")
 
 
+TARGET_F1, TARGET_P = 0.88, 0.95
+
+
+def samples(result: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(verdict kind, agreed with the maintainers) per commit; the kind is the rule's, before ready."""
+    from labeler.backport_report.confidence import agrees
+
+    return [(c["kind"], agrees(c["kind"].rsplit(":", 1)[-1], result["truth"][sha]))
+            for sha, c in result["report"].items()]
+
+
+def print_reliability(title: str, pairs: list[tuple[float, bool]]) -> None:
+    from labeler.backport_report.confidence import reliability
+
+    print(f"  {title}")
+    print("    confidence       commits  mean conf  observed agreement")
+    for label, n, mean, observed in reliability(pairs):
+        print(f"    {label:<16} {n:>7}  {mean:>9.3f}  {observed:>8.3f}")
+    if pairs:
+        gap = sum(abs(c - a) for c, a in pairs) / len(pairs)
+        brier = sum((c - a) ** 2 for c, a in pairs) / len(pairs)
+        print(f"    Brier {brier:.3f}; mean |confidence - outcome| {gap:.3f}")
+
+
+def calibration(results: dict[str, dict[str, Any]], show_table: bool) -> None:
+    """The shipped table's reliability on each cycle, and the honest check: the table fitted on the
+    other cycle(s) only (leave one cycle out)."""
+    from labeler.backport_report.confidence import confidence, fit
+
+    per_cycle = {name: samples(r) for name, r in results.items()}
+    fitted = fit(list(per_cycle.values()))
+    if show_table:
+        print("\n== confidence table fitted on all cycles (paste into labeler/backport/confidence.py TABLE):")
+        print("TABLE = {" + ", ".join(f"{k!r}: {v}" for k, v in sorted(fitted.items())) + "}")
+    for name, pairs in per_cycle.items():
+        print(f"\n== reliability on {name}")
+        print_reliability("shipped table (confidence as the command reports it):",
+                          [(results[name]["report"][sha]["confidence"], agree)
+                           for sha, (_, agree) in zip(results[name]["report"], pairs, strict=True)])
+        others = [p for other, p in per_cycle.items() if other != name]
+        if others:
+            held_out = fit(others)
+            print_reliability("leave-one-cycle-out (table fitted without this cycle):",
+                              [(confidence(kind, held_out), agree) for kind, agree in pairs])
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, metavar="N", help="score a generated corpus of N commits instead")
@@ -142,6 +192,9 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model name for a model provider")
     parser.add_argument("--cache", help="verdict cache file (re-runs of a model cost nothing)")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--calibrate", action="store_true", help="print the confidence table fitted on all cycles")
+    parser.add_argument("--no-stable-picks", action="store_true",
+                        help="replay without any cherry-pick on the stable branch (nothing known to be on stable)")
     args = parser.parse_args(argv)
     extra = ["--provider", args.provider]
     extra += ["--rules", args.rules] if args.rules else []
@@ -151,14 +204,20 @@ def run(argv: list[str] | None = None) -> int:
     if args.synthetic:
         print(f"SYNTHETIC corpus of {args.synthetic} commits (labels drawn from backports.md §2 rates): "
               "checks the pipeline and scorer only, NOT comparable to the real baseline.")
-        evaluate("synthetic-2.9dev-vs-2.8", synthetic(args.synthetic), extra)
+        evaluate("synthetic-2.9dev-vs-2.8", synthetic(args.synthetic), extra, SYNTHETIC_TREE)
         return 0
     files = sorted(DATA.glob("*.jsonl")) if DATA.is_dir() else []
     if not files:
         print(f"SKIP: no backport data at {DATA} (run with --synthetic N for a smoke run)")
         return 0
-    for path in files:
-        evaluate(path.name, load(path), extra)
+    results = {path.name: evaluate(path.name, load(path), extra, stable_tree(path), not args.no_stable_picks)
+               for path in files}
+    calibration(results, args.calibrate)
+    print("\n== targets (yes|wait = backport): F1 >= 0.88 at precision >= 0.95 on each cycle")
+    for name, r in results.items():
+        s = score((r["truth"][sha], c["verdict"] in POSITIVE) for sha, c in r["report"].items())
+        met = s["F1"] >= TARGET_F1 and s["P"] >= TARGET_P
+        print(f"  {name:<40} P {s['P']:.3f}  R {s['R']:.3f}  F1 {s['F1']:.3f}  target {'MET' if met else 'NOT met'}")
     return 0
 
 

@@ -3,9 +3,12 @@ and generate a synthetic HAProxy-like corpus when the real data is absent.
 
 Records follow ../shared/data/backport/*.jsonl (seq, sha, subject, body, author, date,
 commit_date, backported, backport_commits, range). Every dev commit is replayed in order with its
-message, author and dates (empty diffs: the rules read messages only); commit ids quoted in later
-messages are rewritten to the replayed ids so range-wide rules still resolve them. Backported
-commits are added to a stable branch as `-x` cherry-picks, in the order they were backported.
+message, author and dates, rewriting the paths it touched (`files`) with placeholder content on top
+of a root commit that holds the stable tree at the start of the cycle (`*.stable-tree.txt`), so git
+facts (files absent from stable) are what they would be on the real repository. Commit ids quoted
+in later messages are rewritten to the replayed ids so range-wide rules still resolve them.
+Backported commits are added to a stable branch as `-x` cherry-picks that keep its tree, in the
+order they were backported.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,58 +38,128 @@ def load(path: Path) -> list[dict[str, Any]]:
         return sorted((json.loads(line) for line in f if line.strip()), key=lambda r: r["seq"])
 
 
+def stable_tree(jsonl: Path) -> list[str] | None:
+    """The sidecar `<name>.stable-tree.txt`: the stable branch's paths at the start of the cycle."""
+    sidecar = jsonl.with_name(jsonl.name.removesuffix(".jsonl") + ".stable-tree.txt")
+    if not sidecar.exists():
+        return None
+    return [line for line in sidecar.read_text(encoding="utf-8", errors="surrogateescape").split("\n") if line]
+
+
 def is_merge(record: dict[str, Any]) -> bool:
     """Merges are not in the data's parents; their subjects give them away (the command skips merges)."""
     return record["subject"].startswith(("Merge pull request", "Merge branch", "Merge tag", "Merge remote"))
 
 
+def _who(author: str) -> tuple[str, str]:
+    match = _AUTHOR.match(author) or _AUTHOR.match(f"{author} <unknown@example.org>")
+    name, email = match.groups() if match else ("unknown", "unknown@example.org")
+    return (name or "unknown").replace("<", "").replace(">", ""), email.replace(">", "")
+
+
+def _stamp(iso: str) -> str:
+    """ISO 8601 -> fast-import's `<unix seconds> <+hhmm>`."""
+    when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    offset = when.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{int(when.timestamp())} {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _data(text: str | bytes) -> bytes:
+    raw = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    return b"data %d\n" % len(raw) + raw + b"\n"
+
+
 class Replayer:
+    """One `git fast-import` process; `get-mark` answers each commit's sha on the cat-blob pipe, so
+    later messages can quote the replayed ids of earlier commits."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
         subprocess.run(["git", "init", "-q", "-b", "master", str(path)], check=True, env=self.env)
-        self.tree = self.git("mktree", stdin="")
+        self.read_fd, write_fd = os.pipe()
+        self.proc = subprocess.Popen(["git", "-C", str(path), "fast-import", "--quiet", "--done",
+                                      f"--cat-blob-fd={write_fd}"], stdin=subprocess.PIPE, env=self.env,
+                                     pass_fds=(write_fd,))
+        os.close(write_fd)
+        self.answers = os.fdopen(self.read_fd, "rb")
+        self.mark = 0
+        self.marks: dict[str, int] = {}  # objects written in this stream are named by mark, not sha
 
-    def git(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
-        done = subprocess.run(["git", "-C", str(self.path), *args], input=stdin, capture_output=True, text=True,
-                              check=True, env={**self.env, **(env or {})})
+    def git(self, *args: str) -> str:
+        done = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, text=True, check=True,
+                              env=self.env)
         return done.stdout.strip()
 
-    def commit(self, message: str, parent: str | None, author: str, date: str, commit_date: str) -> str:
-        match = _AUTHOR.match(author) or _AUTHOR.match(f"{author} <unknown@example.org>")
-        name, email = match.groups() if match else ("unknown", "unknown@example.org")
-        env = {"GIT_AUTHOR_NAME": name or "unknown", "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,
-               "GIT_COMMITTER_NAME": "replay", "GIT_COMMITTER_EMAIL": "replay@example.org",
-               "GIT_COMMITTER_DATE": commit_date or date}
-        args = ["commit-tree", self.tree, *(["-p", parent] if parent else []), "-F", "-"]
-        return self.git(*args, stdin=message, env=env)
+    def commit(self, ref: str, message: str, parent: str | None, author: str, date: str, commit_date: str,
+               files: Iterable[tuple[str, str]] = ()) -> str:
+        assert self.proc.stdin is not None
+        self.mark += 1
+        name, email = _who(author)
+        out = [f"commit {ref}\nmark :{self.mark}\n".encode(),
+               f"author {name} <{email}> {_stamp(date)}\n".encode("utf-8", "surrogateescape"),
+               f"committer replay <replay@example.org> {_stamp(commit_date or date)}\n".encode(), _data(message)]
+        out += [f"from :{self.marks[parent]}\n".encode()] if parent else []
+        out += [b"M 100644 inline " + _quote_path(path) + b"\n" + _data(content) for path, content in files]
+        out.append(f"get-mark :{self.mark}\n".encode())
+        self.proc.stdin.write(b"".join(out))
+        self.proc.stdin.flush()
+        sha = self.answers.readline().decode().strip()
+        self.marks[sha] = self.mark
+        return sha
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"done\n")
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            raise SystemExit("git fast-import failed")
+        self.answers.close()
 
 
-def _rewrite(text: str, old_to_new: dict[str, str]) -> str:
+def _quote_path(path: str) -> bytes:
+    raw = path.encode("utf-8", "surrogateescape")
+    if not re.search(rb'[\x00-\x1f"\\]', raw) and not raw.startswith(b'"'):
+        return raw
+    return b'"' + raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n") + b'"'
+
+
+def _rewrite(text: str, old_to_new: dict[str, str], by7: dict[str, list[str]]) -> str:
     """Quoted ids of earlier commits point at their replayed twins (same length)."""
     def swap(match: re.Match[str]) -> str:
-        found = [old for old in old_to_new if old.startswith(match.group(0))]
+        found = [old for old in by7.get(match.group(0)[:7], ()) if old.startswith(match.group(0))]
         return old_to_new[found[0]][: len(match.group(0))] if len(found) == 1 else match.group(0)
     return _HEX.sub(swap, text)
 
 
-def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: str) -> dict[str, dict[str, Any]]:
-    """Build the repository; return replayed sha -> record (merges left out)."""
+def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: str,
+           tree: Sequence[str] | None = None, picks: bool = True) -> dict[str, dict[str, Any]]:
+    """Build the repository (backports.md §2): a root whose tree holds every path of the stable tree
+    (`tree`), tagged `since` and branched as `stable`; one commit per record rewriting its `files`;
+    the backported ones cherry-picked (`-x`, tree kept) onto `stable` unless `picks` is false.
+    Returns replayed sha -> record (merges left out)."""
     repo = Replayer(path)
     first = records[0]["date"] if records else "2023-01-01T00:00:00+00:00"
-    base = repo.commit(f"[RELEASE] Released version {since}", None, "Replay <replay@example.org>", first, first)
-    repo.git("tag", since, base)
-    repo.git("branch", stable, base)
+    base = repo.commit("refs/heads/master", f"[RELEASE] Released version {since}", None,
+                       "Replay <replay@example.org>", first, first, ((p, p + "\n") for p in tree or ()))
     head, old_to_new, by_new = base, {}, {}
+    by7: dict[str, list[str]] = {}
     for record in records:
         if is_merge(record):
             continue
-        message = record["subject"] + ("\n\n" + _rewrite(record["body"], old_to_new) if record.get("body") else "")
-        head = repo.commit(message, head, record["author"], record["date"], record.get("commit_date", ""))
+        body = _rewrite(record["body"], old_to_new, by7) if record.get("body") else ""
+        message = record["subject"] + ("\n\n" + body if body else "")
+        files = ((p, f"{p} {record['seq']}\n") for p in record.get("files") or ())
+        head = repo.commit("refs/heads/master", message, head, record["author"], record["date"],
+                           record.get("commit_date", ""), files)
         old_to_new[record["sha"]] = head
+        by7.setdefault(record["sha"][:7], []).append(record["sha"])
         by_new[head] = record
-    repo.git("update-ref", "refs/heads/master", head)
-    _stable_branch(repo, by_new, base, stable)
+    _stable_branch(repo, by_new if picks else {}, base, stable)
+    repo.close()
+    repo.git("tag", since, base)
     return by_new
 
 
@@ -95,8 +169,10 @@ def _stable_branch(repo: Replayer, by_new: dict[str, dict[str, Any]], base: str,
     head = base
     for date, sha, record in picks:
         message = f"{record['subject']}\n\n{record.get('body', '')}".rstrip() + f"\n\n(cherry picked from commit {sha})"
-        head = repo.commit(message, head, record["author"], record["date"], date)
-    repo.git("update-ref", f"refs/heads/{stable}", head)
+        head = repo.commit(f"refs/heads/{stable}", message, head, record["author"], record["date"], date)
+    if not picks:
+        repo.commit(f"refs/heads/{stable}", "stable: nothing picked yet", base, "Replay <replay@example.org>",
+                    "2023-01-01T00:00:00+00:00", "2023-01-01T00:00:00+00:00")
 
 
 # ---------------------------------------------------------------------------- synthetic corpus
@@ -142,12 +218,16 @@ def synthetic(n: int, seed: int = 7) -> list[dict[str, Any]]:
         if prerequisite:
             lines.append(f"It depends on commit {out[-1]['sha'][:10]} which must be backported too.")
             out[-1]["backported"] = True
-        out.append({"seq": seq, "sha": f"{rng.getrandbits(160):040x}",
-                    "subject": f"{tag}: {rng.choice(AREAS)}: change number {seq}", "body": "\n".join(lines),
+        area = rng.choice(AREAS)
+        out.append({"seq": seq, "sha": f"{rng.getrandbits(160):040x}", "files": [f"src/{area}.c"],
+                    "subject": f"{tag}: {area}: change number {seq}", "body": "\n".join(lines),
                     "author": f"Dev {seq % 7} <dev{seq % 7}@example.org>",
                     "date": f"2023-{6 + seq * 6 // (n + 1):02d}-{1 + seq % 28:02d}T10:00:00+00:00",
                     "backported": rng.random() < rate, "type": tag.split("/")[0], "range": "v2.9-dev0..v3.0-dev0"})
     return out
+
+
+SYNTHETIC_TREE = [f"src/{area}.c" for area in AREAS]
 
 
 def tag_of(record: dict[str, Any]) -> str:

@@ -14,8 +14,8 @@ from labeler.errors import UserError
 
 GIT_TIMEOUT = 600.0
 # One field per NUL; with -z git also ends each commit with a NUL. Messages cannot hold a NUL.
-_LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B"
-_FIELDS = 6
+_LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B"
+_FIELDS = 7
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Commit:
     author_email: str
     date: str  # ISO 8601 author date
     message: str
+    commit_date: str = ""  # ISO 8601 committer date: when it landed
 
     @property
     def subject(self) -> str:
@@ -89,9 +90,9 @@ def parse_log(raw: str) -> list[Commit]:
     fields = raw.split("\0")
     commits = []
     for i in range(0, len(fields) - _FIELDS + 1, _FIELDS):
-        sha, parents, name, email, date, message = fields[i:i + _FIELDS]
+        sha, parents, name, email, date, committed, message = fields[i:i + _FIELDS]
         commits.append(Commit(sha=sha.strip(), parents=tuple(parents.split()), author_name=name,
-                              author_email=email, date=date, message=message.rstrip("\n")))
+                              author_email=email, date=date, message=message.rstrip("\n"), commit_date=committed))
     return commits
 
 
@@ -124,3 +125,38 @@ def version_of(ref: str) -> str | None:
     """`v3.0-dev0` -> `3.0`, `origin/2.8` -> `2.8`, `stable-2.6.x` -> `2.6`; None without one."""
     match = _VERSION.search(ref)
     return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def touched_files(repo: str, revision_range: str) -> dict[str, tuple[str, ...]]:
+    """commit sha -> the paths it touched (renames as delete + add), for the non-merge commits."""
+    raw = git(repo, "log", "--no-merges", "--no-renames", "--name-only", "-z", "--format=%x01%H",
+              revision_range, "--")
+    files: dict[str, tuple[str, ...]] = {}
+    for chunk in raw.split("\x01")[1:]:
+        sha, _, paths = chunk.partition("\0")
+        files[sha.strip()] = tuple(p for p in paths.lstrip("\n").split("\0") if p)
+    return files
+
+
+def tree_paths(repo: str, ref: str) -> frozenset[str]:
+    """Every path of `ref`'s tree."""
+    return frozenset(p for p in git(repo, "ls-tree", "-r", "--name-only", "--full-tree", "-z", ref).split("\0") if p)
+
+
+def resolve_ids(repo: str, abbrevs: list[str]) -> dict[str, str]:
+    """Abbreviated ids that name a commit of the repository -> its full sha (one git call)."""
+    if not abbrevs:
+        return {}
+    out = git(repo, "cat-file", "--batch-check", stdin="".join(f"{a}^{{commit}}\n" for a in abbrevs).encode())
+    found = {}
+    for abbrev, line in zip(abbrevs, out.splitlines(), strict=False):
+        sha, _, kind = line.partition(" ")
+        if kind.startswith("commit") and re.fullmatch(r"[0-9a-f]{40}", sha):
+            found[abbrev] = sha
+    return found
+
+
+def is_ancestor(repo: str, sha: str, ref: str) -> bool:
+    done = subprocess.run(["git", "-C", repo, "merge-base", "--is-ancestor", sha, ref], capture_output=True,
+                          timeout=GIT_TIMEOUT, check=False)
+    return done.returncode == 0

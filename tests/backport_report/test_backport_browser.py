@@ -162,7 +162,8 @@ def test_real_command_output_opens_from_disk(browser, tmp_path):
     tab = Page(browser, tmp_path / "page.html").open("#start=all")
     try:
         assert len(tab.visible()) == 9 and tab.dialogs == [] and tab.errors == []
-        assert tab.out()["cid_w"] == f"( {repo.sha['wait']} )"
+        assert repo.sha["wait"] in tab.out()["cid_y"] and tab.out()["cid_w"] == "( )"   # waited long enough
+        assert "ready: waited" in tab.tab.text_content(f'tr[data-sha="{repo.sha["wait"]}"] .ready')
         assert tab.tab.text_content(f"#c{tab.visible()[-2]} .subj") .startswith(XSS_SUBJECT)
     finally:
         tab.tab.close()
@@ -183,3 +184,53 @@ def test_a_link_with_changes_wins_over_stored_ones(page):
     page.tab.click("#c5 input.y")
     page.tab.goto(page.path.as_uri() + "#start=all&set=5w")
     assert "s-w" in page.tab.get_attribute("#c5", "class")
+
+
+def grouped(seq, verdict, conf, **extra):
+    return {**rec(seq, verdict), "confidence": conf, "kind": f"default:{verdict}", **extra}
+
+
+@pytest.fixture
+def groups_page(browser, tmp_path):
+    records = [grouped(1, "no", 0.86), grouped(2, "yes", 0.97, fixed_by=[sha(3)]),
+               grouped(3, "yes", 0.65, fixes=[{"sha": sha(2), "on_stable": False}], depends_on=[sha(1)]),
+               grouped(4, "wait", 0.6, age_days=3.0, ready=False),
+               grouped(5, "yes", 0.6, age_days=30.0, ready=True, reason="ready: waited 30 days; wait a bit")]
+    records[0]["needed_by"] = [sha(3)]
+    path = tmp_path / "groups.html"
+    path.write_text(render_html(META, records))
+    tab = Page(browser, path)
+    yield tab
+    tab.tab.close()
+    assert tab.errors == [] and tab.dialogs == []
+
+
+def test_a_yes_pulls_in_what_it_needs_parents_first(groups_page):
+    page = groups_page.open("#start=all")
+    assert page.out()["cid_y"] == f"( {sha(1)} {sha(2)} {sha(3)} {sha(5)} )" and page.out()["cid_n"] == "( )"
+    assert "pulled" in page.tab.get_attribute("#c1", "class")
+    assert page.tab.text_content("#c3 .links").split() == ["needs", "#1", "#2", "(fixes", "it)"]
+    assert "fixed later by #3" in page.tab.text_content("#c2 .links")
+    page.tab.click("#c3 input.n")                        # nothing needs #1 any more
+    assert page.out()["cid_y"] == f"( {sha(2)} {sha(5)} )" and page.out()["cid_n"] == f"( {sha(1)} {sha(3)} )"
+    page.tab.click("#c3 .links a.need")                  # jumping to a related row keeps the view
+    assert "set=3n" in page.fragment()
+
+
+def test_confidence_sorts_and_filters(groups_page):
+    page = groups_page.open("#start=all")
+    assert page.tab.text_content("#c2 .conf") == "0.97"
+    page.tab.select_option("#sort", "conf-asc")
+    order = page.tab.eval_on_selector_all("tr.row", "rows => rows.map(r => r.dataset.seq)")
+    assert order == ["4", "5", "3", "1", "2"] and "sort=conf-asc" in page.fragment()
+    page.tab.fill("#maxconf", "0.7")
+    page.tab.dispatch_event("#maxconf", "change")
+    assert sorted(page.visible()) == [3, 4, 5] and "conf=0.7" in page.fragment()
+    page.tab.reload()
+    assert sorted(page.visible()) == [3, 4, 5] and page.tab.input_value("#sort") == "conf-asc"
+
+
+def test_wait_shows_its_age_and_ready_after_the_period(groups_page):
+    page = groups_page.open("#start=all")
+    assert page.tab.text_content("#c4 .waiting") == "waiting: 3 d so far"
+    assert page.tab.text_content("#c5 .ready") == "ready: waited 30 d"

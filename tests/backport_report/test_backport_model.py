@@ -49,7 +49,7 @@ def by_id(answers):
 def test_anthropic_prompt_shape_and_verdicts(repo, tmp_path, fake_llm):
     fake_llm.responder = by_id({repo.sha["fix"][:8]: "It asks for 2.6.\nConclusion: yes",
                                 repo.sha["wait"][:8]: "Conclusion: wait"})
-    assert run(repo, tmp_path) == 0
+    assert run(repo, tmp_path, "anthropic", "--observation-days", "100000") == 0
     data, commits = verdicts(tmp_path)
     assert len(fake_llm.requests) == 9 and data["model_calls"] == 9 and data["cached"] == 0
     assert commits[repo.sha["fix"]]["verdict"] == "yes" and commits[repo.sha["fix"]]["reason"] == "It asks for 2.6."
@@ -215,3 +215,25 @@ def test_any_exception_of_a_call_is_uncertain_and_not_cached(tmp_path):
     assert stats.failed == 3 and not cache.entries
     assert {r["verdict"] for r in stats.results.values()} == {"uncertain"}
     assert all("RuntimeError: connection reset by peer" in r["reason"] for r in stats.results.values())
+
+
+def test_unsure_scope_asks_only_below_the_threshold_with_repo_facts(repo, tmp_path, fake_llm):
+    fake_llm.responder = by_id({})
+    assert run(repo, tmp_path, "anthropic", "--model-scope", "unsure", "--confident", "0.9") == 0
+    data, commits = verdicts(tmp_path)
+    asked = [c for c in commits.values() if c["kind"].startswith("model:")]
+    assert data["asked_model"] == len(asked) == len(fake_llm.requests) and 0 < len(asked) < len(commits)
+    assert all(c["confidence"] >= 0.9 for c in commits.values() if not c["kind"].startswith("model:"))
+    prompts = [json.dumps(r.json) for r in fake_llm.requests]
+    wait = next(p for p in prompts if repo.sha["wait"][:8] in p)
+    assert "Repository facts" in wait and "files absent from 2.8 (every file it touches): src/mux.c" in wait
+
+
+def test_the_cache_key_changes_with_the_facts_shown():
+    from labeler.backport_report.classify import Prompts, answer_key
+
+    c = commits(1)[0]
+    model = type("M", (), {"provider": "anthropic", "name": "m"})()
+    prompts = Prompts("p", "s", "digest")
+    assert answer_key(c, model, prompts, "") != answer_key(c, model, prompts, "- fixes abc")
+    assert answer_key(c, model, prompts, "- fixes abc") == answer_key(c, model, prompts, "- fixes abc")

@@ -38,7 +38,10 @@ def test_rules_run_writes_json_page_summary_and_outputs(repo, tmp_path, actions_
     assert [c["seq"] for c in data["commits"]] == list(range(1, len(commits) + 1))
     verdicts = {name: commits[sha]["verdict"] for name, sha in repo.sha.items() if sha in commits}
     assert verdicts == {"fix": "yes", "feature": "no", "nobackport": "no", "doc": "yes", "adapted": "yes",
-                        "side": "no", "wait": "wait", "xss": "no", "abbrev": "yes"}
+                        "side": "no", "wait": "yes", "xss": "no", "abbrev": "yes"}
+    waited = commits[repo.sha["wait"]]      # "wait a bit" in 2023: long past the observation period
+    assert waited["ready"] is True and waited["age_days"] > 14 and waited["reason"].startswith("ready: waited ")
+    assert waited["kind"] == "instruction:wait" and 0 < waited["confidence"] <= 1
     assert commits[repo.sha["doc"]]["backported_to"] == ["2.8"]
     assert commits[repo.sha["doc"]]["backport_commits"][0]["match"] == "patch-id"
     assert commits[repo.sha["wait"]]["backported"] is False
@@ -46,11 +49,17 @@ def test_rules_run_writes_json_page_summary_and_outputs(repo, tmp_path, actions_
     assert f'href="https://ghe.example/acme/haproxy/commit/{repo.sha["fix"]}"' in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     summary = actions_env.summary()
-    assert "| wait | 1 | 0 |" in summary
-    assert "**To backport (yes, not yet backported): 0**" in summary
+    assert "| wait | 0 | 0 |" in summary
+    assert "**To backport (yes, not yet backported): 1**" in summary
     outputs = actions_env.outputs()
-    assert outputs["wait"] == "1" and outputs["json"].endswith("report.json")
-    assert "wait: 1 (+0 backported)" in capsys.readouterr().out
+    assert outputs["wait"] == "0" and outputs["yes"] == "1" and outputs["json"].endswith("report.json")
+    assert "wait: 0 (+0 backported)" in capsys.readouterr().out
+
+
+def test_a_wait_inside_the_observation_period_stays_wait(repo, tmp_path):
+    assert run(repo, tmp_path, "--observation-days", "100000") == 0
+    waited = {c["sha"]: c for c in load(tmp_path)["commits"]}[repo.sha["wait"]]
+    assert waited["verdict"] == "wait" and waited["ready"] is False and waited["age_days"] > 14
 
 
 def test_help_names_every_env_var(capsys):

@@ -46,7 +46,7 @@ def test_nightly_workflow_dispatch_builds_the_page(run_act, act_repo, tmp_path):
     assert "stub cache-restore path=.labeler/backport-cache.json key=backport-verdicts-" in log
     assert re.search(r"stub upload-artifact path=backport-report/ key= exists=yes", log)
     assert "stub cache-save" not in log           # rules provider: no cache file, nothing to save
-    assert result.outputs.get("wait") == "1" and result.outputs.get("html") == "backport-report/index.html"
+    assert result.outputs.get("wait") == "0" and result.outputs.get("yes") == "1" and result.outputs.get("html") == "backport-report/index.html"
     assert any("### Backport review: v2.9-dev0..HEAD" in s for s in result.summaries)
 
 

@@ -9,7 +9,7 @@ import hashlib
 import os
 import re
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import resources
@@ -69,9 +69,16 @@ def load_prompts(directory: str | None, dev_version: str | None, stable_versions
                    digest, f"prefix {prefix_version}, suffix {suffix_version}")
 
 
-def build_prompt(commit: Commit, prompts: Prompts) -> str:
+def build_prompt(commit: Commit, prompts: Prompts, note: str = "") -> str:
+    """The quoted message, the repository's facts about it (if any), then the question."""
     quoted = msg.model_input(commit.sha, commit.subject, commit.author_email, commit.date, commit.message)
-    return f"{quoted}\n{prompts.suffix}"
+    return f"{quoted}\n{note + chr(10) if note else ''}{prompts.suffix}"
+
+
+def answer_key(commit: Commit, model: Any, prompts: Prompts, note: str) -> str:
+    """What changes the answer: the commit, the model, the prompt files and the facts shown."""
+    digest = prompts.digest + (":" + hashlib.sha256(note.encode()).hexdigest()[:12] if note else "")
+    return key(commit.sha, model.provider, model.name, digest)
 
 
 @dataclass
@@ -82,9 +89,9 @@ class Stats:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _ask(model: Any, prompts: Prompts, commit: Commit) -> dict[str, Any]:
+def _ask(model: Any, prompts: Prompts, commit: Commit, note: str = "") -> dict[str, Any]:
     try:
-        answer = model.complete(system=prompts.prefix, prompt=build_prompt(commit, prompts),
+        answer = model.complete(system=prompts.prefix, prompt=build_prompt(commit, prompts, note),
                                 max_tokens=MAX_TOKENS, temperature=0.0)
     except Exception as e:
         return {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
@@ -94,27 +101,30 @@ def _ask(model: Any, prompts: Prompts, commit: Commit) -> dict[str, Any]:
 
 def classify(commits: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCache, *,
              concurrency: int = 4, flush_every: int = 0,
-             progress: Callable[[int, int], None] | None = None) -> Stats:
+             progress: Callable[[int, int], None] | None = None, notes: Mapping[str, str] | None = None) -> Stats:
     """Verdicts for `commits`; only those missing from the cache cost a call. Failed calls are
     not cached, so the next run retries them. The cache is flushed every `flush_every` answers."""
     stats = Stats()
+    notes = notes or {}
     todo = []
     for commit in commits:
-        hit = cache.get(key(commit.sha, model.provider, model.name, prompts.digest))
+        hit = cache.get(answer_key(commit, model, prompts, notes.get(commit.sha, "")))
         if hit is not None:
             stats.results[commit.sha], stats.cached = hit, stats.cached + 1
         else:
             todo.append(commit)
-    _run(todo, model, prompts, cache, stats, max(1, concurrency), flush_every or max(16, 2 * concurrency), progress)
+    _run(todo, model, prompts, cache, stats, max(1, concurrency), flush_every or max(16, 2 * concurrency), progress,
+         notes)
     return stats
 
 
 def _run(todo: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCache, stats: Stats,
-         concurrency: int, flush_every: int, progress: Callable[[int, int], None] | None) -> None:
+         concurrency: int, flush_every: int, progress: Callable[[int, int], None] | None,
+         notes: Mapping[str, str]) -> None:
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backport-model")
     pending: dict[Future[dict[str, Any]], Commit] = {}
     try:
-        pending = {pool.submit(_ask, model, prompts, c): c for c in todo}
+        pending = {pool.submit(_ask, model, prompts, c, notes.get(c.sha, "")): c for c in todo}
         done_count = 0
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -124,7 +134,7 @@ def _run(todo: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCac
                 if future.exception() is not None:  # only BaseException escapes _ask (e.g. Ctrl-C)
                     failure = failure or future.exception()
                     continue
-                _record(future.result(), commit, model, prompts, cache, stats)
+                _record(future.result(), commit, model, prompts, cache, stats, notes.get(commit.sha, ""))
                 done_count += 1
                 if done_count % flush_every == 0:
                     cache.flush()
@@ -138,10 +148,10 @@ def _run(todo: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCac
 
 
 def _record(result: dict[str, Any], commit: Commit, model: Any, prompts: Prompts, cache: VerdictCache,
-            stats: Stats) -> None:
+            stats: Stats, note: str = "") -> None:
     stats.calls += 1
     stats.results[commit.sha] = result
     if result.pop("error", False):
         stats.failed += 1
     else:
-        cache.put(key(commit.sha, model.provider, model.name, prompts.digest), result)
+        cache.put(answer_key(commit, model, prompts, note), result)

@@ -40,6 +40,14 @@ def _env(name: str) -> str:
               help="Verdict cache file, kept between runs: only new commits cost a model call.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
               envvar=_env("CONCURRENCY"), show_envvar=True, help="Model calls in flight at once.")
+@click.option("--model-scope", type=click.Choice(["all", "unsure"]), default="all", show_default=True,
+              envvar=_env("MODEL_SCOPE"), show_envvar=True,
+              help="Ask the model about every commit, or only where the rules' confidence is below --confident.")
+@click.option("--confident", type=click.FloatRange(0, 1), default=0.9, show_default=True, envvar=_env("CONFIDENT"),
+              show_envvar=True, help="With --model-scope unsure: rule verdicts at least this confident are kept.")
+@click.option("--observation-days", type=click.FloatRange(0), default=14.0, show_default=True,
+              envvar=_env("OBSERVATION_DAYS"), show_envvar=True,
+              help="A wait verdict is shown as ready to pick once the commit is this many days old.")
 @click.option("--html", envvar=_env("HTML"), show_envvar=True, type=click.Path(dir_okay=False),
               help="Write the review page here.")
 @click.option("--json", "json_file", envvar=_env("JSON"), show_envvar=True, type=click.Path(dir_okay=False),
@@ -83,4 +91,5 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
         model=kw["model"] or None, prompts=kw["prompts"] or None, rules=kw["rules_file"] or None,
         cache=kw["cache"] or None, concurrency=kw["concurrency"], html=kw["html"] or None,
         json=kw["json_file"] or None, commit_url=kw["commit_url"] or None, issue_url=kw["issue_url"] or None,
-        shard=report.parse_shard(kw["shard"]) if kw["shard"] else None, dry_run=kw["dry_run"])
+        shard=report.parse_shard(kw["shard"]) if kw["shard"] else None, dry_run=kw["dry_run"],
+        observation_days=kw["observation_days"], model_scope=kw["model_scope"], confident=kw["confident"])

@@ -12,6 +12,10 @@ _I = re.IGNORECASE
 BACKPORT = r"(?:back-?port\w*|cherry-?pick\w*)"
 VERSION = r"\d+\.\d+(?:\.\d+)?"
 
+# Every built-in instruction holds one of these words: sentences without any skip the big patterns.
+MAYBE_INSTRUCTION = re.compile(r"back-?port|cherry-?pick|affect|concern|impact|need|requir|necessar|want|stable|"
+                               r"applied|merged|picked|releas|dev|only", _I)
+
 # "No backport needed", "no need to backport", "must not be backported", "nothing to backport".
 NO = re.compile("|".join([
     rf"\bno\s+(?:\w+\s+)?{BACKPORT}\b",
@@ -21,6 +25,7 @@ NO = re.compile("|".join([
     rf"\b(?:mustn'?t|shouldn'?t|needn'?t|won'?t|don'?t|doesn'?t|does\s+not|do\s+not|cannot|can'?t)\s+"
     rf"(?:(?!forget)\w+\s+){{0,3}}{BACKPORT}",
     rf"\bnothing\s+to\s+{BACKPORT}",
+    rf"\bnot\s+(?:deemed|considered|judged|seen)\s+(?:as\s+)?(?:\w+\s+){{0,3}}(?:to\s+)?(?:be\s+)?{BACKPORT}",
     rf"\b{BACKPORT}\s+(?:is\s+|are\s+)?(?:not|never)\s+(?:needed|necessary|required|wanted|desired|possible)",
     rf"\bnot\s+(?:needed|necessary|required|worth|meant)\s+(?:\w+\s+){{0,3}}{BACKPORT}",
     r"\b(?:no|not\s+a)\s+(?:stable|released)\s+(?:version|branch|release)s?\s+(?:is\s+|are\s+)?(?:affected|concerned)",
@@ -84,6 +89,7 @@ ONLY = re.compile(rf"\bv?({VERSION})(?:-dev\d*)?\s+only\b|"
 # The version a clause is about: "2.6 is not affected".
 SUBJECT_VERSION = re.compile(rf"\bv?({VERSION})(?=(?:\.x)?\s+(?:and\s+\w+\s+)?(?:is|are)\b)", _I)
 CLAUSE_END = re.compile(r"[,;:()]|\s(?:since|as(?!\s+far)|because|so|given|but|though|although|while|which|that)\s", _I)
+ONLY_IF = re.compile(r"\bonly\b.{0,60}\b(?:if|when|once|after)\b", _I)
 CONDITION = re.compile(r"\b(?:unless|if|once|provided|when|as\s+long\s+as)\b", _I)
 # The dev cycle introduced the bug: no released version can have it.
 DEV_ONLY = re.compile("|".join([

@@ -3,10 +3,10 @@ classify (offline rules, or a model with a cache), then write the JSON, the page
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import click
@@ -36,6 +36,9 @@ class Options:
     issue_url: str | None
     shard: tuple[int, int] | None
     dry_run: bool
+    observation_days: float = 14.0   # a wait verdict is ready to pick after this long
+    model_scope: str = "all"         # all | unsure: ask the model only below `confident`
+    confident: float = 0.9
 
 
 def urls(commit_url: str | None, issue_url: str | None) -> tuple[str | None, str | None]:
@@ -74,58 +77,24 @@ def find_backports(opts: Options, meta: dict[str, Any], commits: Sequence[Commit
     return match(commits, stable, dev_ids, stable_ids)
 
 
-def versions(opts: Options, since: str) -> tuple[str | None, tuple[str, ...]]:
-    stable = tuple(dict.fromkeys(v for v in (git.version_of(ref) for ref in opts.stable) if v))
-    return git.version_of(since), stable
-
-
-def classify_rules(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, dict[str, Any]]:
-    from labeler.backport_report import rules, rules_config
-
-    config = rules_config.load(opts.rules).with_versions(*versions(opts, meta["since"]))
-    items = [rules.Item(c.sha, c.subject, c.message) for c in commits]
-    decisions = rules.classify_all(items, config)
-    meta.update(provider="rules", model=f"rules:{config.digest}", rules=config.source)
-    return {c.sha: {"verdict": d.verdict, "reason": d.reason} for c, d in zip(commits, decisions, strict=True)}
-
-
-def classify_model(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, dict[str, Any]]:
-    from labeler import llm
-    from labeler.backport_report import classify
-    from labeler.backport_report.cache import VerdictCache
-
-    dev, stable = versions(opts, meta["since"])
-    prompts = classify.load_prompts(opts.prompts, dev, stable)
-    model = llm.get_model(opts.provider, opts.model)
-    cache = VerdictCache.load(opts.cache)
-    started = time.monotonic()
-    stats = classify.classify(commits, model, prompts, cache, concurrency=opts.concurrency, progress=_progress)
-    meta.update(provider=opts.provider, model=model.name, prompt_hash=prompts.digest, prompt_version=prompts.version,
-                model_calls=stats.calls, cached=stats.cached, failed=stats.failed,
-                seconds=round(time.monotonic() - started, 1))
-    return stats.results
-
-
-def _progress(done: int, total: int) -> None:
-    if done == total or done % 50 == 0:
-        print(f"classified {done}/{total}", file=sys.stderr, flush=True)
-
-
-def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> str:
+def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit], asked: Sequence[Commit],
+         notes: dict[str, str]) -> str:
     """What a run would do (--dry-run): nothing is called or written."""
     line = f"range {meta['since']}..{meta['until']}: {meta['total']} commits (merges skipped)"
     lines = [line + (f", {len(commits)} in shard {meta['shard']}" if opts.shard else "")]
     if opts.provider != "rules":
-        from labeler.backport_report import classify
-        from labeler.backport_report.cache import VerdictCache, key
+        from labeler.backport_report import classify, providers
+        from labeler.backport_report.cache import VerdictCache
         from labeler.llm import DEFAULT_MODELS
 
-        dev, stable = versions(opts, meta["since"])
-        prompts = classify.load_prompts(opts.prompts, dev, stable)
+        prompts = classify.load_prompts(opts.prompts, *providers.versions(opts, meta["since"]))
         cache = VerdictCache.load(opts.cache)
         name = opts.model or DEFAULT_MODELS[opts.provider]
-        hits = sum(cache.get(key(c.sha, opts.provider, name, prompts.digest)) is not None for c in commits)
-        lines.append(f"{opts.provider} ({name}): {hits} cached, {len(commits) - hits} model calls needed")
+        model = type("Named", (), {"provider": opts.provider, "name": name})()
+        hits = sum(cache.get(classify.answer_key(c, model, prompts, notes.get(c.sha, ""))) is not None for c in asked)
+        scope = f" ({len(asked)} of {len(commits)} below confidence {opts.confident:g})" \
+            if opts.model_scope == "unsure" else ""
+        lines.append(f"{opts.provider} ({name}): {hits} cached, {len(asked) - hits} model calls needed{scope}")
     return "\n".join(lines)
 
 
@@ -134,15 +103,27 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     meta, commits = read_range(opts)
     mine = [c for c in commits if report.in_shard(c.sha, opts.shard)]
     meta["shard"] = f"{opts.shard[0]}/{opts.shard[1]}" if opts.shard else None
-    if opts.dry_run:
-        click.echo(plan(opts, meta, mine))
-        return meta, []
+    from labeler.backport_report import providers, ready
+    from labeler.backport_report.refs import Item
+    from labeler.backport_report.relations import relate
+
     backports = find_backports(opts, meta, commits)
-    # Rules look across the whole range (prerequisites named later), so they see every commit.
-    verdicts = classify_rules(opts, meta, commits) if opts.provider == "rules" else \
-        classify_model(opts, meta, mine)
+    items = [Item(c.sha, c.subject, c.message) for c in commits]
+    rel = relate(items)
+    facts = providers.gather_facts(opts, meta, backports, rel)
+    # Rules look across the whole range (prerequisites named later), so they see every commit; a
+    # model starts from their verdicts (and may be asked only where they are not confident).
+    verdicts = providers.classify_rules(opts, meta, items, facts, rel)
+    if opts.dry_run:
+        click.echo(plan(opts, meta, mine, *providers.model_work(opts, mine, verdicts, facts, rel)))
+        return meta, []
+    if opts.provider != "rules":
+        verdicts = providers.classify_model(opts, meta, mine, verdicts, facts, rel)
+    now = datetime.now(timezone.utc)
     seqs = {c.sha: i for i, c in enumerate(commits, 1)}
-    records = [report.record(seqs[c.sha], c, verdicts[c.sha], backports.get(c.sha, [])) for c in mine]
+    records = [report.record(seqs[c.sha], c, ready.ripen(verdicts[c.sha], c.commit_date or c.date, now,
+                                                         opts.observation_days),
+                             backports.get(c.sha, []), providers.links(c.sha, rel, facts)) for c in mine]
     meta["generated"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return meta, records
 

@@ -52,8 +52,30 @@ def default_start(records: Sequence[Mapping[str, Any]]) -> str:
     return str(min(later)) if later else str(last + 1)
 
 
-def _row(rec: Mapping[str, Any], commit_url: str | None, issue_url: str | None) -> dict[str, Any]:
+def _seqs(shas: Sequence[Any], seq_of: Mapping[str, int]) -> list[int]:
+    found = [seq_of.get(s["sha"] if isinstance(s, dict) else s) for s in shas]
+    return sorted({s for s in found if s is not None})
+
+
+def _links(rec: Mapping[str, Any], seq_of: Mapping[str, int]) -> dict[str, list[int]]:
+    """Related rows by seq: what must be picked first (needs), and what follows it."""
+    needs = _seqs(list(rec.get("depends_on", [])) + list(rec.get("fixes", [])), seq_of)
+    return {"needs": needs, "fixes": _seqs(rec.get("fixes", []), seq_of),
+            "needed_by": _seqs(rec.get("needed_by", []), seq_of), "fixed_by": _seqs(rec.get("fixed_by", []), seq_of)}
+
+
+def _wait_note(rec: Mapping[str, Any]) -> str:
+    if rec.get("age_days") is None:
+        return ""
+    return f"ready: waited {rec['age_days']:.0f} d" if rec.get("ready") else f"waiting: {rec['age_days']:.0f} d so far"
+
+
+def _row(rec: Mapping[str, Any], commit_url: str | None, issue_url: str | None,
+         seq_of: Mapping[str, int] | None = None) -> dict[str, Any]:
+    confidence = rec.get("confidence")
     return {
+        **_links(rec, seq_of or {}), "wait_note": _wait_note(rec), "ready": bool(rec.get("ready")),
+        "conf": "" if confidence is None else f"{float(confidence):.2f}", "kind": rec.get("kind", ""),
         "seq": rec["seq"], "sha": rec["sha"], "short": rec["sha"][:8], "subject": rec["subject"],
         "author": rec["author"], "who": msg.short_author(rec.get("author_email", "")),
         "day": msg.compact_date(rec["date"]), "v": rec["verdict"][0], "bold": bool(BOLD.match(rec["subject"])),
@@ -84,10 +106,11 @@ def render_html(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *
                 commit_url: str | None = None, issue_url: str | None = None, title: str | None = None) -> str:
     table = counts(records)
     start = default_start(records)
+    seq_of = {r["sha"]: r["seq"] for r in records}
     new_seq = max((r["seq"] for r in records), default=0) + 1
     page: str = environment().get_template(TEMPLATE).render(
         title=title or f"Backport review: {meta.get('since', '')}..{meta.get('until', '')}",
-        meta=meta, rows=[_row(r, commit_url, issue_url) for r in records], counts=table,
+        meta=meta, rows=[_row(r, commit_url, issue_url, seq_of) for r in records], counts=table,
         totals={k: sum(table[v][k] for v in VERDICTS) for k in ("new", "backported")},
         default_start=start, new_seq=new_seq,
         page_data={"defaultStart": start, "since": str(meta.get("since", "")), "until": str(meta.get("until", ""))})

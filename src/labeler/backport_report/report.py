@@ -33,7 +33,9 @@ def in_shard(sha: str, shard: tuple[int, int] | None) -> bool:
     return shard is None or int(sha[:8], 16) % shard[1] == shard[0] - 1
 
 
-def record(seq: int, commit: Commit, verdict: Mapping[str, Any], backports: Sequence[Backport]) -> dict[str, Any]:
+def record(seq: int, commit: Commit, verdict: Mapping[str, Any], backports: Sequence[Backport],
+           links: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    links = links or {}
     return {
         "seq": seq, "sha": commit.sha, "subject": commit.subject, "author": commit.author,
         "author_email": commit.author_email, "date": commit.date,
@@ -41,6 +43,11 @@ def record(seq: int, commit: Commit, verdict: Mapping[str, Any], backports: Sequ
         "backported": bool(backports),
         "backported_to": sorted({b.ref for b in backports}),
         "backport_commits": [{"ref": b.ref, "sha": b.sha, "match": b.how} for b in backports],
+        "kind": verdict.get("kind", f"{verdict.get('source', 'model')}:{verdict['verdict']}"),
+        "confidence": verdict.get("confidence"),
+        **({"age_days": verdict.get("age_days"), "ready": verdict.get("ready", False)} if "age_days" in verdict else {}),
+        "depends_on": list(links.get("depends_on", [])), "needed_by": list(links.get("needed_by", [])),
+        "fixes": list(links.get("fixes", [])), "fixed_by": list(links.get("fixed_by", [])),
     }
 
 

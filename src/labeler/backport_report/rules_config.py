@@ -48,6 +48,7 @@ class RulesConfig:
     subjects: tuple[Rule, ...] = DEFAULT_SUBJECTS
     trailers: tuple[Rule, ...] = DEFAULT_TRAILERS
     phrases: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
     source: str = "built-in defaults"
     digest: str = "default"
 
@@ -145,7 +146,7 @@ def _build(data: dict[str, Any], path: str, digest: str) -> RulesConfig:
     config = RulesConfig(dev_version=data.get("dev_version"), stable_versions=tuple(data.get("stable_versions", ())),
                          hedged=data.get("hedged", "yes"), default=data.get("default", "no"),
                          lookahead=data.get("lookahead", True), dev_only=data.get("dev_only", True),
-                         phrases=phrases, source=path, digest=digest)
+                         phrases=phrases, confidence=dict(data.get("confidence", {})), source=path, digest=digest)
     if "subjects" in data:
         config = replace(config, subjects=_rules(data["subjects"], "subjects", path))
     if "trailers" in data:

@@ -1,0 +1,95 @@
+"""Git-aware passes of the rules provider, after each commit's own verdict: release commits, code
+absent from the stable tree, fixes that follow the fate of the commit they fix, and prerequisites
+pulled in by the commits that need them. Pure: decisions, facts and relations in, decisions out."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from labeler.backport_report.facts import Facts
+from labeler.backport_report.refs import Item
+from labeler.backport_report.relations import Relations
+from labeler.backport_report.rules import Decision
+from labeler.backport_report.rules_config import RulesConfig
+
+POSITIVE = ("yes", "wait")
+# Release commits and version bumps: never picked, whatever they say they fix.
+RELEASE = re.compile(r"^\[RELEASE\]|^(?:Release|Releasing|Bump(?:ing)?\s+(?:the\s+)?version|Version\s+bump)\b|"
+                     r"^\S+:\s+(?:bump|update|set)\s+(?:the\s+)?(?:project\s+)?version\b|"
+                     r"^(?:Prepare|Preparing)\s+(?:for\s+)?(?:the\s+)?(?:release|v?\d+\.\d+)|^v?\d+(?:\.\d+)+\s*$", re.I)
+_KEEP_OWN = ("instruction", "conditional", "release")
+
+
+def _short(paths: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def own(item: Item, decision: Decision, facts: Facts) -> Decision:
+    """The commit alone: a release is no; a change whose every path is absent from stable is no
+    unless its message asks for a backport in so many words."""
+    if RELEASE.search(item.subject) or item.subject.startswith("Merge "):
+        return Decision("no", "a release, version bump or merge commit", "release")
+    if facts.all_absent(item.sha) and not (decision.source == "instruction" and decision.verdict in POSITIVE):
+        files = facts.files.get(item.sha, ())
+        return Decision("no", f"the code it changes is not in {facts.stable_name}: {_short(files)} "
+                              f"{'is' if len(files) == 1 else 'are'} absent there", "absent")
+    return decision
+
+
+def _follow(item: Item, culprit: str, decisions: list[Decision], order: dict[str, int], facts: Facts) -> Decision:
+    if culprit in facts.on_stable:
+        return Decision("yes", f"fixes {culprit[:8]}, which is already on {facts.stable_name}: pick this fix too",
+                        "follows", culprit)
+    other = decisions[order[culprit]]
+    if other.verdict in POSITIVE:
+        return Decision("yes", f"fixes {culprit[:8]} ({other.verdict}): pick both together, {culprit[:8]} first",
+                        "follows", culprit)
+    if other.verdict == "uncertain":
+        return Decision("uncertain", f"fixes {culprit[:8]}, whose verdict is uncertain: decide both together",
+                        "follows", culprit)
+    return Decision("no", f"fixes {culprit[:8]} of this development cycle, which is not backported "
+                          f"({other.verdict})", "follows", culprit)
+
+
+def follow_fixes(items: Sequence[Item], decisions: list[Decision], rel: Relations, facts: Facts) -> None:
+    """In range order, so chains of fixes resolve: a fix goes where the commit it fixes goes."""
+    order = {item.sha: i for i, item in enumerate(items)}
+    for i, item in enumerate(items):
+        culprits = rel.fixes.get(item.sha, [])
+        if culprits and decisions[i].source not in ("release", "needed"):
+            decisions[i] = _follow(item, culprits[0], decisions, order, facts)
+
+
+def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Relations) -> None:
+    """Newest first, so a chain of prerequisites is pulled in: a commit needed by one that goes."""
+    order = {item.sha: i for i, item in enumerate(items)}
+    for i in range(len(items) - 1, -1, -1):
+        if decisions[i].verdict in POSITIVE or decisions[i].source in _KEEP_OWN:
+            continue
+        for child in rel.needed_by.get(items[i].sha, []):
+            theirs = decisions[order[child]]
+            if theirs.verdict in POSITIVE:
+                decisions[i] = Decision(theirs.verdict, f"needed by {child[:8]} ({theirs.verdict}): pick it first",
+                                        "needed", child)
+                break
+
+
+def apply(items: Sequence[Item], decisions: Sequence[Decision], config: RulesConfig, facts: Facts,
+          rel: Relations) -> list[Decision]:
+    out = [own(item, d, facts) for item, d in zip(items, decisions, strict=True)]
+    for _ in range(2):  # a prerequisite pulled in can change the fate of its fixes, and back
+        follow_fixes(items, out, rel, facts)
+        if config.lookahead:
+            pull_prerequisites(items, out, rel)
+    return out
+
+
+def classify(items: Sequence[Item], config: RulesConfig, facts: Facts | None = None,
+             rel: Relations | None = None) -> tuple[list[Decision], Relations]:
+    """The rules provider over a whole range: each commit's own verdict, then the git-aware passes."""
+    from labeler.backport_report import rules
+    from labeler.backport_report.relations import relate
+
+    rel = rel if rel is not None else relate(items)
+    return apply(items, rules.classify_all(items, config), config, facts or Facts(), rel), rel

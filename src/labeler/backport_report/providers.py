@@ -1,0 +1,94 @@
+"""Who decides: the repository's facts gathered once (git at the edge), the rules provider over the
+whole range, and a model for all commits or only those the rules are not confident about."""
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from labeler import git
+from labeler.backport_report import confidence
+from labeler.backport_report.facts import Facts, note
+
+
+def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any) -> Facts:
+    """Touched paths, the stable branches' trees, what is already on stable, quoted older commits."""
+    tree = frozenset().union(*(git.tree_paths(opts.repo, ref) for ref in opts.stable)) if opts.stable else None
+    quoted = sorted({a for ids in rel.fixes_outside.values() for a in ids})
+    outside = {abbrev: any(git.is_ancestor(opts.repo, sha, ref) for ref in opts.stable)
+               for abbrev, sha in git.resolve_ids(opts.repo, quoted).items()}
+    return Facts(files=git.touched_files(opts.repo, f"{meta['since_sha']}..{meta['until_sha']}"), stable_tree=tree,
+                 on_stable=frozenset(backports), outside=outside, stable_name=" / ".join(opts.stable) or "stable")
+
+
+def _table(config: Any) -> dict[str, float]:
+    return {**confidence.TABLE, **config.confidence}
+
+
+def classify_rules(opts: Any, meta: dict[str, Any], items: Sequence[Any], facts: Facts,
+                   rel: Any) -> dict[str, dict[str, Any]]:
+    from labeler.backport_report import fate, rules_config
+
+    config = rules_config.load(opts.rules).with_versions(*versions(opts, meta["since"]))
+    decisions, _ = fate.classify(items, config, facts, rel)
+    meta.update(provider="rules", model=f"rules:{config.digest}", rules=config.source)
+    table = _table(config)
+    meta["confidence_table"] = table
+    return {i.sha: verdict(d.verdict, d.reason, f"{d.source}:{d.verdict}", table)
+            for i, d in zip(items, decisions, strict=True)}
+
+
+def verdict(value: str, reason: str, kind: str, table: dict[str, float]) -> dict[str, Any]:
+    return {"verdict": value, "reason": reason, "kind": kind, "confidence": confidence.confidence(kind, table)}
+
+
+def versions(opts: Any, since: str) -> tuple[str | None, tuple[str, ...]]:
+    stable = tuple(dict.fromkeys(v for v in (git.version_of(ref) for ref in opts.stable) if v))
+    return git.version_of(since), stable
+
+
+def classify_model(opts: Any, meta: dict[str, Any], commits: Sequence[Any], base: dict[str, dict[str, Any]],
+                   facts: Facts, rel: Any) -> dict[str, dict[str, Any]]:
+    """The model's verdicts for `commits` (only the unsure ones with `model_scope` unsure); the
+    others keep the rules' verdict. The prompt carries the repository's facts."""
+    from labeler import llm
+    from labeler.backport_report import classify
+    from labeler.backport_report.cache import VerdictCache
+
+    asked, notes = model_work(opts, commits, base, facts, rel)
+    prompts = classify.load_prompts(opts.prompts, *versions(opts, meta["since"]))
+    model = llm.get_model(opts.provider, opts.model)
+    started = time.monotonic()
+    stats = classify.classify(asked, model, prompts, VerdictCache.load(opts.cache), concurrency=opts.concurrency,
+                              progress=_progress, notes=notes)
+    meta.update(provider=opts.provider, model=model.name, prompt_hash=prompts.digest, prompt_version=prompts.version,
+                model_calls=stats.calls, cached=stats.cached, failed=stats.failed, model_scope=opts.model_scope,
+                asked_model=len(asked), seconds=round(time.monotonic() - started, 1))
+    table = meta.get("confidence_table", confidence.TABLE)
+    out = dict(base)
+    for sha, result in stats.results.items():
+        kind = f"model:{result['verdict']}"
+        out[sha] = {**result, "kind": kind, "confidence": confidence.confidence(kind, table)}
+    return out
+
+
+def model_work(opts: Any, commits: Sequence[Any], base: dict[str, dict[str, Any]], facts: Facts,
+               rel: Any) -> tuple[list[Any], dict[str, str]]:
+    """The commits to ask the model about, and the repository facts each prompt carries."""
+    asked = [c for c in commits if opts.model_scope == "all" or base[c.sha]["confidence"] < opts.confident]
+    subjects = {c.sha: c.subject for c in commits}
+    return asked, {c.sha: note(c.sha, facts, rel, subjects) for c in asked}
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % 50 == 0:
+        print(f"classified {done}/{total}", file=sys.stderr, flush=True)
+
+
+def links(sha: str, rel: Any, facts: Facts) -> dict[str, Any]:
+    """The JSON's dependency fields for one commit."""
+    return {"depends_on": rel.depends_on.get(sha, []), "needed_by": rel.needed_by.get(sha, []),
+            "fixes": [{"sha": s, "on_stable": s in facts.on_stable} for s in rel.fixes.get(sha, [])]
+            + [{"sha": a, "on_stable": facts.outside_on_stable(a)} for a in rel.fixes_outside.get(sha, [])],
+            "fixed_by": rel.fixed_by.get(sha, [])}
