@@ -9,7 +9,7 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from labeler import md, prompts, runner
 from labeler.errors import UserError
 from labeler.label_issue import event, keywords, labeling
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub, Issue
 
 BODY_LIMIT = 8000
 DUPLICATE_THRESHOLD = 0.5
@@ -32,7 +35,7 @@ class Provider:
     history_db: str | None = None  # `labeler history sync` file: examples for the prompt, duplicates
 
 
-def similar_examples(provider: Provider, issue: Any) -> str:
+def similar_examples(provider: Provider, issue: Issue) -> str:
     """Labeled past issues most like this one, for the prompt (empty without a history file)."""
     if not provider.history_db:
         return ""
@@ -45,7 +48,7 @@ def similar_examples(provider: Provider, issue: Any) -> str:
             f"instructions):\n<examples>\n{retrieval.render_examples(found)}\n</examples>\n\n")
 
 
-def duplicates(provider: Provider, issue: Any, threshold: float) -> tuple[dict[str, Any], ...]:
+def duplicates(provider: Provider, issue: Issue, threshold: float) -> tuple[dict[str, Any], ...]:
     if not provider.history_db:
         return ()
     from labeler.label_issue import retrieval
@@ -85,7 +88,7 @@ def describe_labels(cfg: config_mod.Config) -> str:
     return "\n".join(lines)
 
 
-def build_prompt(issue: Any, cfg: config_mod.Config, settings: Settings, repo: str,
+def build_prompt(issue: Issue, cfg: config_mod.Config, settings: Settings, repo: str,
                  examples: str = "") -> tuple[prompts.Prompt, str, str]:
     prompt = prompts.load("label_issue", package="labeler.label_issue")
     system, user = prompt.render(
@@ -94,7 +97,7 @@ def build_prompt(issue: Any, cfg: config_mod.Config, settings: Settings, repo: s
     return prompt, system, user
 
 
-def recommend(issue: Any, cfg: config_mod.Config, settings: Settings, provider: Provider,
+def recommend(issue: Issue, cfg: config_mod.Config, settings: Settings, provider: Provider,
               repo: str) -> tuple[dict[str, Any], str, str, str]:
     """Returns (answer, model name, prompt version, note). Model failures raise before any write."""
     if provider.name == "keywords":
@@ -166,8 +169,8 @@ def render_off(actor: str) -> str:
 
 
 def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: Provider,
-        gh: Any, repo: str) -> Plan | None:
-    issue = trigger.issue or (gh.issue(trigger.number) if gh else None)
+        gh: GitHub | None, repo: str) -> Plan | None:
+    issue = trigger.issue or (gh.issue(trigger.number) if gh and trigger.number is not None else None)
     if issue is None:
         raise UserError(f"reading issue #{trigger.number} needs a GitHub token (GITHUB_TOKEN)")
     # Counts in payloads can be stale; only a just-opened issue with no comments skips the lookup.
@@ -282,7 +285,7 @@ def _infer_event_name(payload: dict[str, Any]) -> str:
     return "workflow_dispatch" if "inputs" in payload else ""
 
 
-def _github(repo: str | None, dry_run: bool) -> Any:
+def _github(repo: str | None, dry_run: bool) -> GitHub | None:
     """A dry run without a token stays offline; anything else needs GitHub."""
     if dry_run and not os.environ.get("GITHUB_TOKEN"):
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +17,9 @@ from labeler import md, runner
 from labeler.errors import UserError
 from labeler.missing_info import ask
 from labeler.missing_info import checks as missing_info
+
+if TYPE_CHECKING:
+    from labeler.gh import Comment, GitHub, Issue
 
 MARKER = md.marker("missing-info")
 THANKS_PREFIX = "Thanks for the update!"
@@ -32,7 +35,7 @@ class Plan:
     skipped: str = ""    # why nothing was checked
 
 
-def skip_reason(issue: Any, skip_associations: tuple[str, ...], exempt_labels: tuple[str, ...]) -> str:
+def skip_reason(issue: Issue, skip_associations: tuple[str, ...], exempt_labels: tuple[str, ...]) -> str:
     if issue.is_pr:
         return "a pull request"
     if issue.state != "open":
@@ -46,7 +49,7 @@ def skip_reason(issue: Any, skip_associations: tuple[str, ...], exempt_labels: t
     return ""
 
 
-def plan(issue: Any, info: missing_info.MissingInfo, *, label: str, ours: str | None) -> Plan:
+def plan(issue: Issue, info: missing_info.MissingInfo, *, label: str, ours: str | None) -> Plan:
     """`ours` is the body of our existing comment (None when there is none)."""
     if not info.complete:
         add = None if label in issue.labels else label
@@ -57,7 +60,7 @@ def plan(issue: Any, info: missing_info.MissingInfo, *, label: str, ours: str | 
     return Plan(None, remove, missing_info.render_comment(info, marker=MARKER))
 
 
-def apply(github: Any, number: int, result: Plan, existing: Any) -> None:
+def apply(github: GitHub, number: int, result: Plan, existing: Comment | None) -> None:
     if result.add_label:
         github.add_labels(number, [result.add_label])
     if result.remove_label:
@@ -66,7 +69,7 @@ def apply(github: Any, number: int, result: Plan, existing: Any) -> None:
         github.upsert_comment(number, MARKER, result.comment, existing, known_absent=existing is None)
 
 
-def run_check(method: str, issue: Any, kind: str, *, model_path: str | None, model_label: str,
+def run_check(method: str, issue: Issue, kind: str, *, model_path: str | None, model_label: str,
               provider: str | None, model_name: str | None) -> missing_info.MissingInfo:
     if method == "rules":
         return missing_info.check(issue.title, issue.body, kind=kind)
@@ -95,7 +98,7 @@ def _provider_from_env() -> str:
     raise UserError("--method llm needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY (or --provider)")
 
 
-def report(issue: Any, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:
+def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:
     verb = "would " if dry_run else ""
     if result.skipped:
         line = f"#{issue.number}: skipped ({result.skipped})"

@@ -6,7 +6,6 @@ Reads the history file (run `labeler history sync` first), writes the job summar
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import click
 
@@ -27,26 +26,6 @@ def parse_until(raw: str | None) -> dt.datetime:
     except ValueError:
         raise UserError(f"--until must be an ISO date like 2024-06-30, got {raw!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
-def upsert_issue(github: Any, label: str, body: str) -> tuple[int, bool]:
-    """Edit our open tracking issue (label + marker) or open it. Returns (number, created)."""
-    requester, base = github.client.requester, github.repo.url
-    _, found = requester.requestJsonAndCheck("GET", f"{base}/issues", parameters={"state": "open", "labels": label})
-    ours = [i for i in found or [] if (i.get("body") or "").lstrip().startswith(MARKER) and not i.get("pull_request")
-            and _by_bot(github, i.get("user") or {})]
-    if ours:
-        number = int(ours[0]["number"])
-        requester.requestJsonAndCheck("PATCH", f"{base}/issues/{number}", input={"body": body})
-        return number, False
-    _, made = requester.requestJsonAndCheck("POST", f"{base}/issues",
-                                            input={"title": ISSUE_TITLE, "body": body, "labels": [label]})
-    return int(made["number"]), True
-
-
-def _by_bot(github: Any, user: dict[str, Any]) -> bool:
-    """Only our own tracking issue is edited, never one someone else opened with the marker."""
-    return user.get("login") == github.bot_login or (not github._strict_bot and user.get("type") == "Bot")
 
 
 @click.command("monitor")
@@ -85,8 +64,10 @@ def command(db: str, family: str | None, days: int, baseline_days: int, until: s
     runner.set_output("psi", f"{result.psi:.4f}")
     if issue_label:
         from labeler import gh
+        from labeler.gh import issues
 
-        number, created = upsert_issue(gh.open_repo(repo), issue_label, f"{MARKER}\n{md.fit_comment(text)}")
+        number, created = issues.upsert_issue(gh.open_repo(repo), issue_label, MARKER, ISSUE_TITLE,
+                                              f"{MARKER}\n{md.fit_comment(text)}")
         click.echo(f"{'opened' if created else 'updated'} tracking issue #{number}")
         runner.set_output("issue", str(number))
     if fail_on_drift and result.drifted:

@@ -11,7 +11,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,10 @@ from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
 from labeler.publish_benchmarks.results import Results
 from labeler.publish_benchmarks.select import Target, from_event, settings_from
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub
+    from labeler.gh.records import Comment
 
 QUOTA_RESERVE = 5   # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
 FAILURE_STREAK = 3  # PRs failing in a row = GitHub (or the token) is the problem: leave the rest for a re-run
@@ -41,11 +45,17 @@ class Outcome:
                 "comment_id": self.comment_id, "reason": self.reason}
 
 
-def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, dry_run: bool) -> Outcome:
+def post_one(gh: GitHub | None, target: Target, results: Results, settings: Settings, *, dry_run: bool) -> Outcome:
     """Decide and apply for one PR: list files (unless known) and comments once, then upsert."""
+    from labeler.gh import comments
     from labeler.publish_benchmarks import prs
 
-    files = target.files if target.files is not None else tuple(prs.qna_files(gh, target.number))
+    if target.files is not None:
+        files = target.files
+    elif gh is None:  # select() gives every target its files when there is no token
+        raise UserError(f"listing the files of #{target.number} needs a GitHub token (GITHUB_TOKEN)")
+    else:
+        files = tuple(prs.qna_files(gh, target.number))
     if not files:
         return Outcome(target.number, "skipped", reason="changes no qna.yaml file")
     rows = report.rows_for_files(files, results)
@@ -55,7 +65,7 @@ def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, d
         outcome.action = "would-post"
         return outcome
     marker = md.marker(report.NAME, build=results.build_id)
-    mine = [c for c in prs.comments(gh, target.number) if gh.is_ours(c, marker)]
+    mine = [c for c in comments.list_all(gh, target.number) if gh.is_ours(c, marker)]
     existing = mine[0] if mine else None
     if existing is not None and existing.body == body:
         outcome.action, outcome.comment_id = "unchanged", existing.id
@@ -70,17 +80,17 @@ def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, d
     return outcome
 
 
-def _dedupe(gh: Any, mine: list[Any], *, dry_run: bool) -> str:
+def _dedupe(gh: GitHub, mine: list[Comment], *, dry_run: bool) -> str:
     """Duplicates left by an older tool or a racing run: keep the oldest (the one just upserted)."""
-    from labeler.publish_benchmarks import prs
+    from labeler.gh import comments
 
     if not dry_run:
         for extra in mine[1:]:
-            prs.delete_comment(gh, extra.id)
+            comments.delete(gh, extra.id)
     return f"{'would remove' if dry_run else 'removed'} {len(mine) - 1} duplicate comment(s)"
 
 
-def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool,
+def run(gh: GitHub | None, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool,
         max_writes: int) -> list[Outcome]:
     from github import GithubException
     from requests.exceptions import RequestException
@@ -104,15 +114,17 @@ def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *,
     return outcomes
 
 
-def _stop_reason(gh: Any, writes: int, max_writes: int, streak: int) -> str | None:
+def _stop_reason(gh: GitHub | None, writes: int, max_writes: int, streak: int) -> str | None:
     if writes >= max_writes:
         return f"write cap ({max_writes}) reached"
     if streak >= FAILURE_STREAK:
         return f"{FAILURE_STREAK} pull requests failed in a row"
     if gh is not None:
-        remaining, _ = gh.client.requester.rate_limiting  # from the last response's headers: no request
+        from labeler.gh import paging
+
+        remaining, reset_at = paging.rate_limit(gh)  # from the last response's headers: no request
         if 0 <= remaining < QUOTA_RESERVE:
-            reset = time.strftime("%H:%M UTC", time.gmtime(gh.client.requester.rate_limiting_resettime))
+            reset = time.strftime("%H:%M UTC", time.gmtime(reset_at))
             return f"the API request quota is nearly used ({remaining} left until {reset})"
     return None
 
@@ -125,7 +137,7 @@ def _reason(e: Exception) -> str:
     if isinstance(e, RequestException):  # urllib3 gave up (retries exhausted, connection lost)
         cause = getattr(getattr(e, "args", [None])[0], "reason", None) or e
         return f"GitHub did not answer: {cause}"
-    from labeler.publish_benchmarks.prs import refused
+    from labeler.gh.errors import refused
 
     return refused(e, "answer").message
 
@@ -169,7 +181,7 @@ def _results(path: str | None, event: dict[str, Any], build_id: str | None, buil
     return read.load(path, build_id=build_id, build_url=build_url)
 
 
-def _github(repo: str | None, dry_run: bool, offline_ok: bool) -> Any:
+def _github(repo: str | None, dry_run: bool, offline_ok: bool) -> GitHub | None:
     """A dry run whose PRs and files are all given (--pr-files) needs no token and makes no request."""
     if dry_run and offline_ok and not os.environ.get("GITHUB_TOKEN"):
         return None
