@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.errors import UserError
 from labeler.missing_info import ask
 from labeler.missing_info import checks as missing_info
@@ -114,41 +114,41 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
 
 
 @click.command("missing-info")
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", type=click.Path(dir_okay=False),
-              help="Webhook payload file (default: GITHUB_EVENT_PATH).")
-@click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", type=click.IntRange(min=1),
-              help="Check this issue (read through the API) instead of the event's (env LABELER_ISSUE_NUMBER).")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME (env GITHUB_REPOSITORY).")
-@click.option("--method", type=click.Choice(METHODS), default="rules", show_default=True, envvar="LABELER_MISSING_INFO_METHOD",
-              help="rules (offline), llm (--provider) or model (--model-path) (env LABELER_MISSING_INFO_METHOD).")
+@options.event
+@click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", show_envvar=True, type=click.IntRange(min=1),
+              help="Check this issue (read through the API) instead of the event's.")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--method", type=click.Choice(METHODS), default="rules", show_default=True,
+              envvar="LABELER_MISSING_INFO_METHOD", show_envvar=True,
+              help="rules (offline), llm (--provider) or model (--model-path).")
 @click.option("--kind", type=click.Choice(("auto", *missing_info.KINDS)), default="auto", show_default=True,
-              envvar="LABELER_ISSUE_KIND", help="What to ask for; auto: from the issue's labels, else bug (env LABELER_ISSUE_KIND).")
-@click.option("--label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL",
-              help="Label added while information is missing (env LABELER_MISSING_INFO_LABEL).")
-@click.option("--model-path", envvar="LABELER_MODEL_PATH", help="Model directory for --method model (env LABELER_MODEL_PATH).")
+              envvar="LABELER_ISSUE_KIND", show_envvar=True, help="What to ask for; auto: from the issue's labels, else bug.")
+@click.option("--label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL", show_envvar=True,
+              help="Label added while information is missing.")
+@click.option("--model-path", envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory for --method model.")
 @click.option(
-    "--model-label", envvar="LABELER_MODEL_LABEL", help="The model's needs-info label (default: --label; env LABELER_MODEL_LABEL)."
+    "--model-label", envvar="LABELER_MODEL_LABEL", show_envvar=True, help="The model's needs-info label (default: --label)."
 )
 @click.option(
     "--provider",
-    envvar="LABELER_PROVIDER",
+    envvar="LABELER_PROVIDER", show_envvar=True,
     type=click.Choice(("anthropic", "openai")),
-    help="LLM provider for --method llm (env LABELER_PROVIDER).",
+    help="LLM provider for --method llm.",
 )
-@click.option("--model", "model_name", envvar="LABELER_MODEL", help="LLM model name (env LABELER_MODEL).")
+@click.option("--model", "model_name", envvar="LABELER_MODEL", show_envvar=True, help="LLM model name.")
 @click.option(
     "--exempt-label",
     multiple=True,
-    envvar="LABELER_EXEMPT_LABELS",
-    help="Issues with this label are not checked (repeatable; env LABELER_EXEMPT_LABELS, space-separated).",
+    envvar="LABELER_EXEMPT_LABELS", show_envvar=True,
+    help="Issues with this label are not checked (repeatable; space-separated in the env var).",
 )
 @click.option(
     "--check-maintainers",
     is_flag=True,
-    envvar="LABELER_CHECK_MAINTAINERS",
-    help="Also check issues opened by owners, members and collaborators (env LABELER_CHECK_MAINTAINERS).",
+    envvar="LABELER_CHECK_MAINTAINERS", show_envvar=True,
+    help="Also check issues opened by owners, members and collaborators.",
 )
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", default=False, help="Report only (env LABELER_DRY_RUN).")
+@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Report only.")
 def command(
     event_path: str | None,
     number: int | None,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.errors import UserError
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
@@ -193,40 +193,39 @@ def _github(repo: str | None, dry_run: bool, offline_ok: bool) -> GitHub | None:
 # ------------------------------------------------------------------------------ command
 ENV_HELP = """
 \b
-Environment (each flag's variable): LABELER_RESULTS, LABELER_BUILD_ID, LABELER_BUILD_URL, LABELER_PRS,
-LABELER_PR_FILES, LABELER_LABEL, LABELER_MILESTONE, LABELER_FROM_RESULTS, LABELER_SINCE,
-LABELER_FROM_EVENT, GITHUB_EVENT_PATH, LABELER_CONFIG, LABELER_NOISE, LABELER_CHART, LABELER_MAX_WRITES,
-LABELER_DRY_RUN, LABELER_WRITE_RESULTS, GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL,
+Environment besides each option's own: GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL,
 LABELER_BOT_LOGIN, LABELER_GITHUB_PACE (seconds between writes; 0 = no pacing, for tests).
 """
 
 
 @click.command("publish-benchmarks", epilog=ENV_HELP)
-@click.option("--results", "results_path", envvar="LABELER_RESULTS", type=click.Path(dir_okay=False),
+@click.option("--results", "results_path", envvar="LABELER_RESULTS", show_envvar=True, type=click.Path(dir_okay=False),
               help="Results file: .json/.yaml (benchmark_results.schema.json) or an `ilab model evaluate` text report.")
-@click.option("--build-id", envvar="LABELER_BUILD_ID", help="Build id (required for a text report; overrides the file's).")
-@click.option("--build-url", envvar="LABELER_BUILD_URL", help="Link to the build (overrides the file's).")
-@click.option("--prs", envvar="LABELER_PRS", help="PR numbers: 12,15 or 20-24.")
-@click.option("--pr-files", envvar="LABELER_PR_FILES", type=click.Path(dir_okay=False),
+@click.option("--build-id", envvar="LABELER_BUILD_ID", show_envvar=True,
+              help="Build id (required for a text report; overrides the file's).")
+@click.option("--build-url", envvar="LABELER_BUILD_URL", show_envvar=True, help="Link to the build (overrides the file's).")
+@click.option("--prs", envvar="LABELER_PRS", show_envvar=True, help="PR numbers: 12,15 or 20-24.")
+@click.option("--pr-files", envvar="LABELER_PR_FILES", show_envvar=True, type=click.Path(dir_okay=False),
               help="JSON/YAML map PR -> changed files; skips listing files (with --dry-run: no token needed).")
-@click.option("--label", envvar="LABELER_LABEL", help="Every merged PR with this label.")
-@click.option("--milestone", envvar="LABELER_MILESTONE", help="Every merged PR in this milestone (title or number).")
-@click.option("--from-results/--no-from-results", "discover", envvar="LABELER_FROM_RESULTS", default=False,
+@click.option("--label", envvar="LABELER_LABEL", show_envvar=True, help="Every merged PR with this label.")
+@click.option("--milestone", envvar="LABELER_MILESTONE", show_envvar=True, help="Every merged PR in this milestone (title or number).")
+@click.option("--from-results/--no-from-results", "discover", envvar="LABELER_FROM_RESULTS", show_envvar=True, default=False,
               help="Every merged PR that changed a qna.yaml the results have rows for.")
-@click.option("--since", envvar="LABELER_SINCE", help="With --from-results: only commits after this ISO 8601 time.")
-@click.option("--from-event/--no-from-event", envvar="LABELER_FROM_EVENT", default=False,
-              help="Read results and choices from a repository_dispatch client_payload.")
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", type=click.Path(dir_okay=False),
-              help="Event payload for --from-event (default GITHUB_EVENT_PATH).")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a publish-benchmarks: section (optional).")
-@click.option("--noise", multiple=True, envvar="LABELER_NOISE", help="Noise threshold, e.g. mt-bench-branch=0.3 (repeatable).")
-@click.option("--chart/--no-chart", envvar="LABELER_CHART", default=None, help="Mermaid chart (default on).")
-@click.option("--max-writes", envvar="LABELER_MAX_WRITES", type=click.IntRange(1, 5000),
+@click.option("--since", envvar="LABELER_SINCE", show_envvar=True, help="With --from-results: only commits after this ISO 8601 time.")
+@click.option("--from-event/--no-from-event", envvar="LABELER_FROM_EVENT", show_envvar=True, default=False,
+              help="Read results and choices from the --event file (a repository_dispatch client_payload).")
+@options.event
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True,
+              help="labels.yml with a publish-benchmarks: section (optional).")
+@click.option("--noise", multiple=True, envvar="LABELER_NOISE", show_envvar=True,
+              help="Noise threshold, e.g. mt-bench-branch=0.3 (repeatable).")
+@click.option("--chart/--no-chart", envvar="LABELER_CHART", show_envvar=True, default=None, help="Mermaid chart (default on).")
+@click.option("--max-writes", envvar="LABELER_MAX_WRITES", show_envvar=True, type=click.IntRange(1, 5000),
               help="Comments created/edited per run (default 400); the rest wait for a re-run.")
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", default=False,
+@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False,
               help="Print every comment; change nothing.")
-@click.option("--write-results", envvar="LABELER_WRITE_RESULTS", type=click.Path(dir_okay=False),
+@click.option("--write-results", envvar="LABELER_WRITE_RESULTS", show_envvar=True, type=click.Path(dir_okay=False),
               help="Also write the parsed results as normalised JSON (converts a text report).")
 def command(results_path: str | None, build_id: str | None, build_url: str | None, prs: str | None,
             pr_files: str | None, label: str | None, milestone: str | None, discover: bool, since: str | None,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from labeler import llm, md, runner
+from labeler import llm, md, options, runner
 from labeler.errors import UserError
 from labeler.gh.records import PullRequest
 from labeler.taxonomy_bot.gate import refusal
@@ -247,19 +247,20 @@ def fill(template: str, **values: Any) -> str:
 
 def common_options(func: F) -> F:
     """Options every model command shares (precheck, postcheck, generate)."""
-    options = [
-        click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR",
-                     help="Pull request number; without it the event in GITHUB_EVENT_PATH is used [LABELER_PR]."),
-        click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME [GITHUB_REPOSITORY]."),
-        click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a bot: section [LABELER_CONFIG]."),
-        click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload [GITHUB_EVENT_PATH]."),
-        click.option("--event-name", envvar="GITHUB_EVENT_NAME", default="issue_comment", help="[GITHUB_EVENT_NAME]"),
-        click.option("--output", envvar="LABELER_OUTPUT", type=click.Path(dir_okay=False),
-                     help="Write every answer as JSONL here (upload it as an artifact) [LABELER_OUTPUT]."),
-        click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN",
-                     help="Print the comment; set no status, skip the enable gate [LABELER_DRY_RUN]."),
+    shared = [
+        click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR", show_envvar=True,
+                     help="Pull request number; without it the event's (--event) is used."),
+        click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME."),
+        click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."),
+        options.event,
+        click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
+                     help="The event's name."),
+        click.option("--output", envvar="LABELER_OUTPUT", show_envvar=True, type=click.Path(dir_okay=False),
+                     help="Write every answer as JSONL here (upload it as an artifact)."),
+        click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True,
+                     help="Print the comment; set no status, skip the enable gate."),
     ]
-    for option in reversed(options):
+    for option in reversed(shared):
         func = option(func)
     return func
 
@@ -272,6 +273,6 @@ def endpoint_options(prefix: str, env: str, role: str) -> Callable[[F], F]:
                 ("model", "MODEL", f"Model id of the {role} (default: the first of GET /v1/models)"),
                 ("api-key", "API_KEY", f"API key of the {role} (local servers need none)")]):
             func = click.option(f"--{dash}{flag}", f"{prefix.replace('-', '_')}_{suffix.lower()}".lstrip("_"),
-                                envvar=f"{env}_{suffix}", help=f"{text} [{env}_{suffix}].")(func)
+                                envvar=f"{env}_{suffix}", show_envvar=True, help=f"{text}.")(func)
         return func
     return wrap

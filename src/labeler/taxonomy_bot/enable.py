@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.errors import UserError
 from labeler.gh.records import PullRequest
 from labeler.taxonomy_bot.common import reply
@@ -220,15 +220,16 @@ def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
 
 
 @click.command("enable")
-@click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR",
-              help="Pull request number; without it the comment in GITHUB_EVENT_PATH is used [LABELER_PR].")
+@click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR", show_envvar=True,
+              help="Pull request number; without it the comment in the event (--event) is used.")
 @click.option("--user", help="With --pr: whose team membership to check (the commenter in Actions).")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME [GITHUB_REPOSITORY].")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a bot: section [LABELER_CONFIG].")
-@click.option("--teams", envvar="LABELER_TEAMS", help="org/team-slug list, overrides bot.teams [LABELER_TEAMS].")
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload [GITHUB_EVENT_PATH].")
-@click.option("--event-name", envvar="GITHUB_EVENT_NAME", default="issue_comment", help="[GITHUB_EVENT_NAME]")
-@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", help="Print the comments; set no status [LABELER_DRY_RUN].")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section.")
+@click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list, overrides bot.teams.")
+@options.event
+@click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
+              help="The event's name.")
+@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print the comments; set no status.")
 def command(number: int | None, user: str | None, repo: str | None, config_path: str | None, teams: str | None,
             event_path: str | None, event_name: str, dry_run: bool) -> None:
     """Enable the bot's commands on a PR's current head commit, for members of the configured teams.
