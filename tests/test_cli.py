@@ -29,12 +29,37 @@ def _leaf_commands():
             yield [name]
 
 
+def _command(argv):
+    from labeler.cli import cli
+    command = cli.get_command(None, argv[0])
+    return command.commands[argv[1]] if len(argv) > 1 else command
+
+
 @pytest.mark.parametrize("argv", list(_leaf_commands()), ids=" ".join)
 def test_every_command_has_help_naming_its_environment(argv, capsys):
     assert main([*argv, "--help"]) == 0
     out = capsys.readouterr().out
     assert "Usage: labeler " + " ".join(argv) in out
-    assert "LABELER_" in out or "GITHUB_" in out
+    assert "[env var: LABELER_" in out or "[env var: GITHUB_" in out
+
+
+@pytest.mark.parametrize("argv", list(_leaf_commands()), ids=" ".join)
+def test_options_share_one_way_to_name_env_vars_events_and_models(argv):
+    """show_envvar names every option's variable (never the help text); --event is a file from
+    GITHUB_EVENT_PATH everywhere; a visible --model is a model name, never a directory."""
+    import click
+
+    for param in _command(argv).params:
+        if not isinstance(param, click.Option) or param.hidden:
+            continue
+        names = [param.envvar] if isinstance(param.envvar, str) else list(param.envvar or [])
+        assert not names or param.show_envvar, param.opts
+        assert not any(name in (param.help or "") for name in names), param.help
+        if "--event" in param.opts:
+            assert param.envvar == "GITHUB_EVENT_PATH" and isinstance(param.type, click.Path)
+            assert not param.type.dir_okay
+        if "--model" in param.opts:
+            assert param.envvar != "LABELER_MODEL_PATH" and "directory" not in (param.help or "").lower()
 
 
 def test_version(capsys):

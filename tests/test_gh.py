@@ -61,7 +61,7 @@ def test_client_errors_are_not_retried_and_read_clearly(gh, fake_github):
 
 def test_status_descriptions_are_ascii_and_short(gh, fake_github):
     fake_github.add_pr(9)
-    sha = gh.pull(9)["head"]["sha"]
+    sha = gh.pull(9).head_sha
     gh.set_status(sha, "pending", "labeler/x", "déjà vu ✓ " * 30)
     [status] = fake_github.statuses(sha)
     assert len(status["description"]) <= 140 and status["description"].isascii()
@@ -85,7 +85,7 @@ def test_missing_token_is_a_user_error(monkeypatch):
 
 def test_files_at_a_ref(gh, fake_github):
     fake_github.add_pr(9, files={"knowledge/a/qna.yaml": "version: 3\n"})
-    head = gh.pull(9)["head"]["sha"]
+    head = gh.pull(9).head_sha
     assert gh.file_at("knowledge/a/qna.yaml", head) == "version: 3\n"
     assert gh.file_at("nope.yaml", head) is None
     assert [f["filename"] for f in gh.pull_files(9)] == ["knowledge/a/qna.yaml"]
@@ -93,7 +93,7 @@ def test_files_at_a_ref(gh, fake_github):
 
 def test_only_the_bots_own_statuses_count(gh, fake_github):
     fake_github.add_pr(9)
-    sha = gh.pull(9)["head"]["sha"]
+    sha = gh.pull(9).head_sha
     fake_github.add_status(sha, "success", "labeler/enabled", creator="mallory")
     assert [s["context"] for s in gh.statuses(sha)] == ["labeler/enabled"]
     assert gh.own_statuses(sha) == []

@@ -69,12 +69,11 @@ def render(changes: list[Change], dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-@click.command("sync-labels", epilog="\b\nEnvironment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, "
-               "LABELER_CONFIG, LABELER_DRY_RUN, LABELER_PRUNE.")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml path.")
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", default=False, help="Print the plan only.")
-@click.option("--prune/--no-prune", envvar="LABELER_PRUNE", default=False,
+@click.command("sync-labels", epilog="\b\nEnvironment besides each option's own: GITHUB_TOKEN, GITHUB_API_URL.")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml path.")
+@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Print the plan only.")
+@click.option("--prune/--no-prune", envvar="LABELER_PRUNE", show_envvar=True, default=False,
               help="Also delete labels that labels.yml does not list.")
 def command(repo: str | None, config_path: str | None, dry_run: bool, prune: bool) -> None:
     """Create or update the repository's labels from labels.yml (never deletes without --prune)."""

@@ -50,7 +50,8 @@ def test_split_field_selects_train_val_and_test(files, capsys):
 
 def test_min_macro_f1_gate_fails_the_step(files, capsys):
     assert main(["model", "train", "--data", "train.jsonl", "--out", "m"]) == 0
-    assert main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json"]) == 0
+    assert main(["model", "eval", "--model-dir", "m", "--data", "test.jsonl", "--json", "r.json"]) == 0
+    assert "deprecated" not in capsys.readouterr().err
     report = json.loads((files / "r.json").read_text())
     expected = 0 if report["macro_f1"] >= 1.0 else 1
     assert main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json",
@@ -112,3 +113,15 @@ def test_command_modules_import_no_heavy_libraries():
 def test_conservative_thresholds_are_recorded(files, capsys):
     assert main(["model", "train", "--data", "train.jsonl", "--out", "m", "--conservative"]) == 0
     assert json.loads((files / "m" / "meta.json").read_text())["params"]["z"] == 1.0
+
+
+def test_eval_model_is_a_deprecated_alias_of_model_dir(files, capsys):
+    """`--model` is a model name everywhere else; the old `eval --model DIR` still works, with a warning."""
+    assert main(["model", "train", "--data", "train.jsonl", "--out", "m"]) == 0
+    capsys.readouterr()
+    assert main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json"]) == 0
+    assert "use --model-dir" in capsys.readouterr().err
+    assert main(["model", "eval", "--data", "test.jsonl"]) == 2
+    assert "--model-dir" in capsys.readouterr().err
+    assert main(["model", "eval", "--help"]) == 0
+    assert "--model-dir" in (out := capsys.readouterr().out) and "--model " not in out

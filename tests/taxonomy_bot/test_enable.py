@@ -2,7 +2,7 @@
 import pytest
 
 from labeler.cli import main
-from labeler.taxonomy_bot.common import PullRequest
+from labeler.gh.records import PullRequest
 from labeler.taxonomy_bot.enable import authorize, labels_from_paths, render_welcome
 from labeler.taxonomy_bot.gate import enabled_on, refusal
 from labeler.taxonomy_bot.settings import Settings

@@ -28,21 +28,21 @@ def command() -> None:
 
 
 @command.command("export")
-@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", help="History file from `labeler history sync` (env LABELER_HISTORY_DB).")
-@click.option("--out", required=True, envvar="LABELER_DATASET_DIR", help="Directory to write (env LABELER_DATASET_DIR).")
-@click.option("--family", envvar="LABELER_FAMILY", help="Only labels matching this glob, e.g. 'area/*' (env LABELER_FAMILY).")
-@click.option("--min-examples", default=5, show_default=True, type=click.IntRange(1), envvar="LABELER_MIN_EXAMPLES",
-              help="Drop labels on fewer issues (env LABELER_MIN_EXAMPLES).")
-@click.option("--exclude-label", multiple=True, envvar="LABELER_EXCLUDE_LABELS",
-              help="Leave out issues with this label, e.g. the bot's provenance label (repeatable; env LABELER_EXCLUDE_LABELS).")
+@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="History file from `labeler history sync`.")
+@click.option("--out", required=True, envvar="LABELER_DATASET_DIR", show_envvar=True, help="Directory to write.")
+@click.option("--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'.")
+@click.option("--min-examples", default=5, show_default=True, type=click.IntRange(1), envvar="LABELER_MIN_EXAMPLES", show_envvar=True,
+              help="Drop labels on fewer issues.")
+@click.option("--exclude-label", multiple=True, envvar="LABELER_EXCLUDE_LABELS", show_envvar=True,
+              help="Leave out issues with this label, e.g. the bot's provenance label (repeatable).")
 @click.option("--split", "method", type=click.Choice(["stratified", "time"]), default="stratified", show_default=True,
-              envvar="LABELER_SPLIT", help="stratified by label, or time (oldest train, newest test) (env LABELER_SPLIT).")
-@click.option("--fractions", default="0.8,0.1,0.1", show_default=True, envvar="LABELER_SPLIT_FRACTIONS",
-              help="train,val,test shares (env LABELER_SPLIT_FRACTIONS).")
+              envvar="LABELER_SPLIT", show_envvar=True, help="stratified by label, or time (oldest train, newest test).")
+@click.option("--fractions", default="0.8,0.1,0.1", show_default=True, envvar="LABELER_SPLIT_FRACTIONS", show_envvar=True,
+              help="train,val,test shares.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the stratified split.")
 @click.option("--keep-unlabelled", is_flag=True, help="Keep issues without a selected label (as negatives).")
-@click.option("--needs-info-label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL",
-              help="Label for the qualitizer files; empty: none (env LABELER_MISSING_INFO_LABEL).")
+@click.option("--needs-info-label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL", show_envvar=True,
+              help="Label for the qualitizer files; empty: none.")
 @click.option("--max-chars", default=4000, show_default=True, type=click.IntRange(200),
               help="Issue body cut in the fine-tuning files.")
 def export_command(db: str, out: str, family: str | None, min_examples: int, exclude_label: tuple[str, ...],

@@ -17,15 +17,15 @@ def command() -> None:
 
 
 @command.command("sync")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME (env GITHUB_REPOSITORY).")
-@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", help="SQLite file to create or update (env LABELER_HISTORY_DB).")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="SQLite file to create or update.")
 @click.option("--per-page", default=100, show_default=True, type=click.IntRange(1, 100), help="Issues per request.")
-@click.option("--max-pages", type=click.IntRange(1), envvar="LABELER_MAX_PAGES",
-              help="Stop after this many pages; the next run continues (env LABELER_MAX_PAGES).")
-@click.option("--min-remaining", default=100, show_default=True, type=click.IntRange(0), envvar="LABELER_MIN_REMAINING",
-              help="Sleep until the rate-limit reset when fewer requests remain (env LABELER_MIN_REMAINING).")
-@click.option("--max-wait", default=3600.0, show_default=True, type=click.FloatRange(0), envvar="LABELER_MAX_WAIT",
-              help="Longest sleep for a rate-limit reset, in seconds; longer -> stop and resume later (env LABELER_MAX_WAIT).")
+@click.option("--max-pages", type=click.IntRange(1), envvar="LABELER_MAX_PAGES", show_envvar=True,
+              help="Stop after this many pages; the next run continues.")
+@click.option("--min-remaining", default=100, show_default=True, type=click.IntRange(0), envvar="LABELER_MIN_REMAINING", show_envvar=True,
+              help="Sleep until the rate-limit reset when fewer requests remain.")
+@click.option("--max-wait", default=3600.0, show_default=True, type=click.FloatRange(0), envvar="LABELER_MAX_WAIT", show_envvar=True,
+              help="Longest sleep for a rate-limit reset, in seconds; longer -> stop and resume later.")
 def sync_command(repo: str | None, db: str, per_page: int, max_pages: int | None, min_remaining: int,
                  max_wait: float) -> None:
     """Fetch issues changed since the last sync (all of them the first time)."""

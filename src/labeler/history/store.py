@@ -21,9 +21,12 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labeler.errors import UserError
+
+if TYPE_CHECKING:
+    from github import Github
 
 SCHEMA_VERSION = "1"
 SCHEMA = """
@@ -139,20 +142,13 @@ def _check_repo(conn: sqlite3.Connection, repo: str) -> None:
         raise UserError(f"this history file holds {stored}, not {repo}: use another --db")
 
 
-def _fetch(client: Any, repo: str, since: str | None, page: int, per_page: int) -> tuple[dict[str, str], list[Any]]:
-    from github import GithubException
+def _fetch(client: Github, repo: str, since: str | None, page: int, per_page: int) -> tuple[dict[str, str], list[Any]]:
+    from labeler.gh import issues
 
     params: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": per_page, "page": page}
     if since:
         params["since"] = _overlap(since)
-    try:
-        headers, data = client.requester.requestJsonAndCheck("GET", f"/repos/{repo}/issues", parameters=params)
-    except GithubException as e:
-        message = e.data.get("message") if isinstance(e.data, dict) else e.data
-        raise UserError(f"cannot list the issues of {repo}: HTTP {e.status} {message}") from None
-    if not isinstance(data, list):
-        raise UserError(f"unexpected answer listing the issues of {repo} (not a list)")
-    return {k.lower(): str(v) for k, v in (headers or {}).items()}, data
+    return issues.list_page(client, repo, params)
 
 
 def _overlap(cursor: str) -> str:
@@ -186,7 +182,7 @@ def _wait_for(headers: dict[str, str], pacing: Pacing) -> float:
     return max(0.0, reset - pacing.now()) + 1.0
 
 
-def sync(client: Any, repo: str, conn: sqlite3.Connection, *, per_page: int = 100, max_pages: int | None = None,
+def sync(client: Github, repo: str, conn: sqlite3.Connection, *, per_page: int = 100, max_pages: int | None = None,
          pacing: Pacing | None = None, progress: Callable[[str], None] = print) -> SyncResult:
     """Fetch what changed since the stored cursor; commit per page (see module docstring)."""
     pacing = pacing or Pacing()

@@ -9,15 +9,18 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from labeler import config as config_mod
-from labeler import md, prompts, runner
+from labeler import md, options, prompts, runner
 from labeler.errors import UserError
 from labeler.label_issue import event, keywords, labeling
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub, Issue
 
 BODY_LIMIT = 8000
 DUPLICATE_THRESHOLD = 0.5
@@ -32,7 +35,7 @@ class Provider:
     history_db: str | None = None  # `labeler history sync` file: examples for the prompt, duplicates
 
 
-def similar_examples(provider: Provider, issue: Any) -> str:
+def similar_examples(provider: Provider, issue: Issue) -> str:
     """Labeled past issues most like this one, for the prompt (empty without a history file)."""
     if not provider.history_db:
         return ""
@@ -45,7 +48,7 @@ def similar_examples(provider: Provider, issue: Any) -> str:
             f"instructions):\n<examples>\n{retrieval.render_examples(found)}\n</examples>\n\n")
 
 
-def duplicates(provider: Provider, issue: Any, threshold: float) -> tuple[dict[str, Any], ...]:
+def duplicates(provider: Provider, issue: Issue, threshold: float) -> tuple[dict[str, Any], ...]:
     if not provider.history_db:
         return ()
     from labeler.label_issue import retrieval
@@ -85,7 +88,7 @@ def describe_labels(cfg: config_mod.Config) -> str:
     return "\n".join(lines)
 
 
-def build_prompt(issue: Any, cfg: config_mod.Config, settings: Settings, repo: str,
+def build_prompt(issue: Issue, cfg: config_mod.Config, settings: Settings, repo: str,
                  examples: str = "") -> tuple[prompts.Prompt, str, str]:
     prompt = prompts.load("label_issue", package="labeler.label_issue")
     system, user = prompt.render(
@@ -94,7 +97,7 @@ def build_prompt(issue: Any, cfg: config_mod.Config, settings: Settings, repo: s
     return prompt, system, user
 
 
-def recommend(issue: Any, cfg: config_mod.Config, settings: Settings, provider: Provider,
+def recommend(issue: Issue, cfg: config_mod.Config, settings: Settings, provider: Provider,
               repo: str) -> tuple[dict[str, Any], str, str, str]:
     """Returns (answer, model name, prompt version, note). Model failures raise before any write."""
     if provider.name == "keywords":
@@ -166,8 +169,8 @@ def render_off(actor: str) -> str:
 
 
 def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: Provider,
-        gh: Any, repo: str) -> Plan | None:
-    issue = trigger.issue or (gh.issue(trigger.number) if gh else None)
+        gh: GitHub | None, repo: str) -> Plan | None:
+    issue = trigger.issue or (gh.issue(trigger.number) if gh and trigger.number is not None else None)
     if issue is None:
         raise UserError(f"reading issue #{trigger.number} needs a GitHub token (GITHUB_TOKEN)")
     # Counts in payloads can be stale; only a just-opened issue with no comments skips the lookup.
@@ -226,32 +229,30 @@ def settings_from(cfg: config_mod.Config, **flags: Any) -> Settings:
 
 ENV_HELP = """
 \b
-Environment (each flag's variable): GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, GITHUB_REPOSITORY,
-GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL, LABELER_CONFIG, LABELER_PROVIDER, LABELER_MODEL,
-LABELER_MODEL_PATH, LABELER_DRY_RUN, LABELER_MIN_CONF, LABELER_MAX_LABELS, LABELER_STAGE,
-LABELER_ISSUE_NUMBER, LABELER_HISTORY_DB, LABELER_BOT_LOGIN; ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY,
-OPENAI_BASE_URL; LABELER_MODEL_TIMEOUT (seconds, default 60).
+Environment besides each option's own: GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL, LABELER_BOT_LOGIN;
+ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_MODEL_TIMEOUT (seconds, default 60).
 """
 
 
 @click.command("label-issue", epilog=ENV_HELP)
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", type=click.Path(dir_okay=False),
-              help="Webhook payload file (default: GITHUB_EVENT_PATH).")
-@click.option("--event-name", envvar="GITHUB_EVENT_NAME", help="issues, issue_comment or workflow_dispatch.")
-@click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", type=click.IntRange(min=1),
+@options.event
+@click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, help="issues, issue_comment or workflow_dispatch.")
+@click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", show_envvar=True, type=click.IntRange(min=1),
               help="Label this issue (read through the API) instead of the event's.")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml (default .github/labels.yml, labels.yml).")
-@click.option("--provider", envvar="LABELER_PROVIDER", help="anthropic, openai, keywords or local (default: by the key set).")
-@click.option("--model", envvar="LABELER_MODEL", help="Model name for the provider.")
-@click.option("--model-path", envvar="LABELER_MODEL_PATH", help="Directory of a model from `labeler model train`.")
-@click.option("--history-db", envvar="LABELER_HISTORY_DB",
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True,
+              help="labels.yml (default .github/labels.yml, labels.yml).")
+@click.option("--provider", envvar="LABELER_PROVIDER", show_envvar=True,
+              help="anthropic, openai, keywords or local (default: by the key set).")
+@click.option("--model", envvar="LABELER_MODEL", show_envvar=True, help="Model name for the provider.")
+@click.option("--model-path", envvar="LABELER_MODEL_PATH", show_envvar=True, help="Directory of a model from `labeler model train`.")
+@click.option("--history-db", envvar="LABELER_HISTORY_DB", show_envvar=True,
               help="History file from `labeler history sync`: similar issues as examples, possible duplicates.")
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", default=None,
+@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=None,
               help="Recommend only: apply nothing (comment only when a token is set).")
-@click.option("--min-confidence", envvar="LABELER_MIN_CONF", type=click.FloatRange(0, 1), help="Threshold (default 0.6).")
-@click.option("--max-labels", envvar="LABELER_MAX_LABELS", type=click.IntRange(1, 20), help="Cap (default 3).")
-@click.option("--stage", envvar="LABELER_STAGE", type=click.Choice(labeling.STAGES), help="Rollout stage (default auto).")
+@click.option("--min-confidence", envvar="LABELER_MIN_CONF", show_envvar=True, type=click.FloatRange(0, 1), help="Threshold (default 0.6).")
+@click.option("--max-labels", envvar="LABELER_MAX_LABELS", show_envvar=True, type=click.IntRange(1, 20), help="Cap (default 3).")
+@click.option("--stage", envvar="LABELER_STAGE", show_envvar=True, type=click.Choice(labeling.STAGES), help="Rollout stage (default auto).")
 def command(event_path: str | None, event_name: str | None, number: int | None, repo: str | None,
             config_path: str | None, provider: str | None, model: str | None, model_path: str | None,
             history_db: str | None, dry_run: bool | None, min_confidence: float | None, max_labels: int | None, stage: str | None) -> None:
@@ -282,7 +283,7 @@ def _infer_event_name(payload: dict[str, Any]) -> str:
     return "workflow_dispatch" if "inputs" in payload else ""
 
 
-def _github(repo: str | None, dry_run: bool) -> Any:
+def _github(repo: str | None, dry_run: bool) -> GitHub | None:
     """A dry run without a token stays offline; anything else needs GitHub."""
     if dry_run and not os.environ.get("GITHUB_TOKEN"):
         return None

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.errors import UserError
 from labeler.missing_info import ask
 from labeler.missing_info import checks as missing_info
+
+if TYPE_CHECKING:
+    from labeler.gh import Comment, GitHub, Issue
 
 MARKER = md.marker("missing-info")
 THANKS_PREFIX = "Thanks for the update!"
@@ -32,7 +35,7 @@ class Plan:
     skipped: str = ""    # why nothing was checked
 
 
-def skip_reason(issue: Any, skip_associations: tuple[str, ...], exempt_labels: tuple[str, ...]) -> str:
+def skip_reason(issue: Issue, skip_associations: tuple[str, ...], exempt_labels: tuple[str, ...]) -> str:
     if issue.is_pr:
         return "a pull request"
     if issue.state != "open":
@@ -46,7 +49,7 @@ def skip_reason(issue: Any, skip_associations: tuple[str, ...], exempt_labels: t
     return ""
 
 
-def plan(issue: Any, info: missing_info.MissingInfo, *, label: str, ours: str | None) -> Plan:
+def plan(issue: Issue, info: missing_info.MissingInfo, *, label: str, ours: str | None) -> Plan:
     """`ours` is the body of our existing comment (None when there is none)."""
     if not info.complete:
         add = None if label in issue.labels else label
@@ -57,7 +60,7 @@ def plan(issue: Any, info: missing_info.MissingInfo, *, label: str, ours: str | 
     return Plan(None, remove, missing_info.render_comment(info, marker=MARKER))
 
 
-def apply(github: Any, number: int, result: Plan, existing: Any) -> None:
+def apply(github: GitHub, number: int, result: Plan, existing: Comment | None) -> None:
     if result.add_label:
         github.add_labels(number, [result.add_label])
     if result.remove_label:
@@ -66,7 +69,7 @@ def apply(github: Any, number: int, result: Plan, existing: Any) -> None:
         github.upsert_comment(number, MARKER, result.comment, existing, known_absent=existing is None)
 
 
-def run_check(method: str, issue: Any, kind: str, *, model_path: str | None, model_label: str,
+def run_check(method: str, issue: Issue, kind: str, *, model_path: str | None, model_label: str,
               provider: str | None, model_name: str | None) -> missing_info.MissingInfo:
     if method == "rules":
         return missing_info.check(issue.title, issue.body, kind=kind)
@@ -95,7 +98,7 @@ def _provider_from_env() -> str:
     raise UserError("--method llm needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY (or --provider)")
 
 
-def report(issue: Any, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:
+def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:
     verb = "would " if dry_run else ""
     if result.skipped:
         line = f"#{issue.number}: skipped ({result.skipped})"
@@ -111,41 +114,41 @@ def report(issue: Any, info: missing_info.MissingInfo, result: Plan, dry_run: bo
 
 
 @click.command("missing-info")
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", type=click.Path(dir_okay=False),
-              help="Webhook payload file (default: GITHUB_EVENT_PATH).")
-@click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", type=click.IntRange(min=1),
-              help="Check this issue (read through the API) instead of the event's (env LABELER_ISSUE_NUMBER).")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME (env GITHUB_REPOSITORY).")
-@click.option("--method", type=click.Choice(METHODS), default="rules", show_default=True, envvar="LABELER_MISSING_INFO_METHOD",
-              help="rules (offline), llm (--provider) or model (--model-path) (env LABELER_MISSING_INFO_METHOD).")
+@options.event
+@click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", show_envvar=True, type=click.IntRange(min=1),
+              help="Check this issue (read through the API) instead of the event's.")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--method", type=click.Choice(METHODS), default="rules", show_default=True,
+              envvar="LABELER_MISSING_INFO_METHOD", show_envvar=True,
+              help="rules (offline), llm (--provider) or model (--model-path).")
 @click.option("--kind", type=click.Choice(("auto", *missing_info.KINDS)), default="auto", show_default=True,
-              envvar="LABELER_ISSUE_KIND", help="What to ask for; auto: from the issue's labels, else bug (env LABELER_ISSUE_KIND).")
-@click.option("--label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL",
-              help="Label added while information is missing (env LABELER_MISSING_INFO_LABEL).")
-@click.option("--model-path", envvar="LABELER_MODEL_PATH", help="Model directory for --method model (env LABELER_MODEL_PATH).")
+              envvar="LABELER_ISSUE_KIND", show_envvar=True, help="What to ask for; auto: from the issue's labels, else bug.")
+@click.option("--label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL", show_envvar=True,
+              help="Label added while information is missing.")
+@click.option("--model-path", envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory for --method model.")
 @click.option(
-    "--model-label", envvar="LABELER_MODEL_LABEL", help="The model's needs-info label (default: --label; env LABELER_MODEL_LABEL)."
+    "--model-label", envvar="LABELER_MODEL_LABEL", show_envvar=True, help="The model's needs-info label (default: --label)."
 )
 @click.option(
     "--provider",
-    envvar="LABELER_PROVIDER",
+    envvar="LABELER_PROVIDER", show_envvar=True,
     type=click.Choice(("anthropic", "openai")),
-    help="LLM provider for --method llm (env LABELER_PROVIDER).",
+    help="LLM provider for --method llm.",
 )
-@click.option("--model", "model_name", envvar="LABELER_MODEL", help="LLM model name (env LABELER_MODEL).")
+@click.option("--model", "model_name", envvar="LABELER_MODEL", show_envvar=True, help="LLM model name.")
 @click.option(
     "--exempt-label",
     multiple=True,
-    envvar="LABELER_EXEMPT_LABELS",
-    help="Issues with this label are not checked (repeatable; env LABELER_EXEMPT_LABELS, space-separated).",
+    envvar="LABELER_EXEMPT_LABELS", show_envvar=True,
+    help="Issues with this label are not checked (repeatable; space-separated in the env var).",
 )
 @click.option(
     "--check-maintainers",
     is_flag=True,
-    envvar="LABELER_CHECK_MAINTAINERS",
-    help="Also check issues opened by owners, members and collaborators (env LABELER_CHECK_MAINTAINERS).",
+    envvar="LABELER_CHECK_MAINTAINERS", show_envvar=True,
+    help="Also check issues opened by owners, members and collaborators.",
 )
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", default=False, help="Report only (env LABELER_DRY_RUN).")
+@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Report only.")
 def command(
     event_path: str | None,
     number: int | None,

@@ -44,32 +44,32 @@ def command() -> None:
 
 
 @command.command("train")
-@click.option("--data", required=True, envvar="LABELER_TRAIN_DATA", type=click.Path(dir_okay=False),
-              help="Training JSONL (env LABELER_TRAIN_DATA). With a split field and no --val, "
+@click.option("--data", required=True, envvar="LABELER_TRAIN_DATA", show_envvar=True, type=click.Path(dir_okay=False),
+              help="Training JSONL. With a split field and no --val, "
                    "split=train trains and split=val calibrates.")
-@click.option("--val", envvar="LABELER_VAL_DATA", type=click.Path(dir_okay=False),
-              help="Validation JSONL for the thresholds (env LABELER_VAL_DATA); default: cross-validation.")
-@click.option("--out", required=True, envvar="LABELER_MODEL_PATH", help="Model directory to write (env LABELER_MODEL_PATH).")
+@click.option("--val", envvar="LABELER_VAL_DATA", show_envvar=True, type=click.Path(dir_okay=False),
+              help="Validation JSONL for the thresholds; default: cross-validation.")
+@click.option("--out", required=True, envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory to write.")
 @click.option("--target-precision", default=0.9, show_default=True, type=click.FloatRange(0.05, 1.0),
-              envvar="LABELER_TARGET_PRECISION", help="Per-label thresholds reach this precision (env LABELER_TARGET_PRECISION).")
-@click.option("--C", "c_value", default="10", show_default=True, envvar="LABELER_MODEL_C",
-              help="Inverse regularisation of the logistic regression, or 'auto' to pick by cross-validation (env LABELER_MODEL_C).")
+              envvar="LABELER_TARGET_PRECISION", show_envvar=True, help="Per-label thresholds reach this precision.")
+@click.option("--C", "c_value", default="10", show_default=True, envvar="LABELER_MODEL_C", show_envvar=True,
+              help="Inverse regularisation of the logistic regression, or 'auto' to pick by cross-validation.")
 @click.option("--class-weight", type=click.Choice(["balanced", "none"]), default="balanced", show_default=True,
-              envvar="LABELER_CLASS_WEIGHT", help="Weigh rare labels up (env LABELER_CLASS_WEIGHT).")
-@click.option("--family", envvar="LABELER_FAMILY", help="Only labels matching this glob, e.g. 'area/*' (env LABELER_FAMILY).")
-@click.option("--min-examples", default=2, show_default=True, type=click.IntRange(1), envvar="LABELER_MIN_EXAMPLES",
-              help="Drop labels with fewer training issues (env LABELER_MIN_EXAMPLES).")
+              envvar="LABELER_CLASS_WEIGHT", show_envvar=True, help="Weigh rare labels up.")
+@click.option("--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'.")
+@click.option("--min-examples", default=2, show_default=True, type=click.IntRange(1), envvar="LABELER_MIN_EXAMPLES", show_envvar=True,
+              help="Drop labels with fewer training issues.")
 @click.option(
     "--exclude-label",
     multiple=True,
-    envvar="LABELER_EXCLUDE_LABELS",
-    help="Skip issues with this label, e.g. the bot's provenance label (repeatable; env LABELER_EXCLUDE_LABELS, space-separated).",
+    envvar="LABELER_EXCLUDE_LABELS", show_envvar=True,
+    help="Skip issues with this label, e.g. the bot's provenance label (repeatable; space-separated in the env var).",
 )
 @click.option(
     "--conservative",
     is_flag=True,
-    envvar="LABELER_CONSERVATIVE",
-    help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target (env LABELER_CONSERVATIVE).",
+    envvar="LABELER_CONSERVATIVE", show_envvar=True,
+    help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target.",
 )
 def train_command(
     data: str,
@@ -124,28 +124,36 @@ def render_training(meta: dict[str, Any], out: str) -> str:
 
 
 @command.command("eval")
-@click.option("--model", "model_path", required=True, envvar="LABELER_MODEL_PATH", help="Model directory (env LABELER_MODEL_PATH).")
+@click.option("--model-dir", "model_path", envvar="LABELER_MODEL_PATH", show_envvar=True,
+              help="Model directory (from `labeler model train`); required.")
+@click.option("--model", "old_model_path", hidden=True, help="Deprecated name of --model-dir.")
 @click.option(
     "--data",
     required=True,
-    envvar="LABELER_TEST_DATA",
+    envvar="LABELER_TEST_DATA", show_envvar=True,
     type=click.Path(dir_okay=False),
-    help="Labelled JSONL (env LABELER_TEST_DATA); with a split field only split=test is used.",
+    help="Labelled JSONL; with a split field only split=test is used.",
 )
 @click.option(
     "--json",
     "json_path",
-    envvar="LABELER_REPORT",
-    help="Write the report here (env LABELER_REPORT); default reports/eval_<timestamp>.json.",
+    envvar="LABELER_REPORT", show_envvar=True,
+    help="Write the report here; default reports/eval_<timestamp>.json.",
 )
 @click.option(
     "--min-macro-f1",
     type=click.FloatRange(0, 1),
-    envvar="LABELER_MIN_MACRO_F1",
-    help="Exit 1 when macro F1 is lower (a promotion gate; env LABELER_MIN_MACRO_F1).",
+    envvar="LABELER_MIN_MACRO_F1", show_envvar=True,
+    help="Exit 1 when macro F1 is lower (a promotion gate).",
 )
-def eval_command(model_path: str, data: str, json_path: str | None, min_macro_f1: float | None) -> None:
+def eval_command(model_path: str | None, old_model_path: str | None, data: str, json_path: str | None,
+                 min_macro_f1: float | None) -> None:
     """Measure a model on labelled issues it has not seen (never its training file)."""
+    if old_model_path:  # `--model` meant a directory here and a model name everywhere else
+        click.echo("warning: `model eval --model DIR` is deprecated: use --model-dir DIR", err=True)
+    model_path = model_path or old_model_path
+    if not model_path:
+        raise click.UsageError("Missing option '--model-dir'.")
     from labeler.model import evaluate, predict
 
     predictor = predict.load(model_path)

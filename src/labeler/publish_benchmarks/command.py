@@ -11,16 +11,20 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.errors import UserError
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
 from labeler.publish_benchmarks.results import Results
 from labeler.publish_benchmarks.select import Target, from_event, settings_from
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub
+    from labeler.gh.records import Comment
 
 QUOTA_RESERVE = 5   # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
 FAILURE_STREAK = 3  # PRs failing in a row = GitHub (or the token) is the problem: leave the rest for a re-run
@@ -41,11 +45,17 @@ class Outcome:
                 "comment_id": self.comment_id, "reason": self.reason}
 
 
-def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, dry_run: bool) -> Outcome:
+def post_one(gh: GitHub | None, target: Target, results: Results, settings: Settings, *, dry_run: bool) -> Outcome:
     """Decide and apply for one PR: list files (unless known) and comments once, then upsert."""
+    from labeler.gh import comments
     from labeler.publish_benchmarks import prs
 
-    files = target.files if target.files is not None else tuple(prs.qna_files(gh, target.number))
+    if target.files is not None:
+        files = target.files
+    elif gh is None:  # select() gives every target its files when there is no token
+        raise UserError(f"listing the files of #{target.number} needs a GitHub token (GITHUB_TOKEN)")
+    else:
+        files = tuple(prs.qna_files(gh, target.number))
     if not files:
         return Outcome(target.number, "skipped", reason="changes no qna.yaml file")
     rows = report.rows_for_files(files, results)
@@ -55,7 +65,7 @@ def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, d
         outcome.action = "would-post"
         return outcome
     marker = md.marker(report.NAME, build=results.build_id)
-    mine = [c for c in prs.comments(gh, target.number) if gh.is_ours(c, marker)]
+    mine = [c for c in comments.list_all(gh, target.number) if gh.is_ours(c, marker)]
     existing = mine[0] if mine else None
     if existing is not None and existing.body == body:
         outcome.action, outcome.comment_id = "unchanged", existing.id
@@ -70,17 +80,17 @@ def post_one(gh: Any, target: Target, results: Results, settings: Settings, *, d
     return outcome
 
 
-def _dedupe(gh: Any, mine: list[Any], *, dry_run: bool) -> str:
+def _dedupe(gh: GitHub, mine: list[Comment], *, dry_run: bool) -> str:
     """Duplicates left by an older tool or a racing run: keep the oldest (the one just upserted)."""
-    from labeler.publish_benchmarks import prs
+    from labeler.gh import comments
 
     if not dry_run:
         for extra in mine[1:]:
-            prs.delete_comment(gh, extra.id)
+            comments.delete(gh, extra.id)
     return f"{'would remove' if dry_run else 'removed'} {len(mine) - 1} duplicate comment(s)"
 
 
-def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool,
+def run(gh: GitHub | None, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool,
         max_writes: int) -> list[Outcome]:
     from github import GithubException
     from requests.exceptions import RequestException
@@ -104,15 +114,17 @@ def run(gh: Any, results: Results, targets: list[Target], settings: Settings, *,
     return outcomes
 
 
-def _stop_reason(gh: Any, writes: int, max_writes: int, streak: int) -> str | None:
+def _stop_reason(gh: GitHub | None, writes: int, max_writes: int, streak: int) -> str | None:
     if writes >= max_writes:
         return f"write cap ({max_writes}) reached"
     if streak >= FAILURE_STREAK:
         return f"{FAILURE_STREAK} pull requests failed in a row"
     if gh is not None:
-        remaining, _ = gh.client.requester.rate_limiting  # from the last response's headers: no request
+        from labeler.gh import paging
+
+        remaining, reset_at = paging.rate_limit(gh)  # from the last response's headers: no request
         if 0 <= remaining < QUOTA_RESERVE:
-            reset = time.strftime("%H:%M UTC", time.gmtime(gh.client.requester.rate_limiting_resettime))
+            reset = time.strftime("%H:%M UTC", time.gmtime(reset_at))
             return f"the API request quota is nearly used ({remaining} left until {reset})"
     return None
 
@@ -125,7 +137,7 @@ def _reason(e: Exception) -> str:
     if isinstance(e, RequestException):  # urllib3 gave up (retries exhausted, connection lost)
         cause = getattr(getattr(e, "args", [None])[0], "reason", None) or e
         return f"GitHub did not answer: {cause}"
-    from labeler.publish_benchmarks.prs import refused
+    from labeler.gh.errors import refused
 
     return refused(e, "answer").message
 
@@ -169,7 +181,7 @@ def _results(path: str | None, event: dict[str, Any], build_id: str | None, buil
     return read.load(path, build_id=build_id, build_url=build_url)
 
 
-def _github(repo: str | None, dry_run: bool, offline_ok: bool) -> Any:
+def _github(repo: str | None, dry_run: bool, offline_ok: bool) -> GitHub | None:
     """A dry run whose PRs and files are all given (--pr-files) needs no token and makes no request."""
     if dry_run and offline_ok and not os.environ.get("GITHUB_TOKEN"):
         return None
@@ -181,40 +193,39 @@ def _github(repo: str | None, dry_run: bool, offline_ok: bool) -> Any:
 # ------------------------------------------------------------------------------ command
 ENV_HELP = """
 \b
-Environment (each flag's variable): LABELER_RESULTS, LABELER_BUILD_ID, LABELER_BUILD_URL, LABELER_PRS,
-LABELER_PR_FILES, LABELER_LABEL, LABELER_MILESTONE, LABELER_FROM_RESULTS, LABELER_SINCE,
-LABELER_FROM_EVENT, GITHUB_EVENT_PATH, LABELER_CONFIG, LABELER_NOISE, LABELER_CHART, LABELER_MAX_WRITES,
-LABELER_DRY_RUN, LABELER_WRITE_RESULTS, GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL,
+Environment besides each option's own: GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL,
 LABELER_BOT_LOGIN, LABELER_GITHUB_PACE (seconds between writes; 0 = no pacing, for tests).
 """
 
 
 @click.command("publish-benchmarks", epilog=ENV_HELP)
-@click.option("--results", "results_path", envvar="LABELER_RESULTS", type=click.Path(dir_okay=False),
+@click.option("--results", "results_path", envvar="LABELER_RESULTS", show_envvar=True, type=click.Path(dir_okay=False),
               help="Results file: .json/.yaml (benchmark_results.schema.json) or an `ilab model evaluate` text report.")
-@click.option("--build-id", envvar="LABELER_BUILD_ID", help="Build id (required for a text report; overrides the file's).")
-@click.option("--build-url", envvar="LABELER_BUILD_URL", help="Link to the build (overrides the file's).")
-@click.option("--prs", envvar="LABELER_PRS", help="PR numbers: 12,15 or 20-24.")
-@click.option("--pr-files", envvar="LABELER_PR_FILES", type=click.Path(dir_okay=False),
+@click.option("--build-id", envvar="LABELER_BUILD_ID", show_envvar=True,
+              help="Build id (required for a text report; overrides the file's).")
+@click.option("--build-url", envvar="LABELER_BUILD_URL", show_envvar=True, help="Link to the build (overrides the file's).")
+@click.option("--prs", envvar="LABELER_PRS", show_envvar=True, help="PR numbers: 12,15 or 20-24.")
+@click.option("--pr-files", envvar="LABELER_PR_FILES", show_envvar=True, type=click.Path(dir_okay=False),
               help="JSON/YAML map PR -> changed files; skips listing files (with --dry-run: no token needed).")
-@click.option("--label", envvar="LABELER_LABEL", help="Every merged PR with this label.")
-@click.option("--milestone", envvar="LABELER_MILESTONE", help="Every merged PR in this milestone (title or number).")
-@click.option("--from-results/--no-from-results", "discover", envvar="LABELER_FROM_RESULTS", default=False,
+@click.option("--label", envvar="LABELER_LABEL", show_envvar=True, help="Every merged PR with this label.")
+@click.option("--milestone", envvar="LABELER_MILESTONE", show_envvar=True, help="Every merged PR in this milestone (title or number).")
+@click.option("--from-results/--no-from-results", "discover", envvar="LABELER_FROM_RESULTS", show_envvar=True, default=False,
               help="Every merged PR that changed a qna.yaml the results have rows for.")
-@click.option("--since", envvar="LABELER_SINCE", help="With --from-results: only commits after this ISO 8601 time.")
-@click.option("--from-event/--no-from-event", envvar="LABELER_FROM_EVENT", default=False,
-              help="Read results and choices from a repository_dispatch client_payload.")
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", type=click.Path(dir_okay=False),
-              help="Event payload for --from-event (default GITHUB_EVENT_PATH).")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a publish-benchmarks: section (optional).")
-@click.option("--noise", multiple=True, envvar="LABELER_NOISE", help="Noise threshold, e.g. mt-bench-branch=0.3 (repeatable).")
-@click.option("--chart/--no-chart", envvar="LABELER_CHART", default=None, help="Mermaid chart (default on).")
-@click.option("--max-writes", envvar="LABELER_MAX_WRITES", type=click.IntRange(1, 5000),
+@click.option("--since", envvar="LABELER_SINCE", show_envvar=True, help="With --from-results: only commits after this ISO 8601 time.")
+@click.option("--from-event/--no-from-event", envvar="LABELER_FROM_EVENT", show_envvar=True, default=False,
+              help="Read results and choices from the --event file (a repository_dispatch client_payload).")
+@options.event
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True,
+              help="labels.yml with a publish-benchmarks: section (optional).")
+@click.option("--noise", multiple=True, envvar="LABELER_NOISE", show_envvar=True,
+              help="Noise threshold, e.g. mt-bench-branch=0.3 (repeatable).")
+@click.option("--chart/--no-chart", envvar="LABELER_CHART", show_envvar=True, default=None, help="Mermaid chart (default on).")
+@click.option("--max-writes", envvar="LABELER_MAX_WRITES", show_envvar=True, type=click.IntRange(1, 5000),
               help="Comments created/edited per run (default 400); the rest wait for a re-run.")
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", default=False,
+@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False,
               help="Print every comment; change nothing.")
-@click.option("--write-results", envvar="LABELER_WRITE_RESULTS", type=click.Path(dir_okay=False),
+@click.option("--write-results", envvar="LABELER_WRITE_RESULTS", show_envvar=True, type=click.Path(dir_okay=False),
               help="Also write the parsed results as normalised JSON (converts a text report).")
 def command(results_path: str | None, build_id: str | None, build_url: str | None, prs: str | None,
             pr_files: str | None, label: str | None, milestone: str | None, discover: bool, since: str | None,

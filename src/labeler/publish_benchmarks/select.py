@@ -9,6 +9,7 @@ from typing import Any
 
 from labeler import runner
 from labeler.errors import UserError
+from labeler.gh import GitHub, pulls
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
 from labeler.publish_benchmarks.results import Results
@@ -72,35 +73,33 @@ def check_since(since: str | None) -> str | None:
     return since
 
 
-def select(gh: Any, results: Results, *, prs: list[int], label: str | None, milestone: str | None,
+def select(gh: GitHub | None, results: Results, *, prs: list[int], label: str | None, milestone: str | None,
            discover: bool, since: str | None, pr_files: dict[int, tuple[str, ...]] | None) -> list[Target]:
-    from labeler.publish_benchmarks import prs as api
-
     numbers = set(prs) or (set(pr_files or {}) if not (label or milestone or discover) else set())
     if (label or milestone or discover) and gh is None:
         raise UserError("--label, --milestone and --from-results read GitHub: set GITHUB_TOKEN")
-    if label:
-        numbers.update(api.with_label(gh, label))
-    if milestone:
-        numbers.update(api.in_milestone(gh, milestone))
-    if discover:
+    if label and gh:
+        numbers.update(pulls.with_label(gh, label))
+    if milestone and gh:
+        numbers.update(pulls.in_milestone(gh, milestone))
+    if discover and gh:
         numbers.update(_discover(gh, results, check_since(since)))
     if not numbers and not (label or milestone or discover):
         raise UserError("choose the pull requests: --prs, --pr-files, --label, --milestone or --from-results")
     return [Target(n, (pr_files or {}).get(n)) for n in sorted(numbers)]
 
 
-def _discover(gh: Any, results: Results, since: str | None) -> list[int]:
-    from labeler.publish_benchmarks import prs as api
+def _discover(gh: GitHub, results: Results, since: str | None) -> list[int]:
+    from labeler.publish_benchmarks import prs
 
-    ref = api.default_branch(gh)
-    tree, truncated = api.tree_paths(gh, ref) if results.mmlu_branch else ([], False)
+    ref = pulls.default_branch(gh)
+    tree, truncated = pulls.tree_paths(gh, ref) if results.mmlu_branch else ([], False)
     if truncated:
         runner.warning("the repository tree listing was truncated: some MMLU-Branch tasks may find no file")
     paths, orphans = report.result_paths(results, tree)
     for task in orphans:
         runner.warning(f"MMLU-Branch task {task} matches no knowledge qna.yaml on {ref}")
-    return list(api.from_results(gh, paths, ref, since))
+    return list(prs.from_results(gh, paths, ref, since))
 
 
 EVENT_KEYS: dict[str, type | tuple[type, ...]] = {"results": dict, "build_id": str, "build_url": str, "prs": (str, list), "label": str,

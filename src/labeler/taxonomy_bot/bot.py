@@ -5,25 +5,25 @@ the welcome. The router itself answers `help`, unknown commands and `enable`; fo
 commands (precheck, postcheck, generate) it only writes `command` and `pr` outputs so a separate
 job, holding the model keys but not the org token, runs them. Every gate here is repeated by the
 workflow's `if:` (cheap) and by the command itself (the enable status on the head SHA). What the
-commands share at run time (PR record, statuses, the model-command shell) is labeler/taxonomy_bot/common.py;
-settings and the grammar are settings.py.
+commands share at run time (replies, statuses, the model-command shell) is labeler/taxonomy_bot/common.py;
+settings and the grammar are settings.py; the PR record is labeler.gh.PullRequest.
 """
 
 import click
 
-from labeler import runner
+from labeler import options, runner
 from labeler.taxonomy_bot.settings import DEFAULT_HANDLE, MODEL_COMMANDS, load_settings, trigger
 
 
 @click.command("bot")
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload file [GITHUB_EVENT_PATH].")
-@click.option("--event-name", envvar="GITHUB_EVENT_NAME", default="issue_comment", show_default=True,
-              help="issue_comment, pull_request_target or pull_request [GITHUB_EVENT_NAME].")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME [GITHUB_REPOSITORY].")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a bot: section [LABELER_CONFIG].")
-@click.option("--handle", envvar="LABELER_HANDLE", help=f"Command prefix (default {DEFAULT_HANDLE}) [LABELER_HANDLE].")
-@click.option("--teams", envvar="LABELER_TEAMS", help="org/team-slug list allowed to enable, overrides the config [LABELER_TEAMS].")
-@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", help="Print comments; set no status or label [LABELER_DRY_RUN].")
+@options.event
+@click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
+              help="issue_comment, pull_request_target or pull_request.")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section.")
+@click.option("--handle", envvar="LABELER_HANDLE", show_envvar=True, help=f"Command prefix (default {DEFAULT_HANDLE}).")
+@click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list allowed to enable, overrides the config.")
+@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print comments; set no status or label.")
 def command(event_path: str | None, event_name: str, repo: str | None, config_path: str | None,
             handle: str | None, teams: str | None, dry_run: bool) -> None:
     """Route a PR comment (`@instructlab-bot <command>`) or a PR-opened event.

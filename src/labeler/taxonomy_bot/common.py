@@ -1,5 +1,5 @@
 """What the taxonomy bot's commands share (bot.py, enable.py, precheck.py, postcheck.py,
-generate.py): the PR record, replies and sticky comments, the status lifecycle, the shell every
+generate.py): replies and sticky comments, the status lifecycle, the shell every
 model command runs in (gate on the head SHA -> pending -> validated qna.yaml -> work -> comment ->
 final status), model endpoints, prompt sections, and the command-line options they have in common.
 """
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from labeler import llm, md, runner
+from labeler import llm, md, options, runner
 from labeler.errors import UserError
+from labeler.gh.records import PullRequest
 from labeler.taxonomy_bot.gate import refusal
 from labeler.taxonomy_bot.settings import Settings, Trigger, trigger
 
@@ -27,24 +28,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 # ---------------------------------------------------------------------------------- records, replies, statuses
-@dataclass(frozen=True)
-class PullRequest:
-    number: int
-    head_sha: str
-    labels: tuple[str, ...]
-    state: str
-    author: str
-
-    @classmethod
-    def from_api(cls, data: dict[str, Any]) -> PullRequest:
-        sha = str((data.get("head") or {}).get("sha") or "")
-        if not re.fullmatch(r"[0-9a-f]{40}", sha):
-            raise UserError(f"pull request #{data.get('number')} has no usable head SHA")
-        return cls(number=int(data["number"]), head_sha=sha, state=str(data.get("state") or "open"),
-                   labels=tuple(str(lbl.get("name")) for lbl in data.get("labels") or [] if isinstance(lbl, dict)),
-                   author=str((data.get("user") or {}).get("login") or ""))
-
-
 def reply(gh: GitHub, number: int, comment_id: int | None, body: str, *, dry_run: bool, name: str = "reply") -> None:
     """Answer one command comment: one reply per triggering comment, edited (never duplicated) on retries."""
     mark = md.marker(name, to=str(comment_id)) if comment_id else md.marker(name)
@@ -94,7 +77,7 @@ def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *,
     """What precheck, postcheck and generate share: the gate on the current head SHA, the status
     lifecycle, reading + validating the changed qna.yaml files at that SHA, one sticky comment.
     Returns the final outcome, or None when the command was refused (a reply says why)."""
-    pr = PullRequest.from_api(gh.pull(number))  # the head SHA, captured once; every read is pinned to it
+    pr = gh.pull(number)  # the head SHA, captured once; every read is pinned to it
     if not dry_run:
         why = refusal(settings, pr, gh.own_statuses(pr.head_sha), name)
         if why:
@@ -139,7 +122,7 @@ def _checked_work(gh: GitHub, settings: Settings, name: str, pr: PullRequest, ou
         outcome.state, outcome.description = "success", "No changed qna.yaml files: nothing to do"
         return f"### {name}\n\nThis pull request changes no `qna.yaml` under `knowledge/` or `compositional_skills/`."
     body = work(pr, files, outcome)
-    moved = PullRequest.from_api(gh.pull(pr.number)).head_sha
+    moved = gh.pull(pr.number).head_sha
     notes = [f"> [!WARNING]\n> The pull request moved to {md.code(moved[:7])} while this ran; these results are for "
              f"{md.code(pr.head_sha[:7])}."] if moved != pr.head_sha else []
     warnings = [p for p in problems if p.severity == "warning"]
@@ -178,7 +161,7 @@ def event_target(name: str, event_path: str | None, event_name: str, settings: S
 
 
 def execute(name: str, *, number: int | None, repo: str | None, config_path: str | None, event_path: str | None,
-            event_name: str, dry_run: bool, accepted: str, make_work: Any) -> None:
+            event_name: str, dry_run: bool, accepted: str, make_work: Callable[[Settings], Work]) -> None:
     """Resolve the PR (flag or event), then run the shared model-command shell."""
     from labeler import gh as ghmod
     from labeler.taxonomy_bot.settings import load_settings
@@ -264,19 +247,20 @@ def fill(template: str, **values: Any) -> str:
 
 def common_options(func: F) -> F:
     """Options every model command shares (precheck, postcheck, generate)."""
-    options = [
-        click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR",
-                     help="Pull request number; without it the event in GITHUB_EVENT_PATH is used [LABELER_PR]."),
-        click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME [GITHUB_REPOSITORY]."),
-        click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a bot: section [LABELER_CONFIG]."),
-        click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload [GITHUB_EVENT_PATH]."),
-        click.option("--event-name", envvar="GITHUB_EVENT_NAME", default="issue_comment", help="[GITHUB_EVENT_NAME]"),
-        click.option("--output", envvar="LABELER_OUTPUT", type=click.Path(dir_okay=False),
-                     help="Write every answer as JSONL here (upload it as an artifact) [LABELER_OUTPUT]."),
-        click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN",
-                     help="Print the comment; set no status, skip the enable gate [LABELER_DRY_RUN]."),
+    shared = [
+        click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR", show_envvar=True,
+                     help="Pull request number; without it the event's (--event) is used."),
+        click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME."),
+        click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."),
+        options.event,
+        click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
+                     help="The event's name."),
+        click.option("--output", envvar="LABELER_OUTPUT", show_envvar=True, type=click.Path(dir_okay=False),
+                     help="Write every answer as JSONL here (upload it as an artifact)."),
+        click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True,
+                     help="Print the comment; set no status, skip the enable gate."),
     ]
-    for option in reversed(options):
+    for option in reversed(shared):
         func = option(func)
     return func
 
@@ -289,6 +273,6 @@ def endpoint_options(prefix: str, env: str, role: str) -> Callable[[F], F]:
                 ("model", "MODEL", f"Model id of the {role} (default: the first of GET /v1/models)"),
                 ("api-key", "API_KEY", f"API key of the {role} (local servers need none)")]):
             func = click.option(f"--{dash}{flag}", f"{prefix.replace('-', '_')}_{suffix.lower()}".lstrip("_"),
-                                envvar=f"{env}_{suffix}", help=f"{text} [{env}_{suffix}].")(func)
+                                envvar=f"{env}_{suffix}", show_envvar=True, help=f"{text}.")(func)
         return func
     return wrap

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.errors import UserError
-from labeler.taxonomy_bot.common import PullRequest, reply
+from labeler.gh.records import PullRequest
+from labeler.taxonomy_bot.common import reply
 from labeler.taxonomy_bot.gate import enabled_on
 from labeler.taxonomy_bot.settings import MODEL_COMMANDS, Settings, Trigger
 
@@ -127,7 +128,7 @@ def route(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool) -> No
         runner.notice(f"{trig.command} for #{trig.number}: handed to the {trig.command} job")
 
 
-def _org_client() -> Any:
+def _org_client() -> GitHub | None:
     from labeler import gh as ghmod
 
     token = os.environ.get("LABELER_ORG_TOKEN", "").strip()
@@ -135,14 +136,14 @@ def _org_client() -> Any:
 
 
 def _help(gh: GitHub, settings: Settings, number: int) -> str:
-    pr = PullRequest.from_api(gh.pull(number))
+    pr = gh.pull(number)
     enabled = enabled_on(gh.own_statuses(pr.head_sha), settings.contexts["enabled"])
     return render_welcome(settings, pr.labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager")
 
 
 def welcome(gh: GitHub, settings: Settings, number: int, *, dry_run: bool) -> None:
     """Post (or refresh) the welcome on a PR that touches the taxonomy; other PRs get nothing."""
-    pr = PullRequest.from_api(gh.pull(number))
+    pr = gh.pull(number)
     paths = [f["filename"] for f in gh.pull_files(number)]
     wanted = labels_from_paths(paths, settings)
     if not wanted:
@@ -175,7 +176,7 @@ def _post(gh: GitHub, number: int, marker: str, body: str, *, dry_run: bool) -> 
     return gh.upsert_comment(number, marker, body)[1]
 
 
-def run(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh: GitHub) -> bool:
+def run(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh: GitHub | None) -> bool:
     """The enable command. Returns whether the status was set."""
     decision = authorize(trig.actor, settings.teams, _lookup(org_gh, trig.actor) if org_gh else None)
     if not decision.allowed:
@@ -183,7 +184,7 @@ def run(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh:
         reply(gh, trig.number, trig.comment_id, f"🚫 I can't enable the bot for you: {decision.reason}.",
               dry_run=dry_run)
         return False
-    pr = PullRequest.from_api(gh.pull(trig.number))  # the head SHA, captured once
+    pr = gh.pull(trig.number)  # the head SHA, captured once
     if pr.state != "open":
         reply(gh, trig.number, trig.comment_id, "This pull request is closed: nothing to enable.", dry_run=dry_run)
         return False
@@ -219,15 +220,16 @@ def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
 
 
 @click.command("enable")
-@click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR",
-              help="Pull request number; without it the comment in GITHUB_EVENT_PATH is used [LABELER_PR].")
+@click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR", show_envvar=True,
+              help="Pull request number; without it the comment in the event (--event) is used.")
 @click.option("--user", help="With --pr: whose team membership to check (the commenter in Actions).")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", help="OWNER/NAME [GITHUB_REPOSITORY].")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", help="labels.yml with a bot: section [LABELER_CONFIG].")
-@click.option("--teams", envvar="LABELER_TEAMS", help="org/team-slug list, overrides bot.teams [LABELER_TEAMS].")
-@click.option("--event", "event_path", envvar="GITHUB_EVENT_PATH", help="Webhook payload [GITHUB_EVENT_PATH].")
-@click.option("--event-name", envvar="GITHUB_EVENT_NAME", default="issue_comment", help="[GITHUB_EVENT_NAME]")
-@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", help="Print the comments; set no status [LABELER_DRY_RUN].")
+@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section.")
+@click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list, overrides bot.teams.")
+@options.event
+@click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
+              help="The event's name.")
+@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print the comments; set no status.")
 def command(number: int | None, user: str | None, repo: str | None, config_path: str | None, teams: str | None,
             event_path: str | None, event_name: str, dry_run: bool) -> None:
     """Enable the bot's commands on a PR's current head commit, for members of the configured teams.

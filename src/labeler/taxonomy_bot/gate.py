@@ -7,7 +7,7 @@ from labeler import md
 from labeler.taxonomy_bot.settings import Settings
 
 if TYPE_CHECKING:
-    from labeler.taxonomy_bot.common import PullRequest
+    from labeler.gh.records import PullRequest
 
 
 def enabled_on(statuses: list[dict[str, Any]], context: str) -> bool:

@@ -245,9 +245,9 @@ def work_for(teacher: Endpoint, opts: Options, student_system: str, output: str 
 @click.command("generate")
 @common_options
 @endpoint_options("", "LABELER_TEACHER", "teacher model")
-@click.option("--samples", type=click.IntRange(1, 200), envvar="LABELER_SAMPLES",
-              help="Pairs to keep per file (default 10) [LABELER_SAMPLES].")
-@click.option("--seed", type=int, envvar="LABELER_SEED", help="Random seed for sampling the examples [LABELER_SEED].")
+@click.option("--samples", type=click.IntRange(1, 200), envvar="LABELER_SAMPLES", show_envvar=True,
+              help="Pairs to keep per file (default 10).")
+@click.option("--seed", type=int, envvar="LABELER_SEED", show_envvar=True, help="Random seed for sampling the examples.")
 def command(number: int | None, repo: str | None, config_path: str | None, event_path: str | None, event_name: str,
             output: str | None, dry_run: bool, base_url: str | None, model: str | None, api_key: str | None,
             samples: int | None, seed: int | None) -> None:

@@ -283,14 +283,14 @@ def tuning_options(verdict: str) -> Callable[[F], F]:
         func = click.option(
             "--concurrency",
             type=click.IntRange(1, 16),
-            envvar="LABELER_CONCURRENCY",
-            help="Parallel model calls (default 4) [LABELER_CONCURRENCY].",
+            envvar="LABELER_CONCURRENCY", show_envvar=True,
+            help="Parallel model calls (default 4).",
         )(func)
         return click.option(
             "--threshold",
             type=click.FloatRange(0, 1),
-            envvar="LABELER_THRESHOLD",
-            help=f"Mean score for '{verdict}' (default 0.5) [LABELER_THRESHOLD].",
+            envvar="LABELER_THRESHOLD", show_envvar=True,
+            help=f"Mean score for '{verdict}' (default 0.5).",
         )(func)
 
     return wrap
@@ -301,18 +301,18 @@ def judge_options(func: F) -> F:
 
     func = click.option(
         "--judge-provider",
-        envvar="LABELER_JUDGE_PROVIDER",
+        envvar="LABELER_JUDGE_PROVIDER", show_envvar=True,
         type=click.Choice(["openai", "anthropic"]),
         default="openai",
-        help="Judge API [LABELER_JUDGE_PROVIDER].",
+        help="Judge API.",
     )(func)
     func = endpoint_options("judge", "LABELER_JUDGE", "judge model")(func)
     return click.option(
         "--judge/--no-judge",
         "use_judge",
         default=None,
-        envvar="LABELER_USE_JUDGE",
-        help="Score with the judge model [LABELER_USE_JUDGE; config bot.precheck.judge].",
+        envvar="LABELER_USE_JUDGE", show_envvar=True,
+        help="Score with the judge model (config: bot.precheck.judge).",
     )(func)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from labeler import runner
 from labeler.errors import UserError
+from labeler.gh.records import Comment, Issue, PullRequest
 
 T = TypeVar("T")
 DEFAULT_BOT_LOGIN = "github-actions[bot]"
@@ -45,43 +45,6 @@ def connect(token: str | None = None) -> Any:
     return Github(base_url=runner.api_url().rstrip("/"), auth=Auth.Token(token), timeout=30,
                   per_page=100, retry=retry, seconds_between_requests=0.25 * pace,
                   seconds_between_writes=1.0 * pace, lazy=True)
-
-
-@dataclass(frozen=True)
-class Issue:
-    number: int
-    title: str
-    body: str
-    labels: tuple[str, ...]
-    author: str
-    author_is_bot: bool
-    author_association: str
-    state: str
-    is_pr: bool
-    comments: int
-    html_url: str
-
-    @classmethod
-    def from_event(cls, raw: dict[str, Any]) -> Issue:
-        """The one place raw issue dicts (webhook or REST) become a record."""
-        if not isinstance(raw, dict) or not isinstance(raw.get("number"), int):
-            raise UserError("the event has no issue with a number")
-        user = raw.get("user") or {}
-        return cls(number=raw["number"], title=str(raw.get("title") or ""), body=str(raw.get("body") or ""),
-                   labels=tuple(str(lbl.get("name", "")) for lbl in raw.get("labels") or [] if isinstance(lbl, dict)),
-                   author=str(user.get("login") or ""),
-                   author_is_bot=user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"),
-                   author_association=str(raw.get("author_association") or "NONE"),
-                   state=str(raw.get("state") or "open"), is_pr=bool(raw.get("pull_request")),
-                   comments=int(raw.get("comments") or 0), html_url=str(raw.get("html_url") or ""))
-
-
-@dataclass(frozen=True)
-class Comment:
-    id: int
-    body: str
-    author: str
-    author_is_bot: bool
 
 
 def _transient(e: Exception) -> bool:
@@ -234,9 +197,9 @@ class GitHub:
         self.client.requester.requestJsonAndCheck("DELETE", self._url(f"/labels/{quote(name, safe='')}"))
 
     # pull requests, contents, statuses, teams ---------------------------------------------------
-    def pull(self, number: int) -> dict[str, Any]:
+    def pull(self, number: int) -> PullRequest:
         _, data = self.client.requester.requestJsonAndCheck("GET", self._url(f"/pulls/{number}"))
-        return dict(data)
+        return PullRequest.from_api(data)
 
     def pull_files(self, number: int) -> list[dict[str, Any]]:
         return [{"filename": f.filename, "status": f.status} for f in self.repo.get_pull(number).get_files()]
