@@ -69,10 +69,13 @@ def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Re
             continue
         for child in rel.needed_by.get(items[i].sha, []):
             theirs = decisions[order[child]]
-            if theirs.verdict in POSITIVE:
-                decisions[i] = Decision(theirs.verdict, f"needed by {child[:8]} ({theirs.verdict}): pick it first",
-                                        "needed", child)
+            if theirs.verdict == "yes":
+                decisions[i] = Decision("yes", f"needed by {child[:8]} (yes): pick it first", "needed", child)
                 break
+            if theirs.verdict == "wait" and decisions[i].verdict != "uncertain":
+                # A deferred pick does not pull a series in yet: decide the two together later.
+                decisions[i] = Decision("uncertain", f"needed by {child[:8]}, which waits: decide both together",
+                                        "needed", child)
 
 
 def apply(items: Sequence[Item], decisions: Sequence[Decision], config: RulesConfig, facts: Facts,

@@ -55,7 +55,7 @@ def _relate_one(item: Item, refs: Refs, out: Relations) -> None:
     if revert and refs.resolve(revert.group(1)):
         out.add("fixes", "fixed_by", item.sha, refs.resolve(revert.group(1)) or "")
     body = msg.strip_diff(item.message).split("\n", 1)[1] if "\n" in item.message else ""
-    for sentence in msg.sentences(body):
+    for sentence in msg.sentences(body, lists=True):
         if not _MAY_NAME.search(sentence):  # no id, quoted subject, tag or "previous/next": nothing to relate
             continue
         if P.NEEDED_BY_NEXT.search(sentence) and refs.next_of(item.sha):
