@@ -184,7 +184,7 @@ def calibration(results: dict[str, dict[str, Any]], show_table: bool) -> None:
                               [(confidence(kind, held_out), agree) for kind, agree in pairs])
 
 
-NEW_RULES = ("needed:uncertain", "released-fix:wait", "fix-report:wait", "fix-word:uncertain", "follows:uncertain")
+NEW_RULES = ("needed:uncertain", "lookahead:uncertain", "released-fix:wait", "fix-report:wait", "fix-word:uncertain", "follows:uncertain")
 
 
 def breakdown(results: dict[str, dict[str, Any]]) -> None:

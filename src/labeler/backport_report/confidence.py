@@ -18,7 +18,7 @@ TABLE: dict[str, float] = {
     'absent:no': 0.943, 'conditional:no': 0.818, 'culprit:uncertain': 0.56, 'default:no': 0.886,
     'dev-only:no': 0.773, 'fix-report:wait': 0.5, 'fix-word:uncertain': 0.642, 'follows:no': 0.958,
     'follows:uncertain': 0.756, 'follows:yes': 0.684, 'instruction:no': 0.951, 'instruction:wait': 0.6,
-    'instruction:yes': 0.972, 'lookahead:wait': 0.571, 'lookahead:yes': 0.774, 'needed:uncertain': 0.643,
+    'instruction:yes': 0.972, 'lookahead:uncertain': 0.524, 'lookahead:yes': 0.774, 'needed:uncertain': 0.643,
     'needed:yes': 0.786, 'release:no': 0.971, 'released-fix:wait': 0.516, 'subject:uncertain': 0.556,
     'subject:yes': 0.679}
 # Priors, set by reasoning before looking at any cycle and then corrected by the data: a developer's
