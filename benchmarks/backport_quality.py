@@ -184,6 +184,26 @@ def calibration(results: dict[str, dict[str, Any]], show_table: bool) -> None:
                               [(confidence(kind, held_out), agree) for kind, agree in pairs])
 
 
+NEW_RULES = ("needed:uncertain", "lookahead:uncertain", "released-fix:wait", "fix-report:wait", "fix-word:uncertain", "follows:uncertain")
+
+
+def breakdown(results: dict[str, dict[str, Any]]) -> None:
+    """Per rule (the verdict's kind), per cycle: how often it fires and how often the commits it
+    names were backported. A rule that generalises has similar rates across cycles."""
+    names = list(results)
+    table: dict[str, dict[str, tuple[int, int]]] = {}
+    for name, r in results.items():
+        for sha, c in r["report"].items():
+            n, k = table.setdefault(c["kind"], {}).get(name, (0, 0))
+            table[c["kind"]][name] = (n + 1, k + r["truth"][sha])
+    print("\n== rules breakdown: hits and share backported per cycle (* = added in issue 12b)")
+    print("  " + f"{'kind':<22}" + "".join(f"{n.split('-')[0]:>22}" for n in names))
+    for kind in sorted(table, key=lambda k: -sum(n for n, _ in table[k].values())):
+        cells = "".join(f"{f'{k}/{n} = {k / n:.2f}' if n else '-':>22}"
+                        for n, k in (table[kind].get(name, (0, 0)) for name in names))
+        print(f"  {kind + (' *' if kind in NEW_RULES else ''):<22}{cells}")
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, metavar="N", help="score a generated corpus of N commits instead")
@@ -195,6 +215,8 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="print the confidence table fitted on all cycles")
     parser.add_argument("--no-stable-picks", action="store_true",
                         help="replay without any cherry-pick on the stable branch (nothing known to be on stable)")
+    parser.add_argument("--rules-breakdown", action="store_true",
+                        help="per rule and cycle: hits and share backported (does a rule generalise?)")
     args = parser.parse_args(argv)
     extra = ["--provider", args.provider]
     extra += ["--rules", args.rules] if args.rules else []
@@ -213,6 +235,8 @@ def run(argv: list[str] | None = None) -> int:
     results = {path.name: evaluate(path.name, load(path), extra, stable_tree(path), not args.no_stable_picks)
                for path in files}
     calibration(results, args.calibrate)
+    if args.rules_breakdown:
+        breakdown(results)
     print("\n== targets (yes|wait = backport): F1 >= 0.88 at precision >= 0.95 on each cycle")
     for name, r in results.items():
         s = score((r["truth"][sha], c["verdict"] in POSITIVE) for sha, c in r["report"].items())

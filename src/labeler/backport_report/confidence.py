@@ -15,10 +15,12 @@ STRENGTH = 20.0  # pseudo-commits of the kind's prior added to what the cycles s
 CAP = 200        # commits of one kind a single cycle may contribute
 # Fitted by `benchmarks/backport_quality.py --calibrate` on HAProxy 2.9-dev and systemd v255.
 TABLE: dict[str, float] = {
-    'absent:no': 0.943, 'conditional:no': 0.81, 'culprit:uncertain': 0.457, 'default:no': 0.859, 'dev-only:no': 0.773,
-    'follows:no': 0.956, 'follows:uncertain': 0.583, 'follows:yes': 0.647, 'instruction:no': 0.952,
-    'instruction:wait': 0.6, 'instruction:yes': 0.969, 'lookahead:wait': 0.571, 'lookahead:yes': 0.774,
-    'needed:yes': 0.727, 'release:no': 0.971, 'subject:uncertain': 0.541, 'subject:yes': 0.679}
+    'absent:no': 0.943, 'conditional:no': 0.818, 'culprit:uncertain': 0.56, 'default:no': 0.886,
+    'dev-only:no': 0.773, 'fix-report:wait': 0.5, 'fix-word:uncertain': 0.642, 'follows:no': 0.958,
+    'follows:uncertain': 0.756, 'follows:yes': 0.684, 'instruction:no': 0.951, 'instruction:wait': 0.6,
+    'instruction:yes': 0.972, 'lookahead:uncertain': 0.524, 'lookahead:yes': 0.774, 'needed:uncertain': 0.643,
+    'needed:yes': 0.786, 'release:no': 0.971, 'released-fix:wait': 0.516, 'subject:uncertain': 0.556,
+    'subject:yes': 0.679}
 # Priors, set by reasoning before looking at any cycle and then corrected by the data: a developer's
 # explicit word is usually right; a fix follows its culprit less surely; "uncertain" is a coin.
 KIND_PRIOR = {"instruction:yes": 0.9, "instruction:no": 0.9, "release:no": 0.95, "absent:no": 0.85,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from labeler.backport_report import patterns as P
 from labeler.backport_report.facts import Facts
 from labeler.backport_report.refs import Item
 from labeler.backport_report.relations import Relations
@@ -18,6 +19,10 @@ RELEASE = re.compile(r"^\[RELEASE\]|^(?:Release|Releasing|Bump(?:ing)?\s+(?:the\
                      r"^\S+:\s+(?:bump|update|set)\s+(?:the\s+)?(?:project\s+)?version\b|"
                      r"^(?:Prepare|Preparing)\s+(?:for\s+)?(?:the\s+)?(?:release|v?\d+\.\d+)|^v?\d+(?:\.\d+)+\s*$", re.I)
 _KEEP_OWN = ("instruction", "conditional", "release")
+# Below this share of commits carrying a backport instruction, a project does not write them, and
+# the absence of one says nothing: fix signals decide instead (`fix_signals: auto`).
+INSTRUCTED_SHARE = 0.05
+_SIGNALLED = ("default", "subject", "culprit")
 
 
 def _short(paths: Sequence[str], limit: int = 3) -> str:
@@ -37,11 +42,42 @@ def own(item: Item, decision: Decision, facts: Facts) -> Decision:
     return decision
 
 
+def instructed(decisions: Sequence[Decision]) -> bool:
+    """Does this range's project write backport instructions (then no instruction means no)?"""
+    said = sum(d.source in ("instruction", "conditional") for d in decisions)
+    return bool(decisions) and said >= INSTRUCTED_SHARE * len(decisions)
+
+
+def fix_signal(item: Item, decision: Decision, facts: Facts, rel: Relations) -> Decision:
+    """For projects without instructions: a fix of a commit older than the cycle (on stable or in a
+    release), or one closing an issue, with a `Fixes:` trailer, a regression or a follow-up, is a
+    candidate to watch (wait); a fix word in the subject alone is uncertain. Code absent from
+    stable, releases and the commit's own instructions keep their verdict."""
+    if decision.source not in _SIGNALLED or decision.verdict in POSITIVE or facts.all_absent(item.sha):
+        return decision
+    released = [a for a in rel.fixes_outside.get(item.sha, []) if facts.outside_on_stable(a) is not False]
+    if released:
+        where = "on " + facts.stable_name if facts.outside_on_stable(released[0]) else "older than this cycle"
+        return Decision("wait", f"fixes {released[0]}, {where}: the stable branches likely have the bug",
+                        "released-fix")
+    body = item.message.split("\n", 1)[1] if "\n" in item.message else ""
+    match = P.FIX_REPORT.search(item.subject) or P.FIX_REPORT.search(body)
+    if match:
+        return Decision("wait", f"a fix ({match.group(0).strip()!r}) of code that is on {facts.stable_name}",
+                        "fix-report")
+    if P.FIX_WORD.search(item.subject):
+        return Decision("uncertain", f"the subject says it fixes something in code that is on {facts.stable_name}",
+                        "fix-word")
+    return decision
+
+
 def _follow(item: Item, culprit: str, decisions: list[Decision], order: dict[str, int], facts: Facts) -> Decision:
     if culprit in facts.on_stable:
         return Decision("yes", f"fixes {culprit[:8]}, which is already on {facts.stable_name}: pick this fix too",
                         "follows", culprit)
     other = decisions[order[culprit]]
+    if other.verdict == "wait":  # the culprit itself is not picked yet: decide the two together
+        return Decision("uncertain", f"fixes {culprit[:8]}, which waits: decide both together", "follows", culprit)
     if other.verdict in POSITIVE:
         return Decision("yes", f"fixes {culprit[:8]} ({other.verdict}): pick both together, {culprit[:8]} first",
                         "follows", culprit)
@@ -69,15 +105,20 @@ def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Re
             continue
         for child in rel.needed_by.get(items[i].sha, []):
             theirs = decisions[order[child]]
-            if theirs.verdict in POSITIVE:
-                decisions[i] = Decision(theirs.verdict, f"needed by {child[:8]} ({theirs.verdict}): pick it first",
-                                        "needed", child)
+            if theirs.verdict == "yes":
+                decisions[i] = Decision("yes", f"needed by {child[:8]} (yes): pick it first", "needed", child)
                 break
+            if theirs.verdict == "wait" and decisions[i].verdict != "uncertain":
+                # A deferred pick does not pull a series in yet: decide the two together later.
+                decisions[i] = Decision("uncertain", f"needed by {child[:8]}, which waits: decide both together",
+                                        "needed", child)
 
 
 def apply(items: Sequence[Item], decisions: Sequence[Decision], config: RulesConfig, facts: Facts,
           rel: Relations) -> list[Decision]:
     out = [own(item, d, facts) for item, d in zip(items, decisions, strict=True)]
+    if config.fix_signals is True or (config.fix_signals == "auto" and not instructed(decisions)):
+        out = [fix_signal(item, d, facts, rel) for item, d in zip(items, out, strict=True)]
     for _ in range(2):  # a prerequisite pulled in can change the fate of its fixes, and back
         follow_fixes(items, out, rel, facts)
         if config.lookahead:

@@ -64,9 +64,29 @@ def unwrap(text: str) -> list[str]:
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
 
 
-def sentences(text: str) -> list[str]:
-    """Split on sentence ends; a dot inside `2.8` has no space after it so versions survive."""
+def sentences(text: str, lists: bool = False) -> list[str]:
+    """Split on sentence ends; a dot inside `2.8` has no space after it so versions survive. With
+    `lists`, a paragraph ending with a colon ("along with the following commits it relies on:")
+    keeps the paragraph after it (the list) in its last sentence."""
     out: list[str] = []
+    joined = False
     for paragraph in unwrap(text):
-        out.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
+        parts = _inside_quotes_kept([s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()])
+        if joined and out and parts:
+            out[-1] = f"{out[-1]} {paragraph}"
+        else:
+            out.extend(parts)
+        joined = lists and paragraph.rstrip().endswith(":")
+    return out
+
+
+def _inside_quotes_kept(parts: list[str]) -> list[str]:
+    """Undo splits inside a quoted subject (`"BUG/MEDIUM: mux-h1; Ignore ..."`): a part with an odd
+    number of double quotes continues into the next one."""
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1].count('"') % 2:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
     return out

@@ -117,3 +117,14 @@ NEEDED_BY_NEXT = re.compile(r"\b(?:needed|required|used|necessary|prerequisite)\
 SUBJECT_START = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:/[A-Z]+)?:\s")
 SHA = re.compile(r"\b([0-9a-f]{7,40})\b")
 QUOTED_SUBJECT = re.compile(r"[\"\u201c]([A-Z][A-Z0-9]*(?:/[A-Z]+)?:[^\"\u201d]{3,200})[\"\u201d]")
+# Fix language of projects that write no backport instructions (systemd-like): the commit closes a
+# reported issue, carries a `Fixes:` trailer, or names a regression or a follow-up.
+FIX_REPORT = re.compile("|".join([
+    r"\b(?:fix(?:es|ed)?|clos(?:es|ed)|resolv(?:es|ed)|address(?:es)?)\b:?\s+(?:(?:bug|issue)\s+)?"
+    r"(?:#\d+|https?://\S+/(?:issues|pull|bugs?)/\d+|[\w.-]+/[\w.-]+#\d+|bug\s+#?\d+)",
+    r"^Fixes:\s*\S",
+    r"\bregress(?:ion|ions|ed)\b",
+    r"\bfollow[- ]?ups?\b",
+]), _I | re.M)
+# A fix word in the subject: "fix", "typo", "wrong", "missing", "crash", "leak".
+FIX_WORD = re.compile(r"\b(?:fix\w*|typos?|wrong\w*|incorrect\w*|missing|broken|crash\w*|leak\w*|overflow\w*)\b", _I)

@@ -13,8 +13,9 @@ from labeler.backport_report import patterns as P
 from labeler.backport_report.refs import Item, Refs
 
 FIX_OF = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regress\w*|follow(?:s|ing)?[- ]?ups?|fix(?:es|ed|ing)?\s*:|"
-                    r"fixup|amend\w*|revert\w*|complement\w*|(?:this|it)\s+fix(?:es)?\s+(?:commit|the\s+\w+\s+in))\b",
-                    re.I)
+                    r"fixup|amend\w*|revert\w*|complement\w*|(?:this|it)\s+fix(?:es)?\s+(?:commit|the\s+\w+\s+in)|"
+                    # the cause in other words: "because of commit X", "in X I erroneously used", "Following X"
+                    r"because\s+of|due\s+to|erroneous\w*|wrongly|by\s+mistake|mistakenly|^following)\b", re.I)
 _MAY_NAME = re.compile(r"[0-9a-f]{7}|[\"\u201c]|[A-Z]{2,}[A-Z0-9]*(?:/[A-Z]+)?:|previous|preceding|next|following|"
                        r"upcoming|subsequent", re.I)
 REVERT = re.compile(r'^Revert\s+"(.+)"\s*$')
@@ -55,7 +56,7 @@ def _relate_one(item: Item, refs: Refs, out: Relations) -> None:
     if revert and refs.resolve(revert.group(1)):
         out.add("fixes", "fixed_by", item.sha, refs.resolve(revert.group(1)) or "")
     body = msg.strip_diff(item.message).split("\n", 1)[1] if "\n" in item.message else ""
-    for sentence in msg.sentences(body):
+    for sentence in msg.sentences(body, lists=True):
         if not _MAY_NAME.search(sentence):  # no id, quoted subject, tag or "previous/next": nothing to relate
             continue
         if P.NEEDED_BY_NEXT.search(sentence) and refs.next_of(item.sha):

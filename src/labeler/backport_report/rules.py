@@ -154,8 +154,10 @@ def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> 
                 i = refs.order[sha]
                 if sha != later.sha and decisions[i].source in ("default", "subject", "culprit") \
                         and decisions[i].verdict != "yes":
-                    decisions[i] = Decision(decision.verdict, f"needed by {later.sha[:8]}: {_quote(sentence)}",
-                                            "lookahead")
+                    # a prerequisite of a wait is decided with it later, not pulled in yet
+                    verdict = "yes" if decision.verdict == "yes" else "uncertain"
+                    decisions[i] = Decision(verdict, f"needed by {later.sha[:8]} ({decision.verdict}): "
+                                                     f"{_quote(sentence)}", "lookahead")
 
 
 def _conditionals(decisions: list[Decision], refs: Refs) -> None:

@@ -45,6 +45,7 @@ class RulesConfig:
     default: str = "no"
     lookahead: bool = True
     dev_only: bool = True
+    fix_signals: bool | str = "auto"  # True | False | "auto": on when few commits carry instructions
     subjects: tuple[Rule, ...] = DEFAULT_SUBJECTS
     trailers: tuple[Rule, ...] = DEFAULT_TRAILERS
     phrases: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
@@ -146,6 +147,7 @@ def _build(data: dict[str, Any], path: str, digest: str) -> RulesConfig:
     config = RulesConfig(dev_version=data.get("dev_version"), stable_versions=tuple(data.get("stable_versions", ())),
                          hedged=data.get("hedged", "yes"), default=data.get("default", "no"),
                          lookahead=data.get("lookahead", True), dev_only=data.get("dev_only", True),
+                         fix_signals=data.get("fix_signals", "auto"),
                          phrases=phrases, confidence=dict(data.get("confidence", {})), source=path, digest=digest)
     if "subjects" in data:
         config = replace(config, subjects=_rules(data["subjects"], "subjects", path))
