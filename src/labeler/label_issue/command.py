@@ -16,7 +16,8 @@ import click
 from labeler import config as config_mod
 from labeler import md, prompts, runner
 from labeler.errors import UserError
-from labeler.label_issue import event, keywords, labeling
+from labeler.label_issue import budget as budget_mod
+from labeler.label_issue import corrections, event, keywords, labeling
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger
 
 BODY_LIMIT = 8000
@@ -130,10 +131,16 @@ def render(result: Plan, run_url: str | None = None) -> str:
     parts = [MARKER, head, "", *table]
     if result.dropped:
         parts += ["", f"_Ignored {result.dropped} suggestion(s) outside the applicable labels in labels.yml._"]
+    if result.withheld:
+        parts += ["", *(f"- {md.code(name)} not re-applied: removed by {md.escape('@' + who)}"
+                        for name, who in result.withheld)]
+    if result.unchecked and not result.dry_run:
+        parts += ["", "_Applied nothing: the issue's timeline could not be read, so labels a person "
+                      "removed could not be checked._"]
     if result.rationale:
-        parts += ["", f"**Why:** {md.escape(md.cut(result.rationale, 1000))}"]
+        parts += ["", f"**Why:** {md.escape_untrusted(md.cut(result.rationale, 1000))}"]
     if result.note:
-        parts += ["", f"_{md.escape(result.note)}_"]
+        parts += ["", f"_{md.escape_untrusted(result.note)}_"]
     if result.duplicates:
         parts += ["", "**Possibly the same as:**",
                   *(f"- #{d['number']} {md.escape(md.cut(d['title'], 120))} ({d['score']:.0%} similar)"
@@ -165,34 +172,62 @@ def render_off(actor: str) -> str:
                       "", "<sub>Reply `/label auto` to label it again.</sub>"])
 
 
+def read_issue_history(gh: Any, number: int) -> tuple[list[Any], dict[str, str] | None]:
+    """(comments, labels people removed) from one timeline read; None for the removals when the
+    timeline cannot be read (then the comments come from the comments endpoint)."""
+    from labeler import gh as gh_mod
+
+    try:
+        events = gh_mod.issue_timeline(gh, number)
+    except gh_mod.TimelineUnreadable as e:
+        runner.warning(f"{e.message}: applying no label, since labels a person removed cannot be checked")
+        return gh.comments(number), None
+    return gh_mod.timeline_comments(events), corrections.human_removals(events, gh.bot_login)
+
+
 def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: Provider,
-        gh: Any, repo: str) -> Plan | None:
+        gh: Any, repo: str, run_budget: budget_mod.RunBudget | None = None) -> Plan | None:
     issue = trigger.issue or (gh.issue(trigger.number) if gh else None)
     if issue is None:
         raise UserError(f"reading issue #{trigger.number} needs a GitHub token (GITHUB_TOKEN)")
-    # Counts in payloads can be stale; only a just-opened issue with no comments skips the lookup.
-    comments = gh.comments(issue.number) if gh and (issue.comments or not trigger.fresh) else []
+    if trigger.action != "off" and (reason := labeling.skip_reason(issue, State(), trigger)):
+        runner.notice(f"skipped #{issue.number}: {reason}")  # pull requests, bots: no request needed
+        return None
+    # Always look: a re-run of an `opened` job replays the same payload after our comment landed.
+    comments, removed = read_issue_history(gh, issue.number) if gh else ([], {})
     existing = gh.find_comment(issue.number, MARKER, comments) if gh else None
     state = State.parse(existing.body if existing else None)
     if trigger.action == "off":
         if gh:
-            body = f"{render_off(trigger.actor)}\n{State(off=True, applied=state.applied).line()}"
+            off = dataclasses.replace(state, off=True, off_by=trigger.actor,
+                                      off_write=trigger.actor_write or (state.off and state.off_write))
+            body = f"{render_off(trigger.actor)}\n{off.line()}"
             gh.upsert_comment(issue.number, MARKER, body, existing, known_absent=existing is None)
         runner.notice(f"labeling turned off for #{issue.number}")
         return None
     if reason := labeling.skip_reason(issue, state, trigger):
         runner.notice(f"skipped #{issue.number}: {reason}")
         return None
+    if reason := budget_mod.issue_cap_reason(provider.name, state.calls, settings.max_calls_per_issue):
+        runner.notice(f"skipped #{issue.number}: {reason}")
+        return None
+    if run_budget is not None and run_budget.exhausted(provider.name):
+        runner.notice(run_budget.reason())
+        return None
     answer, model, version, note = recommend(issue, cfg, settings, provider, repo)
+    if run_budget is not None:
+        run_budget.charge(provider.name)
     result = labeling.plan(issue, answer, cfg, settings, state, provider=provider.name, model=model,
-                           prompt_version=version, note=note)
+                           prompt_version=version, note=note, removed=removed)
     result = dataclasses.replace(result, duplicates=duplicates(provider, issue, DUPLICATE_THRESHOLD))
     if gh and not result.dry_run:
         gh.add_labels(issue.number, list(result.apply))
         for name in result.remove:
             gh.remove_label(issue.number, name)
     if gh and labeling.wants_comment(result, settings):
-        body = f"{render(result, runner.run_url())}\n{labeling.next_state(state, result).line()}"
+        spent = state.calls + (1 if budget_mod.spends(provider.name) else 0)
+        after = dataclasses.replace(labeling.next_state(state, result), calls=spent)
+        body = f"{render(result, runner.run_url())}\n{after.line()}"
         gh.upsert_comment(issue.number, MARKER, md.fit_comment(body), existing, known_absent=existing is None)
     return result
 
@@ -215,7 +250,8 @@ def settings_from(cfg: config_mod.Config, **flags: Any) -> Settings:
     merged = {"stage": section.get("stage", "auto"), "min_confidence": section.get("min-confidence", 0.6),
               "max_labels": section.get("max-labels", 3), "abstain_label": section.get("abstain-label"),
               "comment": section.get("comment", "always"),
-              "provenance_label": section.get("provenance-label")}
+              "provenance_label": section.get("provenance-label"),
+              "max_calls_per_issue": section.get("max-model-calls-per-issue", budget_mod.DEFAULT_PER_ISSUE)}
     merged.update({k: v for k, v in flags.items() if v is not None})
     for key in ("abstain_label", "provenance_label"):
         if merged[key] and cfg.canonical(merged[key]) is None:
