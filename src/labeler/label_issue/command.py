@@ -16,8 +16,9 @@ import click
 from labeler import config as config_mod
 from labeler import md, prompts, runner
 from labeler.errors import UserError
+from labeler.label_issue import backlog, corrections, event, keywords, labeling
 from labeler.label_issue import budget as budget_mod
-from labeler.label_issue import corrections, event, keywords, labeling
+from labeler.label_issue import replay_command as replay_cmd
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger
 
 BODY_LIMIT = 8000
@@ -205,6 +206,9 @@ def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: 
             gh.upsert_comment(issue.number, MARKER, body, existing, known_absent=existing is None)
         runner.notice(f"labeling turned off for #{issue.number}")
         return None
+    if trigger.once and existing is not None:
+        runner.notice(f"skipped #{issue.number}: labeler already handled it (its audit comment exists)")
+        return None
     if reason := labeling.skip_reason(issue, state, trigger):
         runner.notice(f"skipped #{issue.number}: {reason}")
         return None
@@ -288,10 +292,39 @@ OPENAI_BASE_URL; LABELER_MODEL_TIMEOUT (seconds, default 60).
 @click.option("--min-confidence", envvar="LABELER_MIN_CONF", type=click.FloatRange(0, 1), help="Threshold (default 0.6).")
 @click.option("--max-labels", envvar="LABELER_MAX_LABELS", type=click.IntRange(1, 20), help="Cap (default 3).")
 @click.option("--stage", envvar="LABELER_STAGE", type=click.Choice(labeling.STAGES), help="Rollout stage (default auto).")
+@click.option("--replay", "replay_path", envvar="LABELER_REPLAY", type=click.Path(dir_okay=False),
+              help="Replay the provider over past issues (history SQLite or dataset JSONL) and report; writes nothing.")
+@click.option("--target-precision", envvar="LABELER_TARGET_PRECISION", type=click.FloatRange(0, 1), default=0.9,
+              show_default=True, help="Replay: suggest per-label min-confidence reaching this precision.")
+@click.option("--json", "json_path", envvar="LABELER_REPLAY_JSON", help="Replay: also write the report as JSON here.")
+@click.option("--limit", envvar="LABELER_REPLAY_LIMIT", type=click.IntRange(min=1), help="Replay: at most N issues.")
+@click.option("--sample", envvar="LABELER_REPLAY_SAMPLE", type=int, help="Replay: shuffle with this seed first.")
+@click.option("--cache", "cache_path", envvar="LABELER_REPLAY_CACHE", default=".labeler-replay-cache.json",
+              show_default=True, help="Replay: answers cached by issue, provider, model and prompt version.")
+@click.option("--backlog", is_flag=True, envvar="LABELER_BACKLOG",
+              help="Label open issues without a labels.yml label (dry run unless --no-dry-run).")
+@click.option("--max-issues", envvar="LABELER_MAX_ISSUES", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Backlog: at most N issues this run.")
+@click.option("--max-model-calls", envvar="LABELER_MAX_MODEL_CALLS", type=click.IntRange(min=0),
+              help="Backlog and replay: stop after this many paid model calls (notice, exit 0).")
 def command(event_path: str | None, event_name: str | None, number: int | None, repo: str | None,
             config_path: str | None, provider: str | None, model: str | None, model_path: str | None,
-            history_db: str | None, dry_run: bool | None, min_confidence: float | None, max_labels: int | None, stage: str | None) -> None:
+            history_db: str | None, dry_run: bool | None, min_confidence: float | None, max_labels: int | None,
+            stage: str | None, replay_path: str | None, target_precision: float, json_path: str | None,
+            limit: int | None, sample: int | None, cache_path: str, backlog: bool, max_issues: int,
+            max_model_calls: int | None) -> None:
     """Label an issue with labels from labels.yml and leave one audit comment."""
+    if replay_path or backlog:
+        cfg = config_mod.load(config_path)
+        chosen = resolve_provider(provider, model, model_path, None)  # no history examples: they hold the answers
+        spend = budget_mod.RunBudget(max_model_calls)
+        if replay_path:
+            settings = settings_from(cfg, min_confidence=min_confidence, max_labels=max_labels, dry_run=True)
+            return replay_cmd.run(replay_path, cfg, settings, chosen, recommend, spend, target=target_precision,
+                                  json_path=json_path, limit=limit, sample=sample, cache_path=cache_path)
+        settings = settings_from(cfg, dry_run=True if dry_run is None else dry_run, min_confidence=min_confidence,
+                                 max_labels=max_labels, stage=stage)
+        return _backlog(cfg, settings, chosen, repo, max_issues, spend)
     payload = runner.event(event_path) if event_path else {}
     name = event_name or _infer_event_name(payload)
     trigger = event.read_trigger(name, payload, number)
@@ -308,6 +341,30 @@ def command(event_path: str | None, event_name: str | None, number: int | None, 
     if result is not None and not runner.in_actions():
         click.echo(json.dumps(result.as_dict(), indent=2))
         click.echo(render(result))
+
+
+def _backlog(cfg: config_mod.Config, settings: Settings, provider: Provider, repo: str | None,
+             max_issues: int, spend: budget_mod.RunBudget) -> None:
+    from labeler import gh as gh_mod
+
+    gh = gh_mod.open_repo(repo)  # a dry run reads too: it checks the timeline like a real one
+    if settings.dry_run:  # the dry run's table goes to the job summary, not onto hundreds of issues
+        settings = dataclasses.replace(settings, comment="never")
+    scan = gh_mod.open_issues(gh, limit=max(max_issues * 4, 100))
+    chosen = backlog.select(scan, cfg, settings.abstain_label, max_issues)
+    runner.notice(f"backlog: {len(chosen)} issue(s) to label ({'dry run' if settings.dry_run else 'applying'})")
+    results: list[tuple[int, Plan | None, str]] = []
+    for issue in chosen:
+        if spend.exhausted(provider.name):
+            runner.notice(spend.reason())
+            break
+        trigger = Trigger("label", "backlog", issue=issue, actor_write=True, once=True)
+        results.append((issue.number, run(trigger, cfg, settings, provider, gh, gh.repo_name, spend),
+                        "already handled or skipped"))
+    runner.summary(backlog.table(results, settings.dry_run))
+    runner.set_output("plan", json.dumps([{"issue": n, "apply": list(p.apply) if p else []} for n, p, _ in results]))
+    if not runner.in_actions():
+        click.echo(backlog.table(results, settings.dry_run))
 
 
 def _infer_event_name(payload: dict[str, Any]) -> str:

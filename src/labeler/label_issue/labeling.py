@@ -56,6 +56,7 @@ class Trigger:
     forced: bool = False
     fresh: bool = False  # a just-opened issue (a job re-run replays it: our comment may exist)
     actor_write: bool = False  # the actor has write access (or the run was dispatched, which needs it)
+    once: bool = False  # backlog: an issue the bot already commented on is done (resuming never re-comments)
 
 
 @dataclass(frozen=True)
