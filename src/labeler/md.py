@@ -7,11 +7,28 @@ import re
 COMMENT_LIMIT = 65536
 _MENTION = re.compile(r"(?<![\w`/])@(?=[A-Za-z0-9])")
 _WORD_JOINER = "\u2060"
+# What GitHub turns into links or cross-references: #1, owner/repo#3, GH-4, bare URLs and www.
+_ISSUE_REF = re.compile(r"#(?=\d)")
+_GH_REF = re.compile(r"\b(GH)-(?=\d)", re.I)
+_URL = re.compile(r"\b(https?|ftp)(:)(?=//)|\b(www)(\.)(?=\w)", re.I)
 
 
 def neutralize_mentions(text: str) -> str:
     """Break `@user` and `@org/team` so GitHub sends no notification; the text still reads the same."""
     return _MENTION.sub("@" + _WORD_JOINER, text)
+
+
+def neutralize_references(text: str) -> str:
+    """Break issue/PR cross-references and autolinks (the text still reads the same): no backlink
+    notice lands on another issue, no link appears under the bot's name."""
+    text = _ISSUE_REF.sub("#" + _WORD_JOINER, text)
+    text = _GH_REF.sub(lambda m: m.group(1) + "-" + _WORD_JOINER, text)
+    return _URL.sub(lambda m: (m.group(1) or m.group(3)) + _WORD_JOINER + (m.group(2) or m.group(4)), text)
+
+
+def escape_untrusted(text: str) -> str:
+    """`escape()` plus no live cross-references or links: for model output and other text nobody vetted."""
+    return neutralize_references(escape(text))
 
 
 def escape(text: str) -> str:

@@ -43,6 +43,7 @@ class Routes:
         ("GET", R + r"/issues/(?P<n>\d+)/comments", "list_comments"),
         ("POST", R + r"/issues/(?P<n>\d+)/comments", "create_comment"),
         ("GET", R + r"/issues/(?P<n>\d+)/labels", "get_issue_labels"),
+        ("GET", R + r"/issues/(?P<n>\d+)/timeline", "list_timeline"),
         ("POST", R + r"/issues/(?P<n>\d+)/labels", "add_issue_labels"),
         ("PUT", R + r"/issues/(?P<n>\d+)/labels", "set_issue_labels_route"),
         ("DELETE", R + r"/issues/(?P<n>\d+)/labels", "clear_issue_labels"),
@@ -194,7 +195,8 @@ class Routes:
             issue.state = body["state"]
             issue.closed_at = self.clock() if issue.state == "closed" else None
         if "labels" in body:
-            self.set_issue_labels(issue.number, [x["name"] if isinstance(x, dict) else x for x in body["labels"]])
+            self.set_issue_labels(issue.number, [x["name"] if isinstance(x, dict) else x for x in body["labels"]],
+                                  actor=self.actor(req))
         if "assignees" in body:
             issue.assignees = list(body["assignees"])
         issue.updated_at = self.clock()
@@ -288,7 +290,7 @@ class Routes:
         issue, names = self.issues.get(int(n)), self._label_names(req)
         if issue is None or isinstance(names, Reply):
             return names if issue else not_found()
-        self.set_issue_labels(issue.number, names if replace else issue.labels + names)
+        self.set_issue_labels(issue.number, names if replace else issue.labels + names, actor=self.actor(req))
         issue.updated_at = self.clock()
         return Reply(200, self.label_list(issue.labels))
 
@@ -309,9 +311,21 @@ class Routes:
         match = [x for x in issue.labels if x.lower() == label.lower()]
         if not match:
             return Reply(404, {"message": "Label does not exist", "documentation_url": DOCS})
-        issue.labels.remove(match[0])
+        self.remove_issue_label_as(issue.number, match[0], self.actor(req))
         issue.updated_at = self.clock()
         return Reply(200, self.label_list(issue.labels))
+
+    def list_timeline(self, req: Request, n: str) -> Reply:
+        """Label events and comments, oldest first (other event kinds are not modelled)."""
+        issue = self.issues.get(int(n))
+        if issue is None:
+            return not_found()
+        items: list[tuple[Any, int, dict[str, Any]]] = [
+            (at, i, self.shapes.label_event(issue.number, kind, label, actor, at, 90000 + i))
+            for i, (kind, label, actor, at) in enumerate(issue.events)]
+        items += [(c.created_at, c.id, self.shapes.comment_event(c)) for c in self.comment_objs(issue.number)]
+        items.sort(key=lambda t: (t[0], t[1]))
+        return self.page(req, [e for _, _, e in items])
 
     # ------------------------------------------------------------------ repo labels
     def list_labels(self, req: Request) -> Reply:

@@ -219,14 +219,29 @@ class FakeGitHub(Routes, LoopbackServer):
     def set_permission(self, user: str, permission: str) -> None:
         self.permissions[user] = permission
 
-    def set_issue_labels(self, number: int, names: list[str]) -> None:
+    def set_issue_labels(self, number: int, names: list[str], actor: str | None = None) -> None:
+        """Set an issue's labels; with `actor`, the changes go into its timeline as that user's events."""
         with self.lock:
             issue = self.issues[number]
+            before = list(issue.labels)
             issue.labels = []
             for name in names:
                 rec = self.labels.get(name.lower()) or self.add_label(name)
                 if rec["name"] not in issue.labels:
                     issue.labels.append(rec["name"])
+            if actor:
+                now = self.clock()
+                issue.events += [("unlabeled", n, actor, now) for n in before if n not in issue.labels]
+                issue.events += [("labeled", n, actor, now) for n in issue.labels if n not in before]
+
+    def remove_issue_label_as(self, number: int, name: str, actor: str = "maintainer") -> None:
+        """A person (or the bot) removes a label: it leaves the issue and an `unlabeled` event is recorded."""
+        with self.lock:
+            issue = self.issues[number]
+            match = [x for x in issue.labels if x.lower() == name.lower()]
+            if match:
+                issue.labels.remove(match[0])
+                issue.events.append(("unlabeled", match[0], actor, self.clock()))
 
     # ------------------------------------------------------------------ faults
     def fail(self, method: str, path_regex: str, status: int = 502, times: int = 1, after_apply: bool = False,

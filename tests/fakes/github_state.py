@@ -49,6 +49,7 @@ class Issue:
     locked: bool = False
     is_pr: bool = False
     comments: int = 0
+    events: list[tuple[str, str, str, datetime]] = field(default_factory=list)  # (labeled|unlabeled, label, actor, at)
 
 
 @dataclass
@@ -181,6 +182,15 @@ class Shapes:
                 "user": self.user(c.user, c.user_type), "created_at": iso(c.created_at),
                 "updated_at": iso(c.updated_at), "author_association": c.author_association,
                 "performed_via_github_app": None}
+
+    def label_event(self, number: int, kind: str, label: str, actor: str, at: datetime, eid: int) -> dict[str, Any]:
+        return {"id": eid, "node_id": f"LE_{eid}", "url": f"{self.repo_url}/issues/events/{eid}",
+                "actor": self.user(actor, "Bot" if actor.endswith("[bot]") else "User"), "event": kind,
+                "commit_id": None, "commit_url": None, "created_at": iso(at), "performed_via_github_app": None,
+                "label": {"name": label, "color": "ededed"}}
+
+    def comment_event(self, c: Comment) -> dict[str, Any]:
+        return {**self.comment(c), "event": "commented", "actor": self.user(c.user, c.user_type)}
 
     def branch(self, ref: str, sha: str, repo: dict[str, Any]) -> dict[str, Any]:
         owner = repo["owner"]["login"]

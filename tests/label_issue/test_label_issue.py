@@ -69,8 +69,9 @@ def test_opened_issue_offline_labels_and_comments_once(fake_github, actions_env,
     assert fake_github.issue_labels(7) == ["bug"]
     [comment] = fake_github.comments(7)
     assert comment.startswith(MARKER) and "`bug`" in comment and "keywords" in comment
-    # the payload carries the issue and it has no comments yet: two writes and nothing else
-    assert fake_github.calls() == [("POST", f"{REPO_PATH}/issues/7/labels"), ("POST", f"{REPO_PATH}/issues/7/comments")]
+    # one read (the timeline: removed labels and our comment, if a re-run), then two writes
+    assert fake_github.calls() == [("GET", f"{REPO_PATH}/issues/7/timeline"), ("POST", f"{REPO_PATH}/issues/7/labels"),
+                                   ("POST", f"{REPO_PATH}/issues/7/comments")]
     outputs = actions_env.outputs()
     assert json.loads(outputs["labels"]) == ["bug"]
     assert json.loads(outputs["plan"])["apply"] == ["bug"]

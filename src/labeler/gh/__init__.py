@@ -259,3 +259,69 @@ class GitHub:
 
 def open_repo(repo: str | None = None, token: str | None = None) -> GitHub:
     return GitHub(connect(token), runner.repository(repo))
+
+
+# label-issue: timeline and open-issue listing (issue 14). Kept apart so other moves into gh.py merge cleanly.
+class TimelineUnreadable(UserError):
+    """The issue's timeline could not be read: callers must not apply what they cannot check."""
+
+
+def issue_timeline(gh: GitHub, number: int) -> list[dict[str, Any]]:
+    """Every event of an issue (labeled, unlabeled, commented, …), oldest first, all pages.
+
+    `GET /repos/{o}/{r}/issues/{n}/timeline`, 100 a page. Any failure raises TimelineUnreadable.
+    """
+    from github import GithubException
+    from requests.exceptions import RequestException
+
+    url: str | None = gh._url(f"/issues/{number}/timeline")
+    params: dict[str, Any] | None = {"per_page": 100}
+    events: list[dict[str, Any]] = []
+    try:
+        while url:
+            headers, data = gh.client.requester.requestJsonAndCheck("GET", url, parameters=params)
+            if not isinstance(data, list):
+                raise TimelineUnreadable(f"the timeline of #{number} is not a list")
+            events += [e for e in data if isinstance(e, dict)]
+            url, params = _next_link(headers or {}), None
+    except (GithubException, RequestException) as e:
+        raise TimelineUnreadable(f"could not read the timeline of #{number} "
+                                 f"({getattr(e, 'status', None) or type(e).__name__})") from None
+    return events
+
+
+def _next_link(headers: dict[str, Any]) -> str | None:
+    link = next((v for k, v in headers.items() if k.lower() == "link"), "") or ""
+    for part in str(link).split(","):
+        if 'rel="next"' in part and "<" in part:
+            return part[part.index("<") + 1: part.index(">")]
+    return None
+
+
+def timeline_comments(events: list[dict[str, Any]]) -> list[Comment]:
+    """The issue's comments as the timeline lists them (`commented` events): no second request."""
+    found = []
+    for e in events:
+        if e.get("event") != "commented" or not isinstance(e.get("id"), int):
+            continue
+        user = e.get("user") or e.get("actor") or {}
+        found.append(Comment(id=e["id"], body=str(e.get("body") or ""), author=str(user.get("login") or ""),
+                             author_is_bot=user.get("type") == "Bot"))
+    return found
+
+
+def open_issues(gh: GitHub, *, limit: int) -> list[Issue]:
+    """Open issues (pull requests left out), newest first, at most `limit`; one request per 100."""
+    issues: list[Issue] = []
+    page = 1
+    while len(issues) < limit:
+        _, data = gh.client.requester.requestJsonAndCheck(
+            "GET", gh._url("/issues"),
+            parameters={"state": "open", "sort": "created", "direction": "desc", "per_page": 100, "page": page})
+        if not data:
+            break
+        issues += [Issue.from_event(d) for d in data if isinstance(d, dict) and not d.get("pull_request")]
+        if len(data) < 100:
+            break
+        page += 1
+    return issues[:limit]

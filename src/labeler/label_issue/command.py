@@ -16,7 +16,9 @@ import click
 from labeler import config as config_mod
 from labeler import md, options, prompts, runner
 from labeler.errors import UserError
-from labeler.label_issue import event, keywords, labeling
+from labeler.label_issue import backlog, corrections, event, keywords, labeling
+from labeler.label_issue import budget as budget_mod
+from labeler.label_issue import replay_command as replay_cmd
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger
 
 if TYPE_CHECKING:
@@ -133,10 +135,16 @@ def render(result: Plan, run_url: str | None = None) -> str:
     parts = [MARKER, head, "", *table]
     if result.dropped:
         parts += ["", f"_Ignored {result.dropped} suggestion(s) outside the applicable labels in labels.yml._"]
+    if result.withheld:
+        parts += ["", *(f"- {md.code(name)} not re-applied: removed by {md.escape('@' + who)}"
+                        for name, who in result.withheld)]
+    if result.unchecked and not result.dry_run:
+        parts += ["", "_Applied nothing: the issue's timeline could not be read, so labels a person "
+                      "removed could not be checked._"]
     if result.rationale:
-        parts += ["", f"**Why:** {md.escape(md.cut(result.rationale, 1000))}"]
+        parts += ["", f"**Why:** {md.escape_untrusted(md.cut(result.rationale, 1000))}"]
     if result.note:
-        parts += ["", f"_{md.escape(result.note)}_"]
+        parts += ["", f"_{md.escape_untrusted(result.note)}_"]
     if result.duplicates:
         parts += ["", "**Possibly the same as:**",
                   *(f"- #{d['number']} {md.escape(md.cut(d['title'], 120))} ({d['score']:.0%} similar)"
@@ -168,34 +176,65 @@ def render_off(actor: str) -> str:
                       "", "<sub>Reply `/label auto` to label it again.</sub>"])
 
 
+def read_issue_history(gh: Any, number: int) -> tuple[list[Any], dict[str, str] | None]:
+    """(comments, labels people removed) from one timeline read; None for the removals when the
+    timeline cannot be read (then the comments come from the comments endpoint)."""
+    from labeler import gh as gh_mod
+
+    try:
+        events = gh_mod.issue_timeline(gh, number)
+    except gh_mod.TimelineUnreadable as e:
+        runner.warning(f"{e.message}: applying no label, since labels a person removed cannot be checked")
+        return gh.comments(number), None
+    return gh_mod.timeline_comments(events), corrections.human_removals(events, gh.bot_login)
+
+
 def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: Provider,
-        gh: GitHub | None, repo: str) -> Plan | None:
+        gh: GitHub | None, repo: str, run_budget: budget_mod.RunBudget | None = None) -> Plan | None:
     issue = trigger.issue or (gh.issue(trigger.number) if gh and trigger.number is not None else None)
     if issue is None:
         raise UserError(f"reading issue #{trigger.number} needs a GitHub token (GITHUB_TOKEN)")
-    # Counts in payloads can be stale; only a just-opened issue with no comments skips the lookup.
-    comments = gh.comments(issue.number) if gh and (issue.comments or not trigger.fresh) else []
+    if trigger.action != "off" and (reason := labeling.skip_reason(issue, State(), trigger)):
+        runner.notice(f"skipped #{issue.number}: {reason}")  # pull requests, bots: no request needed
+        return None
+    # Always look: a re-run of an `opened` job replays the same payload after our comment landed.
+    comments, removed = read_issue_history(gh, issue.number) if gh else ([], {})
     existing = gh.find_comment(issue.number, MARKER, comments) if gh else None
     state = State.parse(existing.body if existing else None)
     if trigger.action == "off":
         if gh:
-            body = f"{render_off(trigger.actor)}\n{State(off=True, applied=state.applied).line()}"
+            off = dataclasses.replace(state, off=True, off_by=trigger.actor,
+                                      off_write=trigger.actor_write or (state.off and state.off_write))
+            body = f"{render_off(trigger.actor)}\n{off.line()}"
             gh.upsert_comment(issue.number, MARKER, body, existing, known_absent=existing is None)
         runner.notice(f"labeling turned off for #{issue.number}")
+        return None
+    if trigger.once and existing is not None:
+        runner.notice(f"skipped #{issue.number}: labeler already handled it (its audit comment exists)")
         return None
     if reason := labeling.skip_reason(issue, state, trigger):
         runner.notice(f"skipped #{issue.number}: {reason}")
         return None
+    if reason := budget_mod.issue_cap_reason(provider.name, state.calls, settings.max_calls_per_issue):
+        runner.notice(f"skipped #{issue.number}: {reason}")
+        return None
+    if run_budget is not None and run_budget.exhausted(provider.name):
+        runner.notice(run_budget.reason())
+        return None
     answer, model, version, note = recommend(issue, cfg, settings, provider, repo)
+    if run_budget is not None:
+        run_budget.charge(provider.name)
     result = labeling.plan(issue, answer, cfg, settings, state, provider=provider.name, model=model,
-                           prompt_version=version, note=note)
+                           prompt_version=version, note=note, removed=removed)
     result = dataclasses.replace(result, duplicates=duplicates(provider, issue, DUPLICATE_THRESHOLD))
     if gh and not result.dry_run:
         gh.add_labels(issue.number, list(result.apply))
         for name in result.remove:
             gh.remove_label(issue.number, name)
     if gh and labeling.wants_comment(result, settings):
-        body = f"{render(result, runner.run_url())}\n{labeling.next_state(state, result).line()}"
+        spent = state.calls + (1 if budget_mod.spends(provider.name) else 0)
+        after = dataclasses.replace(labeling.next_state(state, result), calls=spent)
+        body = f"{render(result, runner.run_url())}\n{after.line()}"
         gh.upsert_comment(issue.number, MARKER, md.fit_comment(body), existing, known_absent=existing is None)
     return result
 
@@ -218,7 +257,8 @@ def settings_from(cfg: config_mod.Config, **flags: Any) -> Settings:
     merged = {"stage": section.get("stage", "auto"), "min_confidence": section.get("min-confidence", 0.6),
               "max_labels": section.get("max-labels", 3), "abstain_label": section.get("abstain-label"),
               "comment": section.get("comment", "always"),
-              "provenance_label": section.get("provenance-label")}
+              "provenance_label": section.get("provenance-label"),
+              "max_calls_per_issue": section.get("max-model-calls-per-issue", budget_mod.DEFAULT_PER_ISSUE)}
     merged.update({k: v for k, v in flags.items() if v is not None})
     for key in ("abstain_label", "provenance_label"):
         if merged[key] and cfg.canonical(merged[key]) is None:
@@ -253,10 +293,106 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
 @click.option("--min-confidence", envvar="LABELER_MIN_CONF", show_envvar=True, type=click.FloatRange(0, 1), help="Threshold (default 0.6).")
 @click.option("--max-labels", envvar="LABELER_MAX_LABELS", show_envvar=True, type=click.IntRange(1, 20), help="Cap (default 3).")
 @click.option("--stage", envvar="LABELER_STAGE", show_envvar=True, type=click.Choice(labeling.STAGES), help="Rollout stage (default auto).")
-def command(event_path: str | None, event_name: str | None, number: int | None, repo: str | None,
-            config_path: str | None, provider: str | None, model: str | None, model_path: str | None,
-            history_db: str | None, dry_run: bool | None, min_confidence: float | None, max_labels: int | None, stage: str | None) -> None:
+@click.option(
+    "--replay",
+    "replay_path",
+    envvar="LABELER_REPLAY",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Replay the provider over past issues (history SQLite or dataset JSONL) and report; writes nothing.",
+)
+@click.option(
+    "--target-precision",
+    envvar="LABELER_TARGET_PRECISION",
+    show_envvar=True,
+    type=click.FloatRange(0, 1),
+    default=0.9,
+    show_default=True,
+    help="Replay: suggest per-label min-confidence reaching this precision.",
+)
+@click.option("--json", "json_path", envvar="LABELER_REPLAY_JSON", show_envvar=True, help="Replay: also write the report as JSON here.")
+@click.option("--limit", envvar="LABELER_REPLAY_LIMIT", show_envvar=True, type=click.IntRange(min=1), help="Replay: at most N issues.")
+@click.option("--sample", envvar="LABELER_REPLAY_SAMPLE", show_envvar=True, type=int, help="Replay: shuffle with this seed first.")
+@click.option(
+    "--cache",
+    "cache_path",
+    envvar="LABELER_REPLAY_CACHE",
+    show_envvar=True,
+    default=".labeler-replay-cache.json",
+    show_default=True,
+    help="Replay: answers cached by issue, provider, model and prompt version.",
+)
+@click.option(
+    "--backlog",
+    is_flag=True,
+    envvar="LABELER_BACKLOG",
+    show_envvar=True,
+    help="Label open issues without a labels.yml label (dry run unless --no-dry-run).",
+)
+@click.option(
+    "--max-issues",
+    envvar="LABELER_MAX_ISSUES",
+    show_envvar=True,
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Backlog: at most N issues this run.",
+)
+@click.option(
+    "--max-model-calls",
+    envvar="LABELER_MAX_MODEL_CALLS",
+    show_envvar=True,
+    type=click.IntRange(min=0),
+    help="Backlog and replay: stop after this many paid model calls (notice, exit 0).",
+)
+def command(
+    event_path: str | None,
+    event_name: str | None,
+    number: int | None,
+    repo: str | None,
+    config_path: str | None,
+    provider: str | None,
+    model: str | None,
+    model_path: str | None,
+    history_db: str | None,
+    dry_run: bool | None,
+    min_confidence: float | None,
+    max_labels: int | None,
+    stage: str | None,
+    replay_path: str | None,
+    target_precision: float,
+    json_path: str | None,
+    limit: int | None,
+    sample: int | None,
+    cache_path: str,
+    backlog: bool,
+    max_issues: int,
+    max_model_calls: int | None,
+) -> None:
     """Label an issue with labels from labels.yml and leave one audit comment."""
+    if replay_path or backlog:
+        cfg = config_mod.load(config_path)
+        chosen = resolve_provider(provider, model, model_path, None)  # no history examples: they hold the answers
+        spend = budget_mod.RunBudget(max_model_calls)
+        if replay_path:
+            settings = settings_from(cfg, min_confidence=min_confidence, max_labels=max_labels, dry_run=True)
+            return replay_cmd.run(
+                replay_path,
+                cfg,
+                settings,
+                chosen,
+                recommend,
+                spend,
+                target=target_precision,
+                json_path=json_path,
+                limit=limit,
+                sample=sample,
+                cache_path=cache_path,
+            )
+        settings = settings_from(
+            cfg, dry_run=True if dry_run is None else dry_run, min_confidence=min_confidence, max_labels=max_labels, stage=stage
+        )
+        return _backlog(cfg, settings, chosen, repo, max_issues, spend)
     payload = runner.event(event_path) if event_path else {}
     name = event_name or _infer_event_name(payload)
     trigger = event.read_trigger(name, payload, number)
@@ -273,6 +409,30 @@ def command(event_path: str | None, event_name: str | None, number: int | None, 
     if result is not None and not runner.in_actions():
         click.echo(json.dumps(result.as_dict(), indent=2))
         click.echo(render(result))
+
+
+def _backlog(
+    cfg: config_mod.Config, settings: Settings, provider: Provider, repo: str | None, max_issues: int, spend: budget_mod.RunBudget
+) -> None:
+    from labeler import gh as gh_mod
+
+    gh = gh_mod.open_repo(repo)  # a dry run reads too: it checks the timeline like a real one
+    if settings.dry_run:  # the dry run's table goes to the job summary, not onto hundreds of issues
+        settings = dataclasses.replace(settings, comment="never")
+    scan = gh_mod.open_issues(gh, limit=max(max_issues * 4, 100))
+    chosen = backlog.select(scan, cfg, settings.abstain_label, max_issues)
+    runner.notice(f"backlog: {len(chosen)} issue(s) to label ({'dry run' if settings.dry_run else 'applying'})")
+    results: list[tuple[int, Plan | None, str]] = []
+    for issue in chosen:
+        if spend.exhausted(provider.name):
+            runner.notice(spend.reason())
+            break
+        trigger = Trigger("label", "backlog", issue=issue, actor_write=True, once=True)
+        results.append((issue.number, run(trigger, cfg, settings, provider, gh, gh.repo_name, spend), "already handled or skipped"))
+    runner.summary(backlog.table(results, settings.dry_run))
+    runner.set_output("plan", json.dumps([{"issue": n, "apply": list(p.apply) if p else []} for n, p, _ in results]))
+    if not runner.in_actions():
+        click.echo(backlog.table(results, settings.dry_run))
 
 
 def _infer_event_name(payload: dict[str, Any]) -> str:

@@ -11,12 +11,12 @@ from labeler.label_issue.labeling import WRITE_ASSOCIATIONS, Trigger
 def read_trigger(event_name: str, payload: dict[str, Any], number: int | None = None) -> Trigger:
     """Decide from the event alone what this run should do."""
     if number is not None:
-        return Trigger("label", f"requested for #{number}", number=number, forced=True)
+        return Trigger("label", f"requested for #{number}", number=number, forced=True, actor_write=True)
     if event_name == "workflow_dispatch":
         raw = (payload.get("inputs") or {}).get("issue-number") or (payload.get("inputs") or {}).get("issue_number")
         if not str(raw or "").strip().isdigit():
             return Trigger("skip", "workflow_dispatch needs the issue-number input (a positive number)")
-        return Trigger("label", "manual run", number=int(str(raw).strip()), forced=True)
+        return Trigger("label", "manual run", number=int(str(raw).strip()), forced=True, actor_write=True)
     if event_name == "issues":
         return _issues_trigger(payload)
     if event_name == "issue_comment":
@@ -50,11 +50,12 @@ def _comment_trigger(payload: dict[str, Any]) -> Trigger:
     if not found:
         return Trigger("skip", "no new /label command in the comment")
     actor = str(user.get("login") or "")
-    if not (actor == issue.author or comment.get("author_association") in WRITE_ASSOCIATIONS):
+    write = comment.get("author_association") in WRITE_ASSOCIATIONS
+    if not (actor == issue.author or write):
         return Trigger("skip", f"{actor} may not run /label here (issue author or write access only)")
     words = found[-1]
     if words[:1] == ("off",):
-        return Trigger("off", f"/label off by {actor}", issue=issue, actor=actor)
+        return Trigger("off", f"/label off by {actor}", issue=issue, actor=actor, actor_write=write)
     if words[:1] == ("auto",):
-        return Trigger("label", f"/label auto by {actor}", issue=issue, actor=actor, forced=True)
+        return Trigger("label", f"/label auto by {actor}", issue=issue, actor=actor, forced=True, actor_write=write)
     return Trigger("skip", "unknown /label command (use /label auto or /label off)")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from labeler import md
@@ -16,6 +18,7 @@ NAME = "label-issue"
 MARKER = md.marker(NAME)
 WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 STAGES = ("suggest", "confident", "auto")
+NOTHING_REMOVED: Mapping[str, str] = MappingProxyType({})
 _STATE = re.compile(r"<!-- labeler-state (\{[^<>]*\}) -->")
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -40,6 +43,7 @@ class Settings:
     provenance_label: str | None = None
     comment: str = "always"
     dry_run: bool = False
+    max_calls_per_issue: int | None = 5
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,9 @@ class Trigger:
     number: int | None = None
     actor: str = ""
     forced: bool = False
-    fresh: bool = False  # a just-opened issue: it cannot carry our comment yet
+    fresh: bool = False  # a just-opened issue (a job re-run replays it: our comment may exist)
+    actor_write: bool = False  # the actor has write access (or the run was dispatched, which needs it)
+    once: bool = False  # backlog: an issue the bot already commented on is done (resuming never re-comments)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,9 @@ class State:
     """What the bot remembers on the issue, in its own comment (nobody else can edit it)."""
     off: bool = False
     applied: tuple[str, ...] = ()
+    off_by: str = ""          # who ran /label off
+    off_write: bool = False   # ... with write access: only write access turns it back on
+    calls: int = 0            # model calls spent on this issue (the per-issue budget)
 
     @classmethod
     def parse(cls, body: str | None) -> State:
@@ -68,11 +77,15 @@ class State:
             raw = {}
         applied = raw.get("applied")
         applied = applied if isinstance(applied, list) else []
-        return cls(off=raw.get("off") is True, applied=tuple(str(a) for a in applied))
+        calls = raw.get("calls")
+        return cls(off=raw.get("off") is True, applied=tuple(str(a) for a in applied),
+                   off_by=str(raw.get("off_by") or ""), off_write=raw.get("off_write") is True,
+                   calls=calls if isinstance(calls, int) and calls >= 0 else 0)
 
     def line(self) -> str:
         # Label names come from labels.yml (validated: no `<`/`>` can close the comment early).
-        data = json.dumps({"off": self.off, "applied": list(self.applied)}, ensure_ascii=True)
+        data = json.dumps({"off": self.off, "applied": list(self.applied), "off_by": self.off_by,
+                           "off_write": self.off_write, "calls": self.calls}, ensure_ascii=True)
         return f"<!-- labeler-state {data.replace('<', '').replace('>', '')} -->"
 
 
@@ -83,6 +96,9 @@ def skip_reason(issue: Issue, state: State, trigger: Trigger) -> str | None:
         return f"the issue was opened by a bot ({issue.author})"
     if state.off and not trigger.forced:
         return "labeling is off for this issue (/label off); /label auto turns it back on"
+    if state.off and state.off_write and not trigger.actor_write:
+        return (f"labeling was turned off by {state.off_by or 'a maintainer'} (write access); "
+                "only someone with write access can turn it back on")
     return None
 
 
@@ -113,6 +129,8 @@ class Plan:
     dry_run: bool
     note: str = ""
     duplicates: tuple[dict[str, Any], ...] = field(default=())
+    withheld: tuple[tuple[str, str], ...] = ()  # (label, who removed it): never re-applied
+    unchecked: bool = False  # the timeline could not be read: nothing applied (fail closed)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -138,7 +156,10 @@ def picks(answer: dict[str, Any], config: Config, settings: Settings) -> tuple[t
 
 
 def plan(issue: Issue, answer: dict[str, Any], config: Config, settings: Settings, state: State,
-         *, provider: str, model: str, prompt_version: str, note: str = "") -> Plan:
+         *, provider: str, model: str, prompt_version: str, note: str = "",
+         removed: Mapping[str, str] | None = NOTHING_REMOVED) -> Plan:
+    """`removed`: labels people removed (lower-case name -> login), never re-applied; None when the
+    timeline could not be read, and then nothing is applied (fail closed)."""
     chosen, dropped = picks(answer, config, settings)
     clearing = [p.name for p in chosen if p.clears]
     if settings.stage == "suggest":
@@ -155,20 +176,23 @@ def plan(issue: Issue, answer: dict[str, Any], config: Config, settings: Setting
         wanted = [settings.abstain_label]
     elif settings.provenance_label and wanted:
         wanted = [*wanted, settings.provenance_label]
-    apply = tuple(n for n in wanted if n.lower() not in present)
+    withheld = tuple((n, (removed or {})[n.lower()]) for n in wanted if n.lower() in (removed or {}))
+    wanted = [n for n in wanted if n.lower() not in (removed or {})]
+    apply = tuple(n for n in wanted if n.lower() not in present) if removed is not None else ()
     # Only a label this bot applied may be taken back: the abstention label, once a real one lands.
     remove = tuple(n for n in state.applied if n == settings.abstain_label and clearing and wanted
                    and n not in wanted and n.lower() in present)
     return Plan(issue=issue.number, picks=chosen, apply=apply, remove=remove, abstained=abstained,
                 dropped=dropped, rationale=str(answer.get("rationale") or ""), provider=provider, model=model,
-                prompt_version=prompt_version, stage=settings.stage, dry_run=settings.dry_run, note=note)
+                prompt_version=prompt_version, stage=settings.stage, dry_run=settings.dry_run, note=note,
+                withheld=withheld, unchecked=removed is None)
 
 
 def next_state(state: State, result: Plan) -> State:
     if result.dry_run:
         return state
     applied = [n for n in (*state.applied, *result.apply) if n not in result.remove]
-    return replace(state, off=False, applied=tuple(dict.fromkeys(applied)))
+    return replace(state, off=False, off_by="", off_write=False, applied=tuple(dict.fromkeys(applied)))
 
 
 def wants_comment(result: Plan, settings: Settings) -> bool:

@@ -1,0 +1,43 @@
+"""The backlog (pure): which open issues label-issue should label in one run, and the dry-run table.
+
+An issue qualifies when it carries no applicable label from labels.yml, or only the abstain label.
+Newest first (the listing order), at most `max_issues`. Resuming is free: an issue labeled by an
+earlier run no longer qualifies, and one the bot already commented on is skipped by `run()` unless
+its labels were taken away by a person (then the timeline check keeps them off).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from labeler import md
+from labeler.config import Config
+
+if TYPE_CHECKING:
+    from labeler.gh import Issue
+    from labeler.label_issue.labeling import Plan
+
+REQUESTS_PER_ISSUE_TARGET = 4
+
+
+def needs_labels(issue: Issue, cfg: Config, abstain_label: str | None) -> bool:
+    if issue.is_pr or issue.author_is_bot or issue.state != "open":
+        return False
+    for name in issue.labels:
+        lbl = cfg.canonical(name)
+        if lbl is not None and lbl.auto and not lbl.deprecated:
+            return False
+    return True
+
+
+def select(issues: Sequence[Issue], cfg: Config, abstain_label: str | None, max_issues: int) -> list[Issue]:
+    return [i for i in issues if needs_labels(i, cfg, abstain_label)][:max_issues]
+
+
+def table(results: Sequence[tuple[int, Plan | None, str]], dry_run: bool) -> str:
+    verb = "would apply" if dry_run else "applied"
+    rows = [f"| #{n} | {', '.join(md.code(x) for x in p.apply) if p and p.apply else '–'} | "
+            f"{md.escape(why) if p is None else ('withheld: ' + ', '.join(x for x, _ in p.withheld)) if p.withheld else ''} |"
+            for n, p, why in results]
+    head = f"### label-issue backlog ({'dry run: nothing applied' if dry_run else 'applied'})"
+    return "\n".join([head, "", f"| issue | {verb} | note |", "|---|---|---|", *rows]) + "\n"

@@ -1,0 +1,41 @@
+"""How many model calls label-issue may spend (pure).
+
+Per issue: the count lives in the bot's own audit comment (State.calls), so edits and repeated
+`/label auto` cannot run up the bill. Per run (backlog, replay): a RunBudget counts down. Only the
+hosted providers cost money; keywords and local are free and never counted. A re-ask of an
+invalid answer is part of the same call.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PAID = frozenset({"anthropic", "openai"})
+DEFAULT_PER_ISSUE = 5
+
+
+def spends(provider: str) -> bool:
+    return provider in PAID
+
+
+def issue_cap_reason(provider: str, calls_so_far: int, cap: int | None) -> str | None:
+    if spends(provider) and cap is not None and calls_so_far >= cap:
+        return (f"the per-issue budget of {cap} model call(s) is spent "
+                f"(label-issue.max-model-calls-per-issue in labels.yml)")
+    return None
+
+
+@dataclass
+class RunBudget:
+    """A per-run cap on model calls; None = no cap."""
+    cap: int | None = None
+    used: int = 0
+
+    def exhausted(self, provider: str) -> bool:
+        return spends(provider) and self.cap is not None and self.used >= self.cap
+
+    def charge(self, provider: str) -> None:
+        if spends(provider):
+            self.used += 1
+
+    def reason(self) -> str:
+        return f"the run's budget of {self.cap} model call(s) is spent (--max-model-calls): stopped here"
