@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from labeler import slash
 from labeler.errors import UserError
 
 DEFAULT_HANDLE = "@instructlab-bot"
@@ -91,33 +92,23 @@ def parse_teams(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------- parsing
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def visible_lines(body: str) -> list[str]:
-    """Lines outside fenced code, block quotes, indented code and HTML comments."""
-    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-    lines, fence = [], ""
-    for line in body.splitlines():
-        match = _FENCE.match(line)
-        if fence:
-            fence = "" if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) else fence
-        elif match:
-            fence = match.group(1)
-        elif not line.lstrip().startswith(">") and not line.startswith(("    ", "\t")):
-            lines.append(line)
-    return lines
+def command_words(body: str, handle: str) -> list[str] | None:
+    """The words after `@handle` when the first visible words are `@handle ...` (slash's scanner), else None."""
+    words = slash.first_words(body or "")
+    if not words or words[0].rstrip(":,").lower() != normalize_handle(handle).lower():
+        return None
+    return words[1:]
 
 
 def parse_command(body: str, handle: str) -> str | None:
     """The command when the first visible words are `@handle command` ("help" when bare), else None."""
-    words = next((line.split() for line in visible_lines(body or "") if line.strip()), [])
-    if not words or words[0].rstrip(":,").lower() != normalize_handle(handle).lower():
+    words = command_words(body, handle)
+    if words is None:
         return None
-    if len(words) == 1:
+    if not words:
         return "help"
-    match = re.match(r"[A-Za-z][A-Za-z0-9_-]*", words[1])
-    return match.group(0).lower() if match else words[1][:40]
+    match = re.match(r"[A-Za-z][A-Za-z0-9_-]*", words[0])
+    return match.group(0).lower() if match else words[0][:40]
 
 
 @dataclass(frozen=True)
