@@ -139,7 +139,6 @@ class GitHub:
         self.repo_name = repo
         self._repo: Any = None
         self.bot_login = bot_login or os.environ.get("LABELER_BOT_LOGIN") or DEFAULT_BOT_LOGIN
-        self._strict_bot = bool(bot_login or os.environ.get("LABELER_BOT_LOGIN"))
 
     @property
     def repo(self) -> Any:
@@ -264,18 +263,33 @@ class GitHub:
         _write(lambda: self.client.requester.requestJsonAndCheck("POST", self._url(f"/statuses/{sha}"), input=body),
                what=f"set status {context}")
 
-    def statuses(self, sha: str) -> list[dict[str, Any]]:
-        """The 100 newest statuses of a commit, newest first."""
-        _, data = self.client.requester.requestJsonAndCheck(
-            "GET", self._url(f"/commits/{sha}/statuses"), parameters={"per_page": 100})
-        return list(data or [])
+    def statuses(self, sha: str, until: Callable[[dict[str, Any]], bool] | None = None, *,
+                 max_pages: int = 50) -> list[dict[str, Any]]:
+        """A commit's statuses, newest first, page by page until one matches `until` (all pages without it).
+        Busy CI can post hundreds; the first page alone would hide ours."""
+        found: list[dict[str, Any]] = []
+        for page in range(1, max_pages + 1):
+            _, data = self.client.requester.requestJsonAndCheck(
+                "GET", self._url(f"/commits/{sha}/statuses"), parameters={"per_page": 100, "page": page})
+            batch = list(data or [])
+            found += batch
+            if len(batch) < 100 or (until is not None and any(until(s) for s in batch)):
+                break
+        return found
 
-    def own_statuses(self, sha: str) -> list[dict[str, Any]]:
+    def own_statuses(self, sha: str, context: str | None = None) -> list[dict[str, Any]]:
         """Only the statuses this bot set: anyone with push access can post a status with our context."""
-        return [s for s in self.statuses(sha) if self._is_bot(s.get("creator") or {})]
+        def ours(status: dict[str, Any]) -> bool:
+            return self._is_bot(status.get("creator") or {})
+
+        def wanted(status: dict[str, Any]) -> bool:
+            return ours(status) and context is not None and _same_context(status, context)
+
+        return [s for s in self.statuses(sha, wanted) if ours(s)]
 
     def _is_bot(self, user: dict[str, Any]) -> bool:
-        return user.get("login") == self.bot_login or (not self._strict_bot and user.get("type") == "Bot")
+        """Exactly our login: another App (also `type: Bot`) must never pass for us."""
+        return str(user.get("login") or "").lower() == self.bot_login.lower()
 
     def team_member(self, org: str, slug: str, user: str) -> bool | None:
         """True/False for active membership; None when the token cannot see the team (fail closed)."""
@@ -292,6 +306,10 @@ class GitHub:
                 return None
             raise _user_error(e, f"check team {org}/{slug}") from None
         return bool(data and data.get("state") == "active")
+
+
+def _same_context(status: dict[str, Any], context: str) -> bool:
+    return str(status.get("context", "")).lower() == context.lower()
 
 
 def open_repo(repo: str | None = None, token: str | None = None) -> GitHub:

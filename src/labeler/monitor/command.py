@@ -46,7 +46,7 @@ def upsert_issue(github: Any, label: str, body: str) -> tuple[int, bool]:
 
 def _by_bot(github: Any, user: dict[str, Any]) -> bool:
     """Only our own tracking issue is edited, never one someone else opened with the marker."""
-    return user.get("login") == github.bot_login or (not github._strict_bot and user.get("type") == "Bot")
+    return str(user.get("login") or "").lower() == str(github.bot_login).lower()  # exactly us, not any App
 
 
 @click.command("monitor")

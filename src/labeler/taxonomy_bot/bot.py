@@ -5,7 +5,8 @@ the welcome. The router itself answers `help`, unknown commands and `enable`; fo
 commands (precheck, postcheck, generate) it only writes `command` and `pr` outputs so a separate
 job, holding the model keys but not the org token, runs them. Every gate here is repeated by the
 workflow's `if:` (cheap) and by the command itself (the enable status on the head SHA). What the
-commands share at run time (PR record, statuses, the model-command shell) is labeler/taxonomy_bot/common.py; settings and the grammar are settings.py.
+commands share at run time (PR record, statuses, the model-command shell) is
+labeler/taxonomy_bot/common.py; settings and the grammar are settings.py.
 """
 
 import click

@@ -96,7 +96,7 @@ def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *,
     Returns the final outcome, or None when the command was refused (a reply says why)."""
     pr = PullRequest.from_api(gh.pull(number))  # the head SHA, captured once; every read is pinned to it
     if not dry_run:
-        why = refusal(settings, pr, gh.own_statuses(pr.head_sha), name)
+        why = refusal(settings, pr, gh.own_statuses(pr.head_sha, settings.contexts["enabled"]), name)
         if why:
             _refuse(gh, name, number, comment_id, why)
             return None

@@ -115,9 +115,10 @@ def parse_command(body: str, handle: str) -> str | None:
 class Trigger:
     number: int
     command: str | None  # None: nothing to do (see `reason`); "welcome" for PR events
-    actor: str = ""
+    actor: str = ""      # who asked: the event's sender (on `edited`, the editor, not the comment's author)
     comment_id: int | None = None
     reason: str = ""
+    args: tuple[str, ...] = ()
 
 
 def trigger(event_name: str, payload: dict[str, Any], settings: Settings) -> Trigger:
@@ -126,18 +127,34 @@ def trigger(event_name: str, payload: dict[str, Any], settings: Settings) -> Tri
         return _pr_trigger(payload, settings)
     if event_name != "issue_comment":
         return Trigger(0, None, reason=f"event {event_name or '(none)'} is not handled")
-    issue, comment = payload.get("issue") or {}, payload.get("comment") or {}
-    number, user = int(issue.get("number") or 0), comment.get("user") or {}
-    login, action = str(user.get("login") or ""), payload.get("action")
+    issue, comment = _mapping(payload.get("issue")), _mapping(payload.get("comment"))
+    number, user = _number(issue.get("number")), _mapping(comment.get("user"))
+    login = str(_mapping(payload.get("sender")).get("login") or user.get("login") or "")
+    words = command_words(str(comment.get("body") or ""), settings.handle)
     command = parse_command(str(comment.get("body") or ""), settings.handle)
-    reason = _comment_skip_reason(payload, issue, user, command, settings)
+    reason = _comment_skip_reason(payload, issue, user, command, settings) or _editor_reason(payload, user, login)
     if reason:
         return Trigger(number, None, login, reason=reason)
-    if action == "edited":
-        before = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    if payload.get("action") == "edited":
+        before = _mapping(_mapping(payload.get("changes")).get("body")).get("from")
         if before is not None and parse_command(str(before), settings.handle) == command:
             return Trigger(number, None, login, reason=f"edited comment: `{command}` already ran")
-    return Trigger(number, command, login, comment_id=int(comment.get("id") or 0) or None)
+    return Trigger(number, command, login, comment_id=_number(comment.get("id")) or None, args=tuple((words or [])[1:]))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _number(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _editor_reason(payload: dict[str, Any], author: dict[str, Any], sender: str) -> str:
+    """Only a comment's author may turn it into a command by editing it (the author association is theirs)."""
+    if payload.get("action") == "edited" and sender.lower() != str(author.get("login") or "").lower():
+        return f"comment edited by {sender or 'someone'}, not its author: commands in edited comments count only for the author"
+    return ""
 
 
 def _comment_skip_reason(payload: dict[str, Any], issue: dict[str, Any], user: dict[str, Any],
