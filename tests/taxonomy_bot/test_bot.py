@@ -307,7 +307,7 @@ def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm,
     assert result.ok and result.job_results == {"route": "success"}, result.log()
     assert "Waiting for a triager" in ours(fake_github, 7, "welcome")[0]
 
-    result = act("@instructlab-bot enable", 1)
+    result = act(f"@instructlab-bot enable {head[:7]}", 1)
     assert result.ok and result.job_results == {"route": "success"}, result.log()
     assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
     (welcome,) = ours(fake_github, 7, "welcome")  # the same comment, edited
