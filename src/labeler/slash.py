@@ -67,6 +67,16 @@ def _pop(hidden: list[str], tag: str) -> None:
         del hidden[len(hidden) - 1 - hidden[::-1].index(tag):]
 
 
+def hidden_lines(body: str) -> set[int]:
+    """0-based numbers of the lines a reader sees as code or raw HTML (fences, indented code, <pre>,
+    HTML comments and other HTML blocks): the same scanner, for callers that work on lines."""
+    hidden: set[int] = set()
+    for token in _parser().parse(body or ""):
+        if token.type in ("fence", "code_block", "html_block") and token.map:
+            hidden.update(range(*token.map))
+    return hidden
+
+
 def commands(body: str, prefix: str) -> list[tuple[str, ...]]:
     """Each visible line that starts with `prefix` (case-insensitive), as its words after it."""
     found = []
