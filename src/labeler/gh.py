@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from labeler import runner
+from labeler import runner, secrets
 from labeler.errors import UserError
 
 T = TypeVar("T")
@@ -131,6 +131,36 @@ def _user_error(e: Exception, what: str) -> UserError:
     return UserError(f"GitHub refused to {what}: {status or ''} {message}".replace("  ", " "))
 
 
+def failure(e: BaseException) -> UserError | None:
+    """A GitHub read that failed for a reason a person can fix, as one message saying what to check."""
+    from github import GithubException
+    from requests.exceptions import ConnectionError, RequestException, RetryError, Timeout
+
+    url = runner.api_url()
+    if isinstance(e, GithubException):
+        return _status_failure(e.status, url)
+    if isinstance(e, RetryError):
+        return UserError(f"GitHub at {url} kept failing (server errors after retries): try again later, "
+                         "and check GITHUB_API_URL")
+    if isinstance(e, (ConnectionError, Timeout)):
+        return UserError(f"cannot reach GitHub at {url} ({type(e).__name__}: connection refused, name not "
+                         "resolved or timed out): check GITHUB_API_URL and the network")
+    if isinstance(e, RequestException):
+        return UserError(f"the request to GitHub at {url} failed ({type(e).__name__}): check GITHUB_API_URL")
+    return None
+
+
+def _status_failure(status: int, url: str) -> UserError:
+    hints = {401: "the token was rejected (401 Bad credentials): check GITHUB_TOKEN / the github-token input",
+             403: "access denied (403): check the token's scopes and the job's `permissions:`",
+             404: "not found (404): check the repository name (GITHUB_REPOSITORY / --repo), the issue or pull "
+                  "request number, and that the token can see the repository",
+             422: "GitHub rejected the request (422): check the inputs"}
+    hint = hints.get(status) or (f"GitHub at {url} failed (HTTP {status}): try again later" if status >= 500 else
+                                 f"GitHub answered HTTP {status}")
+    return UserError(f"GitHub: {hint}")
+
+
 class GitHub:
     """One repository, through PyGithub. Every method is one or two REST calls."""
 
@@ -172,6 +202,7 @@ class GitHub:
     def upsert_comment(self, number: int, marker: str, body: str,
                        existing: Comment | None = None, *, known_absent: bool = False) -> tuple[int, bool]:
         """Edit our marked comment or create it once. Returns (comment id, created)."""
+        body = secrets.redact(body)
         if not body.lstrip().startswith(marker):
             body = f"{marker}\n{body}"
         current = existing or (None if known_absent else self.find_comment(number, marker))
@@ -256,7 +287,7 @@ class GitHub:
 
     def set_status(self, sha: str, state: str, context: str, description: str, target_url: str | None = None) -> None:
         """Statuses are last-writer-wins, so a retried POST is harmless. ASCII, <= 140 chars."""
-        text = description.encode("ascii", "replace").decode("ascii")[:140]
+        text = secrets.redact(description).encode("ascii", "replace").decode("ascii")[:140]
         body = {"state": state, "context": context, "description": text}
         if target_url:
             body["target_url"] = target_url
@@ -305,6 +336,8 @@ class GitHub:
             if e.status in (401, 403):
                 return None
             raise _user_error(e, f"check team {org}/{slug}") from None
+        except Exception as e:  # retries exhausted, connection: the caller says it could not check
+            raise (failure(e) or e) from None
         return bool(data and data.get("state") == "active")
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from labeler import llm, md, runner
+from labeler import llm, md, runner, secrets
 from labeler.errors import UserError
 from labeler.taxonomy_bot.gate import refusal
 from labeler.taxonomy_bot.settings import Settings, Trigger, trigger
@@ -235,7 +235,7 @@ def write_jsonl(path: str | None, rows: list[str]) -> None:
     from labeler import runner
 
     with open(path, "w", encoding="utf-8") as f:
-        f.writelines(row + "\n" for row in rows)
+        f.writelines(secrets.redact(row) + "\n" for row in rows)
     runner.set_output("jsonl", path)
 
 

@@ -58,8 +58,9 @@ def authorize(user: str, teams: tuple[str, ...], lookup: Callable[[str, str], bo
         if member is None:
             unreadable.append(team)
     if unreadable:
-        return Decision(False, reason=f"the org token cannot read the membership of {_teams(unreadable)} "
-                                      "(it needs organization Members: read, or read:org for a classic token)")
+        return Decision(False, reason=f"I could not check: the org token cannot read the membership of "
+                                      f"{_teams(unreadable)} (it needs organization Members: read, or read:org "
+                                      "for a classic token), or GitHub failed to answer (see the workflow run)")
     return Decision(False, reason=f"{md.code(user)} is not an active member of {_teams(teams)} (GitHub answers "
                                   "the same way when the org token cannot see a team)")
 
