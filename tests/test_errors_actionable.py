@@ -50,3 +50,20 @@ def test_team_check_500_still_replies(fake_github, actions_env, tmp_path, monkey
     assert fake_github.statuses(head) == []
     (answer,) = ours(fake_github, 7, "reply to=9001")
     assert "could not check" in answer
+
+
+def test_label_issue_without_any_event_is_an_error(capsys, tmp_path):
+    """Item 14: neither --event nor GITHUB_EVENT_PATH (nor --issue): an error naming both, not exit 0."""
+    cfg = tmp_path / "labels.yml"
+    cfg.write_text("labels:\n  - name: bug\n", encoding="utf-8")
+    code, text = run(capsys, "label-issue", "--config", str(cfg))
+    assert code == 1 and "--event" in text and "GITHUB_EVENT_PATH" in text
+
+
+def test_unhandled_event_says_which_are_handled(capsys, tmp_path):
+    cfg = tmp_path / "labels.yml"
+    cfg.write_text("labels:\n  - name: bug\n", encoding="utf-8")
+    event = tmp_path / "e.json"
+    event.write_text("{}", encoding="utf-8")
+    code, text = run(capsys, "label-issue", "--event", str(event), "--event-name", "push", "--config", str(cfg))
+    assert code == 0 and "it handles issues, issue_comment and workflow_dispatch" in text

@@ -35,9 +35,15 @@ def event(path: str | None = None) -> dict[str, Any]:
         raise UserError(f"cannot read the event file: {e.strerror}", file=path) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         line = getattr(e, "lineno", None)
-        raise UserError(f"the event file is not valid JSON ({e})", file=path, line=line) from None
+        raise UserError(f"the event file is not valid JSON ({str(e)[:200]})", file=path, line=line) from None
+    except RecursionError:
+        raise UserError("the event file nests too deeply to be a webhook payload", file=path) from None
     if not isinstance(payload, dict):
         raise UserError("the event file must hold a JSON object", file=path)
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError("the event file holds invalid Unicode (a lone UTF-16 surrogate)", file=path) from None
     return payload
 
 

@@ -256,6 +256,9 @@ def command(event_path: str | None, event_name: str | None, number: int | None, 
             config_path: str | None, provider: str | None, model: str | None, model_path: str | None,
             history_db: str | None, dry_run: bool | None, min_confidence: float | None, max_labels: int | None, stage: str | None) -> None:
     """Label an issue with labels from labels.yml and leave one audit comment."""
+    if event_path is None and number is None:
+        raise UserError("no event: pass --event FILE (with --event-name) or --issue N, or run inside GitHub "
+                        "Actions (GITHUB_EVENT_PATH)")
     payload = runner.event(event_path) if event_path else {}
     name = event_name or _infer_event_name(payload)
     trigger = event.read_trigger(name, payload, number)
