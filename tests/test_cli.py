@@ -75,6 +75,8 @@ def test_python_dash_m_and_unknown_commands():
 def test_unexpected_errors_are_reported_not_dumped(monkeypatch, capsys):
     from labeler import sync_labels
 
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+
     def boom(*a, **k):
         raise RuntimeError("kaboom")
     monkeypatch.setattr(sync_labels.config_mod, "load", boom)

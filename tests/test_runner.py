@@ -23,9 +23,39 @@ def test_summary_is_appended_and_capped(actions_env):
     assert len(actions_env.summary().encode()) < 1024 * 1024
 
 
-def test_annotations_escape_properties_and_newlines(capsys):
+def test_annotations_escape_properties_and_newlines(capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
     runner.error("bad\nthing 100%", file="a,b:c.yml", line=3)
     assert capsys.readouterr().out == "::error file=a%2Cb%3Ac.yml,line=3::bad%0Athing 100%25\n"
+
+
+@pytest.mark.parametrize("actions", [True, False])
+def test_one_error_line_annotation_only_in_actions(capsys, monkeypatch, actions):
+    """Issue 10, item 16: `::error::` under GITHUB_ACTIONS=true, plain `error:` otherwise, never both."""
+    from labeler.cli import main
+    if actions:
+        monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["bot", "--event", "/nonexistent/event.json"]) == 1
+    out, err = capsys.readouterr()
+    if actions:
+        assert out.count("::error") == 1 and "error:" not in err
+    else:
+        assert "::" not in out + err and err.count("error: /nonexistent/event.json: cannot read") == 1
+
+
+def test_secrets_are_redacted_everywhere_they_leave(capsys, monkeypatch, tmp_path):
+    from labeler import secrets
+    monkeypatch.setenv("LABELER_TEACHER_API_KEY", "sk-teacher-0123456789")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "s.md"))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "o.txt"))
+    runner.error("echo sk-teacher-0123456789")
+    runner.summary("key sk-teacher-0123456789")
+    runner.set_output("x", "sk-teacher-0123456789")
+    secrets.register("flag-secret-value")
+    text = capsys.readouterr().err + (tmp_path / "s.md").read_text() + (tmp_path / "o.txt").read_text()
+    assert "sk-teacher" not in text and text.count("***") == 3
+    assert secrets.redact("a flag-secret-value b") == "a *** b"
+    assert secrets.redact("short") == "short"
 
 
 def test_masking_only_inside_actions(capsys, monkeypatch):

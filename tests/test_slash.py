@@ -25,3 +25,35 @@ def test_an_edit_runs_only_new_commands():
     assert slash.new_commands("/label auto\n/label off", "/label auto", "/label") == [("off",)]
     assert slash.new_commands("/label auto (edited)", "/label auto (typo)", "/label") == []
     assert slash.new_commands("/label auto", None, "/label") == [("auto",)]
+
+
+@pytest.mark.parametrize("body", [
+    "<pre>\n/label off\n</pre>",
+    "<pre>/label off</pre>",
+    "<code>/label off</code>",
+    "<code>\n/label off\n</code>",
+    "x\n<code>/label off</code>",
+    "<kbd>/label off</kbd>",
+    "<details>\n\n<pre>\n/label off\n</pre>\n</details>",
+    "[/label off](https://example.com)",
+    "- /label off",
+    "# /label off",
+    "<div>\n/label off\n</div>",
+    "<!--\n/label off",
+])
+def test_html_code_and_raw_html_never_hold_a_command(body):
+    assert slash.commands(body, "/label") == []
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("text\n/label off", [("off",)]),
+    ("/label off  \nthanks", [("off",)]),
+    ("<b>hi</b>\n\n/label auto", [("auto",)]),
+])
+def test_plain_lines_after_markup_still_count(body, expected):
+    assert slash.commands(body, "/label") == expected
+
+
+def test_first_words():
+    assert slash.first_words("\n\n@bot enable abc1234\nmore") == ["@bot", "enable", "abc1234"]
+    assert slash.first_words("```\n@bot enable\n```") == []

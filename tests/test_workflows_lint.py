@@ -57,3 +57,28 @@ def test_third_party_actions_are_hash_pinned():
         for uses in re.findall(r"^\s*-?\s*uses:\s*([^\s#]+)", Path(path).read_text(), re.M):
             if not uses.startswith("./"):
                 assert re.search(r"@[0-9a-f]{40}$", uses), f"{path}: {uses} is not pinned to a commit"
+
+
+# ---------------------------------------------------------------------------------- issue 10: tokens, concurrency
+def _workflow(name):
+    return yaml.safe_load((ROOT / ".github/workflows" / name).read_text(encoding="utf-8"))
+
+
+def test_org_token_only_reaches_comment_runs():
+    """Item 5: a pull_request_target run of the router must not hold LABELER_ORG_TOKEN."""
+    flow = (ROOT / ".github/workflows/taxonomy-bot.yml").read_text(encoding="utf-8")
+    uses = [line.strip() for line in flow.splitlines() if "secrets.LABELER_ORG_TOKEN" in line]
+    assert uses == ["org-token: ${{ github.event_name == 'issue_comment' && secrets.LABELER_ORG_TOKEN || '' }}"]
+
+
+@pytest.mark.parametrize("name, per_comment_jobs", [("taxonomy-bot.yml", ["route"]), ("issue-labeler.yml", ["label"])])
+def test_no_command_is_cancelled_by_a_shared_group(name, per_comment_jobs):
+    """Item 6: no workflow-level group (skipped runs would queue there and cancel pending commands); the
+    jobs that answer comments key their group on the comment id."""
+    flow = _workflow(name)
+    assert "concurrency" not in flow
+    for job_name, job in flow["jobs"].items():
+        group = job["concurrency"]["group"]
+        assert job["concurrency"]["cancel-in-progress"] is False
+        if job_name in per_comment_jobs:
+            assert "github.event.comment.id" in group, job_name

@@ -11,7 +11,7 @@ import traceback
 
 import click
 
-from labeler import __version__, runner
+from labeler import __version__, runner, secrets
 from labeler.errors import UserError
 
 # name -> (module, one-line help). The help is repeated here so `labeler --help` needs no import.
@@ -61,13 +61,12 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    runner.mask_secrets()
     try:
         # Without standalone mode click returns a command's exit code (e.g. from ctx.exit) instead of raising.
         rv = cli.main(args=argv, prog_name="labeler", standalone_mode=False)
     except UserError as e:
-        runner.error(e.message, file=e.file, line=e.line)
-        if not runner.in_actions():
-            click.echo(f"error: {e}", err=True)
+        runner.error(e.message, file=e.file, line=e.line)  # ::error:: in Actions, `error:` on stderr elsewhere
         return 1
     except click.exceptions.Exit as e:
         return int(e.exit_code)
@@ -79,14 +78,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as e:
-        return _internal_error(e)
+        known = _github_failure(e)
+        if known is None:
+            return _internal_error(e)
+        runner.error(known.message)
+        return 1
     return rv if isinstance(rv, int) else 0
+
+
+def _github_failure(e: BaseException) -> UserError | None:
+    """Only when the GitHub client was loaded (cheap start-up otherwise)."""
+    if "github" not in sys.modules:
+        return None
+    from labeler import gh
+
+    return gh.failure(e)
 
 
 def _internal_error(e: BaseException) -> int:
     runner.error(f"internal error in labeler {__version__}: {type(e).__name__}: {e}")
     with runner.group("traceback (please include it in a bug report)"):
-        traceback.print_exc(file=sys.stdout)
+        print(secrets.redact(traceback.format_exc()), file=sys.stdout)
     return 3
 
 

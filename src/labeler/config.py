@@ -9,8 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from labeler import yamlfile
 from labeler.errors import ConfigError
 
 DEFAULT_PATHS = (".github/labels.yml", "labels.yml")
@@ -99,55 +98,21 @@ def parse(text: str, path: str = "labels.yml") -> Config:
 
 
 def _yaml(text: str, path: str) -> tuple[Any, Any]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ConfigError(f"not valid YAML: {getattr(e, 'problem', None) or e}", file=path,
-                          line=mark.line + 1 if mark else None) from None
+    data, root = yamlfile.load(text, path)
     if not isinstance(data, dict):
         raise ConfigError("must be a mapping with a `labels:` list", file=path, line=1)
     return data, root
 
 
 def _validate(data: Any, root: Any, path: str) -> None:
+    """Every schema error at once, `file:line: key: message` each."""
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema(), registry=_schema_registry())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if not errors:
-        return
-    error = min(errors, key=lambda e: len(e.absolute_path))
-    location = list(error.absolute_path)
-    key = _unexpected_key(error)
-    where = ".".join(str(p) for p in [*location, *([key] if key else [])]) or "(top level)"
-    raise ConfigError(f"{where}: {error.message}", file=path, line=line_of(root, location, key))
+    yamlfile.raise_all(yamlfile.schema_errors(validator, data, root), path)
 
 
-def _unexpected_key(error: Any) -> str | None:
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed]
-        return str(extra[0]) if extra else None
-    return None
-
-
-def line_of(node: Any, location: list[Any], key: str | None = None) -> int | None:
-    """The 1-based line of the value at `location` (or of `key` inside it) in a composed YAML tree."""
-    for step in [*location, *([key] if key is not None else [])]:
-        if isinstance(node, yaml.MappingNode):
-            match = [(k, v) for k, v in node.value if k.value == str(step)]
-            if not match:
-                break
-            key_node, node = match[0]
-            if step == key:
-                return int(key_node.start_mark.line) + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            node = node.value[step]
-        else:
-            break
-    return int(node.start_mark.line) + 1 if node is not None else None
+line_of = yamlfile.line_of
 
 
 def _label(raw: dict[str, Any]) -> Label:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from labeler import secrets
 from labeler.errors import UserError
 
 SPLITS = ("train", "val", "test")
@@ -112,7 +113,7 @@ def write_jsonl(path: str, rows: Iterable[Example | dict[str, Any]]) -> int:
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
             data = row.to_json() if isinstance(row, Example) else row
-            f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+            f.write(secrets.redact(json.dumps(data, ensure_ascii=False, separators=(",", ":"))) + "\n")
             count += 1
     return count
 

@@ -177,9 +177,13 @@ def _openai_base(url: str | None) -> str | None:
 
 
 def _describe(e: Exception) -> str:
+    """Status code and error type only: providers echo the key (and the prompt) in their messages."""
     status = getattr(e, "status_code", None)
-    text = str(getattr(e, "message", "") or e)[:300]
-    return f"HTTP {status}: {text}" if status else f"{type(e).__name__}: {text}"
+    body = getattr(e, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    kind = error.get("type") if isinstance(error, dict) else body.get("type") if isinstance(body, dict) else None
+    kind = kind if isinstance(kind, str) and len(kind) <= 60 else type(e).__name__
+    return f"HTTP {status} {kind}" if status else type(e).__name__
 
 
 PROVIDERS = {"anthropic": AnthropicModel, "openai": OpenAIModel}

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from labeler import secrets
 from labeler.errors import UserError
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -34,9 +35,15 @@ def event(path: str | None = None) -> dict[str, Any]:
         raise UserError(f"cannot read the event file: {e.strerror}", file=path) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         line = getattr(e, "lineno", None)
-        raise UserError(f"the event file is not valid JSON ({e})", file=path, line=line) from None
+        raise UserError(f"the event file is not valid JSON ({str(e)[:200]})", file=path, line=line) from None
+    except RecursionError:
+        raise UserError("the event file nests too deeply to be a webhook payload", file=path) from None
     if not isinstance(payload, dict):
         raise UserError("the event file must hold a JSON object", file=path)
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError("the event file holds invalid Unicode (a lone UTF-16 surrogate)", file=path) from None
     return payload
 
 
@@ -65,6 +72,7 @@ def run_url() -> str | None:
 
 
 def _escape_data(value: str) -> str:
+    value = secrets.redact(value)
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -73,6 +81,11 @@ def _escape_property(value: str) -> str:
 
 
 def _command(name: str, message: str, **props: Any) -> None:
+    """A workflow command inside Actions; outside, one plain `name: file:line: message` line on stderr."""
+    if not in_actions():
+        where = ":".join(str(props[k]) for k in ("file", "line") if props.get(k) is not None)
+        print(f"{name}: {where + ': ' if where else ''}{secrets.redact(message)}", file=sys.stderr, flush=True)
+        return
     props_str = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items() if v is not None)
     sep = " " if props_str else ""
     print(f"::{name}{sep}{props_str}::{_escape_data(message)}", file=sys.stdout, flush=True)
@@ -92,19 +105,28 @@ def notice(message: str) -> None:
 
 def mask(secret: str | None) -> None:
     """Ask the runner to hide a secret in every later log line (only inside Actions)."""
+    secrets.register(secret)
     if secret and in_actions():
         for line in secret.splitlines():
             if line.strip():
                 print(f"::add-mask::{line}", flush=True)
 
 
+def mask_secrets() -> None:
+    """::add-mask:: every secret in the environment (tokens and model keys), once at start-up."""
+    for value in secrets.values():
+        mask(value)
+
+
 @contextlib.contextmanager
 def group(title: str) -> Iterator[None]:
-    print(f"::group::{_escape_data(title)}", flush=True)
+    actions = in_actions()
+    print(f"::group::{_escape_data(title)}" if actions else f"--- {secrets.redact(title)}", flush=True)
     try:
         yield
     finally:
-        print("::endgroup::", flush=True)
+        if actions:
+            print("::endgroup::", flush=True)
 
 
 def set_output(name: str, value: str) -> None:
@@ -114,7 +136,7 @@ def set_output(name: str, value: str) -> None:
         return
     delimiter = f"ghadelimiter_{os.urandom(16).hex()}"
     with open(path, "a", encoding="utf-8") as f:
-        f.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        f.write(f"{name}<<{delimiter}\n{secrets.redact(value)}\n{delimiter}\n")
 
 
 SUMMARY_LIMIT = 1024 * 1024 - 1024
@@ -125,6 +147,7 @@ def summary(markdown: str) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
+    markdown = secrets.redact(markdown)
     data = markdown.encode("utf-8")
     if len(data) > SUMMARY_LIMIT:
         markdown = data[:SUMMARY_LIMIT].decode("utf-8", "ignore") + "\n\n_(summary truncated)_\n"

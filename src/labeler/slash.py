@@ -1,28 +1,80 @@
-"""Commands written in comments (`/label auto`, `@bot precheck`), found the way a reader sees them:
-never inside fenced or indented code, block quotes or HTML comments."""
+"""Commands written in comments (`/label auto`, `@bot precheck`), found the way a reader sees them.
+
+One scanner on markdown-it tokens (CommonMark, what GitHub renders): only the text of top-level
+paragraphs counts. Never code (fenced, indented, `inline`, HTML <pre>/<code>/<kbd>/<samp>/<tt>),
+block quotes, lists, headings, tables, links, raw HTML blocks or HTML comments.
+"""
 from __future__ import annotations
 
-import re
+from functools import lru_cache
+from typing import Any
 
-_HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+CODE_TAGS = ("pre", "code", "kbd", "samp", "tt", "a")
+HIDDEN = "\x00"  # stands in for hidden inline content: never equal to a command prefix
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True, "linkify": False})
 
 
 def visible_lines(body: str) -> list[str]:
-    lines, fence = [], ""
-    for line in _HTML_COMMENT.sub("", body.replace("\r\n", "\n")).split("\n"):
-        opened = _FENCE.match(line)
-        if fence:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = ""
-            continue
-        if opened:
-            fence = opened.group(1)
-            continue
-        if line.startswith(("    ", "\t")) or line.lstrip().startswith(">"):
-            continue
-        lines.append(line.strip())
+    """The stripped lines of text a reader sees as plain top-level paragraphs."""
+    tokens = _parser().parse(body or "")
+    lines: list[str] = []
+    for i, token in enumerate(tokens):
+        if token.type == "inline" and token.level == 1 and i and tokens[i - 1].type == "paragraph_open":
+            lines += [line.strip() for line in _inline_text(token.children or []).split("\n")]
     return lines
+
+
+def _inline_text(children: list[Any]) -> str:
+    out: list[str] = []
+    hidden: list[str] = []  # open code-like HTML tags / links we are inside
+    for child in children:
+        kind = child.type
+        if kind == "html_inline":
+            _track_tag(child.content, hidden)
+            out.append(HIDDEN)
+        elif kind in ("link_open", "image"):
+            hidden.append("link") if kind == "link_open" else out.append(HIDDEN)
+        elif kind == "link_close":
+            _pop(hidden, "link")
+            out.append(HIDDEN)
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif hidden or kind == "code_inline":
+            out.append(HIDDEN)
+        elif kind == "text":
+            out.append(child.content)
+    return "".join(out)
+
+
+def _track_tag(html: str, hidden: list[str]) -> None:
+    tag = html.strip("<>/ \t\n").split(None, 1)[0].lower() if html.strip("<>/ \t\n") else ""
+    if tag not in CODE_TAGS or html.endswith("/>"):
+        return
+    if html.startswith("</"):
+        _pop(hidden, tag)
+    else:
+        hidden.append(tag)
+
+
+def _pop(hidden: list[str], tag: str) -> None:
+    if tag in hidden:
+        del hidden[len(hidden) - 1 - hidden[::-1].index(tag):]
+
+
+def hidden_lines(body: str) -> set[int]:
+    """0-based numbers of the lines a reader sees as code or raw HTML (fences, indented code, <pre>,
+    HTML comments and other HTML blocks): the same scanner, for callers that work on lines."""
+    hidden: set[int] = set()
+    for token in _parser().parse(body or ""):
+        if token.type in ("fence", "code_block", "html_block") and token.map:
+            hidden.update(range(*token.map))
+    return hidden
 
 
 def commands(body: str, prefix: str) -> list[tuple[str, ...]]:
@@ -33,6 +85,11 @@ def commands(body: str, prefix: str) -> list[tuple[str, ...]]:
         if words and words[0].lower() == prefix.lower():
             found.append(tuple(w.lower() for w in words[1:]))
     return found
+
+
+def first_words(body: str) -> list[str]:
+    """The words of the first non-empty visible line (the `@bot command args` grammar)."""
+    return next((line.split() for line in visible_lines(body) if line.strip()), [])
 
 
 def new_commands(body: str, previous: str | None, prefix: str) -> list[tuple[str, ...]]:

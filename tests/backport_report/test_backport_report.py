@@ -105,14 +105,14 @@ def test_merge_refuses_shards_of_different_ranges(repo, tmp_path, capsys):
     assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--since", "v2.9-dev1",
                  "--json", str(b)]) == 0
     assert main(["backport-report", "--merge", str(a), "--merge", str(b), "--json", str(tmp_path / "m.json")]) == 1
-    assert "another range" in capsys.readouterr().out
+    assert "another range" in capsys.readouterr().err
 
 
 def test_merge_rejects_a_file_that_is_not_a_report(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"commits": []}')
     assert main(["backport-report", "--merge", str(bad), "--json", str(tmp_path / "m.json")]) == 1
-    assert "not a backport-report JSON file" in capsys.readouterr().out
+    assert "not a backport-report JSON file" in capsys.readouterr().err
 
 
 def test_dry_run_writes_nothing(repo, tmp_path, capsys):
@@ -153,7 +153,7 @@ def test_user_errors(repo, tmp_path, monkeypatch, capsys, args, words):
 
 def test_not_a_git_repository(tmp_path, capsys):
     assert main(["backport-report", "--repo", str(tmp_path), "--stable", "2.8", "--json", str(tmp_path / "x")]) == 1
-    assert "is not a git repository" in capsys.readouterr().out
+    assert "is not a git repository" in capsys.readouterr().err
 
 
 def test_rules_file_is_used(repo, tmp_path):
@@ -181,7 +181,7 @@ def test_unwritable_outputs_are_user_errors(repo, tmp_path, capsys):
     blocker.write_text("x")
     assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8",
                  "--json", str(blocker / "r.json")]) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "cannot write the report" in out and "Traceback" not in out
 
 
@@ -189,5 +189,5 @@ def test_prompts_dir_missing_a_file(repo, tmp_path, capsys, fake_llm):
     (tmp_path / "prompts").mkdir()
     (tmp_path / "prompts" / "backport_report_prefix.md").write_text("version: 1\nprefix\n")
     assert run(repo, tmp_path, "--provider", "anthropic", "--prompts", str(tmp_path / "prompts")) == 1
-    assert "--prompts: cannot read backport_report_suffix.md" in capsys.readouterr().out
+    assert "--prompts: cannot read backport_report_suffix.md" in capsys.readouterr().err
     assert fake_llm.requests == []

@@ -165,7 +165,8 @@ def test_no_qualitizer_without_the_label(tmp_path):
     assert not (tmp_path / "ds" / "finetune" / "qualitizer.train.jsonl").exists()
 
 
-def test_export_errors(tmp_path, capsys):
+def test_export_errors(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     empty = history.connect(str(tmp_path / "empty.db"))
     empty.close()
     assert main(["dataset", "export", "--db", str(tmp_path / "empty.db"), "--out", str(tmp_path / "o")]) == 1

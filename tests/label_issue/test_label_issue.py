@@ -269,6 +269,7 @@ def test_offline_dry_run_needs_no_token_or_network(tmp_path, monkeypatch, cfg, c
     ('{"action": "opened", "issue": {"title": "no number"}}', "no issue with a number"),
 ])
 def test_malformed_events_are_clear_errors(tmp_path, monkeypatch, cfg, capsys, content, message):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     path = tmp_path / "event.json"
     path.write_text(content)
     monkeypatch.setenv("GITHUB_EVENT_NAME", "issues")
@@ -277,6 +278,7 @@ def test_malformed_events_are_clear_errors(tmp_path, monkeypatch, cfg, capsys, c
 
 
 def test_missing_key_names_the_variable(tmp_path, monkeypatch, cfg, capsys):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     assert run(tmp_path, monkeypatch, issue_payload(), "issues", cfg, "--dry-run", "--provider", "anthropic") == 1
     assert "set ANTHROPIC_API_KEY" in capsys.readouterr().out
 

@@ -277,7 +277,7 @@ def test_command_from_an_event_file(fake_github, tmp_path):
 def test_command_model_method_needs_a_model(fake_github, capsys):
     fake_github.add_issue(7, "Crash", "")
     assert main(["missing-info", "--issue", "7", "--method", "model"]) == 1
-    assert "--method model needs --model-path" in capsys.readouterr().out
+    assert "--method model needs --model-path" in capsys.readouterr().err
 
 
 def test_command_llm_method_against_the_fake(fake_github, fake_llm, monkeypatch):
@@ -292,7 +292,7 @@ def test_command_llm_method_against_the_fake(fake_github, fake_llm, monkeypatch)
 def test_command_llm_method_without_a_key(fake_github, monkeypatch, capsys):
     fake_github.add_issue(7, "Crash", "")
     assert main(["missing-info", "--issue", "7", "--method", "llm"]) == 1
-    assert "--method llm needs a key" in capsys.readouterr().out
+    assert "--method llm needs a key" in capsys.readouterr().err
 
 
 # the composite action under act ------------------------------------------------------------------

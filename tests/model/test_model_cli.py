@@ -60,7 +60,8 @@ def test_min_macro_f1_gate_fails_the_step(files, capsys):
                  "--min-macro-f1", "0.0"]) == 0
 
 
-def test_malformed_line_names_file_and_line(files, capsys):
+def test_malformed_line_names_file_and_line(files, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     text = (files / "train.jsonl").read_text().splitlines()
     text[2] = '{"title": "broken", "labels": ["bug"]'
     (files / "bad.jsonl").write_text("\n".join(text) + "\n")
@@ -78,13 +79,15 @@ def test_malformed_line_names_file_and_line(files, capsys):
     ('[1, 2]\n', "each line must be a JSON object"),
     ('{"id": 1, "title": "x", "labels": []}\n{"id": 1, "title": "y", "labels": []}\n', "line=2::duplicate id"),
 ])
-def test_bad_datasets_are_user_errors(files, capsys, content, message):
+def test_bad_datasets_are_user_errors(files, capsys, content, message, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     (files / "bad.jsonl").write_text(content)
     assert main(["model", "train", "--data", "bad.jsonl", "--out", "m"]) == 1
     assert message in capsys.readouterr().out
 
 
-def test_bad_c_and_missing_model(files, capsys):
+def test_bad_c_and_missing_model(files, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     assert main(["model", "train", "--data", "train.jsonl", "--out", "m", "--C", "-1"]) == 1
     assert "--C must be positive" in capsys.readouterr().out
     assert main(["model", "eval", "--model", "nowhere", "--data", "test.jsonl"]) == 1

@@ -414,7 +414,7 @@ def test_parse_prs_rejects(text):
 
 @pytest.mark.parametrize("text, message", [("[1, 2]", "must map PR numbers"), ("abc: [x]", "not a PR number"),
                                            ("1: x", "expected a list"), ("1: [3]", "expected a list"),
-                                           ("1: [a\n", "not valid YAML/JSON")])
+                                           ("1: [a\n", "not valid YAML")])
 def test_pr_files_rejects(tmp_path, text, message):
     path = tmp_path / "prs.yaml"
     path.write_text(text)

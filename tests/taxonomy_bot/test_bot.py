@@ -6,6 +6,7 @@ import pytest
 from labeler import config
 from labeler.cli import main
 from labeler.errors import UserError
+from labeler.slash import visible_lines
 from labeler.taxonomy_bot.settings import (
     Settings,
     load_settings,
@@ -13,7 +14,6 @@ from labeler.taxonomy_bot.settings import (
     parse_command,
     parse_teams,
     trigger,
-    visible_lines,
 )
 from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, SKILL, comment_event, ours, pr_event, seed_pr, write_event
 
@@ -40,6 +40,8 @@ H = "@instructlab-bot"
     ("<!-- @instructlab-bot enable -->", None),                        # HTML comment
     ("> @instructlab-bot enable\n\n@instructlab-bot help", "help"),    # quoting then asking
     ("```\nunterminated fence\n@instructlab-bot enable", None),
+    ("<pre>\n@instructlab-bot enable\n</pre>", None),                  # HTML code (issue 10, item 8)
+    ("<code>@instructlab-bot enable</code>", None),
     ("", None),
 ])
 def test_parse_command(body, expected):
@@ -305,7 +307,7 @@ def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm,
     assert result.ok and result.job_results == {"route": "success"}, result.log()
     assert "Waiting for a triager" in ours(fake_github, 7, "welcome")[0]
 
-    result = act("@instructlab-bot enable", 1)
+    result = act(f"@instructlab-bot enable {head[:7]}", 1)
     assert result.ok and result.job_results == {"route": "success"}, result.log()
     assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
     (welcome,) = ours(fake_github, 7, "welcome")  # the same comment, edited

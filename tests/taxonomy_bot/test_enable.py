@@ -75,11 +75,13 @@ def test_welcome_lists_only_what_the_labels_allow():
 
 # ---------------------------------------------------------------------------------- HTTP
 def enable_cli(tmp_path, monkeypatch, fake, *, user="triager", org_token=ORG_TOKEN, bot="  teams: [acme/triagers]\n",
-               comment_id=9001):
+               comment_id=9001, body=None, **event_kw):
     if org_token:
         monkeypatch.setenv("LABELER_ORG_TOKEN", org_token)
     cfg = write_config(tmp_path, bot)
-    event = write_event(tmp_path, comment_event("@instructlab-bot enable", user=user, comment_id=comment_id))
+    head = fake.pulls[7].head_sha if 7 in fake.pulls else "0" * 40
+    body = f"@instructlab-bot enable {head[:7]}" if body is None else body
+    event = write_event(tmp_path, comment_event(body, user=user, comment_id=comment_id, **event_kw))
     return main(["bot", "--event", event, "--event-name", "issue_comment", "--config", cfg])
 
 
@@ -186,3 +188,78 @@ def test_enable_dry_run_sets_nothing(fake_github, tmp_path, monkeypatch, capsys)
     assert main(["enable", "--pr", "7", "--user", "triager", "--teams", "acme/triagers", "--dry-run"]) == 0
     assert fake_github.statuses(head) == [] and fake_github.writes() == []
     assert "<!-- labeler:welcome -->" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------- issue 10: the enable gate
+def test_editing_someone_elses_comment_into_enable_does_nothing(fake_github, actions_env, tmp_path, monkeypatch):
+    """Item 1: the editor (sender) is not the triager who wrote the comment."""
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    event = comment_event(f"@instructlab-bot enable {head[:7]}", user="triager", action="edited", before="LGTM")
+    event["sender"] = {"login": "mallory", "type": "User"}
+    monkeypatch.setenv("LABELER_ORG_TOKEN", ORG_TOKEN)
+    cfg = write_config(tmp_path, "  teams: [acme/triagers]\n")
+    assert main(["bot", "--event", write_event(tmp_path, event), "--event-name", "issue_comment", "--config", cfg]) == 0
+    assert fake_github.statuses(head) == [] and fake_github.writes() == []
+
+
+def test_the_editor_is_the_one_authorized(fake_github, actions_env, tmp_path, monkeypatch):
+    from labeler.taxonomy_bot.settings import trigger
+    event = comment_event("@instructlab-bot enable abcdef1", user="triager", action="edited", before="x")
+    event["sender"] = {"login": "triager"}
+    trig = trigger("issue_comment", event, Settings())
+    assert (trig.command, trig.actor, trig.args) == ("enable", "triager", ("abcdef1",))
+
+
+def test_a_push_between_comment_and_job_is_never_enabled(fake_github, actions_env, tmp_path, monkeypatch):
+    """Item 2: the triager reviewed (and named) the old head; the job sees the new one."""
+    old = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    fake_github.set_head(7, "f" * 40)
+    assert enable_cli(tmp_path, monkeypatch, fake_github, body=f"@instructlab-bot enable {old[:7]}") == 0
+    assert fake_github.statuses("f" * 40) == [] and fake_github.statuses(old) == []
+    (answer,) = ours(fake_github, 7, "reply to=9001")
+    assert "head is `fffffff`" in answer
+
+
+def test_bare_enable_names_the_command_to_use(fake_github, actions_env, tmp_path, monkeypatch):
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    assert enable_cli(tmp_path, monkeypatch, fake_github, body="@instructlab-bot enable") == 0
+    assert fake_github.statuses(head) == []
+    assert f"`@instructlab-bot enable {head[:7]}`" in ours(fake_github, 7, "reply to=9001")[0]
+
+
+def test_enable_with_the_full_sha(fake_github, actions_env, tmp_path, monkeypatch):
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    enable_cli(tmp_path, monkeypatch, fake_github, body=f"@instructlab-bot enable {head.upper()}")
+    assert fake_github.statuses(head)[0]["state"] == "success"
+
+
+def test_terminal_enable_refuses_a_moved_head(fake_github, tmp_path, monkeypatch):
+    seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    monkeypatch.setenv("LABELER_ORG_TOKEN", ORG_TOKEN)
+    assert main(["enable", "--pr", "7", "--user", "triager", "--teams", "acme/triagers", "--sha", "1234567"]) == 0
+    assert fake_github.statuses(fake_github.pulls[7].head_sha) == []
+
+
+def test_another_apps_enabled_status_does_not_unlock(fake_github, actions_env, tmp_path, monkeypatch):
+    """Item 3: only the configured bot login's statuses count (no `type == Bot` fallback)."""
+    from labeler import gh as ghmod
+    head = seed_pr(fake_github)
+    fake_github.add_status(head, "success", "labeler/enabled", creator="other-app[bot]")
+    g = ghmod.open_repo()
+    assert g.own_statuses(head) == []
+    assert ghmod.GitHub(g.client, "acme/widgets", bot_login="other-app[bot]").own_statuses(head)
+
+
+def test_statuses_are_paged_until_the_context_is_found(fake_github, actions_env, tmp_path, monkeypatch):
+    """Item 4: 150 CI statuses after the enable status do not push it out."""
+    from labeler import gh as ghmod
+    head = seed_pr(fake_github)
+    fake_github.add_status(head, "success", "labeler/enabled", creator="github-actions[bot]")
+    for i in range(150):
+        fake_github.add_status(head, "success", f"ci/{i}", creator="github-actions[bot]")
+    assert enabled_on(ghmod.open_repo().own_statuses(head, "labeler/enabled"), "labeler/enabled")

@@ -339,3 +339,25 @@ def test_model_id_from_v1_models(monkeypatch):
             discover_model(url, None, ep)
     finally:
         server.shutdown()
+
+
+def test_a_key_echoed_by_the_endpoint_never_leaves_the_process(fake_github, model_env, actions_env, tmp_path,
+                                                                monkeypatch, capfd):
+    """Issue 10, item 9: comment, summary, JSONL, statuses and the log never hold the key; errors are
+    published as status code + error type."""
+    key = "sk-live-SECRET0123456789abcdefXYZ"
+    monkeypatch.setenv("LABELER_PRECHECK_API_KEY", key)
+    head = seed_pr(fake_github)
+    enable(fake_github, head)
+    model_env.fault(401, times=50, body={"error": {"message": f"Incorrect API key provided: {key}",
+                                                   "type": "invalid_request_error", "param": None,
+                                                   "code": "invalid_api_key"}})
+    assert run_precheck(tmp_path, bot="  precheck: {concurrency: 1}\n") == 1
+    out = capfd.readouterr()
+    (body,) = ours(fake_github, 7, "precheck")
+    log = "\n".join(line for line in out.out.splitlines() if not line.startswith("::add-mask::"))
+    published = [body, actions_env.summary(), log, out.err, json.dumps(fake_github.statuses(head)),
+                 (tmp_path / "answers.jsonl").read_text() if (tmp_path / "answers.jsonl").exists() else ""]
+    assert all(key not in text and "Incorrect API key" not in text for text in published)
+    assert "HTTP 401 invalid\\_request\\_error" in body
+    assert f"::add-mask::{key}" in out.out

@@ -12,6 +12,7 @@ import tempfile
 import threading
 from typing import Any
 
+from labeler import secrets
 from labeler.errors import UserError
 
 FORMAT = 1
@@ -74,6 +75,7 @@ def read_json(path: str, problem: str) -> Any:
 
 def atomic_write(path: str, text: str) -> None:
     """Replace `path` with `text` in one step (temp file in the same directory + os.replace)."""
+    text = secrets.redact(text)  # the page and report.json are published
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)

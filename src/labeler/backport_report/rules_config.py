@@ -92,15 +92,10 @@ def _loader() -> Any:
 
 
 def parse(text: str, path: str) -> RulesConfig:
-    import yaml  # YAML is a superset of JSON: one loader for both
 
-    try:
-        data = yaml.load(text, Loader=_loader())
-        node = yaml.compose(text, Loader=_loader())
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ConfigError(f"not valid YAML/JSON: {getattr(e, 'problem', e)}", file=path,
-                          line=mark.line + 1 if mark else None) from None
+    from labeler import yamlfile
+
+    data, node = yamlfile.load(text, path, loader=_loader())
     data = {} if data is None else data
     _validate(data, node, path)
     return _build(data, path, hashlib.sha256(text.encode()).hexdigest()[:16])

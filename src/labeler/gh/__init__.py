@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from labeler import runner
+from labeler import runner, secrets
 from labeler.errors import UserError
 from labeler.gh.records import Comment, Issue, PullRequest
 
@@ -94,6 +94,36 @@ def _user_error(e: Exception, what: str) -> UserError:
     return UserError(f"GitHub refused to {what}: {status or ''} {message}".replace("  ", " "))
 
 
+def failure(e: BaseException) -> UserError | None:
+    """A GitHub read that failed for a reason a person can fix, as one message saying what to check."""
+    from github import GithubException
+    from requests.exceptions import ConnectionError, RequestException, RetryError, Timeout
+
+    url = runner.api_url()
+    if isinstance(e, GithubException):
+        return _status_failure(e.status, url)
+    if isinstance(e, RetryError):
+        return UserError(f"GitHub at {url} kept failing (server errors after retries): try again later, "
+                         "and check GITHUB_API_URL")
+    if isinstance(e, (ConnectionError, Timeout)):
+        return UserError(f"cannot reach GitHub at {url} ({type(e).__name__}: connection refused, name not "
+                         "resolved or timed out): check GITHUB_API_URL and the network")
+    if isinstance(e, RequestException):
+        return UserError(f"the request to GitHub at {url} failed ({type(e).__name__}): check GITHUB_API_URL")
+    return None
+
+
+def _status_failure(status: int, url: str) -> UserError:
+    hints = {401: "the token was rejected (401 Bad credentials): check GITHUB_TOKEN / the github-token input",
+             403: "access denied (403): check the token's scopes and the job's `permissions:`",
+             404: "not found (404): check the repository name (GITHUB_REPOSITORY / --repo), the issue or pull "
+                  "request number, and that the token can see the repository",
+             422: "GitHub rejected the request (422): check the inputs"}
+    hint = hints.get(status) or (f"GitHub at {url} failed (HTTP {status}): try again later" if status >= 500 else
+                                 f"GitHub answered HTTP {status}")
+    return UserError(f"GitHub: {hint}")
+
+
 class GitHub:
     """One repository, through PyGithub. Every method is one or two REST calls."""
 
@@ -102,7 +132,6 @@ class GitHub:
         self.repo_name = repo
         self._repo: Any = None
         self.bot_login = bot_login or os.environ.get("LABELER_BOT_LOGIN") or DEFAULT_BOT_LOGIN
-        self._strict_bot = bool(bot_login or os.environ.get("LABELER_BOT_LOGIN"))
 
     @property
     def repo(self) -> Any:
@@ -136,6 +165,7 @@ class GitHub:
     def upsert_comment(self, number: int, marker: str, body: str,
                        existing: Comment | None = None, *, known_absent: bool = False) -> tuple[int, bool]:
         """Edit our marked comment or create it once. Returns (comment id, created)."""
+        body = secrets.redact(body)
         if not body.lstrip().startswith(marker):
             body = f"{marker}\n{body}"
         current = existing or (None if known_absent else self.find_comment(number, marker))
@@ -220,25 +250,40 @@ class GitHub:
 
     def set_status(self, sha: str, state: str, context: str, description: str, target_url: str | None = None) -> None:
         """Statuses are last-writer-wins, so a retried POST is harmless. ASCII, <= 140 chars."""
-        text = description.encode("ascii", "replace").decode("ascii")[:140]
+        text = secrets.redact(description).encode("ascii", "replace").decode("ascii")[:140]
         body = {"state": state, "context": context, "description": text}
         if target_url:
             body["target_url"] = target_url
         _write(lambda: self.client.requester.requestJsonAndCheck("POST", self._url(f"/statuses/{sha}"), input=body),
                what=f"set status {context}")
 
-    def statuses(self, sha: str) -> list[dict[str, Any]]:
-        """The 100 newest statuses of a commit, newest first."""
-        _, data = self.client.requester.requestJsonAndCheck(
-            "GET", self._url(f"/commits/{sha}/statuses"), parameters={"per_page": 100})
-        return list(data or [])
+    def statuses(self, sha: str, until: Callable[[dict[str, Any]], bool] | None = None, *,
+                 max_pages: int = 50) -> list[dict[str, Any]]:
+        """A commit's statuses, newest first, page by page until one matches `until` (all pages without it).
+        Busy CI can post hundreds; the first page alone would hide ours."""
+        found: list[dict[str, Any]] = []
+        for page in range(1, max_pages + 1):
+            _, data = self.client.requester.requestJsonAndCheck(
+                "GET", self._url(f"/commits/{sha}/statuses"), parameters={"per_page": 100, "page": page})
+            batch = list(data or [])
+            found += batch
+            if len(batch) < 100 or (until is not None and any(until(s) for s in batch)):
+                break
+        return found
 
-    def own_statuses(self, sha: str) -> list[dict[str, Any]]:
+    def own_statuses(self, sha: str, context: str | None = None) -> list[dict[str, Any]]:
         """Only the statuses this bot set: anyone with push access can post a status with our context."""
-        return [s for s in self.statuses(sha) if self._is_bot(s.get("creator") or {})]
+        def ours(status: dict[str, Any]) -> bool:
+            return self._is_bot(status.get("creator") or {})
+
+        def wanted(status: dict[str, Any]) -> bool:
+            return ours(status) and context is not None and _same_context(status, context)
+
+        return [s for s in self.statuses(sha, wanted) if ours(s)]
 
     def _is_bot(self, user: dict[str, Any]) -> bool:
-        return user.get("login") == self.bot_login or (not self._strict_bot and user.get("type") == "Bot")
+        """Exactly our login: another App (also `type: Bot`) must never pass for us."""
+        return str(user.get("login") or "").lower() == self.bot_login.lower()
 
     def team_member(self, org: str, slug: str, user: str) -> bool | None:
         """True/False for active membership; None when the token cannot see the team (fail closed)."""
@@ -254,7 +299,13 @@ class GitHub:
             if e.status in (401, 403):
                 return None
             raise _user_error(e, f"check team {org}/{slug}") from None
+        except Exception as e:  # retries exhausted, connection: the caller says it could not check
+            raise (failure(e) or e) from None
         return bool(data and data.get("state") == "active")
+
+
+def _same_context(status: dict[str, Any], context: str) -> bool:
+    return str(status.get("context", "")).lower() == context.lower()
 
 
 def open_repo(repo: str | None = None, token: str | None = None) -> GitHub:

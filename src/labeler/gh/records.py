@@ -34,7 +34,15 @@ class Issue:
                    author_is_bot=user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"),
                    author_association=str(raw.get("author_association") or "NONE"),
                    state=str(raw.get("state") or "open"), is_pr=bool(raw.get("pull_request")),
-                   comments=int(raw.get("comments") or 0), html_url=str(raw.get("html_url") or ""))
+                   comments=_count(raw.get("comments"), "comments"), html_url=str(raw.get("html_url") or ""))
+
+
+def _count(value: Any, field: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UserError(f"the issue's `{field}` must be a non-negative number, got {str(value)[:40]!r}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -393,6 +393,9 @@ def command(
             cfg, dry_run=True if dry_run is None else dry_run, min_confidence=min_confidence, max_labels=max_labels, stage=stage
         )
         return _backlog(cfg, settings, chosen, repo, max_issues, spend)
+    if event_path is None and number is None:
+        raise UserError("no event: pass --event FILE (with --event-name) or --issue N, or run inside GitHub "
+                        "Actions (GITHUB_EVENT_PATH)")
     payload = runner.event(event_path) if event_path else {}
     name = event_name or _infer_event_name(payload)
     trigger = event.read_trigger(name, payload, number)

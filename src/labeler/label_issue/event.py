@@ -4,12 +4,21 @@ from __future__ import annotations
 from typing import Any
 
 from labeler import slash
+from labeler.errors import UserError
 from labeler.gh import Issue
 from labeler.label_issue.labeling import WRITE_ASSOCIATIONS, Trigger
 
 
 def read_trigger(event_name: str, payload: dict[str, Any], number: int | None = None) -> Trigger:
-    """Decide from the event alone what this run should do."""
+    """Decide from the event alone what this run should do; a payload of the wrong shape is a clear error."""
+    try:
+        return _read_trigger(event_name, payload, number)
+    except (AttributeError, TypeError, ValueError, KeyError) as e:
+        raise UserError(f"the {event_name or 'unknown'} event payload is malformed ({type(e).__name__}): "
+                        "check the event file and GITHUB_EVENT_NAME") from None
+
+
+def _read_trigger(event_name: str, payload: dict[str, Any], number: int | None) -> Trigger:
     if number is not None:
         return Trigger("label", f"requested for #{number}", number=number, forced=True, actor_write=True)
     if event_name == "workflow_dispatch":
@@ -21,7 +30,8 @@ def read_trigger(event_name: str, payload: dict[str, Any], number: int | None = 
         return _issues_trigger(payload)
     if event_name == "issue_comment":
         return _comment_trigger(payload)
-    return Trigger("skip", f"label-issue does not handle {event_name or 'unknown'} events")
+    return Trigger("skip", f"label-issue does not handle {event_name or 'unknown'} events (it handles issues, "
+                           "issue_comment and workflow_dispatch)")
 
 
 def _issues_trigger(payload: dict[str, Any]) -> Trigger:

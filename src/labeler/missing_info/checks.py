@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from labeler import slash
+
 KINDS = ("bug", "feature", "question")
 REQUIRED = {"bug": ("version", "steps", "expected_actual", "logs"), "feature": ("use_case",), "question": ("details",)}
 DESCRIBE = {
@@ -40,7 +42,6 @@ HEADING_KEYS = {
 EMPTY_ANSWERS = {"", "_no response_", "no response", "n/a", "na", "none", "-", "...", "tbd", "todo"}
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$|^[ \t]*(```|~~~)(?:(?!^[ \t]*\2).)*\Z", re.S | re.M)
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", re.M)
 _HEADING = re.compile(r"^(?:#{1,6}\s+(?P<h>.+?)\s*#*|\*\*(?P<b>[^*\n]{2,80})\*\*:?)\s*$", re.M)
 _PATTERNS = {
@@ -99,10 +100,11 @@ def sections(body: str) -> list[Section]:
 
 
 def _mask(body: str) -> str:
-    """Same length as `body`, with comments blanked and code blocks filled, so a `# comment` in a
-    code block or a heading inside a template comment is never taken for a section."""
-    body = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
-    return _FENCE.sub(lambda m: re.sub(r"[^\n]", "x", m.group(0)), body)
+    """Same length as `body`, with code and HTML blocks (comments included) filled, so a `# comment` in a
+    code block or a heading inside a template comment is never taken for a section (slash's scanner)."""
+    hidden = slash.hidden_lines(body)
+    lines = body.split("\n")
+    return "\n".join("x" * len(line) if i in hidden else line for i, line in enumerate(lines))
 
 
 def _item_for(heading: str) -> str | None:

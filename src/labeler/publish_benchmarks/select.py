@@ -38,16 +38,10 @@ def parse_prs(text: str | None) -> list[int]:
 
 def load_pr_files(path: str) -> dict[int, tuple[str, ...]]:
     """--pr-files: a JSON/YAML mapping PR number -> changed file paths (so no API call lists them)."""
-    import yaml
-
+    from labeler import yamlfile
     from labeler.publish_benchmarks.read import read_text
 
-    try:
-        data = yaml.safe_load(read_text(path))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise UserError(f"not valid YAML/JSON: {getattr(e, 'problem', None) or e}", file=path,
-                        line=mark.line + 1 if mark else None) from None
+    data = yamlfile.load(read_text(path), path)[0]
     if not isinstance(data, dict) or not data:
         raise UserError("must map PR numbers to lists of changed file paths", file=path)
     out: dict[int, tuple[str, ...]] = {}

@@ -57,12 +57,9 @@ def _json(text: str, path: str) -> Any:
 
 
 def _yaml(text: str, path: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(e, 'problem', None) or e}", file=path,
-                        line=mark.line + 1 if mark else None) from None
+    from labeler import yamlfile
+
+    return yamlfile.load(text, path)[0]
 
 
 def _check_duplicates(node: Any, path: str) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from labeler import llm, md, options, runner
+from labeler import llm, md, options, runner, secrets
 from labeler.errors import UserError
 from labeler.gh.records import PullRequest
 from labeler.taxonomy_bot.gate import refusal
@@ -79,7 +79,7 @@ def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *,
     Returns the final outcome, or None when the command was refused (a reply says why)."""
     pr = gh.pull(number)  # the head SHA, captured once; every read is pinned to it
     if not dry_run:
-        why = refusal(settings, pr, gh.own_statuses(pr.head_sha), name)
+        why = refusal(settings, pr, gh.own_statuses(pr.head_sha, settings.contexts["enabled"]), name)
         if why:
             _refuse(gh, name, number, comment_id, why)
             return None
@@ -218,7 +218,7 @@ def write_jsonl(path: str | None, rows: list[str]) -> None:
     from labeler import runner
 
     with open(path, "w", encoding="utf-8") as f:
-        f.writelines(row + "\n" for row in rows)
+        f.writelines(secrets.redact(row) + "\n" for row in rows)
     runner.set_output("jsonl", path)
 
 

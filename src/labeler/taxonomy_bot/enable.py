@@ -1,12 +1,14 @@
 """`enable` and the welcome: who may turn the bot on for a PR, and the gate the other commands check.
 
-enable = team check (org token) -> commit status on the PR's current head SHA -> the welcome comment
+enable <sha> = team check of the comment's sender (org token) -> the named SHA must be the PR's head
+-> commit status on it -> the welcome comment
 listing the commands this PR's labels allow. A push moves the head to a SHA without that status,
 so every later command refuses until a triager enables again (the original InstructLab design).
 """
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
 WELCOME = "welcome"
 DESCRIPTIONS = {
-    "enable": "Triagers only: turn the commands below on for the current commit.",
+    "enable": "Triagers only: `enable <sha>` turns the commands below on for the commit you reviewed (the head).",
     "precheck": "Ask the current model each seed question and compare its answers with yours.",
     "postcheck": "The same against the candidate model, with a before/after view when both are configured.",
     "generate": "Generate a sample of synthetic training data from your seed examples with a teacher model.",
@@ -57,10 +59,27 @@ def authorize(user: str, teams: tuple[str, ...], lookup: Callable[[str, str], bo
         if member is None:
             unreadable.append(team)
     if unreadable:
-        return Decision(False, reason=f"the org token cannot read the membership of {_teams(unreadable)} "
-                                      "(it needs organization Members: read, or read:org for a classic token)")
+        return Decision(False, reason=f"I could not check: the org token cannot read the membership of "
+                                      f"{_teams(unreadable)} (it needs organization Members: read, or read:org "
+                                      "for a classic token), or GitHub failed to answer (see the workflow run)")
     return Decision(False, reason=f"{md.code(user)} is not an active member of {_teams(teams)} (GitHub answers "
                                   "the same way when the org token cannot see a team)")
+
+
+def commit_to_enable(args: tuple[str, ...], head_sha: str, handle: str, *, named_required: bool) -> tuple[str | None, str]:
+    """The head commit the triager named, or None and why not. A bare `enable` cannot prove which commit the
+    triager reviewed (a push can land between the comment and the job), so comments must name it."""
+    named = next((a.lower() for a in args if re.fullmatch(r"[0-9a-fA-F]{7,40}", a)), None)
+    if named is None:
+        if not named_required:
+            return head_sha, ""
+        return None, (f"name the commit you reviewed, so a later push cannot be enabled by mistake: comment "
+                      f"{md.code(f'{handle} enable {head_sha[:7]}')} if {md.code(head_sha[:7])} (the current head) "
+                      "is the one")
+    if not head_sha.startswith(named):
+        return None, (f"the pull request's head is {md.code(head_sha[:7])}, not {md.code(named[:12])}: review the new "
+                      f"commits, then comment {md.code(f'{handle} enable {head_sha[:7]}')}")
+    return head_sha, ""
 
 
 def _teams(teams: tuple[str, ...] | list[str]) -> str:
@@ -95,7 +114,8 @@ def render_welcome(settings: Settings, labels: tuple[str, ...], *, enabled_sha: 
              "| command (comment it as the first words) | what it does |", "| --- | --- |", *rows, ""]
     parts += _label_notes(settings, suggest, added)
     parts += ["> [!NOTE]", f"> Only members of {_teams(settings.teams) if settings.teams else 'the configured teams'} "
-              "can enable the bot, and enabling covers one commit: after a new push a triager must enable again.",
+              "can enable the bot, by naming the head commit they reviewed; enabling covers that one commit: after a new "
+              "push a triager must enable again.",
               "", "> [!NOTE]", "> Each command reports a commit status and one comment here (edited when the "
               "command runs again); the full output is attached to the workflow run as an artifact."]
     return "\n".join(parts)
@@ -137,7 +157,7 @@ def _org_client() -> GitHub | None:
 
 def _help(gh: GitHub, settings: Settings, number: int) -> str:
     pr = gh.pull(number)
-    enabled = enabled_on(gh.own_statuses(pr.head_sha), settings.contexts["enabled"])
+    enabled = enabled_on(gh.own_statuses(pr.head_sha, settings.contexts["enabled"]), settings.contexts["enabled"])
     return render_welcome(settings, pr.labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager")
 
 
@@ -152,7 +172,7 @@ def welcome(gh: GitHub, settings: Settings, number: int, *, dry_run: bool) -> No
     added = _apply_labels(gh, settings, pr, wanted, dry_run=dry_run)
     labels = (*pr.labels, *added)
     suggest = tuple(w for w in wanted if w.lower() not in {x.lower() for x in labels})
-    enabled = enabled_on(gh.own_statuses(pr.head_sha), settings.contexts["enabled"])
+    enabled = enabled_on(gh.own_statuses(pr.head_sha, settings.contexts["enabled"]), settings.contexts["enabled"])
     body = render_welcome(settings, labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager",
                           suggest=suggest, added=added)
     _post(gh, number, md.marker(WELCOME), body, dry_run=dry_run)
@@ -187,6 +207,11 @@ def run(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh:
     pr = gh.pull(trig.number)  # the head SHA, captured once
     if pr.state != "open":
         reply(gh, trig.number, trig.comment_id, "This pull request is closed: nothing to enable.", dry_run=dry_run)
+        return False
+    sha, why = commit_to_enable(trig.args, pr.head_sha, settings.handle, named_required=trig.comment_id is not None)
+    if sha is None:
+        runner.warning(f"enable on #{trig.number} refused: {why.replace('`', '')}")
+        reply(gh, trig.number, trig.comment_id, f"🚫 Not enabled: {why}.", dry_run=dry_run)
         return False
     wanted = labels_from_paths([f["filename"] for f in gh.pull_files(pr.number)], settings)
     added = _apply_labels(gh, settings, pr, wanted, dry_run=dry_run)
@@ -223,6 +248,7 @@ def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
 @click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR", show_envvar=True,
               help="Pull request number; without it the comment in the event (--event) is used.")
 @click.option("--user", help="With --pr: whose team membership to check (the commenter in Actions).")
+@click.option("--sha", help="With --pr: the head commit you reviewed (refused when the head has moved).")
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
 @click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section.")
 @click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list, overrides bot.teams.")
@@ -230,7 +256,7 @@ def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
 @click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
               help="The event's name.")
 @click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print the comments; set no status.")
-def command(number: int | None, user: str | None, repo: str | None, config_path: str | None, teams: str | None,
+def command(number: int | None, user: str | None, sha: str | None, repo: str | None, config_path: str | None, teams: str | None,
             event_path: str | None, event_name: str, dry_run: bool) -> None:
     """Enable the bot's commands on a PR's current head commit, for members of the configured teams.
 
@@ -245,7 +271,7 @@ def command(number: int | None, user: str | None, repo: str | None, config_path:
     if number is not None:
         if not user:
             raise UserError("--pr needs --user: whose team membership should be checked")
-        trig: Trigger | None = Trigger(number, "enable", actor=user)
+        trig: Trigger | None = Trigger(number, "enable", actor=user, args=(sha,) if sha else ())
     else:
         trig = event_target("enable", event_path, event_name, settings)
     if trig is not None:

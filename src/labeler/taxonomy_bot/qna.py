@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from labeler.config import line_of
-from labeler.errors import UserError
+from labeler.errors import ConfigError, UserError
 
 if TYPE_CHECKING:
     from labeler.gh import GitHub
@@ -27,6 +27,9 @@ SCHEMA_FILES = {"knowledge": "knowledge.json", "skill": "compositional_skills.js
 VERSIONS = (1, 2, 3)
 LATEST = VERSIONS[-1]
 _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
+
+
+QNA_MAX_BYTES = 256 * 1024  # the largest real taxonomy qna.yaml is a few KiB
 
 
 @dataclass(frozen=True)
@@ -120,15 +123,26 @@ def parse(path: str, text: str, *, require_latest: bool = False) -> tuple[Qna | 
     if kind is None:
         return None, [Problem(path, None, "not under knowledge/ or compositional_skills/")]
     try:
+        _refuse_hostile(text, path)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         return None, [_yaml_problem(path, e)]
+    except ConfigError as e:  # anchors/aliases, size: contributor files never need them
+        return None, [Problem(path, e.line, e.message)]
     if not isinstance(data, dict):
         return None, [Problem(path, 1, "must be a YAML mapping (see the taxonomy's docs/template_qna.yaml)")]
     problems = _check(path, kind, data, root, require_latest)
     errors = [p for p in problems if p.severity == "error"]
     return (None if errors else Qna(path, kind, int(data.get("version", 1)), data)), problems
+
+
+def _refuse_hostile(text: str, path: str) -> None:
+    from labeler import yamlfile
+
+    if len(text.encode("utf-8", "surrogatepass")) > QNA_MAX_BYTES:
+        raise ConfigError(f"the file is larger than {QNA_MAX_BYTES // 1024} KiB", file=path)
+    yamlfile.refuse_aliases(text, path)
 
 
 def _yaml_problem(path: str, e: yaml.YAMLError) -> Problem:

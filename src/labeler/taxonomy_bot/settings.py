@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from labeler import slash
 from labeler.errors import UserError
 
 DEFAULT_HANDLE = "@instructlab-bot"
@@ -91,42 +92,33 @@ def parse_teams(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------- parsing
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def visible_lines(body: str) -> list[str]:
-    """Lines outside fenced code, block quotes, indented code and HTML comments."""
-    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-    lines, fence = [], ""
-    for line in body.splitlines():
-        match = _FENCE.match(line)
-        if fence:
-            fence = "" if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) else fence
-        elif match:
-            fence = match.group(1)
-        elif not line.lstrip().startswith(">") and not line.startswith(("    ", "\t")):
-            lines.append(line)
-    return lines
+def command_words(body: str, handle: str) -> list[str] | None:
+    """The words after `@handle` when the first visible words are `@handle ...` (slash's scanner), else None."""
+    words = slash.first_words(body or "")
+    if not words or words[0].rstrip(":,").lower() != normalize_handle(handle).lower():
+        return None
+    return words[1:]
 
 
 def parse_command(body: str, handle: str) -> str | None:
     """The command when the first visible words are `@handle command` ("help" when bare), else None."""
-    words = next((line.split() for line in visible_lines(body or "") if line.strip()), [])
-    if not words or words[0].rstrip(":,").lower() != normalize_handle(handle).lower():
+    words = command_words(body, handle)
+    if words is None:
         return None
-    if len(words) == 1:
+    if not words:
         return "help"
-    match = re.match(r"[A-Za-z][A-Za-z0-9_-]*", words[1])
-    return match.group(0).lower() if match else words[1][:40]
+    match = re.match(r"[A-Za-z][A-Za-z0-9_-]*", words[0])
+    return match.group(0).lower() if match else words[0][:40]
 
 
 @dataclass(frozen=True)
 class Trigger:
     number: int
     command: str | None  # None: nothing to do (see `reason`); "welcome" for PR events
-    actor: str = ""
+    actor: str = ""      # who asked: the event's sender (on `edited`, the editor, not the comment's author)
     comment_id: int | None = None
     reason: str = ""
+    args: tuple[str, ...] = ()
 
 
 def trigger(event_name: str, payload: dict[str, Any], settings: Settings) -> Trigger:
@@ -135,18 +127,34 @@ def trigger(event_name: str, payload: dict[str, Any], settings: Settings) -> Tri
         return _pr_trigger(payload, settings)
     if event_name != "issue_comment":
         return Trigger(0, None, reason=f"event {event_name or '(none)'} is not handled")
-    issue, comment = payload.get("issue") or {}, payload.get("comment") or {}
-    number, user = int(issue.get("number") or 0), comment.get("user") or {}
-    login, action = str(user.get("login") or ""), payload.get("action")
+    issue, comment = _mapping(payload.get("issue")), _mapping(payload.get("comment"))
+    number, user = _number(issue.get("number")), _mapping(comment.get("user"))
+    login = str(_mapping(payload.get("sender")).get("login") or user.get("login") or "")
+    words = command_words(str(comment.get("body") or ""), settings.handle)
     command = parse_command(str(comment.get("body") or ""), settings.handle)
-    reason = _comment_skip_reason(payload, issue, user, command, settings)
+    reason = _comment_skip_reason(payload, issue, user, command, settings) or _editor_reason(payload, user, login)
     if reason:
         return Trigger(number, None, login, reason=reason)
-    if action == "edited":
-        before = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    if payload.get("action") == "edited":
+        before = _mapping(_mapping(payload.get("changes")).get("body")).get("from")
         if before is not None and parse_command(str(before), settings.handle) == command:
             return Trigger(number, None, login, reason=f"edited comment: `{command}` already ran")
-    return Trigger(number, command, login, comment_id=int(comment.get("id") or 0) or None)
+    return Trigger(number, command, login, comment_id=_number(comment.get("id")) or None, args=tuple((words or [])[1:]))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _number(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _editor_reason(payload: dict[str, Any], author: dict[str, Any], sender: str) -> str:
+    """Only a comment's author may turn it into a command by editing it (the author association is theirs)."""
+    if payload.get("action") == "edited" and sender.lower() != str(author.get("login") or "").lower():
+        return f"comment edited by {sender or 'someone'}, not its author: commands in edited comments count only for the author"
+    return ""
 
 
 def _comment_skip_reason(payload: dict[str, Any], issue: dict[str, Any], user: dict[str, Any],
