@@ -134,7 +134,12 @@ def command(event_name: str, event_file: Path, workflow: Path, repo_dir: Path, t
            "--no-cache-server", "--action-cache-path", str(tmp_path / "act-cache")]
     cmd += [a for label in labels for a in ("-P", f"{label}=-self-hosted")]
     mapping = dict.fromkeys(setup_python_refs(repo_dir, workflow), STUB_SETUP_PYTHON)
-    mapping |= dict.fromkeys(cache_refs(repo_dir, *local_repositories.values()), STUB_CACHE) | local_repositories
+    for ref in cache_refs(repo_dir, *local_repositories.values()):
+        stubbed = local_repositories.get(ref)  # the workflow's own cache/restore, cache/save stubs: add the root
+        if stubbed is not None and not (stubbed / "action.yml").exists():
+            shutil.copy(STUB_CACHE / "action.yml", stubbed / "action.yml")
+        mapping[ref] = STUB_CACHE
+    mapping |= local_repositories
     cmd += [a for ref, path in mapping.items() for a in ("--local-repository", f"{ref}={path}")]
     env = ({"ACT_SETUP_PYTHON_VENV": str(venv)} if venv else {}) | env
     cmd += [a for k, v in env.items() for a in ("--env", f"{k}={v}")]
