@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP = ROOT / "actions" / "setup.sh"
 COLD_TARGET, WARM_TARGET = 15.0, 3.0
 EXTRAS = re.compile(r"LABELER_EXTRAS:\s*(.*)")
+# Passed through from the host: how to reach PyPI (a proxy, a company CA). Nothing else: no caches, no indexes.
+PASS = re.compile(r"^(SSL_CERT_FILE|SSL_CERT_DIR|PIP_CERT|REQUESTS_CA_BUNDLE|(HTTPS?|NO|ALL)_PROXY)$", re.IGNORECASE)
 
 
 def extras_of(action_yml: Path) -> str:
@@ -44,6 +45,7 @@ def setup(python: str, temp: Path, extras: str, caches: Path) -> tuple[float, st
     env = {"PATH": f"{Path(python).parent}:/usr/bin:/bin", "HOME": str(caches), "RUNNER_TEMP": str(temp),
            "GITHUB_OUTPUT": str(temp / "github_output"), "LABELER_EXTRAS": extras,
            "UV_CACHE_DIR": str(caches / "uv"), "PIP_NO_CACHE_DIR": "1", "RUNNER_OS": "Linux"}
+    env |= {k: v for k, v in os.environ.items() if PASS.match(k)}
     script = f'source "{SETUP}" key && source "{SETUP}"'
     start = time.perf_counter()
     done = subprocess.run(["bash", "-c", script], check=False, env=env, capture_output=True, text=True, timeout=600)
@@ -60,15 +62,13 @@ def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, flo
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
     cold, venv = setup(python, temp, extras, caches)
-    archive = work / f"{name}.tar"
-    with tarfile.open(archive, "w") as tar:  # what actions/cache saves after the job
-        tar.add(venv, arcname=os.path.relpath(venv, "/"))
+    archive = work / f"{name}.tar"  # what actions/cache saves after the job (it runs tar too)
+    subprocess.run(["tar", "-cf", str(archive), "-C", "/", os.path.relpath(venv, "/")], check=True)
     for path in (temp, caches):  # a new runner: nothing but the restored cache
         shutil.rmtree(path)
         path.mkdir(parents=True)
     start = time.perf_counter()
-    with tarfile.open(archive) as tar:
-        tar.extractall("/", filter="tar") if sys.version_info >= (3, 12) else tar.extractall("/")
+    subprocess.run(["tar", "-xf", str(archive), "-C", "/"], check=True)
     restore = time.perf_counter() - start
     warm, _ = setup(python, temp, extras, caches)
     archive.unlink()

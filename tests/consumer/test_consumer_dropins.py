@@ -1,0 +1,129 @@
+"""The drop-in workflows run from a consumer repository (tests/consumer/conftest.py) under act, against the
+GitHub stand-in: what GitHub received is what a new user of acme-tools/labeler@v1 would see."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from labeler.label_issue.labeling import MARKER
+
+pytestmark = pytest.mark.act
+PROVENANCE = "automated-triage"
+REPO = {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}, "default_branch": "main"}
+
+
+def issue_event(tmp_path, name, number=7, title="App crashes on start", body="Traceback (most recent call last)",
+                labels=(), **extra):
+    issue = {"number": number, "title": title, "body": body, "user": {"login": "alice", "type": "User"},
+             "labels": [{"name": n} for n in labels], "state": "open", "comments": 0, "author_association": "NONE",
+             "html_url": f"https://github.com/acme/widgets/issues/{number}"}
+    event = {"action": "opened", "issue": issue, "repository": REPO, "sender": {"login": "alice", "type": "User"},
+             **extra}
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(event))
+    return path
+
+
+def dispatch_event(tmp_path, **inputs):
+    path = tmp_path / "dispatch.json"
+    path.write_text(json.dumps({"inputs": inputs, "repository": REPO, "ref": "refs/heads/main"}))
+    return path
+
+
+def env(fake_github):
+    return {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"}
+
+
+def test_consumer_repository_holds_only_what_the_docs_say(consumer):
+    repo = consumer("issue-labeler.yml")
+    files = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file() and ".git/" not in
+                   p.as_posix() + "/" and not p.relative_to(repo).as_posix().startswith(".git/"))
+    assert files == [".github/labels.yml", ".github/workflows/issue-labeler.yml", "README.md"]
+    text = (repo / ".github/workflows/issue-labeler.yml").read_text()
+    assert "uses: ./" not in text and "acme-tools/labeler/actions/label-issue@v1" in text
+
+
+def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("issue-labeler.yml")
+    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert result.job_results == {"label": "success", "missing-info": "success"}
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE, "needs more info"]
+    ours = fake_github.comments(7)
+    assert ours[0].startswith(MARKER) and "labeler:missing-info" in ours[1]
+    # missing-info read the issue after labeling: its label write comes after label-issue's
+    writes = [(r.method, r.path) for r in fake_github.writes]
+    assert writes.index(("POST", "/repos/acme/widgets/issues/7/labels")) < len(writes) - 1
+
+
+def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("issue-labeler.yml")
+    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    variables = {"LABELER_MISSING_INFO": "false"}
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github),
+                          variables=variables)
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
+
+    def comment(body, cid):
+        fake_github.add_comment(7, body)
+        c = {"id": cid, "body": body, "user": {"login": "alice", "type": "User"}, "author_association": "NONE"}
+        return issue_event(tmp_path, f"comment{cid}", labels=fake_github.issue_labels(7), action="created", comment=c)
+
+    result = run_consumer(repo, "issue_comment", comment("/label off", 5), "issue-labeler.yml", env=env(fake_github),
+                          variables=variables)
+    assert result.ok, result.log()
+    assert "off" in [c for c in fake_github.comments(7) if c.startswith(MARKER)][0].lower()
+    before = len(fake_github.writes)
+    result = run_consumer(repo, "issue_comment", comment("/label auto", 6), "issue-labeler.yml",
+                          env=env(fake_github), variables=variables)
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
+    label_posts = [r.body for r in fake_github.writes[before:] if r.method == "POST" and r.path.endswith("/labels")]
+    assert not any(PROVENANCE in json.dumps(b) for b in label_posts), "provenance label re-posted"
+    [audit] = [c for c in fake_github.comments(7) if c.startswith(MARKER)]
+    assert f"applied `{PROVENANCE}`" not in audit
+
+
+def test_sync_labels_dispatch_creates_the_labels_and_push_is_a_dry_run(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("sync-labels.yml")
+    push = tmp_path / "push.json"
+    push.write_text(json.dumps({"ref": "refs/heads/main", "repository": REPO, "commits": []}))
+    result = run_consumer(repo, "push", push, "sync-labels.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.writes == []
+    assert any("Would make" in s for s in result.summaries)
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"dry-run": "false", "prune": "false"}),
+                          "sync-labels.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert {"bug", PROVENANCE} <= set(fake_github.repo_labels())
+    assert all(r.method in ("POST", "PATCH") for r in fake_github.writes)
+
+
+def test_triage_monitor(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("triage-monitor.yml")
+    now = dt.datetime.now(dt.timezone.utc)
+    for n in range(1, 41):
+        created = (now - dt.timedelta(days=n * 7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        labels = ["bug" if n % 2 else "enhancement"] + ([PROVENANCE] if n < 6 else [])
+        fake_github.add_issue(n, f"Issue {n}", "", labels=labels, created_at=created, updated_at=created)
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "triage-monitor.yml",
+                          env=env(fake_github), variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"})
+    assert result.job_results == {"monitor": "success"}, result.log()
+    assert any("### Triage monitor" in s for s in result.summaries)
+    assert fake_github.issues[41].labels == ["triage-monitor"]
+
+
+def test_missing_info_standalone(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("missing-info.yml")
+    fake_github.add_issue(9, "It broke", "it does not work", labels=[])
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "mi", number=9, title="It broke",
+                                                      body="it does not work"),
+                          "missing-info.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(9) == ["needs more info"]
+    [comment] = fake_github.comments(9)
+    assert "labeler:missing-info" in comment
