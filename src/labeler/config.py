@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from labeler.errors import ConfigError
+from labeler.errors import ConfigError, setting
 
 DEFAULT_PATHS = (".github/labels.yml", "labels.yml")
 
@@ -76,7 +76,8 @@ def find(path: str | None = None) -> str:
     for candidate in DEFAULT_PATHS:
         if os.path.isfile(candidate):
             return candidate
-    raise ConfigError(f"no config file: looked for {' and '.join(DEFAULT_PATHS)} (set --config / LABELER_CONFIG)")
+    raise ConfigError(f"no config file: looked for {' and '.join(DEFAULT_PATHS)} "
+                      f"(set {setting('--config / LABELER_CONFIG', 'config')})")
 
 
 def load(path: str | None = None) -> Config:

@@ -55,7 +55,7 @@ def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_co
     ours = fake_github.comments(7)
     assert ours[0].startswith(MARKER) and "labeler:missing-info" in ours[1]
     # missing-info read the issue after labeling: its label write comes after label-issue's
-    writes = [(r.method, r.path) for r in fake_github.writes]
+    writes = [(r.method, r.path) for r in fake_github.writes()]
     assert writes.index(("POST", "/repos/acme/widgets/issues/7/labels")) < len(writes) - 1
 
 
@@ -76,13 +76,13 @@ def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path
     result = run_consumer(repo, "issue_comment", comment("/label off", 5), "issue-labeler.yml", env=env(fake_github),
                           variables=variables)
     assert result.ok, result.log()
-    assert "off" in [c for c in fake_github.comments(7) if c.startswith(MARKER)][0].lower()
-    before = len(fake_github.writes)
+    assert "off" in next(c for c in fake_github.comments(7) if c.startswith(MARKER)).lower()
+    before = len(fake_github.writes())
     result = run_consumer(repo, "issue_comment", comment("/label auto", 6), "issue-labeler.yml",
                           env=env(fake_github), variables=variables)
     assert result.ok, result.log()
     assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
-    label_posts = [r.body for r in fake_github.writes[before:] if r.method == "POST" and r.path.endswith("/labels")]
+    label_posts = [r.body for r in fake_github.writes()[before:] if r.method == "POST" and r.path.endswith("/labels")]
     assert not any(PROVENANCE in json.dumps(b) for b in label_posts), "provenance label re-posted"
     [audit] = [c for c in fake_github.comments(7) if c.startswith(MARKER)]
     assert f"applied `{PROVENANCE}`" not in audit
@@ -94,13 +94,13 @@ def test_sync_labels_dispatch_creates_the_labels_and_push_is_a_dry_run(consumer,
     push.write_text(json.dumps({"ref": "refs/heads/main", "repository": REPO, "commits": []}))
     result = run_consumer(repo, "push", push, "sync-labels.yml", env=env(fake_github))
     assert result.ok, result.log()
-    assert fake_github.writes == []
+    assert fake_github.writes() == []
     assert any("Would make" in s for s in result.summaries)
     result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"dry-run": "false", "prune": "false"}),
                           "sync-labels.yml", env=env(fake_github))
     assert result.ok, result.log()
     assert {"bug", PROVENANCE} <= set(fake_github.repo_labels())
-    assert all(r.method in ("POST", "PATCH") for r in fake_github.writes)
+    assert all(r.method in ("POST", "PATCH") for r in fake_github.writes())
 
 
 def test_triage_monitor(consumer, run_consumer, fake_github, tmp_path):
