@@ -3,7 +3,6 @@ classify (offline rules, or a model with a cache), then write the JSON, the page
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,9 +105,13 @@ def classify_model(opts: Options, meta: dict[str, Any], commits: Sequence[Commit
     return stats.results
 
 
+_PROGRESS: list[runner.Progress] = []
+
+
 def _progress(done: int, total: int) -> None:
-    if done == total or done % 50 == 0:
-        print(f"classified {done}/{total}", file=sys.stderr, flush=True)
+    if not _PROGRESS or done < _PROGRESS[-1].done:
+        _PROGRESS.append(runner.Progress("classified", total))
+    _PROGRESS[-1].update(done, total)
 
 
 def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> str:
