@@ -127,3 +127,64 @@ def test_missing_info_standalone(consumer, run_consumer, fake_github, tmp_path):
     assert fake_github.issue_labels(9) == ["needs more info"]
     [comment] = fake_github.comments(9)
     assert "labeler:missing-info" in comment
+
+
+def test_issue_labeler_with_a_model_and_a_dispatch_dry_run(consumer, run_consumer, fake_github, fake_llm, tmp_path):
+    repo = consumer("issue-labeler.yml")
+    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    fake_llm.enqueue({"labels": [{"name": "bug", "confidence": 0.95}], "rationale": "crash", "version": "1"})
+    model_env = env(fake_github) | {"ANTHROPIC_BASE_URL": fake_llm.anthropic_url, "LABELER_MODEL_RETRIES": "1"}
+    secrets = {"ANTHROPIC_API_KEY": "sk-ant-fake-0123456789abcdef"}
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=model_env,
+                          secrets=secrets, variables={"LABELER_MISSING_INFO": "false"})
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
+    assert len(fake_llm.requests) == 1
+
+    fake_github.add_issue(8, "Add dark mode", "Please add a dark theme.")
+    fake_llm.enqueue({"labels": [{"name": "enhancement", "confidence": 0.9}], "rationale": "r", "version": "1"})
+    before = len(fake_github.writes())
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"issue-number": "8", "dry-run": "true"}),
+                          "issue-labeler.yml", env=model_env, secrets=secrets)
+    assert result.ok and result.job_results == {"label": "success"}, result.log()
+    assert fake_github.issue_labels(8) == []
+    assert not [r for r in fake_github.writes()[before:] if r.path.endswith("/labels")]
+
+
+TAXONOMY_SETTINGS = """
+bot:
+  teams: [acme/triagers]
+"""
+
+
+def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(consumer, run_consumer, fake_github,
+                                                                              fake_llm, labeler_export, tmp_path):
+    from taxonomy_bot.helpers import ORG_TOKEN, comment_event, ours, pr_event, seed_pr
+
+    labels = (labeler_export / "labels.yml").read_text(encoding="utf-8") + TAXONOMY_SETTINGS
+    repo = consumer("taxonomy-bot.yml", labels=labels)
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    fake_llm.default = "The total is 3.20."
+    run_env = env(fake_github) | {"LABELER_MODEL_RETRIES": "0"}
+    # no LABELER_TEAMS variable: the teams come from .github/labels.yml, read from the base-branch checkout
+    variables = {"LABELER_PRECHECK_BASE_URL": fake_llm.openai_url, "LABELER_PRECHECK_MODEL": "granite-act"}
+    opened = tmp_path / "opened.json"
+    opened.write_text(json.dumps(pr_event("opened")))
+    result = run_consumer(repo, "pull_request_target", opened, "taxonomy-bot.yml", env=run_env, variables=variables)
+    assert result.ok and result.job_results == {"route": "success"}, result.log()
+    assert "Waiting for a triager" in ours(fake_github, 7, "welcome")[0]
+
+    def command(body, comment_id):
+        event = tmp_path / f"event-{comment_id}.json"
+        event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
+        return run_consumer(repo, "issue_comment", event, "taxonomy-bot.yml", env=run_env, variables=variables,
+                            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN})
+
+    result = command("@instructlab-bot enable", 1)
+    assert result.ok, result.log()
+    assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
+    result = command("@instructlab-bot precheck", 2)
+    assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
+    (body,) = ours(fake_github, 7, "precheck")
+    assert "`granite-act`" in body
