@@ -56,7 +56,7 @@ def setup(python: str, temp: Path, extras: str, caches: Path) -> tuple[float, st
     return elapsed, outputs["venv"]
 
 
-def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, float]:
+def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, float, float]:
     temp, caches = work / "runner-temp", work / "caches"
     for path in (temp, caches):
         shutil.rmtree(path, ignore_errors=True)
@@ -72,7 +72,7 @@ def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, flo
     restore = time.perf_counter() - start
     warm, _ = setup(python, temp, extras, caches)
     archive.unlink()
-    return cold, restore + warm
+    return cold, restore, warm
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,20 +87,21 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no such action: {', '.join(sorted(unknown))} (known: {', '.join(actions)})")
     failed = False
-    print(f"{'action':20} {'extras':10} {'cold s':>7} {'warm s':>7}")
+    print(f"{'action':20} {'extras':10} {'cold s':>7} {'warm s':>7}  (warm = cache restore + setup)")
     with tempfile.TemporaryDirectory(prefix="labeler-install-") as tmp:
         for name in args.action or actions:
             extras = extras_of(ROOT / "actions" / name / "action.yml")
             try:
-                cold, warm = measure(name, extras, args.python, Path(tmp))
+                cold, restore, setup_s = measure(name, extras, args.python, Path(tmp))
+                warm = restore + setup_s
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 print(f"{name:20} {extras or '-':10} FAILED: {e}", file=sys.stderr)
                 failed = True
                 continue
             miss = cold > COLD_TARGET or warm > WARM_TARGET
             failed |= miss
-            print(f"{name:20} {extras or '-':10} {cold:7.1f} {warm:7.1f}{'  (target missed)' if miss else ''}",
-                  flush=True)
+            print(f"{name:20} {extras or '-':10} {cold:7.1f} {warm:7.1f}  ({restore:.1f} + {setup_s:.1f})"
+                  f"{'  target missed' if miss else ''}", flush=True)
     return 1 if failed else 0
 
 
