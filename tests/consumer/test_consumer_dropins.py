@@ -188,3 +188,24 @@ def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(con
     assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
     (body,) = ours(fake_github, 7, "precheck")
     assert "`granite-act`" in body
+
+
+def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer, tmp_path):
+    import os
+    import subprocess
+
+    from backport_report.helpers import build_repo
+
+    repo = consumer("backport-nightly.yml")
+    history = build_repo(tmp_path / "history")
+    git_env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull}
+    subprocess.run(["git", "-C", str(repo), "fetch", "-q", str(history.path), "master:dev", "2.8:2.8", "--tags"],
+                   check=True, env=git_env)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", "merge", "-q",
+                    "--allow-unrelated-histories", "-m", "Merge the dev history", "dev"], check=True, env=git_env)
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, since=""), "backport-nightly.yml",
+                          env={"GITHUB_REPOSITORY": "acme/widgets"},
+                          variables={"BACKPORT_STABLE": "2.8", "BACKPORT_SINCE": "v2.9-dev0"})
+    assert result.job_results == {"report": "success"}, result.log()
+    assert result.outputs.get("html") == "backport-report/index.html"
+    assert any("### Backport review: v2.9-dev0..HEAD" in s for s in result.summaries)
