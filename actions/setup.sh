@@ -117,8 +117,17 @@ _labeler_setup() {
   echo "python=$venv/bin/python" >> "${GITHUB_OUTPUT:-/dev/null}"
 }
 
-if [ "${1:-}" = "key" ]; then
-  _labeler_key
-else
-  _labeler_setup
-fi
+_labeler_check_config() {  # commands that run on defaults without a config file say so (LABELER_CHECK_CONFIG=true)
+  if [ -n "${LABELER_CONFIG:-}" ]; then
+    [ -f "$LABELER_CONFIG" ] || echo "::warning::config file $LABELER_CONFIG (the \`config\` input) is not in the workspace; the defaults apply"
+  elif [ ! -f .github/labels.yml ] && [ ! -f labels.yml ]; then
+    echo "::warning::no config file: neither .github/labels.yml nor labels.yml is in the workspace, so the defaults apply (keep the actions/checkout step of the drop-in workflow, or set the \`config\` input)"
+  fi
+  return 0
+}
+
+case "${1:-}" in
+  key) _labeler_key ;;
+  check-config) _labeler_check_config ;;
+  *) _labeler_setup && { [ "${LABELER_CHECK_CONFIG:-}" != "true" ] || _labeler_check_config; } ;;
+esac
