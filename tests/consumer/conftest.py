@@ -43,7 +43,7 @@ def as_consumer(text: str) -> str:
 
 @pytest.fixture
 def consumer(labeler_export: Path, tmp_path: Path) -> Callable[..., Path]:
-    def build(*workflows: str, labels: str | None = None) -> Path:
+    def build(*workflows: str, labels: str | None = None, files: dict[str, str] | None = None) -> Path:
         repo = tmp_path / "widgets"
         (repo / ".github" / "workflows").mkdir(parents=True)
         for name in workflows:
@@ -53,6 +53,9 @@ def consumer(labeler_export: Path, tmp_path: Path) -> Callable[..., Path]:
             labels if labels is not None else (labeler_export / "labels.yml").read_text(encoding="utf-8"),
             encoding="utf-8")
         (repo / "README.md").write_text("# widgets\n", encoding="utf-8")
+        for rel, text in (files or {}).items():  # the user's own files (e.g. benchmark results)
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            (repo / rel).write_text(text, encoding="utf-8")
         return init_repo(repo)
     return build
 

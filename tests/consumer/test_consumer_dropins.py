@@ -209,3 +209,34 @@ def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer,
     assert result.job_results == {"report": "success"}, result.log()
     assert result.outputs.get("html") == "backport-report/index.html"
     assert any("### Backport review: v2.9-dev0..HEAD" in s for s in result.summaries)
+
+
+def test_model_retrain(consumer, run_consumer, fake_github, tmp_path):
+    from labeler.model import synthetic
+
+    repo = consumer("model-retrain.yml")
+    for n, e in enumerate(synthetic.corpus(30, noise=0.2, seed=5), 1):
+        fake_github.add_issue(n, e.title, e.body, labels=list(e.labels), state="closed",
+                              created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "model-retrain.yml",
+                          env=env(fake_github))
+    assert result.job_results == {"retrain": "success"}, result.log()
+    assert float(result.outputs["macro-f1"]) > 0.5
+    assert "model train (" in result.log() and " done in " in result.log()  # the progress/timing line
+    assert fake_github.writes() == []
+
+
+def test_publish_benchmarks_dispatch(consumer, run_consumer, fake_github, tmp_path):
+    from pathlib import Path
+
+    results = (Path(__file__).resolve().parents[1] / "publish_benchmarks/benchmarks_results/cmb_build.yaml").read_text()
+    repo = consumer("publish-benchmarks.yml", files={"results/cmb_build.yaml": results})
+    fake_github.add_pr(4, files={"compositional_skills/linguistics/synonyms/qna.yaml": "x"}, merged=True)
+    fake_github.add_pr(5, files={"knowledge/history/public_transportation/boston/qna.yaml": "x"}, merged=True)
+    inputs = {"results": "results/cmb_build.yaml", "prs": "4,5", "dry-run": "false", "from-results": "false",
+              "artifact-run-id": "", "artifact-name": "benchmark-results", "build-id": "", "label": "", "milestone": ""}
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "publish-benchmarks.yml",
+                          env=env(fake_github), inputs=inputs)
+    assert result.ok, result.log()
+    assert result.outputs["created"] == "2"
+    assert len(fake_github.comments(4)) == 1 and len(fake_github.comments(5)) == 1
