@@ -118,11 +118,12 @@ def setup_python_refs(repo_dir: Path, workflow: Path) -> set[str]:
     return {m for f in files for m in USES.findall(f.read_text(encoding="utf-8"))} | {"actions/setup-python@v5"}
 
 
-def cache_refs(*roots: Path) -> set[str]:
+def cache_refs(*roots: Path | str) -> set[str]:
     """`actions/cache@REF` used inside composite actions (the environment cache of actions/setup.sh): act would
     clone it, so it is mapped to an offline stub (under act the setup-python stub's venv is active, so setup.sh
     skips the cache step anyway)."""
-    files = [f for root in roots for f in [*root.glob("actions/*/action.yml"), root / "action.yml"] if f.exists()]
+    paths = [Path(root) for root in roots]
+    files = [f for root in paths for f in [*root.glob("actions/*/action.yml"), root / "action.yml"] if f.exists()]
     return {m for f in files for m in CACHE_USES.findall(f.read_text(encoding="utf-8"))}
 
 
@@ -136,8 +137,8 @@ def command(event_name: str, event_file: Path, workflow: Path, repo_dir: Path, t
     mapping = dict.fromkeys(setup_python_refs(repo_dir, workflow), STUB_SETUP_PYTHON)
     for ref in cache_refs(repo_dir, *local_repositories.values()):
         stubbed = local_repositories.get(ref)  # the workflow's own cache/restore, cache/save stubs: add the root
-        if stubbed is not None and not (stubbed / "action.yml").exists():
-            shutil.copy(STUB_CACHE / "action.yml", stubbed / "action.yml")
+        if stubbed is not None and not (Path(stubbed) / "action.yml").exists():
+            shutil.copy(STUB_CACHE / "action.yml", Path(stubbed) / "action.yml")
         mapping[ref] = STUB_CACHE
     mapping |= local_repositories
     cmd += [a for ref, path in mapping.items() for a in ("--local-repository", f"{ref}={path}")]
