@@ -1,6 +1,6 @@
 """GitHub requests per PR for publish-benchmarks over a build of N PRs (default 200), against FakeGitHub.
 
-    .venv/bin/python benchmarks/publish_benchmarks_requests.py [--prs 200]
+    python3 benchmarks/publish_benchmarks_requests.py [--prs 200]   # exits 1 when a run failed
 
 Scenarios, each printed as requests (GET/POST/PATCH) total and per PR, plus wall time with pacing off:
   first run (label), re-run with nothing changed, re-run after one row changed, first run via
@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
+from _support import setup
+
+setup("yaml", "github")
 
 from fakes import FakeGitHub
 from fakes._http import Reply
@@ -66,9 +66,14 @@ def seed(gh: Any, n: int) -> None:
         gh.add_pr(i, files={leaf(i): "version: 3\n"}, labels=[LABEL], merged=True)
 
 
+FAILURES: list[str] = []
+
+
 def measure(gh: Any, name: str, n: int, args: list[str]) -> None:
     start, began = len(gh.requests), time.perf_counter()
     rc = main(["publish-benchmarks", *args])
+    if rc != 0:
+        FAILURES.append(f"{name}: publish-benchmarks exited {rc}")
     seconds = time.perf_counter() - began
     reqs = gh.requests[start:]
     by = collections.Counter(r.method for r in reqs)
@@ -107,6 +112,8 @@ def run(n: int) -> None:
             dupes = sum(1 for i in range(1, n + 1) if len(gh.comments(i)) != 1)
             print(f"502 injected: {'yes' if fault.times == 0 else 'no'}; "
                   f"PRs without exactly one comment afterwards: {dupes}")
+            if dupes:
+                FAILURES.append(f"{dupes} PRs without exactly one comment after the 502")
         finally:
             sys.stderr = stderr
 
@@ -115,3 +122,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prs", type=int, default=200)
     run(parser.parse_args().prs)
+    if FAILURES:
+        sys.exit("FAILED: " + "; ".join(FAILURES))

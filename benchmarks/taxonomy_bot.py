@@ -1,6 +1,6 @@
 """Numbers for the taxonomy bot: ROUGE-L cost (pure Python) and qna.yaml validation.
 
-    .venv/bin/python benchmarks/taxonomy_bot.py
+    python3 benchmarks/taxonomy_bot.py     # re-runs itself under .venv/bin/python when needed
 
 Part 1 runs anywhere (generated text). Part 2 times precheck's bounded concurrency against the
 loopback FakeLLM (tests/fakes) with a fixed latency per request. Part 3 validates the real files in ../shared/data/taxonomy
@@ -14,11 +14,11 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _support import ROOT, setup
+
 DATA = ROOT.parent / "shared" / "data" / "taxonomy"
-sys.path.insert(0, str(ROOT / "src"))
+setup("yaml", "instructlab.schema", "openai")
 
 from labeler.taxonomy_bot import qna as taxonomy
 from labeler.taxonomy_bot.generate import Options, Pair, discard_reason
@@ -91,6 +91,9 @@ def validation_part() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     rouge_part()
     concurrency_part()
     validation_part()

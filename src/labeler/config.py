@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from labeler import yamlfile
-from labeler.errors import ConfigError
+from labeler.errors import ConfigError, setting
 
 DEFAULT_PATHS = (".github/labels.yml", "labels.yml")
 
@@ -75,7 +75,8 @@ def find(path: str | None = None) -> str:
     for candidate in DEFAULT_PATHS:
         if os.path.isfile(candidate):
             return candidate
-    raise ConfigError(f"no config file: looked for {' and '.join(DEFAULT_PATHS)} (set --config / LABELER_CONFIG)")
+    raise ConfigError(f"no config file: looked for {' and '.join(DEFAULT_PATHS)} "
+                      f"(set {setting('--config / LABELER_CONFIG', 'config')})")
 
 
 def load(path: str | None = None) -> Config:

@@ -18,3 +18,19 @@ class UserError(Exception):
 
 class ConfigError(UserError):
     """A config file that does not match its schema."""
+
+
+def setting(flag: str, action_input: str | None = None, variable: str | None = None) -> str:
+    """Name a setting the way the user sets it: inside Actions the action input (and the repository variable the
+    drop-in workflow passes to it), in a terminal the command-line flag.
+
+    >>> setting("--stable REF", "stable", "BACKPORT_STABLE")   # GITHUB_ACTIONS=true
+    'the `stable` input (repository variable `BACKPORT_STABLE` in the drop-in workflow)'
+    """
+    import os
+
+    if os.environ.get("GITHUB_ACTIONS") != "true" or not (action_input or variable):
+        return flag
+    if action_input and variable:
+        return f"the `{action_input}` input (repository variable `{variable}` in the drop-in workflow)"
+    return f"the `{action_input}` input" if action_input else f"the repository variable `{variable}`"

@@ -10,7 +10,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 
 GIT_TIMEOUT = 600.0
 # One field per NUL; with -z git also ends each commit with a NUL. Messages cannot hold a NUL.
@@ -83,7 +83,8 @@ def default_since(repo: str, until: str) -> str:
     try:
         return git(repo, "describe", "--tags", "--abbrev=0", "--match", "*-dev0", until).strip()
     except UserError:
-        raise UserError(f"no *-dev0 tag is reachable from {until}: pass --since REF") from None
+        raise UserError(f"no *-dev0 tag is reachable from {until} (HAProxy's convention): set "
+                        f"{setting('--since REF', 'since', 'BACKPORT_SINCE')} to any tag or commit") from None
 
 
 def parse_log(raw: str) -> list[Commit]:

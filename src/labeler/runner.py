@@ -153,3 +153,43 @@ def summary(markdown: str) -> None:
         markdown = data[:SUMMARY_LIMIT].decode("utf-8", "ignore") + "\n\n_(summary truncated)_\n"
     with open(path, "a", encoding="utf-8") as f:
         f.write(markdown.rstrip("\n") + "\n")
+
+
+class Progress:
+    """Progress of long work: a bar redrawn in place on a terminal; in Actions logs (or any non-terminal) one
+    line at most every `every` seconds, plus the last one. `finish()` prints the timing line."""
+
+    def __init__(self, label: str, total: int | None = None, *, every: float = 10.0) -> None:
+        import time
+
+        self.label, self.total, self.every = label, total, every
+        self.done = 0
+        self._clock = time.monotonic
+        self._start = self._last = self._clock()
+        self._bar = sys.stderr.isatty() and not in_actions()
+
+    def update(self, done: int, total: int | None = None) -> None:
+        self.done, self.total = done, total if total is not None else self.total
+        now, of = self._clock(), f"/{self.total}" if self.total else ""
+        if self._bar and self.total:
+            filled = int(30 * done / max(self.total, 1))
+            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}{of}")
+            sys.stderr.flush()
+        elif now - self._last >= self.every or (self.total and done >= self.total):
+            self._last = now
+            print(f"{self.label}: {done}{of} ({now - self._start:.0f} s)", file=sys.stderr, flush=True)
+
+    def finish(self, note: str = "") -> None:
+        if self._bar and self.total:
+            sys.stderr.write("\n")
+        count = f"{self.done}{f'/{self.total}' if self.total else ''} " if self.done else ""
+        print(f"{self.label}: {count}done in {self._clock() - self._start:.1f} s{f' ({note})' if note else ''}",
+              file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def timed(label: str, total: int | None = None) -> Iterator[Progress]:
+    """`with timed("model train") as p: ...` -> progress via p.update(), then one final timing line."""
+    progress = Progress(label, total)
+    yield progress
+    progress.finish()

@@ -28,10 +28,12 @@ import yaml
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parents[1]
 STUB_SETUP_PYTHON = HERE / "stubs" / "setup-python"
+STUB_CACHE = HERE / "stubs" / "cache"
 HOST_LABELS = ["ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "self-hosted", "linux", "x64"]
 FAKE_TOKEN = "ghs_fake_token_0123456789abcdef"  # long: short fake secrets mangle logs when masked
 ORIGIN = "https://github.com/acme/widgets"
 USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?(actions/setup-python@[^\s'\"#]+)", re.MULTILINE)
+CACHE_USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?(actions/cache@[^\s'\"#]+)", re.MULTILINE)
 
 
 @dataclass
@@ -116,6 +118,15 @@ def setup_python_refs(repo_dir: Path, workflow: Path) -> set[str]:
     return {m for f in files for m in USES.findall(f.read_text(encoding="utf-8"))} | {"actions/setup-python@v5"}
 
 
+def cache_refs(*roots: Path | str) -> set[str]:
+    """`actions/cache@REF` used inside composite actions (the environment cache of actions/setup.sh): act would
+    clone it, so it is mapped to an offline stub (under act the setup-python stub's venv is active, so setup.sh
+    skips the cache step anyway)."""
+    paths = [Path(root) for root in roots]
+    files = [f for root in paths for f in [*root.glob("actions/*/action.yml"), root / "action.yml"] if f.exists()]
+    return {m for f in files for m in CACHE_USES.findall(f.read_text(encoding="utf-8"))}
+
+
 def command(event_name: str, event_file: Path, workflow: Path, repo_dir: Path, tmp_path: Path, venv: Path | None,
             env: dict[str, str], secrets: dict[str, str], inputs: dict[str, str], variables: dict[str, str],
             local_repositories: dict[str, Path]) -> list[str]:
@@ -123,7 +134,13 @@ def command(event_name: str, event_file: Path, workflow: Path, repo_dir: Path, t
     cmd = [act_binary() or "act", event_name, "-e", str(event_file), "-W", str(workflow), "--json",
            "--no-cache-server", "--action-cache-path", str(tmp_path / "act-cache")]
     cmd += [a for label in labels for a in ("-P", f"{label}=-self-hosted")]
-    mapping = dict.fromkeys(setup_python_refs(repo_dir, workflow), STUB_SETUP_PYTHON) | local_repositories
+    mapping = dict.fromkeys(setup_python_refs(repo_dir, workflow), STUB_SETUP_PYTHON)
+    for ref in cache_refs(repo_dir, *local_repositories.values()):
+        stubbed = local_repositories.get(ref)  # the workflow's own cache/restore, cache/save stubs: add the root
+        if stubbed is not None and not (Path(stubbed) / "action.yml").exists():
+            shutil.copy(STUB_CACHE / "action.yml", Path(stubbed) / "action.yml")
+        mapping[ref] = STUB_CACHE
+    mapping |= local_repositories
     cmd += [a for ref, path in mapping.items() for a in ("--local-repository", f"{ref}={path}")]
     env = ({"ACT_SETUP_PYTHON_VENV": str(venv)} if venv else {}) | env
     cmd += [a for k, v in env.items() for a in ("--env", f"{k}={v}")]

@@ -30,7 +30,9 @@ def act(run_act, act_repo, name, event, fake_github, fake_llm=None, secrets=None
     if fake_llm is not None:
         env.update(ANTHROPIC_BASE_URL=fake_llm.anthropic_url, OPENAI_BASE_URL=fake_llm.openai_url,
                    LABELER_MODEL_RETRIES="1")
-    return run_act(name, event, WORKFLOW, act_repo, env=env, secrets=secrets or {})
+    # the workflow's missing-info job (after labeling) is covered by tests/consumer; here only labeling runs
+    return run_act(name, event, WORKFLOW, act_repo, env=env, secrets=secrets or {},
+                   variables={"LABELER_MISSING_INFO": "false"})
 
 
 def answer(*pairs):

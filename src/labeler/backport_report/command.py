@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 
 EPILOG = """\b
 Sharding a long range over a job matrix:
@@ -80,7 +80,8 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
     from labeler.backport_report import pipeline, report
 
     if not merged and not kw["stable"]:
-        raise UserError("name at least one stable branch: --stable REF (or LABELER_STABLE)")
+        raise UserError("name at least one stable branch: "
+                        + setting("--stable REF (or LABELER_STABLE)", "stable", "BACKPORT_STABLE"))
     if not merged and not (kw["html"] or kw["json_file"] or kw["dry_run"]):
         raise UserError("nothing to write: pass --html FILE and/or --json FILE (or --dry-run)")
     if kw["provider"] == "rules" and (kw["model"] or kw["prompts"]):

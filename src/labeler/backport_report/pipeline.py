@@ -14,7 +14,7 @@ import click
 from labeler import git, runner
 from labeler.backport_report import report
 from labeler.backport_report.cache import atomic_write
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.git import Commit
 
 
@@ -56,9 +56,9 @@ def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit]]:
     git.check_repo(opts.repo)
     until_sha = git.resolve(opts.repo, opts.until, "--until")
     since = opts.since or git.default_since(opts.repo, until_sha)
-    since_sha = git.resolve(opts.repo, since, "--since")
+    since_sha = git.resolve(opts.repo, since, setting("--since", "since", "BACKPORT_SINCE"))
     for ref in opts.stable:
-        git.resolve(opts.repo, ref, "--stable")
+        git.resolve(opts.repo, ref, setting("--stable", "stable", "BACKPORT_STABLE"))
     commits = [c for c in git.log(opts.repo, f"{since_sha}..{until_sha}") if not c.is_merge]
     meta = {"since": since, "until": opts.until, "since_sha": since_sha, "until_sha": until_sha,
             "stable": list(opts.stable), "total": len(commits)}

@@ -2,12 +2,11 @@
 whole range, and a model for all commits or only those the rules are not confident about."""
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from labeler import git
+from labeler import git, runner
 from labeler.backport_report import confidence
 from labeler.backport_report.facts import Facts, note
 
@@ -81,9 +80,14 @@ def model_work(opts: Any, commits: Sequence[Any], base: dict[str, dict[str, Any]
     return asked, {c.sha: note(c.sha, facts, rel, subjects) for c in asked}
 
 
+_PROGRESS: list[runner.Progress] = []
+
+
 def _progress(done: int, total: int) -> None:
-    if done == total or done % 50 == 0:
-        print(f"classified {done}/{total}", file=sys.stderr, flush=True)
+    """A bar on a terminal, a line every few seconds in Actions logs (one Progress per classify run)."""
+    if not _PROGRESS or done < _PROGRESS[-1].done:
+        _PROGRESS.append(runner.Progress("classified", total))
+    _PROGRESS[-1].update(done, total)
 
 
 def links(sha: str, rel: Any, facts: Facts) -> dict[str, Any]:

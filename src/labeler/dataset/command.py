@@ -56,7 +56,8 @@ def export_command(db: str, out: str, family: str | None, min_examples: int, exc
     options = dataset.ExportOptions(family=family, min_examples=min_examples, exclude=exclude_label, method=method,
                                     fractions=parse_fractions(fractions), seed=seed, keep_unlabelled=keep_unlabelled,
                                     needs_info_label=needs_info_label or None, max_chars=max_chars)
-    result = dataset.export(examples, out, options, title=f"{repo} issues")
+    with runner.timed(f"dataset export ({len(examples)} issues)"):
+        result = dataset.export(examples, out, options, title=f"{repo} issues")
     lines = [f"{name}: {n}" for name, n in result.files.items()]
     click.echo("\n".join([f"exported {result.files['issues.jsonl']} issues of {repo} to {out}", *lines]))
     if result.dropped:

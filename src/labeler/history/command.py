@@ -33,13 +33,14 @@ def sync_command(repo: str | None, db: str, per_page: int, max_pages: int | None
 
     name = runner.repository(repo)
     conn = history.connect(db)
-    try:
-        result = history.sync(gh.connect(), name, conn, per_page=per_page, max_pages=max_pages,
-                              pacing=history.Pacing(min_remaining=min_remaining, max_wait=max_wait),
-                              progress=lambda line: click.echo(line, err=True))
-        total = conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0]
-    finally:
-        conn.close()
+    with runner.timed("history sync"):
+        try:
+            result = history.sync(gh.connect(), name, conn, per_page=per_page, max_pages=max_pages,
+                                  pacing=history.Pacing(min_remaining=min_remaining, max_wait=max_wait),
+                                  progress=lambda line: click.echo(line, err=True))
+            total = conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0]
+        finally:
+            conn.close()
     state = "complete" if result.complete else "incomplete (run again to continue)"
     line = (f"history of {name}: {result.stored} issues fetched in {result.pages} pages "
             f"({result.skipped_prs} pull requests skipped); {total} stored in {db}; sync {state}")

@@ -98,8 +98,9 @@ def train_command(
         min_examples=min_examples,
         z=1.0 if conservative else 0.0,
     )
-    trained = train.train(tr, va, params)
-    train.save(trained, out)
+    with runner.timed(f"model train ({len(tr)} train, {len(va)} val issues)"):
+        trained = train.train(tr, va, params)
+        train.save(trained, out)
     click.echo(render_training(trained.meta, out))
     runner.summary(f"### Offline model trained\n\n```\n{render_training(trained.meta, out)}\n```\n")
     runner.set_output("model-path", out)
@@ -160,7 +161,8 @@ def eval_command(model_path: str | None, old_model_path: str | None, data: str, 
     rows = split_records(read_jsonl(data), "test")
     if not rows:
         raise UserError("no records with split=test in the data file", file=data)
-    report = {**evaluate.evaluate(predictor, rows), "data": data, "model_path": model_path}
+    with runner.timed(f"model eval ({len(rows)} issues)"):
+        report = {**evaluate.evaluate(predictor, rows), "data": data, "model_path": model_path}
     path = json_path or os.path.join("reports", f"eval_{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}.json")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:

@@ -1,0 +1,109 @@
+"""How long each composite action takes to get labeler ready, cold and warm.
+
+Runs the two actions/setup.sh steps of every actions/<name>/action.yml (the `key` step, then the
+install step, with the action's LABELER_EXTRAS) the way a hosted runner does, with a Python that is
+not a virtual environment (default /usr/bin/python3):
+
+- cold: a fresh RUNNER_TEMP, empty uv and pip caches: uv is bootstrapped from requirements/uv.txt
+  and every locked package is downloaded and installed;
+- warm: the environment restored as actions/cache does it (a tar of the cold run's environment,
+  extracted to the same path, the extraction included in the time), then the same two steps.
+
+Targets: cold <= 15 s, warm <= 3 s per action; exits 1 when one is missed or a setup fails.
+Needs only the standard library and network access to PyPI:
+
+    python3 benchmarks/install_speed.py [--python /usr/bin/python3] [--action label-issue ...]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP = ROOT / "actions" / "setup.sh"
+COLD_TARGET, WARM_TARGET = 15.0, 3.0
+EXTRAS = re.compile(r"LABELER_EXTRAS:\s*(.*)")
+# Passed through from the host: how to reach PyPI (a proxy, a company CA). Nothing else: no caches, no indexes.
+PASS = re.compile(r"^(SSL_CERT_FILE|SSL_CERT_DIR|PIP_CERT|REQUESTS_CA_BUNDLE|(HTTPS?|NO|ALL)_PROXY)$", re.IGNORECASE)
+
+
+def extras_of(action_yml: Path) -> str:
+    """The LABELER_EXTRAS of the setup step with the inputs at their defaults (an expression -> '')."""
+    match = EXTRAS.search(action_yml.read_text(encoding="utf-8"))
+    value = match.group(1).strip() if match else ""
+    return "" if "${{" in value else value
+
+
+def setup(python: str, temp: Path, extras: str, caches: Path) -> tuple[float, str]:
+    env = {"PATH": f"{Path(python).parent}:/usr/bin:/bin", "HOME": str(caches), "RUNNER_TEMP": str(temp),
+           "GITHUB_OUTPUT": str(temp / "github_output"), "LABELER_EXTRAS": extras,
+           "UV_CACHE_DIR": str(caches / "uv"), "PIP_NO_CACHE_DIR": "1", "RUNNER_OS": "Linux"}
+    env |= {k: v for k, v in os.environ.items() if PASS.match(k)}
+    script = f'source "{SETUP}" key && source "{SETUP}"'
+    start = time.perf_counter()
+    done = subprocess.run(["bash", "-c", script], check=False, env=env, capture_output=True, text=True, timeout=600)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"setup failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    outputs = dict(line.split("=", 1) for line in (temp / "github_output").read_text().splitlines() if "=" in line)
+    return elapsed, outputs["venv"]
+
+
+def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, float, float]:
+    temp, caches = work / "runner-temp", work / "caches"
+    for path in (temp, caches):
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+    cold, venv = setup(python, temp, extras, caches)
+    archive = work / f"{name}.tar"  # what actions/cache saves after the job (it runs tar too)
+    subprocess.run(["tar", "-cf", str(archive), "-C", "/", os.path.relpath(venv, "/")], check=True)
+    for path in (temp, caches):  # a new runner: nothing but the restored cache
+        shutil.rmtree(path)
+        path.mkdir(parents=True)
+    start = time.perf_counter()
+    subprocess.run(["tar", "-xf", str(archive), "-C", "/"], check=True)
+    restore = time.perf_counter() - start
+    warm, _ = setup(python, temp, extras, caches)
+    archive.unlink()
+    return cold, restore, warm
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="Cold: fresh folder, empty caches. Warm: environment restored from "
+                                            f"the cache. Targets: cold <= {COLD_TARGET:.0f} s, warm <= {WARM_TARGET:.0f} s.")
+    parser.add_argument("--python", default="/usr/bin/python3", help="a non-venv Python 3.10+ (the runner's)")
+    parser.add_argument("--action", action="append", help="only this action (repeatable; default: all)")
+    args = parser.parse_args(argv)
+    actions = sorted(p.parent.name for p in (ROOT / "actions").glob("*/action.yml"))
+    unknown = set(args.action or []) - set(actions)
+    if unknown:
+        parser.error(f"no such action: {', '.join(sorted(unknown))} (known: {', '.join(actions)})")
+    failed = False
+    print(f"{'action':20} {'extras':10} {'cold s':>7} {'warm s':>7}  (warm = cache restore + setup)")
+    with tempfile.TemporaryDirectory(prefix="labeler-install-") as tmp:
+        for name in args.action or actions:
+            extras = extras_of(ROOT / "actions" / name / "action.yml")
+            try:
+                cold, restore, setup_s = measure(name, extras, args.python, Path(tmp))
+                warm = restore + setup_s
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                print(f"{name:20} {extras or '-':10} FAILED: {e}", file=sys.stderr)
+                failed = True
+                continue
+            miss = cold > COLD_TARGET or warm > WARM_TARGET
+            failed |= miss
+            print(f"{name:20} {extras or '-':10} {cold:7.1f} {warm:7.1f}  ({restore:.1f} + {setup_s:.1f})"
+                  f"{'  target missed' if miss else ''}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""actions/setup.sh without installing anything: the cache key and the missing-config warning."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP = ROOT / "actions" / "setup.sh"
+
+
+def source(arg: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(cwd)}
+    return subprocess.run(["bash", "-c", f'source "{SETUP}" {arg}'], cwd=cwd, env=base | env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines())
+
+
+def test_cache_key_names_os_python_extras_and_the_lock_digest(tmp_path):
+    out = tmp_path / "out"
+    done = source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64",
+                  LABELER_EXTRAS="html")
+    assert done.returncode == 0, done.stderr
+    key = outputs(out)["key"]
+    version = ".".join(map(str, sys.version_info[:3]))
+    assert key.startswith(f"labeler-venv-Linux-X64-py{version}-html-") and len(key.rsplit("-", 1)[1]) == 16
+    assert outputs(out)["cache"] == "false"  # the test venv is active: someone else's environment, never cached
+    out.unlink()
+    source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64", LABELER_EXTRAS="")
+    assert outputs(out)["key"] != key
+
+
+def test_unknown_extra_fails(tmp_path):
+    done = source("key", tmp_path, GITHUB_OUTPUT=str(tmp_path / "out"), LABELER_EXTRAS="gpu")
+    assert done.returncode != 0 and "unknown LABELER_EXTRAS entry: gpu" in done.stderr
+
+
+def test_missing_config_is_a_warning_naming_the_checkout_and_the_input(tmp_path):
+    done = source("check-config", tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith("::warning::no config file") and "actions/checkout" in done.stdout
+    assert "`config` input" in done.stdout
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "labels.yml").write_text("labels: []\n")
+    assert source("check-config", tmp_path).stdout == ""
+    assert "x.yml (the `config` input)" in source("check-config", tmp_path, LABELER_CONFIG="x.yml").stdout

@@ -1,0 +1,71 @@
+"""A consumer repository: `acme/widgets` holding only what the docs tell a user to add, running the drop-ins
+through `acme-tools/labeler@v1`, which act maps onto a clean export of this project (`git archive HEAD`:
+committed files only, so commit before running these tests).
+
+What the README's "Use it in your repository" says, and nothing more:
+1. copy a drop-in workflow from .github/workflows/ and replace `uses: ./actions/<name>` with
+   `uses: OWNER/labeler/actions/<name>@v1` (OWNER = acme-tools here);
+2. copy labels.yml to .github/labels.yml.
+
+    repo = consumer("issue-labeler.yml")      # -> a git repo with .github/workflows/issue-labeler.yml + labels.yml
+    result = run_consumer(repo, "issues", event, "issue-labeler.yml", env=..., variables=...)
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from act.harness import PROJECT, init_repo, run_act, stub_remote_actions
+
+OWNER = "acme-tools"
+LOCAL_USES = re.compile(r"uses: \./actions/([\w-]+)")
+
+
+@pytest.fixture(scope="session")
+def labeler_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`git archive HEAD` of this project: what a tag of acme-tools/labeler would hold."""
+    dest = tmp_path_factory.mktemp("labeler-export")
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=PROJECT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def as_consumer(text: str) -> str:
+    """The documented rewrite of a drop-in workflow for another repository."""
+    return LOCAL_USES.sub(lambda m: f"uses: {OWNER}/labeler/actions/{m.group(1)}@v1", text)
+
+
+@pytest.fixture
+def consumer(labeler_export: Path, tmp_path: Path) -> Callable[..., Path]:
+    def build(*workflows: str, labels: str | None = None, files: dict[str, str] | None = None) -> Path:
+        repo = tmp_path / "widgets"
+        (repo / ".github" / "workflows").mkdir(parents=True)
+        for name in workflows:
+            text = (labeler_export / ".github" / "workflows" / name).read_text(encoding="utf-8")
+            (repo / ".github" / "workflows" / name).write_text(as_consumer(text), encoding="utf-8")
+        (repo / ".github" / "labels.yml").write_text(
+            labels if labels is not None else (labeler_export / "labels.yml").read_text(encoding="utf-8"),
+            encoding="utf-8")
+        (repo / "README.md").write_text("# widgets\n", encoding="utf-8")
+        for rel, text in (files or {}).items():  # the user's own files (e.g. benchmark results)
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            (repo / rel).write_text(text, encoding="utf-8")
+        return init_repo(repo)
+    return build
+
+
+@pytest.fixture
+def run_consumer(act_venv: Path, labeler_export: Path, tmp_path: Path) -> Callable[..., Any]:
+    def run(repo: Path, event_name: str, event_file: Path, workflow: str, **kw: Any) -> Any:
+        path = repo / ".github" / "workflows" / workflow
+        stubs = {ref: p for ref, p in stub_remote_actions(path, tmp_path / "stubs").items()
+                 if not ref.startswith(f"{OWNER}/labeler@")}
+        mapping = stubs | {f"{OWNER}/labeler@v1": labeler_export}
+        return run_act(event_name, event_file, path, repo, tmp_path, venv=act_venv, local_repositories=mapping, **kw)
+    return run

@@ -1,0 +1,242 @@
+"""The drop-in workflows run from a consumer repository (tests/consumer/conftest.py) under act, against the
+GitHub stand-in: what GitHub received is what a new user of acme-tools/labeler@v1 would see."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from labeler.label_issue.labeling import MARKER
+
+pytestmark = pytest.mark.act
+PROVENANCE = "automated-triage"
+REPO = {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}, "default_branch": "main"}
+
+
+def issue_event(tmp_path, name, number=7, title="App crashes on start", body="Traceback (most recent call last)",
+                labels=(), **extra):
+    issue = {"number": number, "title": title, "body": body, "user": {"login": "alice", "type": "User"},
+             "labels": [{"name": n} for n in labels], "state": "open", "comments": 0, "author_association": "NONE",
+             "html_url": f"https://github.com/acme/widgets/issues/{number}"}
+    event = {"action": "opened", "issue": issue, "repository": REPO, "sender": {"login": "alice", "type": "User"},
+             **extra}
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(event))
+    return path
+
+
+def dispatch_event(tmp_path, **inputs):
+    path = tmp_path / "dispatch.json"
+    path.write_text(json.dumps({"inputs": inputs, "repository": REPO, "ref": "refs/heads/main"}))
+    return path
+
+
+def env(fake_github):
+    return {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"}
+
+
+def test_consumer_repository_holds_only_what_the_docs_say(consumer):
+    repo = consumer("issue-labeler.yml")
+    files = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file() and ".git/" not in
+                   p.as_posix() + "/" and not p.relative_to(repo).as_posix().startswith(".git/"))
+    assert files == [".github/labels.yml", ".github/workflows/issue-labeler.yml", "README.md"]
+    text = (repo / ".github/workflows/issue-labeler.yml").read_text()
+    assert "uses: ./" not in text and "acme-tools/labeler/actions/label-issue@v1" in text
+
+
+def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("issue-labeler.yml")
+    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert result.job_results == {"label": "success", "missing-info": "success"}
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE, "needs more info"]
+    ours = fake_github.comments(7)
+    assert ours[0].startswith(MARKER) and "labeler:missing-info" in ours[1]
+    # missing-info read the issue after labeling: its label write comes after label-issue's
+    writes = [(r.method, r.path) for r in fake_github.writes()]
+    assert writes.index(("POST", "/repos/acme/widgets/issues/7/labels")) < len(writes) - 1
+
+
+def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("issue-labeler.yml")
+    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    variables = {"LABELER_MISSING_INFO": "false"}
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github),
+                          variables=variables)
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
+
+    def comment(body, cid):
+        fake_github.add_comment(7, body)
+        c = {"id": cid, "body": body, "user": {"login": "alice", "type": "User"}, "author_association": "NONE"}
+        return issue_event(tmp_path, f"comment{cid}", labels=fake_github.issue_labels(7), action="created", comment=c)
+
+    result = run_consumer(repo, "issue_comment", comment("/label off", 5), "issue-labeler.yml", env=env(fake_github),
+                          variables=variables)
+    assert result.ok, result.log()
+    assert "off" in next(c for c in fake_github.comments(7) if c.startswith(MARKER)).lower()
+    before = len(fake_github.writes())
+    result = run_consumer(repo, "issue_comment", comment("/label auto", 6), "issue-labeler.yml",
+                          env=env(fake_github), variables=variables)
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
+    label_posts = [r.body for r in fake_github.writes()[before:] if r.method == "POST" and r.path.endswith("/labels")]
+    assert not any(PROVENANCE in json.dumps(b) for b in label_posts), "provenance label re-posted"
+    [audit] = [c for c in fake_github.comments(7) if c.startswith(MARKER)]
+    assert f"applied `{PROVENANCE}`" not in audit
+
+
+def test_sync_labels_dispatch_creates_the_labels_and_push_is_a_dry_run(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("sync-labels.yml")
+    push = tmp_path / "push.json"
+    push.write_text(json.dumps({"ref": "refs/heads/main", "repository": REPO, "commits": []}))
+    result = run_consumer(repo, "push", push, "sync-labels.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.writes() == []
+    assert any("Would make" in s for s in result.summaries)
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"dry-run": "false", "prune": "false"}),
+                          "sync-labels.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert {"bug", PROVENANCE} <= set(fake_github.repo_labels())
+    assert all(r.method in ("POST", "PATCH") for r in fake_github.writes())
+
+
+def test_triage_monitor(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("triage-monitor.yml")
+    now = dt.datetime.now(dt.timezone.utc)
+    for n in range(1, 41):
+        created = (now - dt.timedelta(days=n * 7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        labels = ["bug" if n % 2 else "enhancement"] + ([PROVENANCE] if n < 6 else [])
+        fake_github.add_issue(n, f"Issue {n}", "", labels=labels, created_at=created, updated_at=created)
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "triage-monitor.yml",
+                          env=env(fake_github), variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"})
+    assert result.job_results == {"monitor": "success"}, result.log()
+    assert any("### Triage monitor" in s for s in result.summaries)
+    assert fake_github.issues[41].labels == ["triage-monitor"]
+
+
+def test_missing_info_standalone(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("missing-info.yml")
+    fake_github.add_issue(9, "It broke", "it does not work", labels=[])
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "mi", number=9, title="It broke",
+                                                      body="it does not work"),
+                          "missing-info.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(9) == ["needs more info"]
+    [comment] = fake_github.comments(9)
+    assert "labeler:missing-info" in comment
+
+
+def test_issue_labeler_with_a_model_and_a_dispatch_dry_run(consumer, run_consumer, fake_github, fake_llm, tmp_path):
+    repo = consumer("issue-labeler.yml")
+    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    fake_llm.enqueue({"labels": [{"name": "bug", "confidence": 0.95}], "rationale": "crash", "version": "1"})
+    model_env = env(fake_github) | {"ANTHROPIC_BASE_URL": fake_llm.anthropic_url, "LABELER_MODEL_RETRIES": "1"}
+    secrets = {"ANTHROPIC_API_KEY": "sk-ant-fake-0123456789abcdef"}
+    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=model_env,
+                          secrets=secrets, variables={"LABELER_MISSING_INFO": "false"})
+    assert result.ok, result.log()
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
+    assert len(fake_llm.requests) == 1
+
+    fake_github.add_issue(8, "Add dark mode", "Please add a dark theme.")
+    fake_llm.enqueue({"labels": [{"name": "enhancement", "confidence": 0.9}], "rationale": "r", "version": "1"})
+    before = len(fake_github.writes())
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"issue-number": "8", "dry-run": "true"}),
+                          "issue-labeler.yml", env=model_env, secrets=secrets)
+    assert result.ok and result.job_results == {"label": "success"}, result.log()
+    assert fake_github.issue_labels(8) == []
+    assert not [r for r in fake_github.writes()[before:] if r.path.endswith("/labels")]
+
+
+TAXONOMY_SETTINGS = """
+bot:
+  teams: [acme/triagers]
+"""
+
+
+def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(consumer, run_consumer, fake_github,
+                                                                              fake_llm, labeler_export, tmp_path):
+    from taxonomy_bot.helpers import ORG_TOKEN, comment_event, ours, pr_event, seed_pr
+
+    labels = (labeler_export / "labels.yml").read_text(encoding="utf-8") + TAXONOMY_SETTINGS
+    repo = consumer("taxonomy-bot.yml", labels=labels)
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+    fake_llm.default = "The total is 3.20."
+    run_env = env(fake_github) | {"LABELER_MODEL_RETRIES": "0"}
+    # no LABELER_TEAMS variable: the teams come from .github/labels.yml, read from the base-branch checkout
+    variables = {"LABELER_PRECHECK_BASE_URL": fake_llm.openai_url, "LABELER_PRECHECK_MODEL": "granite-act"}
+    opened = tmp_path / "opened.json"
+    opened.write_text(json.dumps(pr_event("opened")))
+    result = run_consumer(repo, "pull_request_target", opened, "taxonomy-bot.yml", env=run_env, variables=variables)
+    assert result.ok and result.job_results == {"route": "success"}, result.log()
+    assert "Waiting for a triager" in ours(fake_github, 7, "welcome")[0]
+
+    def command(body, comment_id):
+        event = tmp_path / f"event-{comment_id}.json"
+        event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
+        return run_consumer(repo, "issue_comment", event, "taxonomy-bot.yml", env=run_env, variables=variables,
+                            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN})
+
+    result = command("@instructlab-bot enable", 1)
+    assert result.ok, result.log()
+    assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
+    result = command("@instructlab-bot precheck", 2)
+    assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
+    (body,) = ours(fake_github, 7, "precheck")
+    assert "`granite-act`" in body
+
+
+def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer, tmp_path):
+    import os
+    import subprocess
+
+    from backport_report.helpers import build_repo
+
+    repo = consumer("backport-nightly.yml")
+    history = build_repo(tmp_path / "history")
+    git_env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull}
+    subprocess.run(["git", "-C", str(repo), "fetch", "-q", str(history.path), "master:dev", "2.8:2.8", "--tags"],
+                   check=True, env=git_env)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", "merge", "-q",
+                    "--allow-unrelated-histories", "-m", "Merge the dev history", "dev"], check=True, env=git_env)
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, since=""), "backport-nightly.yml",
+                          env={"GITHUB_REPOSITORY": "acme/widgets"},
+                          variables={"BACKPORT_STABLE": "2.8", "BACKPORT_SINCE": "v2.9-dev0"})
+    assert result.job_results == {"report": "success"}, result.log()
+    assert result.outputs.get("html") == "backport-report/index.html"
+    assert any("### Backport review: v2.9-dev0..HEAD" in s for s in result.summaries)
+
+
+def test_model_retrain(consumer, run_consumer, fake_github, tmp_path):
+    from labeler.model import synthetic
+
+    repo = consumer("model-retrain.yml")
+    for n, e in enumerate(synthetic.corpus(30, noise=0.2, seed=5), 1):
+        fake_github.add_issue(n, e.title, e.body, labels=list(e.labels), state="closed",
+                              created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "model-retrain.yml",
+                          env=env(fake_github))
+    assert result.job_results == {"retrain": "success"}, result.log()
+    assert float(result.outputs["macro-f1"]) > 0.5
+    assert "model train (" in result.log() and " done in " in result.log()  # the progress/timing line
+    assert fake_github.writes() == []
+
+
+def test_publish_benchmarks_dispatch(consumer, run_consumer, fake_github, tmp_path):
+    from pathlib import Path
+
+    results = (Path(__file__).resolve().parents[1] / "publish_benchmarks/benchmarks_results/cmb_build.yaml").read_text()
+    repo = consumer("publish-benchmarks.yml", files={"results/cmb_build.yaml": results})
+    fake_github.add_pr(4, files={"compositional_skills/linguistics/synonyms/qna.yaml": "x"}, merged=True)
+    fake_github.add_pr(5, files={"knowledge/history/public_transportation/boston/qna.yaml": "x"}, merged=True)
+    inputs = {"results": "results/cmb_build.yaml", "prs": "4,5", "dry-run": "false", "from-results": "false",
+              "artifact-run-id": "", "artifact-name": "benchmark-results", "build-id": "", "label": "", "milestone": ""}
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "publish-benchmarks.yml",
+                          env=env(fake_github), inputs=inputs)
+    assert result.ok, result.log()
+    assert result.outputs["created"] == "2"
+    assert len(fake_github.comments(4)) == 1 and len(fake_github.comments(5)) == 1
