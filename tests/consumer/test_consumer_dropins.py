@@ -181,7 +181,7 @@ def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(con
         return run_consumer(repo, "issue_comment", event, "taxonomy-bot.yml", env=run_env, variables=variables,
                             secrets={"LABELER_ORG_TOKEN": ORG_TOKEN})
 
-    result = command("@instructlab-bot enable", 1)
+    result = command(f"@instructlab-bot enable {head[:7]}", 1)  # enable names the commit the triager reviewed
     assert result.ok, result.log()
     assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
     result = command("@instructlab-bot precheck", 2)
