@@ -121,3 +121,15 @@ def test_per_issue_budget_stops_cleanly(fake_github, fake_llm, actions_env, tmp_
     assert fake_github.issue_labels(7) == []  # nothing applied beyond the cap
     assert "per-issue budget of 2 model call(s) is spent" in capsys.readouterr().out
     assert json.loads(actions_env.outputs()["labels"]) == []
+
+
+def test_bot_added_lists_labels_on_the_issue_the_bot_put_there():
+    from labeler.label_issue import corrections as c
+
+    def e(kind, name, who):
+        return {"event": kind, "label": {"name": name}, "actor": {"login": who}}
+
+    events = [e("labeled", "bug", "github-actions[bot]"), e("labeled", "docs", "maria"),
+              e("labeled", "question", "github-actions[bot]"), e("labeled", "Question", "joe")]
+    assert c.bot_added(events, "github-actions[bot]", ("bug", "docs", "question")) == ("bug",)
+    assert c.bot_added([], "github-actions[bot]", ("bug",)) == ()

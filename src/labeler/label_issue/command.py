@@ -176,17 +176,19 @@ def render_off(actor: str) -> str:
                       "", "<sub>Reply `/label auto` to label it again.</sub>"])
 
 
-def read_issue_history(gh: Any, number: int) -> tuple[list[Any], dict[str, str] | None]:
-    """(comments, labels people removed) from one timeline read; None for the removals when the
-    timeline cannot be read (then the comments come from the comments endpoint)."""
+def read_issue_history(gh: Any, issue: Issue) -> tuple[list[Any], dict[str, str] | None, tuple[str, ...]]:
+    """(comments, labels people removed, labels on the issue the bot added) from one timeline read;
+    None for the removals when the timeline cannot be read (then the comments come from the
+    comments endpoint)."""
     from labeler import gh as gh_mod
 
     try:
-        events = gh_mod.issue_timeline(gh, number)
+        events = gh_mod.issue_timeline(gh, issue.number)
     except gh_mod.TimelineUnreadable as e:
         runner.warning(f"{e.message}: applying no label, since labels a person removed cannot be checked")
-        return gh.comments(number), None
-    return gh_mod.timeline_comments(events), corrections.human_removals(events, gh.bot_login)
+        return gh.comments(issue.number), None, ()
+    return (gh_mod.timeline_comments(events), corrections.human_removals(events, gh.bot_login),
+            corrections.bot_added(events, gh.bot_login, issue.labels))
 
 
 def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: Provider,
@@ -198,8 +200,13 @@ def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: 
         runner.notice(f"skipped #{issue.number}: {reason}")  # pull requests, bots: no request needed
         return None
     # Always look: a re-run of an `opened` job replays the same payload after our comment landed.
-    comments, removed = read_issue_history(gh, issue.number) if gh else ([], {})
+    comments, removed, ours = read_issue_history(gh, issue) if gh else ([], {}, ())
     existing = gh.find_comment(issue.number, MARKER, comments) if gh else None
+    if existing is None and ours and settings.comment == "always":
+        # Labels landed, the comment did not (the job died in between): plan as before the labels,
+        # so this run's one comment says what was applied. Adding labels again is a no-op.
+        runner.notice(f"#{issue.number}: {', '.join(ours)} applied by an earlier run without its comment: completing it")
+        issue = dataclasses.replace(issue, labels=tuple(n for n in issue.labels if n not in ours))
     state = State.parse(existing.body if existing else None)
     if trigger.action == "off":
         if gh:
@@ -420,7 +427,8 @@ def _backlog(
     if settings.dry_run:  # the dry run's table goes to the job summary, not onto hundreds of issues
         settings = dataclasses.replace(settings, comment="never")
     scan = gh_mod.open_issues(gh, limit=max(max_issues * 4, 100))
-    chosen = backlog.select(scan, cfg, settings.abstain_label, max_issues)
+    resume = settings.provenance_label if settings.comment == "always" else None
+    chosen = backlog.select(scan, cfg, settings.abstain_label, max_issues, resume)
     runner.notice(f"backlog: {len(chosen)} issue(s) to label ({'dry run' if settings.dry_run else 'applying'})")
     results: list[tuple[int, Plan | None, str]] = []
     for issue in chosen:
