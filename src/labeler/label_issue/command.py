@@ -222,6 +222,8 @@ def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: 
     if reason := labeling.skip_reason(issue, state, trigger):
         runner.notice(f"skipped #{issue.number}: {reason}")
         return None
+    if untracked := budget_mod.untracked_reason(provider.name, settings.comment, settings.max_calls_per_issue):
+        runner.notice(untracked)
     if reason := budget_mod.issue_cap_reason(provider.name, state.calls, settings.max_calls_per_issue):
         runner.notice(f"skipped #{issue.number}: {reason}")
         return None
