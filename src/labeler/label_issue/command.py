@@ -6,6 +6,7 @@ classifier), plan (pure, labeling.plan), apply unless dry-run, report (comment, 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -99,15 +100,30 @@ def build_prompt(issue: Issue, cfg: config_mod.Config, settings: Settings, repo:
     return prompt, system, user
 
 
+def load_predictor(path: str) -> Any:
+    """The local model, loaded once per process (a replay or backlog asks it for every issue);
+    a model written again to the same directory is loaded again."""
+    try:
+        stamp = max((e.stat().st_mtime_ns for e in os.scandir(path)), default=0) if os.path.isdir(path) else 0
+    except OSError:
+        stamp = 0
+    return _load_predictor(path, stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_predictor(path: str, stamp: int) -> Any:
+    from labeler.model import predict
+
+    return predict.load(path)
+
+
 def recommend(issue: Issue, cfg: config_mod.Config, settings: Settings, provider: Provider,
               repo: str) -> tuple[dict[str, Any], str, str, str]:
     """Returns (answer, model name, prompt version, note). Model failures raise before any write."""
     if provider.name == "keywords":
         return keywords.suggest(cfg.applicable(), issue.title, issue.body, settings.max_labels), "-", keywords.VERSION, ""
     if provider.name == "local":
-        from labeler.model import predict
-
-        predictor = predict.load(provider.model_path or "")
+        predictor = load_predictor(provider.model_path or "")
         ranked = predictor.suggest(issue.title, issue.body)
         answer = {"labels": [{"name": n, "confidence": c} for n, c in ranked], "rationale":
                   "scored by the classifier trained on this repository's labeled issues", "version": "local"}
