@@ -5,9 +5,13 @@ train`), then `labeler label-issue --replay` runs keywords and local over the 30
 bug/feature/question labels.yml. Prints per-label precision/coverage, overall figures and wall time.
 Data stays in a temporary directory (third-party text: never copied into the repository).
 
-    python benchmarks/label_issue_replay.py [--data PATH] [--repos N]
+Then `labeler label-issue --backlog --no-dry-run` (keywords) over N open issues on the GitHub
+stand-in (tests/fakes, real PyGithub over loopback, pacing off): GitHub requests per issue, timeline
+read included (target <= 4), and the same for a re-run, which must add no comment.
 
-Exit status: non-zero when a step fails or a replay reports no issue.
+    PYTHONPATH=src python benchmarks/label_issue_replay.py [--data PATH] [--repos N] [--backlog-issues N] [--skip-replay]
+
+Exit status: non-zero when a step fails, a replay reports no issue, or the backlog misses its target.
 """
 from __future__ import annotations
 
@@ -19,6 +23,9 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = "/work/shared/data/issues/nlbse24/derived/issues_train.jsonl"
 LABELS_YML = """labels:
@@ -43,10 +50,22 @@ def labeler(*args: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=DATA)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=DATA, help="NLBSE'24 issues_train.jsonl (default: %(default)s)")
     parser.add_argument("--repos", type=int, default=0, help="only the first N repositories (0: all)")
+    parser.add_argument("--backlog-issues", type=int, default=200, help="open issues on the GitHub stand-in (0: skip)")
+    parser.add_argument("--skip-replay", action="store_true", help="only the backlog measurement")
     args = parser.parse_args()
+    if not args.skip_replay and (status := replay(args)) != 0:
+        return status
+    return backlog_requests(args.backlog_issues) if args.backlog_issues else 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    if not os.path.isfile(args.data):
+        print(f"no data at {args.data} (--data)", file=sys.stderr)
+        return 2
+    started = time.monotonic()
     by_repo: dict[str, list[dict]] = defaultdict(list)
     with open(args.data, encoding="utf-8") as f:
         for line in f:
@@ -88,7 +107,50 @@ def main() -> int:
                     print(f"{repo:22} {provider:9} {label:9} {_p(c['precision'])} {_p(c['recall'])} {_p(c['coverage'])} "
                           f"{'-' if sugg is None else format(sugg, '.2f'):>5}  "
                           f"{wall:.1f}{f' (train {train_s:.1f})' if provider == 'local' and label == 'overall' else ''}")
+    print(f"replay wall time, all repositories: {time.monotonic() - started:.1f} s")
     return 0
+
+
+def backlog_requests(n: int) -> int:
+    """GitHub requests per issue of a real backlog run over `n` unlabelled open issues."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fakes import FakeGitHub
+    from labeler.cli import main as cli
+
+    os.environ.update(GITHUB_TOKEN="ghs_bench_token_0123456789", GITHUB_REPOSITORY="acme/widgets",
+                      LABELER_GITHUB_PACE="0", GITHUB_ACTIONS="")
+    with FakeGitHub() as gh, tempfile.TemporaryDirectory() as tmp, open(os.devnull, "w") as null:
+        os.environ["GITHUB_API_URL"] = gh.url
+        cfg = os.path.join(tmp, "labels.yml")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(LABELS_YML)
+        for i in range(1, n + 1):
+            gh.add_issue(i, ("App crashes with an error" if i % 2 else "How do I configure it?") + f" #{i}", "details")
+        args = ["label-issue", "--backlog", "--no-dry-run", "--provider", "keywords", "--config", cfg,
+                "--repo", "acme/widgets", "--max-issues", str(n)]
+        figures = []
+        for run in ("first run", "re-run"):
+            gh.requests.clear()
+            out, sys.stdout = sys.stdout, null
+            t0 = time.monotonic()
+            try:
+                status = cli(args)
+            finally:
+                sys.stdout = out
+            wall = time.monotonic() - t0
+            per_issue = len(gh.requests) / n
+            figures.append(per_issue)
+            kinds = defaultdict(int)
+            for r in gh.requests:
+                kinds[f"{r.method} {'timeline' if r.path.endswith('/timeline') else r.path.rsplit('/', 1)[-1]}"] += 1
+            print(f"backlog {run}: {n} issues, {len(gh.requests)} GitHub requests = {per_issue:.2f} per issue "
+                  f"(target <= 4, timeline read included); {wall:.1f} s; exit {status}; "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:5]))
+            if status != 0:
+                return 1
+        extra = sum(1 for i in range(1, n + 1) if len(gh.comments(i)) != 1)
+        print(f"issues without exactly one comment after the re-run: {extra}")
+        return 0 if figures[0] <= 4 and extra == 0 else 1
 
 
 def _p(x: float | None) -> str:

@@ -121,3 +121,34 @@ def test_per_issue_budget_stops_cleanly(fake_github, fake_llm, actions_env, tmp_
     assert fake_github.issue_labels(7) == []  # nothing applied beyond the cap
     assert "per-issue budget of 2 model call(s) is spent" in capsys.readouterr().out
     assert json.loads(actions_env.outputs()["labels"]) == []
+
+
+def test_bot_added_lists_labels_on_the_issue_the_bot_put_there():
+    from labeler.label_issue import corrections as c
+
+    def e(kind, name, who):
+        return {"event": kind, "label": {"name": name}, "actor": {"login": who}}
+
+    events = [e("labeled", "bug", "github-actions[bot]"), e("labeled", "docs", "maria"),
+              e("labeled", "question", "github-actions[bot]"), e("labeled", "Question", "joe")]
+    assert c.bot_added(events, "github-actions[bot]", ("bug", "docs", "question")) == ("bug",)
+    assert c.bot_added([], "github-actions[bot]", ("bug",)) == ()
+
+
+def test_per_issue_budget_with_comment_never_is_documented_as_not_applying(fake_github, fake_llm, actions_env, tmp_path,
+                                                                           monkeypatch, cfg, capsys):
+    """(c) No comment, no durable count: the cap does not apply, and every run says so."""
+    from labeler.label_issue import budget
+
+    path = tmp_path / "silent.yml"
+    path.write_text(CONFIG + "  max-model-calls-per-issue: 1\n  comment: never\n")
+    seed(fake_github)
+    fake_llm.responder = lambda route, req: answer(("bug", 0.9))
+    for payload in (issue_payload(), edited_payload(), edited_payload()):
+        fake_github.set_issue_labels(7, [])
+        assert run(tmp_path, monkeypatch, payload, "issues", str(path), "--provider", "anthropic") == 0
+    assert len(fake_llm.requests) == 3 and ours(fake_github) == []
+    assert capsys.readouterr().out.count("does not apply with `comment: never`") == 3
+    assert budget.untracked_reason("keywords", "never", 1) is None
+    assert budget.untracked_reason("openai", "always", 1) is None
+    assert budget.untracked_reason("openai", "never", None) is None

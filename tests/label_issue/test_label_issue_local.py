@@ -91,3 +91,20 @@ def test_history_gives_the_model_examples_and_the_comment_duplicates(fake_github
     assert "<examples>" in prompt and "Editor crashes on save with a segfault" in prompt and "<labels>bug" in prompt
     comment = fake_github.comments(50)[0]
     assert "Possibly the same as" in comment and "#3 " in comment
+
+
+def test_replay_with_the_local_model_loads_it_once(model_dir, tmp_path, monkeypatch, capsys):
+    """(d) One load per run, not one per issue."""
+    from labeler.label_issue import command as li
+    from labeler.model import predict
+
+    loads = []
+    real = predict.load
+    monkeypatch.setattr(predict, "load", lambda path: loads.append(path) or real(path))
+    li._load_predictor.cache_clear()
+    rows = corpus(5, 3)
+    data = tmp_path / "replay.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert main(["label-issue", "--replay", str(data), "--config", "labels.yml", "--provider", "local",
+                 "--model-path", model_dir, "--cache", str(tmp_path / "cache.json")]) == 0
+    assert len(rows) > 5 and loads == [model_dir]

@@ -149,3 +149,31 @@ def test_backlog_run_budget_stops_cleanly(fake_github, fake_llm, actions_env, tm
     assert len(fake_llm.requests) == 2
     assert sum(bool(fake_github.issue_labels(n)) for n in range(1, 6)) == 2
     assert "budget of 2 model call(s) is spent" in capsys.readouterr().out
+
+
+PROVENANCE_CONFIG = CONFIG.replace("label-issue:\n", "  - name: automated-triage\n    auto: false\nlabel-issue:\n") + (
+    "  provenance-label: automated-triage\n")
+
+
+def test_backlog_resumes_an_issue_labelled_before_its_comment_failed(fake_github, actions_env, tmp_path):
+    """(b) A fault between the label write and the comment write: the re-run leaves the one comment."""
+    path = tmp_path / "labels.yml"
+    path.write_text(PROVENANCE_CONFIG)
+    cfg = str(path)
+    for n in range(1, 6):
+        fake_github.add_issue(n, f"App crashes {n}", "Traceback")
+    fake_github.add_issue(6, "Labelled by a person", "", labels=["question", "automated-triage"])
+    fake_github.add_comment(6, "a person's comment", user="maria")
+    fake_github.fail("POST", r"/issues/3/comments$", status=502, times=3)  # every try of this run
+    assert backlog(tmp_path, cfg, "--no-dry-run") == 1
+    assert fake_github.issue_labels(3) == ["bug", "automated-triage"] and fake_github.comments(3) == []
+    fake_github.requests.clear()
+    assert backlog(tmp_path, cfg, "--no-dry-run") == 0
+    for n in range(1, 6):
+        assert fake_github.issue_labels(n) == ["bug", "automated-triage"], n
+        assert len(fake_github.comments(n)) == 1, n
+    assert "**labeler** applied `bug`, `automated-triage`" in fake_github.comments(3)[0]
+    touched = {r.path.split("/")[5] for r in fake_github.requests if r.path.startswith("/repos/acme/widgets/issues/")}
+    assert touched == {"1", "2", "3"}  # newest first: #5, #4 done before the fault (commented), #6 a person's comment
+    assert backlog(tmp_path, cfg, "--no-dry-run") == 0  # a third run: nothing left
+    assert all(len(fake_github.comments(n)) == 1 for n in range(1, 6))

@@ -43,15 +43,18 @@ def command() -> None:
 @click.option("--keep-unlabelled", is_flag=True, help="Keep issues without a selected label (as negatives).")
 @click.option("--needs-info-label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL", show_envvar=True,
               help="Label for the qualitizer files; empty: none.")
+@click.option("--bot-login", envvar="LABELER_BOT_LOGIN", show_envvar=True, default="github-actions[bot]", show_default=True,
+              help="Whose label events are the bot's: marks issues people corrected (needs `history sync --label-events`).")
 @click.option("--max-chars", default=4000, show_default=True, type=click.IntRange(200),
               help="Issue body cut in the fine-tuning files.")
 def export_command(db: str, out: str, family: str | None, min_examples: int, exclude_label: tuple[str, ...],
                    method: str, fractions: str, seed: int, keep_unlabelled: bool, needs_info_label: str,
-                   max_chars: int) -> None:
+                   max_chars: int, bot_login: str) -> None:
     """Write issues.jsonl, train/val/test.jsonl, finetune/*.jsonl and a dataset card (README.md)."""
     conn = history.connect(db, create=False)
     repo = history.get_meta(conn, "repo") or "unknown/unknown"
-    examples = dataset.from_history(history.load(conn), repo)
+    examples = dataset.from_history(history.load(conn), repo, history.load_events(conn), bot_login=bot_login,
+                                    ignore=exclude_label)
     conn.close()
     options = dataset.ExportOptions(family=family, min_examples=min_examples, exclude=exclude_label, method=method,
                                     fractions=parse_fractions(fractions), seed=seed, keep_unlabelled=keep_unlabelled,

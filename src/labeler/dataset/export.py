@@ -2,7 +2,7 @@
 
 Interfaces:
     assign_splits(examples, *, fractions=(0.8, 0.1, 0.1), method="stratified", seed=0) -> list[Example]
-    from_history(stored_issues, repo) -> list[Example]
+    from_history(stored_issues, repo, events=None, *, bot_login, ignore) -> list[Example]
     export(examples, out_dir, ExportOptions(...)) -> ExportResult   (files + dataset card; see export())
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from labeler.errors import UserError
 from labeler.examples import SPLITS, Example, select_labels, write_jsonl
+from labeler.history import corrections as fates
 
 # splits ----------------------------------------------------------------------------------------
 
@@ -88,6 +89,7 @@ class ExportOptions:
     family: str | None = None
     min_examples: int = 1
     exclude: tuple[str, ...] = ()          # e.g. the bot's provenance label: never learn our own guesses
+    keep_corrected: bool = True            # ...except where a person corrected them: those labels are theirs
     method: str = "stratified"
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
     seed: int = 0
@@ -96,11 +98,31 @@ class ExportOptions:
     max_chars: int = 4_000                 # body cut in fine-tuning files (grafana capped total tokens)
 
 
-def from_history(issues: Sequence[Any], repo: str) -> list[Example]:
+def from_history(issues: Sequence[Any], repo: str, events: dict[int, list[fates.LabelEvent]] | None = None, *,
+                 bot_login: str = "github-actions[bot]", ignore: Sequence[str] = ()) -> list[Example]:
+    """Examples with the labels the issues carry now (the maintainers' final word). With the stored
+    label events, an issue the bot labelled also records `bot_labels` (what it applied) and, when a
+    person removed or replaced one, `corrected: true` and `bot_removed` (the labels taken off)."""
+    found = fates.outcomes_by_issue(events or {}, bot_login, ignore=ignore)
     return [Example(id=f"{repo}#{i.number}", title=i.title, body=i.body, labels=tuple(i.labels),
                     created_at=i.created_at, source=f"github:{repo}",
-                    extra={"number": i.number, "state": i.state, "state_reason": i.state_reason, "url": i.html_url})
+                    extra={"number": i.number, "state": i.state, "state_reason": i.state_reason, "url": i.html_url,
+                           **correction_fields(found.get(i.number, []))})
             for i in issues]
+
+
+def correction_fields(outs: Sequence[fates.Outcome]) -> dict[str, Any]:
+    if not outs:
+        return {}
+    removed = sorted(o.label for o in outs if o.fate != fates.KEPT)
+    fields: dict[str, Any] = {"bot_labels": sorted(o.label for o in outs), "corrected": bool(removed)}
+    if removed:
+        fields["bot_removed"] = removed
+    return fields
+
+
+def is_corrected(e: Example) -> bool:
+    return bool(e.extra.get("corrected"))
 
 
 def categorizer_record(e: Example, labels: Sequence[str], max_chars: int) -> dict[str, Any]:
@@ -148,7 +170,9 @@ def export(issues: Sequence[Example], out_dir: str, options: ExportOptions = Exp
     """Write issues.jsonl, {train,val,test}.jsonl, finetune/*.jsonl and README.md (dataset card)."""
     if not issues:
         raise UserError("no issues to export (run `labeler history sync` first?)")
-    every = [e for e in issues if not set(e.labels) & set(options.exclude)]
+    drop = set(options.exclude)
+    every = [e if not set(e.labels) & drop else dataclasses.replace(e, labels=tuple(x for x in e.labels if x not in drop))
+             for e in issues if not set(e.labels) & drop or (options.keep_corrected and is_corrected(e))]
     selection = select_labels(every, family=options.family, min_examples=options.min_examples)
     split_all = assign_splits(selection.examples, fractions=options.fractions, method=options.method, seed=options.seed)
     originals = {e.id: e for e in every}
@@ -168,7 +192,8 @@ def export(issues: Sequence[Example], out_dir: str, options: ExportOptions = Exp
                                lambda e: qualitizer_record(e, label, options.max_chars)))
     counts = split_counts(rows)
     with open(os.path.join(out_dir, "README.md"), "w", encoding="utf-8") as f:
-        f.write(card(title, options, counts, selection.dropped, files, len(every)))
+        f.write(card(title, options, counts, selection.dropped, files, len(every),
+                     corrected=sum(is_corrected(e) for e in rows)))
     return ExportResult(files=files, counts=counts, dropped=selection.dropped)
 
 
@@ -181,7 +206,7 @@ def _finetune(out_dir: str, name: str, rows: Sequence[Example],
 
 
 def card(title: str, options: ExportOptions, counts: dict[str, dict[str, int]], dropped: dict[str, int],
-         files: dict[str, int], considered: int) -> str:
+         files: dict[str, int], considered: int, *, corrected: int = 0) -> str:
     import datetime as dt
 
     from labeler import __version__
@@ -190,7 +215,10 @@ def card(title: str, options: ExportOptions, counts: dict[str, dict[str, int]], 
     lines = [f"# Dataset card: {title}", "", f"Exported by labeler {__version__} on {when} from {considered} issues.", "",
              "## Selection", "",
              f"- label family: `{options.family or 'all labels'}`; labels with fewer than {options.min_examples} issues dropped",
-             f"- issues with these labels left out entirely: {', '.join(options.exclude) or '(none)'}",
+             f"- issues with these labels left out entirely: {', '.join(options.exclude) or '(none)'}"
+             + (" (except issues a person corrected)" if options.keep_corrected and options.exclude else ""),
+             f"- issues where a person removed or replaced a label the bot applied: {corrected} "
+             "(`corrected: true`, the bot's labels in `bot_labels`, the ones taken off in `bot_removed`)",
              f"- split: {options.method}, train/val/test = {options.fractions}, seed {options.seed}; "
              "every issue is in exactly one split",
              f"- dropped labels: {', '.join(f'{k} ({v})' for k, v in dropped.items()) or '(none)'}", "",

@@ -4,6 +4,8 @@
     sync(client, repo, conn, *, ...) -> SyncResult              (client = labeler.gh.connect())
     load(conn_or_path, *, state=None) -> list[StoredIssue]
     from_api(item) -> StoredIssue | None                        (None for pull requests; pure)
+    sync_label_events(client, repo, conn, *, label, ...) -> EventsResult   (timelines, paced, incremental)
+    load_events(conn_or_path) -> {issue: [LabelEvent]}          (labeler.history.corrections reads them)
 
 Incremental and resumable: issues are listed `sort=updated&direction=asc&since=<cursor>`; every
 page is committed together with the cursor (the newest `updated_at` stored), so a sync stopped at
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from labeler.errors import UserError
+from labeler.history.corrections import LabelEvent, from_timeline
 
 if TYPE_CHECKING:
     from github import Github
@@ -37,6 +40,10 @@ CREATE TABLE IF NOT EXISTS issues (
 CREATE INDEX IF NOT EXISTS issues_updated ON issues(updated_at);
 CREATE INDEX IF NOT EXISTS issues_created ON issues(created_at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS label_events (
+    issue INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, label TEXT NOT NULL, actor TEXT NOT NULL,
+    created_at TEXT, PRIMARY KEY (issue, id));
+CREATE TABLE IF NOT EXISTS events_synced (issue INTEGER PRIMARY KEY, updated_at TEXT);
 """
 COLUMNS = ("number", "title", "body", "labels", "state", "state_reason", "author", "author_association",
            "created_at", "updated_at", "closed_at", "html_url")
@@ -234,3 +241,76 @@ def _pace(headers: dict[str, str], pacing: Pacing, progress: Callable[[str], Non
     progress(f"rate limit low ({headers.get('x-ratelimit-remaining')} left): sleeping {wait:.0f} s until reset")
     pacing.sleep(wait)
     return True
+
+
+# label events (what people did to the bot's labels) ------------------------------------------------
+
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class EventsResult:
+    read: int          # timelines read this run
+    pending: int       # issues still to read (the next run continues)
+
+
+def event_candidates(conn: sqlite3.Connection, label: str) -> list[int]:
+    """Issues whose timeline is unread or older than the issue: those carrying `label` (the bot's
+    provenance label; "all" = every issue) plus those with label events already stored (a person
+    may have taken the provenance label off too). Most recently updated first."""
+    rows = conn.execute(
+        "SELECT i.number, i.labels, EXISTS(SELECT 1 FROM label_events e WHERE e.issue = i.number) FROM issues i "
+        "LEFT JOIN events_synced s ON s.issue = i.number "
+        "WHERE s.updated_at IS NULL OR s.updated_at < i.updated_at ORDER BY i.updated_at DESC, i.number DESC").fetchall()
+    want = label.lower()
+    return [int(n) for n, labels, known in rows
+            if want == ALL or known or want in (x.lower() for x in json.loads(labels))]
+
+
+def store_events(conn: sqlite3.Connection, number: int, events: list[LabelEvent], updated_at: str | None) -> None:
+    conn.execute("DELETE FROM label_events WHERE issue = ?", (number,))
+    conn.executemany("INSERT OR REPLACE INTO label_events(issue, id, event, label, actor, created_at) VALUES(?,?,?,?,?,?)",
+                     [(e.issue, e.id, e.event, e.label, e.actor, e.created_at) for e in events])
+    conn.execute("INSERT INTO events_synced(issue, updated_at) VALUES(?, ?) "
+                 "ON CONFLICT(issue) DO UPDATE SET updated_at = excluded.updated_at", (number, updated_at or ""))
+
+
+def load_events(db: sqlite3.Connection | str) -> dict[int, list[LabelEvent]]:
+    conn = connect(db, create=False) if isinstance(db, str) else db
+    out: dict[int, list[LabelEvent]] = {}
+    for row in conn.execute("SELECT issue, id, event, label, actor, created_at FROM label_events "
+                            "ORDER BY issue, created_at, id"):
+        out.setdefault(int(row[0]), []).append(LabelEvent(int(row[0]), int(row[1]), row[2], row[3], row[4], row[5]))
+    return out
+
+
+def sync_label_events(client: Github, repo: str, conn: sqlite3.Connection, *, label: str, max_issues: int | None = None,
+                      pacing: Pacing | None = None, progress: Callable[[str], None] = print) -> EventsResult:
+    """Read the timeline of each candidate issue (one request per 100 events) and store its label
+    events; committed per issue, so a stopped run continues where it left off. Paced like the sync."""
+    from labeler import gh
+    from labeler.gh import paging
+
+    pacing = pacing or Pacing()
+    todo = event_candidates(conn, label)
+    github = gh.GitHub(client, repo)
+    read = 0
+    for number in todo:
+        if max_issues is not None and read >= max_issues:
+            break
+        updated = conn.execute("SELECT updated_at FROM issues WHERE number = ?", (number,)).fetchone()[0]
+        try:
+            raw = gh.issue_timeline(github, number)
+        except gh.TimelineUnreadable as e:
+            progress(f"{e.message}: left for the next run")
+            continue
+        store_events(conn, number, from_timeline(number, raw), updated)
+        conn.commit()
+        read += 1
+        remaining, reset = paging.rate_limit(github)
+        headers = {"x-ratelimit-remaining": str(remaining), "x-ratelimit-reset": str(reset)} if remaining >= 0 else {}
+        if not _pace(headers, pacing, progress):
+            break
+    pending = len(event_candidates(conn, label))
+    progress(f"label events: {read} timelines read, {pending} left")
+    return EventsResult(read, pending)

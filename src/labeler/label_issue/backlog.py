@@ -1,9 +1,12 @@
 """The backlog (pure): which open issues label-issue should label in one run, and the dry-run table.
 
-An issue qualifies when it carries no applicable label from labels.yml, or only the abstain label.
-Newest first (the listing order), at most `max_issues`. Resuming is free: an issue labeled by an
-earlier run no longer qualifies, and one the bot already commented on is skipped by `run()` unless
-its labels were taken away by a person (then the timeline check keeps them off).
+An issue qualifies when it carries no applicable label from labels.yml, or only the abstain label,
+or the bot's provenance label (label-issue.provenance-label) and no comment at all (the listing's
+count, no extra request): a run that died between writing the labels and writing the comment, and
+`run()` completes it with its one comment (the timeline says which labels the bot added). Only with
+`comment: always`, where every finished issue has the bot's comment. Newest first (the listing
+order), at most `max_issues`. Without a provenance label, or when someone commented in between,
+such an interrupted issue keeps its labels and gets its comment from the next event on it.
 """
 from __future__ import annotations
 
@@ -20,9 +23,11 @@ if TYPE_CHECKING:
 REQUESTS_PER_ISSUE_TARGET = 4
 
 
-def needs_labels(issue: Issue, cfg: Config, abstain_label: str | None) -> bool:
+def needs_labels(issue: Issue, cfg: Config, abstain_label: str | None, provenance_label: str | None = None) -> bool:
     if issue.is_pr or issue.author_is_bot or issue.state != "open":
         return False
+    if provenance_label and issue.comments == 0 and any(n.lower() == provenance_label.lower() for n in issue.labels):
+        return True  # labelled by the bot, yet no comment at all: the run died before its comment
     for name in issue.labels:
         lbl = cfg.canonical(name)
         if lbl is not None and lbl.auto and not lbl.deprecated:
@@ -30,8 +35,9 @@ def needs_labels(issue: Issue, cfg: Config, abstain_label: str | None) -> bool:
     return True
 
 
-def select(issues: Sequence[Issue], cfg: Config, abstain_label: str | None, max_issues: int) -> list[Issue]:
-    return [i for i in issues if needs_labels(i, cfg, abstain_label)][:max_issues]
+def select(issues: Sequence[Issue], cfg: Config, abstain_label: str | None, max_issues: int,
+           provenance_label: str | None = None) -> list[Issue]:
+    return [i for i in issues if needs_labels(i, cfg, abstain_label, provenance_label)][:max_issues]
 
 
 def table(results: Sequence[tuple[int, Plan | None, str]], dry_run: bool) -> str:

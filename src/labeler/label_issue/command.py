@@ -6,6 +6,7 @@ classifier), plan (pure, labeling.plan), apply unless dry-run, report (comment, 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -99,15 +100,30 @@ def build_prompt(issue: Issue, cfg: config_mod.Config, settings: Settings, repo:
     return prompt, system, user
 
 
+def load_predictor(path: str) -> Any:
+    """The local model, loaded once per process (a replay or backlog asks it for every issue);
+    a model written again to the same directory is loaded again."""
+    try:
+        stamp = max((e.stat().st_mtime_ns for e in os.scandir(path)), default=0) if os.path.isdir(path) else 0
+    except OSError:
+        stamp = 0
+    return _load_predictor(path, stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_predictor(path: str, stamp: int) -> Any:
+    from labeler.model import predict
+
+    return predict.load(path)
+
+
 def recommend(issue: Issue, cfg: config_mod.Config, settings: Settings, provider: Provider,
               repo: str) -> tuple[dict[str, Any], str, str, str]:
     """Returns (answer, model name, prompt version, note). Model failures raise before any write."""
     if provider.name == "keywords":
         return keywords.suggest(cfg.applicable(), issue.title, issue.body, settings.max_labels), "-", keywords.VERSION, ""
     if provider.name == "local":
-        from labeler.model import predict
-
-        predictor = predict.load(provider.model_path or "")
+        predictor = load_predictor(provider.model_path or "")
         ranked = predictor.suggest(issue.title, issue.body)
         answer = {"labels": [{"name": n, "confidence": c} for n, c in ranked], "rationale":
                   "scored by the classifier trained on this repository's labeled issues", "version": "local"}
@@ -176,17 +192,19 @@ def render_off(actor: str) -> str:
                       "", "<sub>Reply `/label auto` to label it again.</sub>"])
 
 
-def read_issue_history(gh: Any, number: int) -> tuple[list[Any], dict[str, str] | None]:
-    """(comments, labels people removed) from one timeline read; None for the removals when the
-    timeline cannot be read (then the comments come from the comments endpoint)."""
+def read_issue_history(gh: Any, issue: Issue) -> tuple[list[Any], dict[str, str] | None, tuple[str, ...]]:
+    """(comments, labels people removed, labels on the issue the bot added) from one timeline read;
+    None for the removals when the timeline cannot be read (then the comments come from the
+    comments endpoint)."""
     from labeler import gh as gh_mod
 
     try:
-        events = gh_mod.issue_timeline(gh, number)
+        events = gh_mod.issue_timeline(gh, issue.number)
     except gh_mod.TimelineUnreadable as e:
         runner.warning(f"{e.message}: applying no label, since labels a person removed cannot be checked")
-        return gh.comments(number), None
-    return gh_mod.timeline_comments(events), corrections.human_removals(events, gh.bot_login)
+        return gh.comments(issue.number), None, ()
+    return (gh_mod.timeline_comments(events), corrections.human_removals(events, gh.bot_login),
+            corrections.bot_added(events, gh.bot_login, issue.labels))
 
 
 def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: Provider,
@@ -198,8 +216,13 @@ def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: 
         runner.notice(f"skipped #{issue.number}: {reason}")  # pull requests, bots: no request needed
         return None
     # Always look: a re-run of an `opened` job replays the same payload after our comment landed.
-    comments, removed = read_issue_history(gh, issue.number) if gh else ([], {})
+    comments, removed, ours = read_issue_history(gh, issue) if gh else ([], {}, ())
     existing = gh.find_comment(issue.number, MARKER, comments) if gh else None
+    if existing is None and ours and settings.comment == "always":
+        # Labels landed, the comment did not (the job died in between): plan as before the labels,
+        # so this run's one comment says what was applied. Adding labels again is a no-op.
+        runner.notice(f"#{issue.number}: {', '.join(ours)} applied by an earlier run without its comment: completing it")
+        issue = dataclasses.replace(issue, labels=tuple(n for n in issue.labels if n not in ours))
     state = State.parse(existing.body if existing else None)
     if trigger.action == "off":
         if gh:
@@ -215,6 +238,8 @@ def run(trigger: Trigger, cfg: config_mod.Config, settings: Settings, provider: 
     if reason := labeling.skip_reason(issue, state, trigger):
         runner.notice(f"skipped #{issue.number}: {reason}")
         return None
+    if untracked := budget_mod.untracked_reason(provider.name, settings.comment, settings.max_calls_per_issue):
+        runner.notice(untracked)
     if reason := budget_mod.issue_cap_reason(provider.name, state.calls, settings.max_calls_per_issue):
         runner.notice(f"skipped #{issue.number}: {reason}")
         return None
@@ -423,7 +448,8 @@ def _backlog(
     if settings.dry_run:  # the dry run's table goes to the job summary, not onto hundreds of issues
         settings = dataclasses.replace(settings, comment="never")
     scan = gh_mod.open_issues(gh, limit=max(max_issues * 4, 100))
-    chosen = backlog.select(scan, cfg, settings.abstain_label, max_issues)
+    resume = settings.provenance_label if settings.comment == "always" else None
+    chosen = backlog.select(scan, cfg, settings.abstain_label, max_issues, resume)
     runner.notice(f"backlog: {len(chosen)} issue(s) to label ({'dry run' if settings.dry_run else 'applying'})")
     results: list[tuple[int, Plan | None, str]] = []
     for issue in chosen:

@@ -1,6 +1,7 @@
 """What people did to the bot's labels, read from an issue's timeline (pure).
 
     human_removals(events, bot_login) -> {label (lower case): login of the person who removed it}
+    bot_added(events, bot_login, labels_now) -> labels on the issue now that the bot put there
 
 A label a person removed is never re-applied by the bot. A person who later adds the label back
 lifts the block (they chose it); the bot's own removals never block.
@@ -29,3 +30,15 @@ def human_removals(events: list[dict[str, Any]], bot_login: str) -> dict[str, st
         else:
             blocked.pop(name, None)
     return blocked
+
+
+def bot_added(events: list[dict[str, Any]], bot_login: str, labels_now: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Labels on the issue now whose last `labeled` event is the bot's. With no audit comment, they
+    are what a run that died between the label write and the comment write applied: a re-run plans
+    as if they were not there yet, so its one comment tells what the bot applied."""
+    last: dict[str, str] = {}
+    for event in events:
+        label = event.get("label")
+        if event.get("event") == "labeled" and isinstance(label, dict) and label.get("name"):
+            last[str(label["name"]).lower()] = _login(event)
+    return tuple(n for n in labels_now if last.get(n.lower()) == bot_login)

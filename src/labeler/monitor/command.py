@@ -12,6 +12,7 @@ import click
 from labeler import md, runner
 from labeler.errors import UserError
 from labeler.history import store as history
+from labeler.monitor import corrections as fixes
 from labeler.monitor import drift as monitor
 
 MARKER = md.marker("monitor")
@@ -47,21 +48,34 @@ def parse_until(raw: str | None) -> dt.datetime:
 @click.option("--issue", "issue_label", envvar="LABELER_MONITOR_ISSUE_LABEL", show_envvar=True,
               help="Also keep an open tracking issue with this label up to date.")
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME for --issue.")
+@click.option("--bot-login", envvar="LABELER_BOT_LOGIN", show_envvar=True, default="github-actions[bot]", show_default=True,
+              help="Whose label events are the bot's (corrections section).")
 @click.option("--fail-on-drift", is_flag=True, envvar="LABELER_FAIL_ON_DRIFT", show_envvar=True, help="Exit 1 on drift.")
 def command(db: str, family: str | None, days: int, baseline_days: int, until: str | None, threshold: float,
             min_issues: int, provenance_label: str, sample_size: int, issue_label: str | None, repo: str | None,
-            fail_on_drift: bool) -> None:
+            bot_login: str, fail_on_drift: bool) -> None:
     """Compare recent labels with history and list recently auto-labelled issues for review."""
     end = parse_until(until)
-    recent, baseline = monitor.windows(history.load(db), until=end, days=days, baseline_days=baseline_days)
+    conn = history.connect(db, create=False)
+    try:
+        stored, events = history.load(conn), history.load_events(conn)
+    finally:
+        conn.close()
+    recent, baseline = monitor.windows(stored, until=end, days=days, baseline_days=baseline_days)
     ignore = (provenance_label,) if provenance_label else ()
     result = monitor.drift(recent, baseline, family=family, threshold=threshold, min_issues=min_issues, ignore=ignore)
     picked = monitor.sample(recent, sample_size, label=provenance_label or None, seed=f"{end:%Y-%m-%d}")
     text = monitor.render(result, picked, family=family, days=days, label=provenance_label or None)
+    fixed = fixes.report(recent, events, picked, bot_login=bot_login, ignore=ignore)
+    text += "\n" + fixes.render(fixed)
     click.echo(monitor.verdict(result))
     runner.summary(text)
     runner.set_output("drift", "true" if result.drifted else "false")
     runner.set_output("psi", f"{result.psi:.4f}")
+    if fixed.overall.precision is not None:
+        runner.set_output("live-precision", f"{fixed.overall.precision:.4f}")
+    if fixed.agreement.kappa is not None:
+        runner.set_output("kappa", f"{fixed.agreement.kappa:.4f}")
     if issue_label:
         from labeler import gh
         from labeler.gh import issues
