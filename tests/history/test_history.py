@@ -141,15 +141,17 @@ def test_database_of_another_repo_is_refused(fake_github, tmp_path):
         history.sync(gh.connect(), "other/repo", conn, progress=lambda line: None)
 
 
-def test_not_a_database_and_wrong_schema(tmp_path):
+def test_not_a_database_and_wrong_schema_start_fresh(tmp_path):
     (tmp_path / "junk.db").write_text("this is not sqlite" * 100)
-    with pytest.raises(UserError, match="not a usable history database"):
-        history.connect(str(tmp_path / "junk.db"))
+    history.connect(str(tmp_path / "junk.db")).close()
+    assert history.check(str(tmp_path / "junk.db")) is None
     conn = history.connect(str(tmp_path / "h.db"))
     conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
     conn.commit()
-    with pytest.raises(UserError, match="schema 99 is not supported"):
-        history.connect(str(tmp_path / "h.db"))
+    conn.close()
+    assert history.check(str(tmp_path / "h.db")).bump
+    history.connect(str(tmp_path / "h.db")).close()
+    assert history.check(str(tmp_path / "h.db")) is None
     with pytest.raises(UserError, match="run `labeler history sync` first"):
         history.load(str(tmp_path / "missing.db"))
 

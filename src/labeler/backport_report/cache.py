@@ -3,19 +3,23 @@
 Keyed by (commit, provider, model, prompt hash), so a new prompt or model re-classifies
 everything while a nightly run only pays for new commits. Writes go to a temporary file in the
 same directory, then `os.replace`: an interrupted run leaves the old or the new file, never half.
+A bad file (empty, truncated, not JSON or UTF-8, NUL bytes, a directory, another format version) is
+moved aside with a warning and the run starts with an empty cache; a file is only written when it
+validates (labeler/persist.py). `labeler backport-report --check-cache` does the same before a save.
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from typing import Any
 
-from labeler import secrets
-from labeler.errors import UserError
+from labeler import persist
+from labeler.atomic import atomic_write, read_json
+
+__all__ = ["FORMAT", "VerdictCache", "atomic_write", "check", "key", "read_json"]
 
 FORMAT = 1
+WHAT = "the verdict cache"
 
 
 def key(sha: str, provider: str, model: str, prompt_hash: str) -> str:
@@ -33,12 +37,10 @@ class VerdictCache:
 
     @classmethod
     def load(cls, path: str | None) -> VerdictCache:
-        if not path or not os.path.exists(path):
+        """A bad file (see labeler/persist.py) is moved aside with a warning: start with an empty cache."""
+        data = persist.load_json(path, WHAT, version=("format", FORMAT), validate=_validate)
+        if data is None:
             return cls(path)
-        data = read_json(path, "the verdict cache is unreadable ({}); delete it to start afresh")
-        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("entries"), dict):
-            raise UserError(f"the verdict cache is not a labeler cache (format {FORMAT}); delete it to start afresh",
-                            file=path)
         return cls(path, {k: v for k, v in data["entries"].items() if _valid(v)})
 
     def get(self, cache_key: str) -> dict[str, Any] | None:
@@ -55,37 +57,22 @@ class VerdictCache:
         with self._lock:
             if not self.path or not self._dirty:
                 return
-            payload = json.dumps({"format": FORMAT, "entries": self.entries}, sort_keys=True, indent=0)
+            data = {"format": FORMAT, "entries": json.loads(json.dumps(self.entries))}
             self._dirty = False
-        atomic_write(self.path, payload)
+        persist.save_json(self.path, data, WHAT, version=("format", FORMAT), validate=_validate)
 
 
 def _valid(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("verdict"), str) and isinstance(value.get("reason"), str)
 
 
-def read_json(path: str, problem: str) -> Any:
-    """A JSON file's content; `problem` (with {} for the reason) becomes the UserError naming the file."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        raise UserError(problem.format(e), file=path) from None
+
+def _validate(data: dict[str, Any]) -> str | None:
+    if not isinstance(data.get("entries"), dict):
+        return "`entries` is not an object"
+    return None
 
 
-def atomic_write(path: str, text: str) -> None:
-    """Replace `path` with `text` in one step (temp file in the same directory + os.replace)."""
-    text = secrets.redact(text)  # the page and report.json are published
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def check(path: str) -> persist.Bad | None:
+    """Why the file is not a verdict cache this version reads (None: valid or missing)."""
+    return persist.check_json(path, version=("format", FORMAT), validate=_validate)

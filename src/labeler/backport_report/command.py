@@ -36,8 +36,10 @@ def _env(name: str) -> str:
               help="Directory with backport_report_prefix.md and backport_report_suffix.md.")
 @click.option("--rules", "rules_file", envvar=_env("RULES"), show_envvar=True, type=click.Path(dir_okay=False),
               help="YAML/JSON settings of the rules provider (schema: labeler/schemas/backport_rules.schema.json).")
-@click.option("--cache", envvar=_env("CACHE"), show_envvar=True, type=click.Path(dir_okay=False),
+@click.option("--cache", envvar=_env("CACHE"), show_envvar=True, type=click.Path(),
               help="Verdict cache file, kept between runs: only new commits cost a model call.")
+@click.option("--check-cache", is_flag=True,
+              help="Only check the --cache file: a bad one is moved aside (so a workflow saves nothing); exit 0.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
               envvar=_env("CONCURRENCY"), show_envvar=True, help="Model calls in flight at once.")
 @click.option("--model-scope", type=click.Choice(["all", "unsure"]), default="all", show_default=True,
@@ -66,6 +68,14 @@ def command(**kwargs: Any) -> None:
     """Classify every commit of a development range for backporting and write a review page."""
     from labeler.backport_report import pipeline, report
 
+    if kwargs["check_cache"]:
+        if not kwargs["cache"]:
+            raise UserError("--check-cache needs --cache FILE (or LABELER_CACHE)")
+        from labeler import persist
+        from labeler.backport_report import cache
+
+        persist.check_file(kwargs["cache"], cache.WHAT, cache.check)
+        return
     if kwargs["merge_files"]:
         meta, records = report.merge([(p, *report.read(p)) for p in kwargs["merge_files"]])
         pipeline.publish(_options(kwargs, merged=True), meta, records)

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from labeler import git, runner
+from labeler.atomic import atomic_write
 from labeler.backport_report import report
-from labeler.backport_report.cache import atomic_write
 from labeler.errors import UserError, setting
 from labeler.git import Commit
 

@@ -5,8 +5,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from labeler.atomic import atomic_write, read_json
 from labeler.backport_report.backported import Backport
-from labeler.backport_report.cache import atomic_write, read_json
 from labeler.errors import UserError
 
 if TYPE_CHECKING:

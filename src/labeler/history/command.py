@@ -16,6 +16,15 @@ def command() -> None:
     """Keep a local copy of the repository's issue history."""
 
 
+@command.command("check")
+@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="SQLite file to check.")
+def check_command(db: str) -> None:
+    """Check the history file: a bad one is moved aside (so a workflow saves nothing); exit 0."""
+    from labeler import persist
+
+    persist.check_file(db, history.WHAT, history.check)
+
+
 @command.command("sync")
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
 @click.option("--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="SQLite file to create or update.")

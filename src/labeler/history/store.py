@@ -19,12 +19,14 @@ Pull requests (in the same REST list) are skipped. Deleted or transferred issues
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from labeler import persist
 from labeler.errors import UserError
 from labeler.history.corrections import LabelEvent, from_timeline
 
@@ -88,9 +90,64 @@ def from_api(item: dict[str, Any]) -> StoredIssue | None:
 
 # the database ------------------------------------------------------------------------------------
 
-def connect(db_path: str, *, create: bool = True) -> sqlite3.Connection:
-    import os
+WHAT = "the history database"
+TABLES = {"issues": set(COLUMNS), "meta": {"key", "value"}}
+# Added after schema 1 shipped: an older file without them is valid (connect() creates them).
+OPTIONAL_TABLES = {"label_events": {"issue", "id", "event", "label", "actor", "created_at"},
+                   "events_synced": {"issue", "updated_at"}}
 
+
+def check(db_path: str) -> persist.Bad | None:
+    """Why the file is not a history database this version reads (None: valid, missing or empty).
+    Opened read-only: a directory, random bytes, a truncated or damaged file, a SQLite file with
+    other tables or columns, and another schema version (`bump`) are each named."""
+    if not os.path.lexists(db_path):
+        return None
+    if os.path.isdir(db_path):
+        return persist.Bad("the history path is a directory, not a file")
+    if not os.path.isfile(db_path):
+        return persist.Bad("the history path is not a regular file")
+    if os.path.getsize(db_path) == 0:
+        return None  # SQLite's own empty database: created on connect
+    try:
+        conn = sqlite3.connect(f"file:{os.path.abspath(db_path)}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        return persist.Bad(f"the history file cannot be opened ({e})")
+    try:
+        ok = conn.execute("PRAGMA quick_check").fetchone()
+        if not ok or ok[0] != "ok":
+            return persist.Bad(f"the history file is damaged ({str(ok and ok[0])[:120]})")
+        names = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table, columns in (TABLES | OPTIONAL_TABLES).items():
+            found = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
+            if found != columns and (found or table not in OPTIONAL_TABLES):
+                what = "no" if not found else "a different"
+                return persist.Bad(f"the history file has {what} `{table}` table: not a labeler history database")
+        if other := names - set(TABLES) - set(OPTIONAL_TABLES):
+            return persist.Bad(f"the history file has other tables ({', '.join(sorted(other))[:120]}): "
+                               "not a labeler history database")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            return persist.Bad("the history file has no schema version: not a labeler history database")
+        if str(row[0]) != SCHEMA_VERSION:
+            return persist.Bad(f"the history file has schema {row[0]}; this labeler reads schema {SCHEMA_VERSION}",
+                               bump=True)
+    except sqlite3.Error as e:
+        return persist.Bad(f"the history file is not a usable SQLite database ({e})")
+    finally:
+        conn.close()
+    return None
+
+
+def connect(db_path: str, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and with `create`, make) the history file. A bad file (see `check`) is moved aside with
+    a warning: `create` starts a fresh one (the next sync fetches everything), readers get a UserError."""
+    bad = check(db_path)
+    if bad:
+        persist.quarantine(db_path, f"{WHAT}: {bad.reason}", bump=bad.bump)
+        if not create:
+            raise UserError(f"{WHAT} was unusable ({bad.reason}) and was moved aside: run `labeler history sync`",
+                            file=db_path)
     if not create and not os.path.isfile(db_path):
         raise UserError("no history database here: run `labeler history sync` first", file=db_path)
     if create and os.path.dirname(db_path):
@@ -98,15 +155,11 @@ def connect(db_path: str, *, create: bool = True) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(db_path)
         conn.executescript(SCHEMA)
-        version = get_meta(conn, "schema_version")
-    except sqlite3.DatabaseError as e:
+        if get_meta(conn, "schema_version") is None:
+            set_meta(conn, "schema_version", SCHEMA_VERSION)
+            conn.commit()
+    except sqlite3.Error as e:  # checked above: only a file that changes under us gets here
         raise UserError(f"not a usable history database ({e})", file=db_path) from None
-    if version is None:
-        set_meta(conn, "schema_version", SCHEMA_VERSION)
-        conn.commit()
-    elif version != SCHEMA_VERSION:
-        raise UserError(f"history schema {version} is not supported (expected {SCHEMA_VERSION}): sync into a new file",
-                        file=db_path)
     return conn
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from labeler import config as config_mod
-from labeler import md, options, prompts, runner
+from labeler import md, options, persist, prompts, runner
 from labeler.errors import UserError
 from labeler.label_issue import backlog, corrections, event, keywords, labeling
 from labeler.label_issue import budget as budget_mod
@@ -348,6 +348,11 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
     help="Replay: answers cached by issue, provider, model and prompt version.",
 )
 @click.option(
+    "--check-cache",
+    is_flag=True,
+    help="Only check the --cache file: a bad one is moved aside (so a workflow saves nothing); exit 0.",
+)
+@click.option(
     "--backlog",
     is_flag=True,
     envvar="LABELER_BACKLOG",
@@ -390,11 +395,15 @@ def command(
     limit: int | None,
     sample: int | None,
     cache_path: str,
+    check_cache: bool,
     backlog: bool,
     max_issues: int,
     max_model_calls: int | None,
 ) -> None:
     """Label an issue with labels from labels.yml and leave one audit comment."""
+    if check_cache:
+        persist.check_file(cache_path, replay_cmd.CACHE_WHAT, replay_cmd.check_cache)
+        return
     if replay_path or backlog:
         cfg = config_mod.load(config_path)
         chosen = resolve_provider(provider, model, model_path, None)  # no history examples: they hold the answers

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from labeler import runner
+from labeler import persist, runner
 from labeler.config import Config
 from labeler.errors import UserError
 from labeler.gh import Issue
@@ -20,24 +20,39 @@ from labeler.label_issue.labeling import Settings, picks
 CACHE_VERSION = 1
 
 
+CACHE_WHAT = "the replay answer cache"
+
+
+def _valid_answer(entry: Any) -> bool:
+    """{"answer": {"labels": [{"name", "confidence"}...]}, "model": str, "version": str}: what `picks` reads."""
+    if not (isinstance(entry, dict) and isinstance(entry.get("model"), str) and isinstance(entry.get("version"), str)
+            and isinstance(entry.get("answer"), dict)):
+        return False
+    labels = entry["answer"].get("labels") or []
+    return isinstance(labels, list) and all(
+        isinstance(i, dict) and isinstance(i.get("name", ""), str)
+        and isinstance(i.get("confidence", 0.0), (int, float)) and not isinstance(i.get("confidence"), bool)
+        for i in labels)
+
+
+def _validate(data: dict[str, Any]) -> str | None:
+    return None if isinstance(data.get("answers"), dict) else "`answers` is not an object"
+
+
+def check_cache(path: str) -> persist.Bad | None:
+    """Why the file is not a replay cache this version reads (None: valid or missing)."""
+    return persist.check_json(path, version=("version", CACHE_VERSION), validate=_validate)
+
+
 def _load_cache(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as e:
-        runner.warning(f"replay cache {path} unreadable ({type(e).__name__}): starting a fresh one")
-        return {}
-    ok = isinstance(data, dict) and data.get("version") == CACHE_VERSION and isinstance(data.get("answers"), dict)
-    return dict(data["answers"]) if ok else {}
+    """The cached answers; a bad file is moved aside with a warning (start fresh), bad entries are dropped."""
+    data = persist.load_json(path, CACHE_WHAT, version=("version", CACHE_VERSION), validate=_validate)
+    return {k: v for k, v in data["answers"].items() if _valid_answer(v)} if data else {}
 
 
 def _save_cache(path: str, answers: dict[str, Any]) -> None:
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"version": CACHE_VERSION, "answers": answers}, f)
-    os.replace(tmp, path)
+    persist.save_json(path, {"version": CACHE_VERSION, "answers": answers}, CACHE_WHAT,
+                      version=("version", CACHE_VERSION), validate=_validate)
 
 
 def _issue(p: replay_data.Past) -> Issue:

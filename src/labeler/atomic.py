@@ -1,0 +1,52 @@
+"""Whole-file reads and writes that never leave half a file: the pure part of labeler/persist.py.
+
+    atomic_write(path, text, *, check=None)   temp file in the same directory + os.replace;
+                                              `check(temp_path)` -> reason | None runs before the replace
+    read_json(path, problem) -> Any           a UserError naming the file (for files a person passes)
+
+No runner, no warnings: feature cores (backport_report.report) use it too.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from labeler import secrets
+from labeler.errors import UserError
+
+
+class NotSaved(Exception):
+    """The new content failed its check: the old file (if any) is left as it was."""
+
+
+def atomic_write(path: str, text: str, *, check: Callable[[str], str | None] | None = None) -> None:
+    """Replace `path` with `text` in one step; with `check`, only when the written temp file passes it."""
+    text = secrets.redact(text)  # the page, report.json and caches may be published
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        reason = check(tmp) if check else None
+        if reason:
+            raise NotSaved(reason)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_json(path: str, problem: str) -> Any:
+    """A JSON file's content; `problem` (with {} for the reason) becomes the UserError naming the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError, RecursionError) as e:
+        raise UserError(problem.format(str(e)[:200]), file=path) from None
