@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from labeler.classifier.predict import Predictor
+from labeler.classifier.train import group_of
 from labeler.dataset import Example
 
 CURVE_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -107,7 +108,7 @@ def confusion(golds: list[set[str]], preds: list[set[str]], labels: Sequence[str
 def evaluate(predictor: Predictor, examples: Sequence[Example]) -> dict[str, Any]:
     known = set(predictor.labels)
     golds = [set(e.labels) & known for e in examples]
-    scores = predictor.scores_many([(e.title, e.body) for e in examples])
+    scores = predictor.scores_many([(e.title, e.body) for e in examples], [group_of(e) for e in examples])
     preds = [decisions(predictor, s) for s in scores]
     used = [applied(predictor, s) for s in scores]
     counts = _counts(golds, preds, predictor.labels)

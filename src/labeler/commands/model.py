@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -62,9 +63,17 @@ def command() -> None:
               help="Skip issues with this label, e.g. the bot's provenance label (repeatable; env LABELER_EXCLUDE_LABELS, space-separated).")
 @click.option("--conservative", is_flag=True, envvar="LABELER_CONSERVATIVE",
               help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target (env LABELER_CONSERVATIVE).")
+@click.option("--encoder", envvar="LABELER_ENCODER",
+              help="Add sentence embeddings (needs labeler[embed]): a Hugging Face id such as "
+                   "sentence-transformers/all-MiniLM-L6-v2 (pinned revision; id@rev for others) or a local folder "
+                   "with config.json, tokenizer.json, onnx/model.onnx (env LABELER_ENCODER). Default: TF-IDF only, "
+                   "nothing is downloaded.")
+@click.option("--embed-cache", default=".labeler/embeddings", show_default=True, envvar="LABELER_EMBED_CACHE",
+              help="Folder remembering embeddings by text hash and encoder, so a retrain embeds only new issues "
+                   "(env LABELER_EMBED_CACHE; '' disables).")
 def train_command(data: str, val: str | None, out: str, target_precision: float, c_value: str,
                   class_weight: str, family: str | None, min_examples: int, exclude_label: Sequence[str],
-                  conservative: bool) -> None:
+                  conservative: bool, encoder: str | None, embed_cache: str) -> None:
     """Train on labelled issues; thresholds are set on held-out data to reach the target precision."""
     from labeler.classifier import train
 
@@ -75,11 +84,27 @@ def train_command(data: str, val: str | None, out: str, target_precision: float,
     va = select_labels(va, family=family, exclude=exclude_label).examples
     params = train.Params(C=_c_value(c_value), class_weight=None if class_weight == "none" else class_weight,
                           target_precision=target_precision, min_examples=min_examples, z=1.0 if conservative else 0.0)
-    trained = train.train(tr, va, params)
-    train.save(trained, out)
+    embedder, recorded = _embedder(encoder, embed_cache)
+    trained = train.train(tr, va, params, embedder=embedder)
+    trained.meta["encoder"] = recorded
+    train.save(trained, out, encoder=recorded)
     click.echo(render_training(trained.meta, out))
     runner.summary(f"### Offline model trained\n\n```\n{render_training(trained.meta, out)}\n```\n")
     runner.set_output("model-path", out)
+
+
+def _embedder(name: str | None, cache_dir: str) -> tuple[Any, dict[str, Any] | None]:
+    """(texts -> vectors, what meta.json records) for --encoder; (None, None) without one."""
+    if not name:
+        return None, None
+    from labeler.classifier import encoder
+
+    spec = encoder.spec_from(name)
+    found = encoder.load(spec)
+    cache = encoder.Cache(cache_dir or None, found)
+    recorded = {**spec.describe(), "ident": found.ident, "dim": found.dim,
+                "sha256": getattr(found, "sha256", None)}
+    return cache.encode, recorded
 
 
 def render_training(meta: dict, out: str) -> str:
@@ -87,6 +112,7 @@ def render_training(meta: dict, out: str) -> str:
     lines = [f"model: {out}  ({meta['mode']}-label, {len(meta['labels'])} labels, {counts['train']} train / "
              f"{counts['val']} val issues, C={meta['params']['C']}, {meta['train_seconds']} s)",
              f"calibration: {meta['calibration']}; held-out macro F1 {meta['heldout_macro_f1']:.3f}",
+             f"encoder: {_encoder_line(meta.get('encoder'))}; embedding {meta.get('embed_seconds', 0)} s",
              f"thresholds for precision {meta['target_precision']}:"]
     for lbl in meta["labels"]:
         thr = meta["thresholds"][lbl]
@@ -95,6 +121,12 @@ def render_training(meta: dict, out: str) -> str:
     if counts["dropped_labels"]:
         lines.append("dropped (too few issues): " + ", ".join(f"{k} ({v})" for k, v in counts["dropped_labels"].items()))
     return "\n".join(lines)
+
+
+def _encoder_line(recorded: dict | None) -> str:
+    if not recorded:
+        return "none (TF-IDF only)"
+    return f"{recorded['name']}" + (f"@{recorded['revision']}" if recorded.get("revision") else "") + f" ({recorded['ident']})"
 
 
 @command.command("eval")
