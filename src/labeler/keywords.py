@@ -1,7 +1,8 @@
 """The offline `keywords` provider: a label's name, aliases, examples and description, matched by word form.
 
 No key, no network, deterministic. Evidence per label:
-- strong: the name, an alias, or a short example (up to 3 words) appearing as a phrase;
+- strong: the name, an alias, or a short example (up to 3 words) appearing as a phrase, unless
+  it lies inside a longer phrase of another label ("support" inside "add support for");
 - weak: a content word of the description or of a longer example ("App crashes when saving"),
   counted once per word, and only when no other label's vocabulary has that word too.
 Words are compared by a light stem (crash / crashes / crashed / crashing; save / saving), case-
@@ -25,7 +26,7 @@ from labeler.config import Label
 VERSION = "keywords-2"
 BODY_LIMIT = 20_000
 STRONG, WEAK = 1.0, 0.5
-TITLE = 2.0
+TITLE, BODY = 2.0, 1.0
 SHORT_EXAMPLE = 3        # words: examples up to this long are phrases, longer ones bags of words
 NEGATION_WINDOW = 3      # tokens before a match that can negate it
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "none", "non", "cannot"})
@@ -79,13 +80,11 @@ def _content(word: str) -> bool:
     return len(word) > 2 and word not in STOPWORDS and word not in NEGATORS and not word.endswith("n't")
 
 
-def _find(phrase: tuple[str, ...], stems: Sequence[str], words: Sequence[str]) -> bool:
-    """Is the phrase anywhere in the text, not right after a negation?"""
+def _spans(phrase: tuple[str, ...], stems: Sequence[str], words: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the phrase occurs, not right after a negation."""
     n = len(phrase)
-    for i in range(len(stems) - n + 1):
-        if tuple(stems[i:i + n]) == phrase and not _negated(words, i):
-            return True
-    return False
+    return [(i, i + n) for i in range(len(stems) - n + 1)
+            if tuple(stems[i:i + n]) == phrase and not _negated(words, i)]
 
 
 def _exclusive(labels: Sequence[Label]) -> dict[str, frozenset[str]]:
@@ -101,17 +100,34 @@ def _exclusive(labels: Sequence[Label]) -> dict[str, frozenset[str]]:
     return out
 
 
-def score(label: Label, title: str, body: str, weak: frozenset[str] | None = None) -> tuple[float, list[str]]:
-    parts = [(TITLE, tokens(title)), (1.0, tokens(_CODE.sub(" ", body[:BODY_LIMIT])))]
-    strong, own_weak = vocabulary(label)
-    weak = own_weak if weak is None else weak
+def _parts(title: str, body: str) -> list[tuple[float, list[str], list[str]]]:
+    out = []
+    for weight, text in ((TITLE, title), (BODY, _CODE.sub(" ", body[:BODY_LIMIT]))):
+        words = tokens(text)
+        out.append((weight, words, [stem(w) for w in words]))
+    return out
+
+
+def _strong_hits(labels: Sequence[Label], words: list[str], stems: list[str]) -> dict[str, set[tuple[str, ...]]]:
+    """Strong phrases found per label; a match inside another label's longer match does not count
+    ("support" for question inside "add support for" of feature)."""
+    found = [(lbl.name, phrase, span) for lbl in labels for phrase in vocabulary(lbl)[0]
+             for span in _spans(phrase, stems, words)]
+    hits: dict[str, set[tuple[str, ...]]] = {lbl.name: set() for lbl in labels}
+    for name, phrase, (a, b) in found:
+        if not any(other != name and c <= a and b <= d and d - c > b - a for other, _, (c, d) in found):
+            hits[name].add(phrase)
+    return hits
+
+
+def score(label: Label, title: str, body: str, weak: frozenset[str] | None = None,
+          labels: Sequence[Label] = ()) -> tuple[float, list[str]]:
+    weak = vocabulary(label)[1] if weak is None else weak
     total, hits = 0.0, []
-    for weight, words in parts:
-        stems = [stem(w) for w in words]
-        for phrase in strong:
-            if _find(phrase, stems, words):
-                total += STRONG * weight
-                hits.append(" ".join(phrase))
+    for weight, words, stems in _parts(title, body):
+        strong = _strong_hits(labels or (label,), words, stems)[label.name]
+        total += STRONG * weight * len(strong)
+        hits += [" ".join(p) for p in sorted(strong)]
         seen = {s for i, s in enumerate(stems) if s in weak and not _negated(words, i)}
         total += WEAK * weight * len(seen)
         hits += sorted(seen)
@@ -120,7 +136,7 @@ def score(label: Label, title: str, body: str, weak: frozenset[str] | None = Non
 
 def suggest(labels: tuple[Label, ...], title: str, body: str, max_labels: int = 3) -> dict[str, Any]:
     weak = _exclusive(labels)
-    raw = [(name, *score(lbl, title or "", body or "", weak[name])) for lbl in labels for name in [lbl.name]]
+    raw = [(lbl.name, *score(lbl, title or "", body or "", weak[lbl.name], labels)) for lbl in labels]
     scored = []
     for name, total, hits in raw:
         other = max((t for n, t, _ in raw if n != name), default=0.0)
