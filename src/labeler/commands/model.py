@@ -152,7 +152,7 @@ def eval_command(model_path: str, data: str, json_path: str | None, min_macro_f1
         json.dump(report, f, indent=2, sort_keys=True)
     text = evaluate.render(report)
     click.echo(f"{text}\n\nreport: {path}")
-    runner.summary(f"### Offline model evaluation\n\n```\n{text}\n```\n")
+    runner.summary(f"### Offline model evaluation\n\n{evaluate.summary_markdown(report)}\n\n```\n{text}\n```\n")
     runner.set_output("report", path)
     runner.set_output("macro-f1", f"{report['macro_f1']:.4f}")
     if min_macro_f1 is not None and report["macro_f1"] < min_macro_f1:
