@@ -114,22 +114,6 @@ def proba(components: dict[str, tuple[Any, Any]], X: Any, groups: Sequence[str |
     return out
 
 
-def margins(p: Any, mode: str) -> Any:
-    """The scores thresholds apply to. Single-label models: each label's probability minus the best
-    other label's (-1..1; only the top label is positive). Cross-validation on NLBSE'24 chose it
-    over the plain probability: at precision 0.9 it keeps ~50 % of issues instead of ~46 %, because
-    "far ahead of the runner-up" separates right from wrong better than "high". Multi-label:
-    the probability itself."""
-    import numpy as np
-
-    if mode != "single" or p.shape[1] < 2:
-        return p
-    out = np.empty_like(p)
-    for j in range(p.shape[1]):
-        out[:, j] = p[:, j] - np.delete(p, j, axis=1).max(axis=1)
-    return out
-
-
 @dataclass
 class Model:
     """What a model directory holds, ready to score texts."""
@@ -170,10 +154,6 @@ class Model:
 
     def proba(self, X: Any, groups: Sequence[str | None]) -> Any:
         return proba(self.components, X, groups, self.mode, self.pool_weight)
-
-    def scores(self, X: Any, groups: Sequence[str | None]) -> Any:
-        """What thresholds and confidences apply to (see `margins`)."""
-        return margins(self.proba(X, groups), self.mode)
 
 
 def stack(blocks: list[Any], embeddings: Any, weight: float) -> Any:

@@ -9,9 +9,7 @@
         math.inf for labels that never reached it (never apply those automatically).
     Predictor.meta: dict                     version ('local-<UTC timestamp>'), trained_at, counts,
         labels, params, labeler_version, sklearn_version, ...
-    Predictor.scores(title, body, group=None) -> dict[str, float]   what thresholds apply to: for
-        single-label models a label's probability minus the best other's (-1..1, the top label is
-        the only positive one), for multi-label models the probability (linear.margins)
+    Predictor.scores(title, body) -> dict[str, float]   raw model probabilities (for evaluation)
 
 Model directory: see store.py (arrays + JSON; a pickle is refused, nothing loaded can run code).
 A model trained with `--encoder` records it in meta.json; `load` finds the same encoder again
@@ -55,7 +53,7 @@ class Predictor:
         if self.model.embed_dim:
             emb = self.encoder.encode([features.embed_text_of(t, b) for t, b in items])
         X = self.model.matrix([features.text_of(t, b) for t, b in items], emb)
-        p = self.model.scores(X, list(groups) if groups is not None else [None] * len(items))
+        p = self.model.proba(X, list(groups) if groups is not None else [None] * len(items))
         return [dict(zip(self.labels, map(float, row))) for row in p]
 
     def scores(self, title: str, body: str, group: str | None = None) -> dict[str, float]:

@@ -195,8 +195,7 @@ def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (
     comps = fit(X[:last], y[:last], groups[:last], C=C)
     model = linear.Model.from_fitted(fitted, components=comps, mode=prep.mode, pool_weight=params.pool_weight,
                                      embed_weight=weight, embed_dim=0 if emb is None else int(emb.shape[1]))
-    scored = linear.margins(held, prep.mode)
-    levels = {lbl: calibrate.cutoffs(scored[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
+    levels = {lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
               for i, lbl in enumerate(prep.labels)}
     meta = _meta(prep, params, C, grid, levels, macro_f1(held_y, decide(held, prep.mode)),
                  time.perf_counter() - started - embed_s)
