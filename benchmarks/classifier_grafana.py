@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--target-precision", type=float, default=0.9)
     parser.add_argument("--test-share", type=float, default=0.2)
     parser.add_argument("--features", default="word", help="word, or word,char")
+    parser.add_argument("--class-weight", default="balanced", choices=["balanced", "none"])
     parser.add_argument("--encoder", help="minilm-packages, a model folder or a hub id: fuse sentence embeddings")
     parser.add_argument("--embed-cache", default="/tmp/labeler-embeddings")
     parser.add_argument("--json", help="write the numbers to this file")
@@ -82,7 +83,8 @@ def main() -> None:
     test_rows = select_labels(rows[cut:], family=family).examples
     tag = "SYNTHETIC corpus (not Grafana; only shows the code runs)" if args.synthetic else "Grafana auto-triager issues"
     params = train.Params(C=None if args.C == "auto" else float(args.C), target_precision=args.target_precision,
-                          min_examples=args.min_examples, features=tuple(args.features.split(",")))
+                          min_examples=args.min_examples, features=tuple(args.features.split(",")),
+                          class_weight=None if args.class_weight == "none" else "balanced")
     run = run_fold(train_rows, test_rows, params, trace=True, enc=enc, embedder=embedder)
     timed = run_fold(train_rows, test_rows, params, enc=enc, embedder=embedder)
     trained = train.train(train_rows, params=params, embedder=embedder)
