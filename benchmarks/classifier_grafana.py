@@ -1,6 +1,6 @@
 """Offline classifier on Grafana issues: area labels, multi-label; precision@1 and recall@3.
 
-    .venv/bin/python benchmarks/classifier_grafana.py [--family 'area/*'] [--min-examples 2] [--json FILE]
+    .venv/bin/python benchmarks/classifier_grafana.py [--family 'area/*'] [--min-examples 2] [--encoder minilm-packages] [--json FILE]
     .venv/bin/python benchmarks/classifier_grafana.py --synthetic      # generated corpus, NOT comparable
 
 Data: ../shared/data/issues/grafana-auto-triager/categorizedIds.json (770 issues, {id, title, body,
@@ -18,8 +18,9 @@ import argparse
 import json
 import random
 
-from classifier_common import DATA, max_rss_mb, mean, print_curve, run_fold, skip, write_json
+from classifier_common import DATA, encoder_from, max_rss_mb, mean, print_curve, run_fold, skip, write_json
 from labeler.examples import Example, select_labels
+from labeler.model import encoder as enc_mod
 from labeler.model import synthetic, train
 from labeler.model.predict import Predictor
 
@@ -46,6 +47,7 @@ def load_synthetic() -> list[Example]:
 
 
 def ranking_metrics(predictor: Predictor, rows: list[Example]) -> dict[str, float]:
+    """P@1 and R@3 over test issues carrying at least one known label."""
     known = set(predictor.labels)
     scored = [(set(e.labels) & known, s) for e, s in zip(rows, predictor.scores_many([(e.title, e.body) for e in rows]))]
     scored = [(gold, s) for gold, s in scored if gold]
@@ -65,8 +67,14 @@ def main() -> None:
     parser.add_argument("--C", default="10", help="a number or 'auto'")
     parser.add_argument("--target-precision", type=float, default=0.9)
     parser.add_argument("--test-share", type=float, default=0.2)
+    parser.add_argument("--features", default="word", help="word, or word,char")
+    parser.add_argument("--class-weight", default="balanced", choices=["balanced", "none"])
+    parser.add_argument("--encoder", help="minilm-packages, a model folder or a hub id: fuse sentence embeddings")
+    parser.add_argument("--embed-cache", default="/tmp/labeler-embeddings")
     parser.add_argument("--json", help="write the numbers to this file")
     args = parser.parse_args()
+    enc = encoder_from(args.encoder)
+    embedder = enc_mod.Cache(args.embed_cache, enc).encode if enc is not None else None
     rows = load_synthetic() if args.synthetic else load_real()
     family = "area/*" if args.synthetic else args.family
     cut = int(len(rows) * (1 - args.test_share))
@@ -74,13 +82,15 @@ def main() -> None:
     test_rows = select_labels(rows[cut:], family=family).examples
     tag = "SYNTHETIC corpus (not Grafana; only shows the code runs)" if args.synthetic else "Grafana auto-triager issues"
     params = train.Params(C=None if args.C == "auto" else float(args.C), target_precision=args.target_precision,
-                          min_examples=args.min_examples)
-    run = run_fold(train_rows, test_rows, params, trace=True)
-    timed = run_fold(train_rows, test_rows, params)
-    trained = train.train(train_rows, params=params)
-    metrics = ranking_metrics(Predictor(trained.model, trained.meta), test_rows)
+                          min_examples=args.min_examples, features=tuple(args.features.split(",")),
+                          class_weight=None if args.class_weight == "none" else "balanced")
+    run = run_fold(train_rows, test_rows, params, trace=True, enc=enc, embedder=embedder)
+    timed = run_fold(train_rows, test_rows, params, enc=enc, embedder=embedder)
+    trained = train.train(train_rows, params=params, embedder=embedder)
+    metrics = ranking_metrics(Predictor(trained.model, trained.meta, enc), test_rows)
     report = run["report"]
     at = report["at_thresholds"]
+    print(f"encoder: {enc.ident if enc else 'none (core)'}; features {args.features}")
     print(f"data: {tag}: {len(rows)} issues, train {len(train_rows)} (oldest) / test {len(test_rows)} (newest); "
           f"labels {family}: {len(trained.meta['labels'])} with >= {args.min_examples} training issues")
     print(f"precision@1 {metrics['precision_at_1']:.3f}   recall@3 {metrics['recall_at_3']:.3f}   "

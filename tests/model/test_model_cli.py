@@ -34,7 +34,12 @@ def test_train_then_eval_writes_a_report(files, capsys):
     report = json.loads((files / "r.json").read_text())
     assert {"macro_f1", "micro_f1", "per_label", "at_thresholds", "coverage_curve"} <= set(report)
     assert "macro-f1<<" in (files / "output").read_text()
-    assert "Offline model evaluation" in (files / "summary.md").read_text()
+    summary = (files / "summary.md").read_text()
+    assert "Offline model evaluation" in summary
+    assert "```mermaid\nxychart-beta" in summary and summary.count("    line [") == 2
+    assert "| true \\ predicted | `bug` | `feature` | `question` |" in summary
+    grid = report["confusion"]["rows_gold_cols_predicted"]
+    assert f"| `bug` | {' | '.join(map(str, grid[0]))} |" in summary
 
 
 def test_split_field_selects_train_val_and_test(files, capsys):

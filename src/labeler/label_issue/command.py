@@ -124,7 +124,8 @@ def recommend(issue: Issue, cfg: config_mod.Config, settings: Settings, provider
         return keywords.suggest(cfg.applicable(), issue.title, issue.body, settings.max_labels), "-", keywords.VERSION, ""
     if provider.name == "local":
         predictor = load_predictor(provider.model_path or "")
-        ranked = predictor.suggest(issue.title, issue.body)
+        # the group training saw for this repository's issues (dataset export writes source github:OWNER/NAME)
+        ranked = predictor.suggest(issue.title, issue.body, f"github:{repo}" if repo else None)
         answer = {"labels": [{"name": n, "confidence": c} for n, c in ranked], "rationale":
                   "scored by the classifier trained on this repository's labeled issues", "version": "local"}
         return answer, str(predictor.meta.get("version", "local")), "local", ""

@@ -71,6 +71,14 @@ def command() -> None:
     envvar="LABELER_CONSERVATIVE", show_envvar=True,
     help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target.",
 )
+@click.option("--encoder", envvar="LABELER_ENCODER", show_envvar=True,
+              help="Add sentence embeddings (needs labeler[embed]): a Hugging Face id such as "
+                   "sentence-transformers/all-MiniLM-L6-v2 (pinned revision; id@rev for others) or a local folder "
+                   "with config.json, tokenizer.json, onnx/model.onnx. Default: TF-IDF only, nothing is downloaded.")
+@click.option("--embed-cache", default=".labeler/embeddings", show_default=True, envvar="LABELER_EMBED_CACHE",
+              show_envvar=True,
+              help="Folder remembering embeddings by text hash and encoder, so a retrain embeds only new issues "
+                   "('' disables).")
 def train_command(
     data: str,
     val: str | None,
@@ -82,6 +90,8 @@ def train_command(
     min_examples: int,
     exclude_label: Sequence[str],
     conservative: bool,
+    encoder: str | None,
+    embed_cache: str,
 ) -> None:
     """Train on labelled issues; thresholds are set on held-out data to reach the target precision."""
     from labeler.model import train
@@ -98,12 +108,35 @@ def train_command(
         min_examples=min_examples,
         z=1.0 if conservative else 0.0,
     )
+    embedder, recorded = _embedder(encoder, embed_cache)
     with runner.timed(f"model train ({len(tr)} train, {len(va)} val issues)"):
-        trained = train.train(tr, va, params)
-        train.save(trained, out)
+        trained = train.train(tr, va, params, embedder=embedder)
+        trained.meta["encoder"] = recorded
+        train.save(trained, out, encoder=recorded)
     click.echo(render_training(trained.meta, out))
     runner.summary(f"### Offline model trained\n\n```\n{render_training(trained.meta, out)}\n```\n")
     runner.set_output("model-path", out)
+
+
+def _embedder(name: str | None, cache_dir: str) -> tuple[Any, dict[str, Any] | None]:
+    """(texts -> vectors, what meta.json records) for --encoder; (None, None) without one."""
+    if not name:
+        return None, None
+    from labeler.model import encoder
+
+    spec = encoder.spec_from(name)
+    found = encoder.load(spec)
+    cache = encoder.Cache(cache_dir or None, found)
+    recorded = {**spec.describe(), "ident": found.ident, "dim": found.dim,
+                "sha256": getattr(found, "sha256", None)}
+    return cache.encode, recorded
+
+
+def _encoder_line(recorded: dict[str, Any] | None) -> str:
+    if not recorded:
+        return "none (TF-IDF only)"
+    revision = f"@{recorded['revision']}" if recorded.get("revision") else ""
+    return f"{recorded['name']}{revision} ({recorded['ident']})"
 
 
 def render_training(meta: dict[str, Any], out: str) -> str:
@@ -112,6 +145,7 @@ def render_training(meta: dict[str, Any], out: str) -> str:
         f"model: {out}  ({meta['mode']}-label, {len(meta['labels'])} labels, {counts['train']} train / "
         f"{counts['val']} val issues, C={meta['params']['C']}, {meta['train_seconds']} s)",
         f"calibration: {meta['calibration']}; held-out macro F1 {meta['heldout_macro_f1']:.3f}",
+        f"encoder: {_encoder_line(meta.get('encoder'))}; embedding {meta.get('embed_seconds', 0)} s",
         f"thresholds for precision {meta['target_precision']}:",
     ]
     for lbl in meta["labels"]:
@@ -169,7 +203,7 @@ def eval_command(model_path: str | None, old_model_path: str | None, data: str, 
         json.dump(report, f, indent=2, sort_keys=True)
     text = evaluate.render(report)
     click.echo(f"{text}\n\nreport: {path}")
-    runner.summary(f"### Offline model evaluation\n\n```\n{text}\n```\n")
+    runner.summary(f"### Offline model evaluation\n\n{evaluate.summary_markdown(report)}\n\n```\n{text}\n```\n")
     runner.set_output("report", path)
     runner.set_output("macro-f1", f"{report['macro_f1']:.4f}")
     if min_macro_f1 is not None and report["macro_f1"] < min_macro_f1:

@@ -19,6 +19,7 @@ from typing import Any
 
 from labeler.examples import Example
 from labeler.model.predict import Predictor
+from labeler.model.train import group_of
 
 CURVE_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
@@ -107,7 +108,7 @@ def confusion(golds: list[set[str]], preds: list[set[str]], labels: Sequence[str
 def evaluate(predictor: Predictor, examples: Sequence[Example]) -> dict[str, Any]:
     known = set(predictor.labels)
     golds = [set(e.labels) & known for e in examples]
-    scores = predictor.scores_many([(e.title, e.body) for e in examples])
+    scores = predictor.scores_many([(e.title, e.body) for e in examples], [group_of(e) for e in examples])
     preds = [decisions(predictor, s) for s in scores]
     used = [applied(predictor, s) for s in scores]
     counts = _counts(golds, preds, predictor.labels)
@@ -151,3 +152,41 @@ def _render_confusion(conf: dict[str, Any]) -> str:
     rows = [f"{lbl[:width]:<{width + 2}}" + " ".join(f"{n:>{width}}" for n in row)
             for lbl, row in zip(labels, conf["rows_gold_cols_predicted"])]
     return "\n".join(["confusion matrix:", head, *rows])
+
+
+def summary_markdown(report: dict[str, Any]) -> str:
+    """The job summary: headline, a precision-vs-coverage chart and the confusion matrix (Mermaid
+    and Markdown both render on GitHub), then the plain table."""
+    t = report["at_thresholds"]
+    parts = [f"**macro F1 {report['macro_f1']:.3f}** · micro F1 {report['micro_f1']:.3f} · {report['issues']} issues · "
+             f"at the thresholds: coverage {t['coverage']:.1%}, precision {t['precision']:.1%}", "",
+             mermaid_curve(report["coverage_curve"])]
+    if report.get("confusion"):
+        parts += ["", confusion_markdown(report["confusion"])]
+    return "\n".join(parts)
+
+
+def mermaid_curve(rows: Sequence[dict[str, Any]]) -> str:
+    """Precision and coverage of the top label by calibrated-confidence floor, as a Mermaid xychart."""
+    xs = [f"{r['confidence']:.2f}" for r in rows]
+    precision = [0.0 if r["precision"] is None else round(r["precision"], 3) for r in rows]
+    coverage = [round(r["coverage"], 3) for r in rows]
+    return "\n".join([
+        "Precision (first line) and coverage (second line) of the top label, by the confidence it must reach:", "",
+        "```mermaid", "xychart-beta", '    title "Precision vs coverage by confidence floor"',
+        f"    x-axis \"confidence >=\" [{', '.join(xs)}]", '    y-axis "share" 0 --> 1',
+        f"    line [{', '.join(map(str, precision))}]", f"    line [{', '.join(map(str, coverage))}]", "```"])
+
+
+def confusion_markdown(conf: dict[str, Any]) -> str:
+    labels = [_cell(lbl) for lbl in conf["labels"]]
+    lines = ["Confusion matrix (rows: true label, columns: predicted):", "",
+             "| true \\ predicted | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+    for lbl, row in zip(labels, conf["rows_gold_cols_predicted"]):
+        lines.append(f"| {lbl} | " + " | ".join(str(n) for n in row) + " |")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """A label name in a Markdown table: pipes and markup neutralised, length capped."""
+    return "`" + text[:40].replace("|", "/").replace("`", "'") + "`"

@@ -11,47 +11,53 @@
         labels, params, labeler_version, sklearn_version, ...
     Predictor.scores(title, body) -> dict[str, float]   raw model probabilities (for evaluation)
 
-Model directory format (version 1): `meta.json` (format "labeler-model", format_version 1,
-labels, mode, thresholds, levels = per-label [[precision, cutoff], ...], counts, params,
-model_sha256) and `model.joblib` (a scikit-learn Pipeline). Loading a pickle runs code: load
-only model directories your own workflow produced (the repository's own Actions cache); the
-sha256 in meta.json catches a swapped or truncated model file, not a malicious meta.json.
+Model directory: see store.py (arrays + JSON; a pickle is refused, nothing loaded can run code).
+A model trained with `--encoder` records it in meta.json; `load` finds the same encoder again
+(LABELER_ENCODER overrides where it lives, e.g. a local folder; HF_HUB_OFFLINE=1 uses the hub cache
+only) and refuses one whose ONNX file differs from the one the model was trained with.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from labeler import runner
 from labeler.errors import UserError
-from labeler.model import calibrate, features
-from labeler.model.train import FORMAT, FORMAT_VERSION, proba
+from labeler.model import calibrate, features, linear, store
+from labeler.model.train import FORMAT, FORMAT_VERSION
 
 
 class Predictor:
-    def __init__(self, model: Any, meta: dict[str, Any]) -> None:
+    def __init__(self, model: linear.Model, meta: dict[str, Any], encoder: Any = None) -> None:
         self.model = model
         self.meta = meta
+        self.encoder = encoder
         self.labels: list[str] = list(meta["labels"])
         self.mode: str = meta["mode"]
         self.levels = {lbl: calibrate.from_json(meta["levels"][lbl]) for lbl in self.labels}
         self.thresholds: dict[str, float] = {
             lbl: math.inf if meta["thresholds"].get(lbl) is None else float(meta["thresholds"][lbl])
             for lbl in self.labels}
+        if model.embed_dim and encoder is None:
+            raise UserError("this model needs its sentence encoder (see meta.json 'encoder')")
 
-    def scores_many(self, items: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
+    def scores_many(self, items: Sequence[tuple[str, str]], groups: Sequence[str | None] | None = None
+                    ) -> list[dict[str, float]]:
+        """Raw probabilities; `groups` (the issues' repositories) picks per-repository models."""
         if not items:
             return []
-        p = proba(self.model, [features.text_of(t, b) for t, b in items], len(self.labels))
+        emb = None
+        if self.model.embed_dim:
+            emb = self.encoder.encode([features.embed_text_of(t, b) for t, b in items])
+        X = self.model.matrix([features.text_of(t, b) for t, b in items], emb)
+        p = self.model.proba(X, list(groups) if groups is not None else [None] * len(items))
         return [dict(zip(self.labels, map(float, row))) for row in p]
 
-    def scores(self, title: str, body: str) -> dict[str, float]:
-        return self.scores_many([(title, body)])[0]
+    def scores(self, title: str, body: str, group: str | None = None) -> dict[str, float]:
+        return self.scores_many([(title, body)], [group])[0]
 
     def confidence(self, label: str, score: float) -> float:
         return calibrate.confidence(self.levels[label], score)
@@ -62,15 +68,20 @@ class Predictor:
         ranked.sort(key=lambda r: (-r[1], -r[2], r[0]))
         return [(lbl, conf) for lbl, conf, _ in ranked]
 
-    def suggest(self, title: str, body: str) -> list[tuple[str, float]]:
-        return self.rank(self.scores(title, body))
+    def suggest(self, title: str, body: str, group: str | None = None) -> list[tuple[str, float]]:
+        return self.rank(self.scores(title, body, group))
 
 
 def read_meta(model_dir: str) -> dict[str, Any]:
     path = os.path.join(model_dir, "meta.json")
     if not os.path.isfile(path):
+        if os.path.isfile(os.path.join(model_dir, "model.joblib")):
+            raise UserError("this model folder holds a pickle (model.joblib) from an older labeler; pickles can run "
+                            "code when loaded and are refused: retrain with `labeler model train`", file=model_dir)
         raise UserError("not a labeler model directory: meta.json is missing", file=path)
     try:
+        if os.path.getsize(path) > 10 * 2**20:
+            raise ValueError("larger than 10 MiB")
         with open(path, encoding="utf-8") as f:
             meta = json.load(f)
     except (OSError, ValueError) as e:
@@ -91,39 +102,49 @@ def _check_meta(meta: Any, path: str) -> None:
     for key in ("thresholds", "levels"):
         if not isinstance(meta.get(key), dict) or set(meta[key]) != set(labels):
             raise UserError(f"meta.json {key!r} do not match its labels", file=path)
-    if meta.get("mode") not in ("single", "multi") or not isinstance(meta.get("model_sha256"), str):
-        raise UserError("meta.json lacks mode or model_sha256", file=path)
+    if meta.get("mode") not in ("single", "multi"):
+        raise UserError("meta.json lacks mode", file=path)
+    for key in ("files", "sha256"):
+        if not isinstance(meta.get(key), dict):
+            raise UserError(f"meta.json lacks {key!r}", file=path)
+    kinds, comps = meta.get("kinds"), meta.get("components")
+    if not isinstance(kinds, list) or not kinds or set(kinds) - set(features.KINDS) \
+            or not isinstance(comps, list) or not all(isinstance(c, str) for c in comps):
+        raise UserError("meta.json lacks valid 'kinds' or 'components'", file=path)
 
 
 def load(model_dir: str) -> Predictor:
-    """Open a model directory written by `labeler model train` (offline; see module docstring)."""
+    """Open a model directory written by `labeler model train` (see module docstring)."""
     meta = read_meta(model_dir)
-    model_path = os.path.join(model_dir, str(meta.get("model_file", "model.joblib")))
     try:
-        with open(model_path, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
-    except OSError as e:
-        raise UserError(f"cannot read the model file: {e.strerror}", file=model_path) from None
-    if digest != meta["model_sha256"]:
-        raise UserError("the model file does not match meta.json (sha256 differs): retrain or restore "
-                        "both files together", file=model_path)
-    model = _unpickle(model_path, meta)
-    try:
-        predictor = Predictor(model, meta)
-    except (KeyError, ValueError, TypeError) as e:
-        raise UserError(f"meta.json is inconsistent ({e})", file=os.path.join(model_dir, "meta.json")) from None
-    return predictor
-
-
-def _unpickle(model_path: str, meta: dict[str, Any]) -> Any:
-    try:
-        import joblib
+        import numpy  # noqa: F401
         import sklearn
     except ImportError:
         raise UserError("the offline model needs scikit-learn: pip install 'labeler[local]'") from None
     if meta.get("sklearn_version") != sklearn.__version__:
         runner.warning(f"the model was trained with scikit-learn {meta.get('sklearn_version')}, this is "
                        f"{sklearn.__version__}; retrain if predictions look wrong")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # InconsistentVersionWarning: reported once above
-        return joblib.load(model_path)
+    model = store.load_arrays(model_dir, meta)
+    encoder = open_encoder(meta["encoder"]) if model.embed_dim else None
+    try:
+        return Predictor(model, meta, encoder)
+    except (KeyError, ValueError, TypeError) as e:
+        raise UserError(f"meta.json is inconsistent ({e})", file=os.path.join(model_dir, "meta.json")) from None
+
+
+def open_encoder(recorded: Any) -> Any:
+    """The encoder a model was trained with: LABELER_ENCODER if set (e.g. a local copy), else the
+    recorded hub id and revision. Its ONNX file must be the one the model recorded."""
+    from labeler.model import encoder as enc
+
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("name"), str):
+        raise UserError("the model uses sentence embeddings but meta.json does not say which encoder")
+    where = os.environ.get("LABELER_ENCODER") or (
+        recorded["name"] + (f"@{recorded['revision']}" if recorded.get("source") == "hub" and recorded.get("revision") else ""))
+    found = enc.load(enc.spec_from(where))
+    if recorded.get("ident") and found.ident != recorded["ident"]:
+        raise UserError(f"the model was trained with encoder {recorded['name']} ({recorded['ident']}) but {where} is "
+                        f"{found.ident}: point LABELER_ENCODER at the same encoder, or retrain")
+    if int(found.dim) != int(recorded.get("dim", found.dim)):
+        raise UserError(f"encoder {where} gives {found.dim}-dimensional vectors, the model expects {recorded.get('dim')}")
+    return found
