@@ -97,7 +97,7 @@ _labeler_uv() {  # prints the path of a uv binary at the locked version, bootstr
 }
 
 _labeler_setup() {
-  local root python venv locks digest stamp uv req lock start site extras
+  local root python venv locks digest stamp uv req lock start site extras own=false
   start=$SECONDS
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   python="$(_labeler_python)" || return 1
@@ -106,6 +106,7 @@ _labeler_setup() {
   digest="$( (echo "$extras"; xargs cat <<< "$locks") | sha256sum | cut -c1-16)"
   if ! "$python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
     venv="${RUNNER_TEMP:-/tmp}/labeler-venv-$(echo "${extras:-base}" | tr -cs 'a-z' '-' | sed 's/-$//')"
+    own=true  # made and cached by us
   else
     venv="$("$python" -c 'import sys; print(sys.prefix)')"
   fi
@@ -122,6 +123,14 @@ _labeler_setup() {
       [ "$lock" = "$root/requirements/uv.txt" ] || req+=(-r "$lock")
     done <<< "$locks"
     "$uv" pip install --quiet --python "$venv/bin/python" --require-hashes "${req[@]}" || { echo "::endgroup::"; return 1; }
+    if [ "$own" = true ]; then
+      # Our own cached environment only: the test suites numpy, scipy and scikit-learn ship (a third of the
+      # local extra's files, never imported at run time) would be restored from the cache on every run.
+      site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || return 1
+      for pkg in numpy scipy sklearn; do
+        [ -d "$site/$pkg" ] && find "$site/$pkg" -depth -type d -name tests -exec rm -rf {} +
+      done
+    fi
     echo "$digest" > "$stamp"
     echo "::endgroup::"
   fi
