@@ -5,7 +5,9 @@
 #   source "${GITHUB_ACTION_PATH}/../setup.sh"       # installs what is missing; writes python=<interpreter>
 #
 # Dependencies come from the hash-locked requirements/action.txt (plus the extras named in
-# LABELER_EXTRAS, e.g. "html local") and are installed with uv, itself bootstrapped from the
+# LABELER_EXTRAS, e.g. "html local"; the model SDKs are the extras "anthropic" and "openai", which an
+# action names only when its provider input or API key asks for them, so offline runs install and
+# restore a third of the files; the provider names "keywords" and "rules" install nothing) and are installed with uv, itself bootstrapped from the
 # hash-locked requirements/uv.txt. The cache key covers the lock files, the extras, the Python
 # version, the OS and the architecture, so a restored environment is used only when it matches.
 # labeler itself is not installed: a .pth file points the environment at the action's src/.
@@ -31,26 +33,38 @@ _labeler_python() {
   echo "$python"
 }
 
+_labeler_extras() {  # LABELER_EXTRAS normalised: sorted, unique, only entries with a lock file
+  local extra
+  for extra in ${LABELER_EXTRAS:-}; do
+    extra="${extra,,}"  # provider inputs are case-insensitive
+    case "$extra" in
+      html|local|taxonomy|anthropic|openai) echo "$extra" ;;
+      keywords|rules) ;;  # offline providers named by a provider input: nothing to install
+      *) echo "::error::unknown LABELER_EXTRAS entry or provider: $extra (html, local, taxonomy, anthropic, openai)" >&2; return 1 ;;
+    esac
+  done | sort -u | paste -sd' '
+  return "${PIPESTATUS[0]}"
+}
+
 _labeler_locks() {  # the lock files this action installs from, one per line
-  local root="$1" extra
+  local root="$1" extra extras
+  extras="$(_labeler_extras)" || return 1
   echo "$root/requirements/uv.txt"
   echo "$root/requirements/action.txt"
-  for extra in ${LABELER_EXTRAS:-}; do
-    case "$extra" in
-      html|local|taxonomy) echo "$root/requirements/$extra.txt" ;;
-      *) echo "::error::unknown LABELER_EXTRAS entry: $extra (html, local, taxonomy)" >&2; return 1 ;;
-    esac
+  for extra in $extras; do
+    echo "$root/requirements/$extra.txt"
   done
 }
 
 _labeler_key() {
-  local root python locks digest version slug
+  local root python locks digest version slug extras
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   python="$(_labeler_python)" || return 1
   locks="$(_labeler_locks "$root")" || return 1
   version="$("$python" -c 'import platform; print(platform.python_version())')"
-  digest="$( (echo "${LABELER_EXTRAS:-}"; xargs cat <<< "$locks") | sha256sum | cut -c1-16)"
-  slug="$(echo "${LABELER_EXTRAS:-base}" | tr -cs 'a-z' '-' | sed 's/-$//')"
+  extras="$(_labeler_extras)" || return 1
+  digest="$( (echo "$extras"; xargs cat <<< "$locks") | sha256sum | cut -c1-16)"
+  slug="$(echo "${extras:-base}" | tr -cs 'a-z' '-' | sed 's/-$//')"
   {
     echo "key=labeler-venv-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-py${version}-${slug}-${digest}"
     if ! "$python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
@@ -83,14 +97,16 @@ _labeler_uv() {  # prints the path of a uv binary at the locked version, bootstr
 }
 
 _labeler_setup() {
-  local root python venv locks digest stamp uv req lock start site
+  local root python venv locks digest stamp uv req lock start site extras own=false
   start=$SECONDS
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   python="$(_labeler_python)" || return 1
   locks="$(_labeler_locks "$root")" || return 1
-  digest="$( (echo "${LABELER_EXTRAS:-}"; xargs cat <<< "$locks") | sha256sum | cut -c1-16)"
+  extras="$(_labeler_extras)" || return 1
+  digest="$( (echo "$extras"; xargs cat <<< "$locks") | sha256sum | cut -c1-16)"
   if ! "$python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
-    venv="${RUNNER_TEMP:-/tmp}/labeler-venv-$(echo "${LABELER_EXTRAS:-base}" | tr -cs 'a-z' '-' | sed 's/-$//')"
+    venv="${RUNNER_TEMP:-/tmp}/labeler-venv-$(echo "${extras:-base}" | tr -cs 'a-z' '-' | sed 's/-$//')"
+    own=true  # made and cached by us
   else
     venv="$("$python" -c 'import sys; print(sys.prefix)')"
   fi
@@ -107,6 +123,44 @@ _labeler_setup() {
       [ "$lock" = "$root/requirements/uv.txt" ] || req+=(-r "$lock")
     done <<< "$locks"
     "$uv" pip install --quiet --python "$venv/bin/python" --require-hashes "${req[@]}" || { echo "::endgroup::"; return 1; }
+    if [ "$own" = true ]; then
+      # Our own cached environment only: the test suites numpy, scipy and scikit-learn ship (a third of the
+      # local extra's files, never imported at run time) would be restored from the cache on every run.
+      site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || return 1
+      for pkg in numpy scipy sklearn; do
+        [ -d "$site/$pkg" ] && find "$site/$pkg" -depth -type d -name tests -exec rm -rf {} +
+      done
+      # The model SDKs are pure Python and two thirds of the files (their pydantic types): each becomes one
+      # zip on sys.path (zipimport), with bytecode compiled now, so a cache restore writes ~1 file instead of
+      # ~3,000 and no __pycache__ is written at run time. Subfolders without __init__.py get an empty one
+      # (zipimport does not find namespace packages).
+      "$venv/bin/python" - "$site" anthropic openai <<'PY' || return 1
+import os, py_compile, shutil, sys, tempfile, zipfile
+site = sys.argv[1]
+for pkg in sys.argv[2:]:
+    src = os.path.join(site, pkg)
+    if not os.path.isfile(os.path.join(src, "__init__.py")):
+        continue
+    archive = os.path.join(site, f"{pkg}-labeler.zip")
+    with zipfile.ZipFile(archive + ".part", "w", zipfile.ZIP_STORED) as z, tempfile.TemporaryDirectory() as tmp:
+        for root, dirs, files in os.walk(src):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            rel_root = os.path.relpath(root, site)
+            if "__init__.py" not in files:
+                z.writestr(f"{rel_root}/__init__.py", "")
+            for name in sorted(files):
+                full, rel = os.path.join(root, name), os.path.join(rel_root, name)
+                z.write(full, rel)
+                if name.endswith(".py"):
+                    pyc = py_compile.compile(full, cfile=os.path.join(tmp, "m.pyc"), doraise=True,
+                                             invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                    z.write(pyc, rel + "c")
+    os.replace(archive + ".part", archive)
+    shutil.rmtree(src)
+    with open(os.path.join(site, f"{pkg}-labeler.pth"), "w") as pth:
+        pth.write(archive + "\n")
+PY
+    fi
     echo "$digest" > "$stamp"
     echo "::endgroup::"
   fi

@@ -6,13 +6,17 @@ not a virtual environment (default /usr/bin/python3):
 
 - cold: a fresh RUNNER_TEMP, empty uv and pip caches: uv is bootstrapped from requirements/uv.txt
   and every locked package is downloaded and installed;
-- warm: the environment restored as actions/cache does it (a tar of the cold run's environment,
-  extracted to the same path, the extraction included in the time), then the same two steps.
+- warm: the environment restored as actions/cache does it (a zstd-compressed tar of the cold run's
+  environment, saved and extracted with the same tar and zstd options as actions/cache, the extraction
+  included in the time), then the same two steps.
+
+The extras are the action's at its input defaults (no API key: no model SDK); --with anthropic (or
+openai) adds a provider SDK to every action, as setting that provider's key does.
 
 Targets: cold <= 15 s, warm <= 3 s per action; exits 1 when one is missed or a setup fails.
 Needs only the standard library and network access to PyPI:
 
-    python3 benchmarks/install_speed.py [--python /usr/bin/python3] [--action label-issue ...]
+    python3 benchmarks/install_speed.py [--python /usr/bin/python3] [--action label-issue ...] [--with anthropic]
 """
 from __future__ import annotations
 
@@ -35,10 +39,13 @@ PASS = re.compile(r"^(SSL_CERT_FILE|SSL_CERT_DIR|PIP_CERT|REQUESTS_CA_BUNDLE|(HT
 
 
 def extras_of(action_yml: Path) -> str:
-    """The LABELER_EXTRAS of the setup step with the inputs at their defaults (an expression -> '')."""
+    """The LABELER_EXTRAS of the setup step with the inputs at their defaults (no key set): the literal words.
+
+    An expression alone picks a provider from inputs that are empty by default (-> ''); `taxonomy openai
+    ${{ inputs.judge-provider }}` keeps its literal extras (the input's default, openai, is among them)."""
     match = EXTRAS.search(action_yml.read_text(encoding="utf-8"))
     value = match.group(1).strip() if match else ""
-    return "" if "${{" in value else value
+    return re.sub(r"\$\{\{.*?\}\}", "", value).strip()
 
 
 def setup(python: str, temp: Path, extras: str, caches: Path) -> tuple[float, str]:
@@ -62,13 +69,15 @@ def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, flo
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
     cold, venv = setup(python, temp, extras, caches)
-    archive = work / f"{name}.tar"  # what actions/cache saves after the job (it runs tar too)
-    subprocess.run(["tar", "-cf", str(archive), "-C", "/", os.path.relpath(venv, "/")], check=True)
+    archive = work / f"{name}.tzst"  # what actions/cache saves after the job: tar --posix piped through zstdmt
+    subprocess.run(["tar", "--posix", "-cf", str(archive), "--use-compress-program", "zstdmt --long=30",
+                    "-P", "-C", "/", os.path.relpath(venv, "/")], check=True)
     for path in (temp, caches):  # a new runner: nothing but the restored cache
         shutil.rmtree(path)
         path.mkdir(parents=True)
     start = time.perf_counter()
-    subprocess.run(["tar", "-xf", str(archive), "-C", "/"], check=True)
+    subprocess.run(["tar", "-xf", str(archive), "-P", "-C", "/", "--use-compress-program", "unzstd --long=30"],
+                   check=True)
     restore = time.perf_counter() - start
     warm, _ = setup(python, temp, extras, caches)
     archive.unlink()
@@ -81,26 +90,28 @@ def main(argv: list[str] | None = None) -> int:
                                             f"the cache. Targets: cold <= {COLD_TARGET:.0f} s, warm <= {WARM_TARGET:.0f} s.")
     parser.add_argument("--python", default="/usr/bin/python3", help="a non-venv Python 3.10+ (the runner's)")
     parser.add_argument("--action", action="append", help="only this action (repeatable; default: all)")
+    parser.add_argument("--with", dest="extra", action="append", choices=["anthropic", "openai"], default=[],
+                        help="add this provider SDK to every action's extras, as setting its key does (repeatable)")
     args = parser.parse_args(argv)
     actions = sorted(p.parent.name for p in (ROOT / "actions").glob("*/action.yml"))
     unknown = set(args.action or []) - set(actions)
     if unknown:
         parser.error(f"no such action: {', '.join(sorted(unknown))} (known: {', '.join(actions)})")
     failed = False
-    print(f"{'action':20} {'extras':10} {'cold s':>7} {'warm s':>7}  (warm = cache restore + setup)")
+    print(f"{'action':20} {'extras':24} {'cold s':>7} {'warm s':>7}  (warm = cache restore + setup)")
     with tempfile.TemporaryDirectory(prefix="labeler-install-") as tmp:
         for name in args.action or actions:
-            extras = extras_of(ROOT / "actions" / name / "action.yml")
+            extras = " ".join(dict.fromkeys(extras_of(ROOT / "actions" / name / "action.yml").split() + args.extra))
             try:
                 cold, restore, setup_s = measure(name, extras, args.python, Path(tmp))
                 warm = restore + setup_s
             except (RuntimeError, subprocess.TimeoutExpired) as e:
-                print(f"{name:20} {extras or '-':10} FAILED: {e}", file=sys.stderr)
+                print(f"{name:20} {extras or '-':24} FAILED: {e}", file=sys.stderr)
                 failed = True
                 continue
             miss = cold > COLD_TARGET or warm > WARM_TARGET
             failed |= miss
-            print(f"{name:20} {extras or '-':10} {cold:7.1f} {warm:7.1f}  ({restore:.1f} + {setup_s:.1f})"
+            print(f"{name:20} {extras or '-':24} {cold:7.1f} {warm:7.1f}  ({restore:.1f} + {setup_s:.1f})"
                   f"{'  target missed' if miss else ''}", flush=True)
     return 1 if failed else 0
 

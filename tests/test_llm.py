@@ -66,3 +66,15 @@ def test_keys_and_base_urls(monkeypatch):
     assert llm._anthropic_base("http://h:1/v1/") == "http://h:1"
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     assert llm.get_model("openai").api_key == "unused"  # local servers take no key
+
+
+def test_a_missing_sdk_names_what_installs_it(monkeypatch):
+    """The actions install a model SDK only when its provider or key is set: its absence is a UserError."""
+    import sys
+
+    from labeler import llm
+    from labeler.errors import UserError
+
+    monkeypatch.setitem(sys.modules, "anthropic", None)
+    with pytest.raises(UserError, match="anthropic SDK is not installed.*anthropic-api-key"):
+        llm.get_model("anthropic", "m", api_key="k")

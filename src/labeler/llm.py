@@ -90,7 +90,7 @@ class AnthropicModel:
     provider: str = "anthropic"
 
     def __post_init__(self) -> None:
-        import anthropic
+        anthropic = _sdk("anthropic")
 
         self._sdk = anthropic
         self._client = anthropic.Anthropic(
@@ -118,6 +118,19 @@ class AnthropicModel:
             raise ModelError(f"the Anthropic API sent a malformed response ({type(e).__name__})") from None
 
 
+def _sdk(name: str) -> Any:
+    """The provider's SDK, or an error saying how to get it (the actions install it only when asked for)."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise
+        raise UserError(f"the {name} SDK is not installed: in an action set its provider input or {name}-api-key "
+                        f"(it is installed only then); elsewhere install requirements/{name}.txt") from None
+
+
 def _anthropic_base(url: str | None) -> str | None:
     # The SDK appends /v1 itself; accept either form from users.
     if url and url.rstrip("/").endswith("/v1"):
@@ -142,7 +155,7 @@ class OpenAIModel:
     provider: str = "openai"
 
     def __post_init__(self) -> None:
-        import openai
+        openai = _sdk("openai")
 
         self._sdk = openai
         self._client = openai.OpenAI(

@@ -35,7 +35,22 @@ def test_cache_key_names_os_python_extras_and_the_lock_digest(tmp_path):
 
 def test_unknown_extra_fails(tmp_path):
     done = source("key", tmp_path, GITHUB_OUTPUT=str(tmp_path / "out"), LABELER_EXTRAS="gpu")
-    assert done.returncode != 0 and "unknown LABELER_EXTRAS entry: gpu" in done.stderr
+    assert done.returncode != 0 and "unknown LABELER_EXTRAS entry or provider: gpu" in done.stderr
+
+
+def test_provider_names_pick_extras(tmp_path):
+    """A provider input lands in LABELER_EXTRAS: offline ones install nothing, SDK ones their lock only."""
+    def key(extras):
+        out = tmp_path / "out"
+        out.unlink(missing_ok=True)
+        done = source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64", LABELER_EXTRAS=extras)
+        assert done.returncode == 0, done.stderr
+        return outputs(out)["key"]
+
+    assert key("keywords") == key("") == key("rules")
+    assert "-py" in key("Anthropic") and key("Anthropic").rsplit("-", 2)[1] == "anthropic"
+    assert key("openai anthropic openai") == key("anthropic openai") != key("anthropic")
+    assert "-anthropic-openai-" in key("openai anthropic")
 
 
 def test_missing_config_is_a_warning_naming_the_checkout_and_the_input(tmp_path):
