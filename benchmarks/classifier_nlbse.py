@@ -82,6 +82,7 @@ def cross_validate(rows: list[Example], args: argparse.Namespace, params: train.
     fold_of = folds(rows, args.folds, args.seed)
     tops: dict[str, list[tuple[str, str]]] = defaultdict(list)
     applied = correct = scored = 0
+    by_part: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # "fold k" / repo -> scored, applied, correct
     curve: list[dict[str, Any]] = []
     train_s = []
     repos = sorted({e.extra["repo"] for e in rows}) if args.own_only else [None]
@@ -96,16 +97,22 @@ def cross_validate(rows: list[Example], args: argparse.Namespace, params: train.
             scores = predictor.scores_many([(e.title, e.body) for e in te], [e.extra["repo"] for e in te])
             for e, s in zip(te, scores):
                 tops[e.extra["repo"]].append((e.labels[0], max(s, key=lambda x: s[x])))
-                used = evaluate.applied(predictor, s)
+                used = evaluate.applied(predictor, s, e.extra["repo"])
                 scored += 1
                 applied += bool(used)
                 correct += bool(used) and used <= set(e.labels)
+                for part in (f"fold {k + 1}", e.extra["repo"]):
+                    by_part[part][0] += 1
+                    by_part[part][1] += bool(used)
+                    by_part[part][2] += bool(used) and used <= set(e.labels)
             curve += report["coverage_curve"]
         print(f"  fold {k + 1}/{args.folds}: trained in {train_s[-1]:.1f} s", flush=True)
     per_repo = {repo: macro_f1(pairs) for repo, pairs in sorted(tops.items())}
     return {"per_repo": per_repo, "mean_macro_f1": mean(list(per_repo.values())),
             "at_thresholds": {"coverage": applied / max(1, scored), "precision": correct / applied if applied else None,
-                              "target": params.target_precision},
+                              "target": params.target_precision,
+                              "spread": {part: {"coverage": a / max(1, n), "precision": c / a if a else None}
+                                         for part, (n, a, c) in sorted(by_part.items())}},
             "curve": curve, "fold_train_s": mean(train_s)}
 
 
@@ -169,6 +176,9 @@ def main() -> None:
         print(f"[z={z}] " + "  ".join(f"{r.split('/')[-1]} {f:.3f}" for r, f in res["per_repo"].items())
               + f"  | MEAN macro F1 {res['mean_macro_f1']:.4f}")
         print(f"[z={z}] at thresholds for precision {args.target_precision}: precision {prec}, coverage {at['coverage']:.1%}")
+        print("       by fold / repository: " + "; ".join(
+            f"{part.split('/')[-1]} P {'-' if v['precision'] is None else format(v['precision'], '.3f')} cov {v['coverage']:.0%}"
+            for part, v in at["spread"].items()))
     main_res = results[0.0]
     print(f"\nmean over repos: macro F1 {main_res['mean_macro_f1']:.4f}   (hidden-split references: TF-IDF+LR "
           f"{TFIDF_BASELINE}, SetFit {SETFIT}{'; NOT comparable to synthetic data' if args.synthetic else ''})")

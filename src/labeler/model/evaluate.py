@@ -36,12 +36,9 @@ def decisions(predictor: Predictor, scores: dict[str, float]) -> set[str]:
     return {lbl for lbl, s in scores.items() if s >= 0.5}
 
 
-def applied(predictor: Predictor, scores: dict[str, float]) -> set[str]:
-    """What label-issue would apply: labels clearing their thresholds (only the top one if single)."""
-    clear = {lbl for lbl, s in scores.items() if s >= predictor.thresholds[lbl]}
-    if predictor.mode == "single" and clear:
-        return {max(clear, key=lambda k: scores[k])}
-    return clear
+def applied(predictor: Predictor, scores: dict[str, float], group: str | None = None) -> set[str]:
+    """What label-issue would apply at the training target precision (Predictor.applied)."""
+    return predictor.applied(scores, group)
 
 
 def _counts(golds: list[set[str]], preds: list[set[str]], labels: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -81,12 +78,13 @@ def at_thresholds(golds: list[set[str]], used: list[set[str]]) -> dict[str, floa
             "precision": match / (match + mismatch) if match + mismatch else 0.0}
 
 
-def coverage_curve(predictor: Predictor, golds: list[set[str]], scores: list[dict[str, float]]) -> list[dict[str, float | None]]:
+def coverage_curve(predictor: Predictor, golds: list[set[str]], scores: list[dict[str, float]],
+                   groups: Sequence[str | None] | None = None) -> list[dict[str, float | None]]:
     tops = []
-    for g, s in zip(golds, scores):
+    for g, s, grp in zip(golds, scores, groups or [None] * len(scores)):
         if g:
             lbl = max(s, key=lambda k: s[k])
-            tops.append((predictor.confidence(lbl, s[lbl]), lbl in g))
+            tops.append((predictor.confidences(s, grp)[lbl], lbl in g))
     rows: list[dict[str, float | None]] = []
     for level in CURVE_LEVELS:
         kept = [ok for conf, ok in tops if conf >= level]
@@ -108,9 +106,10 @@ def confusion(golds: list[set[str]], preds: list[set[str]], labels: Sequence[str
 def evaluate(predictor: Predictor, examples: Sequence[Example]) -> dict[str, Any]:
     known = set(predictor.labels)
     golds = [set(e.labels) & known for e in examples]
-    scores = predictor.scores_many([(e.title, e.body) for e in examples], [group_of(e) for e in examples])
+    groups = [group_of(e) for e in examples]
+    scores = predictor.scores_many([(e.title, e.body) for e in examples], groups)
     preds = [decisions(predictor, s) for s in scores]
-    used = [applied(predictor, s) for s in scores]
+    used = [applied(predictor, s, grp) for s, grp in zip(scores, groups)]
     counts = _counts(golds, preds, predictor.labels)
     table = per_label(golds, preds, used, predictor)
     tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))
@@ -119,7 +118,7 @@ def evaluate(predictor: Predictor, examples: Sequence[Example]) -> dict[str, Any
         "issues": len(examples), "unknown_labels": sorted({x for e in examples for x in e.labels} - known),
         "macro_f1": sum(table[lbl]["f1"] for lbl in present) / max(1, len(present)),
         "micro_f1": _prf(tp, fp, fn)[2], "per_label": table,
-        "at_thresholds": at_thresholds(golds, used), "coverage_curve": coverage_curve(predictor, golds, scores),
+        "at_thresholds": at_thresholds(golds, used), "coverage_curve": coverage_curve(predictor, golds, scores, groups),
         "confusion": confusion(golds, preds, predictor.labels) if predictor.mode == "single" else None,
         "model": {k: predictor.meta.get(k) for k in ("trained_at", "labeler_version", "mode", "target_precision",
                                                       "counts", "params")},

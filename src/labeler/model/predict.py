@@ -4,7 +4,10 @@
     Predictor.suggest(title, body) -> list[tuple[str, float]]
         every label with confidence > 0, sorted by confidence (then raw score), highest first;
         confidence = estimated precision of applying that label at this score, measured on
-        held-out data (VS Code getThresholds style), one of 0.05, 0.10 .. 1.00.
+        held-out data (VS Code getThresholds style), one of 0.05, 0.10 .. 1.00. Single-label
+        models: the precision of applying the top label whenever it is at least this sure
+        (calibrate.fit_top: Platt on out-of-fold top-label scores, margin, repository, label).
+    Predictor.applied(scores, group) -> set[str]   what is applied at the training target precision
     Predictor.thresholds: dict[str, float]   score cutoff reaching the training target precision;
         math.inf for labels that never reached it (never apply those automatically).
     Predictor.meta: dict                     version ('local-<UTC timestamp>'), trained_at, counts,
@@ -41,6 +44,9 @@ class Predictor:
         self.thresholds: dict[str, float] = {
             lbl: math.inf if meta["thresholds"].get(lbl) is None else float(meta["thresholds"][lbl])
             for lbl in self.labels}
+        self.target: float = float(meta.get("target_precision", 0.9))
+        self.top: calibrate.TopCalibration | None = (
+            calibrate.check_top(meta["top_calibration"], self.labels) if meta.get("top_calibration") else None)
         if model.embed_dim and encoder is None:
             raise UserError("this model needs its sentence encoder (see meta.json 'encoder')")
 
@@ -62,14 +68,38 @@ class Predictor:
     def confidence(self, label: str, score: float) -> float:
         return calibrate.confidence(self.levels[label], score)
 
-    def rank(self, scores: dict[str, float]) -> list[tuple[str, float]]:
-        ranked = [(lbl, self.confidence(lbl, s), s) for lbl, s in scores.items()]
+    def confidences(self, scores: dict[str, float], group: str | None = None) -> dict[str, float]:
+        """Confidence per label. With a top-label calibrator (single-label models) the top label gets
+        its calibrated confidence; another label at most 1 - that (one label is right) and below
+        the target (only the top label is ever applied)."""
+        conf = {lbl: self.confidence(lbl, s) for lbl, s in scores.items()}
+        if self.top is not None and scores:
+            best = max(scores, key=lambda k: scores[k])
+            top = calibrate.top_confidence(self.top, [scores[lbl] for lbl in self.labels], best, group)
+            cap = min(math.floor((1 - top) * 20 + 1e-9) / 20, max((x for x in calibrate.LEVELS if x < self.target), default=0.0))
+            conf = {lbl: top if lbl == best else min(c, cap) for lbl, c in conf.items()}
+        return conf
+
+    def applied(self, scores: dict[str, float], group: str | None = None) -> set[str]:
+        """What label-issue applies at the training target: the top label when its confidence reaches
+        it (top-label calibration), else labels clearing their thresholds (only the top one if single)."""
+        if self.top is not None:
+            best = max(scores, key=lambda k: scores[k])
+            return {best} if self.confidences(scores, group)[best] + 1e-9 >= self.target else set()
+        clear = {lbl for lbl, s in scores.items() if s >= self.thresholds[lbl]}
+        if self.mode == "single" and clear:
+            return {max(clear, key=lambda k: scores[k])}
+        return clear
+
+    def rank(self, scores: dict[str, float], group: str | None = None) -> list[tuple[str, float]]:
+        conf = self.confidences(scores, group)
+        ranked = [(lbl, conf[lbl], s) for lbl, s in scores.items()]
         ranked = [r for r in ranked if r[1] > 0]
         ranked.sort(key=lambda r: (-r[1], -r[2], r[0]))
         return [(lbl, conf) for lbl, conf, _ in ranked]
 
     def suggest(self, title: str, body: str, group: str | None = None) -> list[tuple[str, float]]:
-        return self.rank(self.scores(title, body, group))
+        return self.rank(self.scores(title, body, group), group)
 
 
 def read_meta(model_dir: str) -> dict[str, Any]:

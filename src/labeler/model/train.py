@@ -7,6 +7,10 @@ The model: TF-IDF (features.py) [+ sentence embeddings] -> logistic regression, 
 repositories and per repository (linear.py). The vectorizers are fitted once on all training
 texts; cross-validation refits only the weights, which keeps training on 1,500 issues in seconds.
 
+Single-label models then calibrate the top label instead (calibrate.fit_top, chosen by
+cross-validation): confidence = estimated precision of applying top labels at least this sure, and
+the label is applied when that reaches `target_precision`.
+
 Thresholds come from held-out scores: the --val file when given (the model is then refit on
 train+val), else out-of-fold scores from k-fold cross-validation on the training data. Each
 label's threshold is the lowest score whose applied set reached `target_precision` there; a
@@ -46,6 +50,7 @@ class Params:
     per_group: bool = True      # data from several repositories: a model per repository besides the pooled one
     pool_weight: float = 0.5    # the pooled model's share where an issue's own repository has a model
     embed_weight: float = 1.0   # scale of the sentence-embedding columns against the TF-IDF blocks
+    top_calibration: bool = True  # single-label: calibrate the top label (calibrate.fit_top), else per-label cut-offs
     z: float = 0.0  # 1.0: Wilson lower bound of precision (conservative: fewer labels, rarely below target)
     folds: int = 5
     refit: bool = True
@@ -197,8 +202,14 @@ def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (
                                      embed_weight=weight, embed_dim=0 if emb is None else int(emb.shape[1]))
     levels = {lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
               for i, lbl in enumerate(prep.labels)}
+    held_groups = groups[n:] if prep.val else groups[:n]
+    top = calibrate.fit_top(held, held_y, prep.labels, held_groups, min_support=params.min_support) \
+        if prep.mode == "single" and params.top_calibration else None
     meta = _meta(prep, params, C, grid, levels, macro_f1(held_y, decide(held, prep.mode)),
                  time.perf_counter() - started - embed_s)
+    meta["top_calibration"] = top
+    if top is not None:
+        meta["calibration"] += "; single-label: Platt-calibrated top label (calibrate.fit_top)"
     meta.update(embed_seconds=round(embed_s, 2), components=sorted(comps), pool_weight=params.pool_weight)
     return Trained(model=model, meta=meta, levels=levels)
 
