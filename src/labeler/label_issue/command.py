@@ -429,9 +429,7 @@ def command(
     if event_path is None and number is None:
         raise UserError("no event: pass --event FILE (with --event-name) or --issue N, or run inside GitHub "
                         "Actions (GITHUB_EVENT_PATH)")
-    payload = runner.event(event_path) if event_path else {}
-    name = event_name or _infer_event_name(payload)
-    trigger = event.read_trigger(name, payload, number)
+    trigger = event.from_event(event_path, event_name, number)
     cfg = config_mod.load(config_path)
     settings = settings_from(cfg, dry_run=dry_run, min_confidence=min_confidence, max_labels=max_labels, stage=stage)
     if trigger.action == "skip":
@@ -470,14 +468,6 @@ def _backlog(
     runner.set_output("plan", json.dumps([{"issue": n, "apply": list(p.apply) if p else []} for n, p, _ in results]))
     if not runner.in_actions():
         click.echo(backlog.table(results, settings.dry_run))
-
-
-def _infer_event_name(payload: dict[str, Any]) -> str:
-    if "comment" in payload:
-        return "issue_comment"
-    if "issue" in payload:
-        return "issues"
-    return "workflow_dispatch" if "inputs" in payload else ""
 
 
 def _github(repo: str | None, dry_run: bool) -> GitHub | None:
