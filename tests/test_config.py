@@ -71,3 +71,19 @@ def test_missing_or_binary_file(tmp_path):
     bad.write_bytes(b"\xff\xfe\x00labels")
     with pytest.raises(ConfigError, match="cannot read"):
         config.load(str(bad))
+
+
+def test_section_settings_defaults_then_section_then_overrides():
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class S:
+        stage: str = "x"
+        max_labels: int = 0
+        calls: int | None = field(default=None, metadata={"key": "max-model-calls-per-issue"})
+
+    assert config.section_settings(None, "label-issue", S) == S("auto", 3, 5)
+    assert config.section_settings({"stage": "suggest", "max-model-calls-per-issue": None}, "label-issue", S,
+                                   {"max_labels": 7, "stage": None}) == S("suggest", 7, None)
+    assert config.defaults("bot.precheck")["threshold"] == 0.5
+    assert config.defaults("publish-benchmarks")["noise"]["mmlu"] == 0.01

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from labeler import yamlfile
 from labeler.errors import ConfigError, setting
 
 DEFAULT_PATHS = (".github/labels.yml", "labels.yml")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,13 @@ def find(path: str | None = None) -> str:
                       f"(set {setting('--config / LABELER_CONFIG', 'config')})")
 
 
+def load_optional(path: str | None = None) -> Config | None:
+    """The config when `path` is given or a default path exists, else None (commands that work without one)."""
+    if path or any(os.path.isfile(p) for p in DEFAULT_PATHS):
+        return load(path)
+    return None
+
+
 def load(path: str | None = None) -> Config:
     path = find(path)
     try:
@@ -131,3 +140,59 @@ def _check_unique(labels: tuple[Label, ...], data: Any, root: Any, path: str) ->
             if owner != lbl.name or (key != lbl.name and key.lower() == lbl.name.lower()):
                 raise ConfigError(f"labels.{i}: {key!r} is already used by label {owner!r}",
                                   file=path, line=line_of(root, ["labels", i]))
+
+
+# ------------------------------------------------------------------- section -> settings
+def defaults(name: str) -> dict[str, Any]:
+    """The schema's `default` of each key of section `name` (`bot.precheck` for a nested one), kebab-case;
+    an object without a `default` of its own defaults to its properties' defaults. A fresh copy each call."""
+    schema_name, *path = name.split(".")
+    node = schema(f"{schema_name.replace('-', '_')}.schema.json")
+    for key in path:
+        node = node["properties"][key]
+    copy: dict[str, Any] = json.loads(json.dumps(_defaults(node)))
+    return copy
+
+
+def _defaults(node: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, sub in node.get("properties", {}).items():
+        if "default" in sub:
+            out[key] = sub["default"]
+        elif "properties" in sub and _defaults(sub):
+            out[key] = _defaults(sub)
+    return out
+
+
+def default(name: str, key: str) -> Any:
+    """One default, e.g. `default("label-issue", "min-confidence")` (for help texts and dataclass fields)."""
+    return defaults(name)[key]
+
+
+def section_settings(source: Config | Mapping[str, Any] | None, name: str, cls: type[T],
+                     overrides: Mapping[str, Any] | None = None) -> T:
+    """A frozen dataclass filled from the schema's defaults, then the config section (`source` is the
+    Config or the section itself), then the non-None overrides (flags, env vars). A field reads the key
+    named by its `key` metadata (dotted for nested, e.g. `labels.skill`), else its name in kebab-case;
+    a mapping value is merged over its default, lists become tuples."""
+    raw = source.section(name) if isinstance(source, Config) else dict(source or {})
+    values = defaults(name)
+    for key, value in raw.items():
+        merge = isinstance(value, dict) and isinstance(values.get(key), dict)
+        values[key] = {**values[key], **value} if merge else value
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        found, value = _lookup(values, f.metadata.get("key", f.name.replace("_", "-")))
+        if found:
+            kwargs[f.name] = tuple(value) if isinstance(value, list) else value
+    kwargs.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return cls(**kwargs)
+
+
+def _lookup(values: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
+    node: Any = values
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node

@@ -263,3 +263,19 @@ def test_statuses_are_paged_until_the_context_is_found(fake_github, actions_env,
     for i in range(150):
         fake_github.add_status(head, "success", f"ci/{i}", creator="github-actions[bot]")
     assert enabled_on(ghmod.open_repo().own_statuses(head, "labeler/enabled"), "labeler/enabled")
+
+
+def test_decide_is_pure_and_fails_closed():
+    from labeler.taxonomy_bot.enable import Facts, decide
+    from labeler.taxonomy_bot.settings import Trigger
+
+    s = Settings(teams=TEAMS)
+    pr = PullRequest(7, "a" * 40, ("skill",), "open", "c")
+    trig = Trigger(7, "enable", actor="tri", comment_id=1, args=("aaaaaaa",))
+    paths = ("compositional_skills/x/qna.yaml",)
+    unreadable = decide(s, trig, Facts(((TEAMS[0], None), (TEAMS[1], False)), pr, paths))
+    assert unreadable.status is None and "could not check" in unreadable.reply
+    ok = decide(s, trig, Facts(((TEAMS[0], True),), pr, paths))
+    assert ok.status == ("a" * 40, "labeler/enabled", "Enabled by tri (acme/taxonomy-triagers) for aaaaaaa")
+    moved = decide(s, Trigger(7, "enable", actor="tri", comment_id=1, args=("bbbbbbb",)), Facts(((TEAMS[0], True),), pr, paths))
+    assert moved.status is None and moved.welcome is None

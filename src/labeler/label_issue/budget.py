@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PAID = frozenset({"anthropic", "openai"})
-DEFAULT_PER_ISSUE = 5
 
 
 def spends(provider: str) -> bool:

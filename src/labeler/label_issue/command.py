@@ -279,18 +279,13 @@ def report(result: Plan | None, trigger: Trigger) -> None:
 
 def settings_from(cfg: config_mod.Config, **flags: Any) -> Settings:
     """Flags and env vars win over the label-issue section of labels.yml, which wins over defaults."""
-    section = cfg.section("label-issue")
-    merged = {"stage": section.get("stage", "auto"), "min_confidence": section.get("min-confidence", 0.6),
-              "max_labels": section.get("max-labels", 3), "abstain_label": section.get("abstain-label"),
-              "comment": section.get("comment", "always"),
-              "provenance_label": section.get("provenance-label"),
-              "max_calls_per_issue": section.get("max-model-calls-per-issue", budget_mod.DEFAULT_PER_ISSUE)}
-    merged.update({k: v for k, v in flags.items() if v is not None})
+    settings = config_mod.section_settings(cfg, labeling.NAME, Settings, flags)
     for key in ("abstain_label", "provenance_label"):
-        if merged[key] and cfg.canonical(merged[key]) is None:
-            raise UserError(f"label-issue.{key.replace('_', '-')}: {merged[key]!r} is not a label in labels.yml",
+        name = getattr(settings, key)
+        if name and cfg.canonical(name) is None:
+            raise UserError(f"label-issue.{key.replace('_', '-')}: {name!r} is not a label in labels.yml",
                             file=cfg.path)
-    return Settings(**merged)
+    return settings
 
 
 ENV_HELP = """
@@ -316,9 +311,12 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
               help="History file from `labeler history sync`: similar issues as examples, possible duplicates.")
 @click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=None,
               help="Recommend only: apply nothing (comment only when a token is set).")
-@click.option("--min-confidence", envvar="LABELER_MIN_CONF", show_envvar=True, type=click.FloatRange(0, 1), help="Threshold (default 0.6).")
-@click.option("--max-labels", envvar="LABELER_MAX_LABELS", show_envvar=True, type=click.IntRange(1, 20), help="Cap (default 3).")
-@click.option("--stage", envvar="LABELER_STAGE", show_envvar=True, type=click.Choice(labeling.STAGES), help="Rollout stage (default auto).")
+@click.option("--min-confidence", envvar="LABELER_MIN_CONF", show_envvar=True, type=click.FloatRange(0, 1),
+              help=f"Threshold (default {config_mod.default(labeling.NAME, 'min-confidence')}).")
+@click.option("--max-labels", envvar="LABELER_MAX_LABELS", show_envvar=True, type=click.IntRange(1, 20),
+              help=f"Cap (default {config_mod.default(labeling.NAME, 'max-labels')}).")
+@click.option("--stage", envvar="LABELER_STAGE", show_envvar=True, type=click.Choice(labeling.STAGES),
+              help=f"Rollout stage (default {config_mod.default(labeling.NAME, 'stage')}).")
 @click.option(
     "--replay",
     "replay_path",
@@ -431,9 +429,7 @@ def command(
     if event_path is None and number is None:
         raise UserError("no event: pass --event FILE (with --event-name) or --issue N, or run inside GitHub "
                         "Actions (GITHUB_EVENT_PATH)")
-    payload = runner.event(event_path) if event_path else {}
-    name = event_name or _infer_event_name(payload)
-    trigger = event.read_trigger(name, payload, number)
+    trigger = event.from_event(event_path, event_name, number)
     cfg = config_mod.load(config_path)
     settings = settings_from(cfg, dry_run=dry_run, min_confidence=min_confidence, max_labels=max_labels, stage=stage)
     if trigger.action == "skip":
@@ -472,14 +468,6 @@ def _backlog(
     runner.set_output("plan", json.dumps([{"issue": n, "apply": list(p.apply) if p else []} for n, p, _ in results]))
     if not runner.in_actions():
         click.echo(backlog.table(results, settings.dry_run))
-
-
-def _infer_event_name(payload: dict[str, Any]) -> str:
-    if "comment" in payload:
-        return "issue_comment"
-    if "issue" in payload:
-        return "issues"
-    return "workflow_dispatch" if "inputs" in payload else ""
 
 
 def _github(repo: str | None, dry_run: bool) -> GitHub | None:

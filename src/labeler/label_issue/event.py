@@ -3,10 +3,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from labeler import slash
+from labeler import runner, slash
 from labeler.errors import UserError
 from labeler.gh import Issue
 from labeler.label_issue.labeling import WRITE_ASSOCIATIONS, Trigger
+
+
+def from_event(event_path: str | None, event_name: str | None, number: int | None = None) -> Trigger:
+    """The run's one read of the event file (none with --issue alone); the name is inferred when not given."""
+    payload = runner.event(event_path) if event_path else {}
+    return read_trigger(event_name or _infer_event_name(payload), payload, number)
+
+
+def _infer_event_name(payload: dict[str, Any]) -> str:
+    if "comment" in payload:
+        return "issue_comment"
+    if "issue" in payload:
+        return "issues"
+    return "workflow_dispatch" if "inputs" in payload else ""
 
 
 def read_trigger(event_name: str, payload: dict[str, Any], number: int | None = None) -> Trigger:

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from labeler import md
-from labeler.config import Config
+from labeler.config import Config, default
 
 if TYPE_CHECKING:
     from labeler.gh import Issue
@@ -36,14 +36,17 @@ ANSWER_SCHEMA: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Settings:
-    stage: str = "auto"
-    min_confidence: float = 0.6
-    max_labels: int = 3
-    abstain_label: str | None = None
-    provenance_label: str | None = None
-    comment: str = "always"
+    """The label-issue section of labels.yml; defaults in schemas/label_issue.schema.json."""
+
+    stage: str = default(NAME, "stage")
+    min_confidence: float = default(NAME, "min-confidence")
+    max_labels: int = default(NAME, "max-labels")
+    abstain_label: str | None = default(NAME, "abstain-label")
+    provenance_label: str | None = default(NAME, "provenance-label")
+    comment: str = default(NAME, "comment")
     dry_run: bool = False
-    max_calls_per_issue: int | None = 5
+    max_calls_per_issue: int | None = field(default=default(NAME, "max-model-calls-per-issue"),
+                                            metadata={"key": "max-model-calls-per-issue"})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from labeler import md, options, runner
+from labeler.config import default, load_optional, section_settings
 from labeler.errors import UserError
 from labeler.missing_info import ask
 from labeler.missing_info import checks as missing_info
@@ -21,10 +22,20 @@ from labeler.missing_info import checks as missing_info
 if TYPE_CHECKING:
     from labeler.gh import Comment, GitHub, Issue
 
-MARKER = md.marker("missing-info")
+NAME = "missing-info"
+MARKER = md.marker(NAME)
 THANKS_PREFIX = "Thanks for the update!"
 SKIP_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
 METHODS = ("rules", "llm", "model")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The missing-info section of labels.yml; defaults in schemas/missing_info.schema.json."""
+
+    method: str = default(NAME, "method")
+    kind: str = default(NAME, "kind")
+    label: str = default(NAME, "label")
 
 
 @dataclass(frozen=True)
@@ -118,13 +129,14 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
 @click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", show_envvar=True, type=click.IntRange(min=1),
               help="Check this issue (read through the API) instead of the event's.")
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option("--method", type=click.Choice(METHODS), default="rules", show_default=True,
-              envvar="LABELER_MISSING_INFO_METHOD", show_envvar=True,
-              help="rules (offline), llm (--provider) or model (--model-path).")
-@click.option("--kind", type=click.Choice(("auto", *missing_info.KINDS)), default="auto", show_default=True,
-              envvar="LABELER_ISSUE_KIND", show_envvar=True, help="What to ask for; auto: from the issue's labels, else bug.")
-@click.option("--label", default="needs more info", show_default=True, envvar="LABELER_MISSING_INFO_LABEL", show_envvar=True,
-              help="Label added while information is missing.")
+@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True,
+              help="labels.yml with a missing-info: section (optional; default .github/labels.yml, labels.yml).")
+@click.option("--method", type=click.Choice(METHODS), envvar="LABELER_MISSING_INFO_METHOD", show_envvar=True,
+              help=f"rules (offline), llm (--provider) or model (--model-path). [default: {default(NAME, 'method')}]")
+@click.option("--kind", type=click.Choice(("auto", *missing_info.KINDS)), envvar="LABELER_ISSUE_KIND", show_envvar=True,
+              help=f"What to ask for; auto: from the issue's labels, else bug. [default: {default(NAME, 'kind')}]")
+@click.option("--label", envvar="LABELER_MISSING_INFO_LABEL", show_envvar=True,
+              help=f"Label added while information is missing. [default: {default(NAME, 'label')}]")
 @click.option("--model-path", envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory for --method model.")
 @click.option(
     "--model-label", envvar="LABELER_MODEL_LABEL", show_envvar=True, help="The model's needs-info label (default: --label)."
@@ -153,9 +165,10 @@ def command(
     event_path: str | None,
     number: int | None,
     repo: str | None,
-    method: str,
-    kind: str,
-    label: str,
+    config_path: str | None,
+    method: str | None,
+    kind: str | None,
+    label: str | None,
     model_path: str | None,
     model_label: str | None,
     provider: str | None,
@@ -167,13 +180,16 @@ def command(
     """Ask for missing information (version, steps, expected vs actual, logs) in one polite comment."""
     from labeler import gh
 
+    settings = section_settings(load_optional(config_path), NAME, Settings, {"method": method, "kind": kind, "label": label})
     github = gh.open_repo(repo)
     issue = github.issue(number) if number else gh.Issue.from_event(runner.event(event_path).get("issue") or {})
     reason = skip_reason(issue, () if check_maintainers else SKIP_ASSOCIATIONS, exempt_label)
     if reason:
         return report(issue, missing_info.MissingInfo([], True), Plan(None, None, None, reason), dry_run)
-    kind = missing_info.kind_of(issue.labels) if kind == "auto" else kind
-    info = run_check(method, issue, kind, model_path=model_path, model_label=model_label or label, provider=provider, model_name=model_name)
+    label = settings.label
+    kind = missing_info.kind_of(issue.labels) if settings.kind == "auto" else settings.kind
+    info = run_check(settings.method, issue, kind, model_path=model_path, model_label=model_label or label,
+                     provider=provider, model_name=model_name)
     existing = github.find_comment(issue.number, MARKER)
     result = plan(issue, info, label=label, ours=existing.body if existing else None)
     if not dry_run:

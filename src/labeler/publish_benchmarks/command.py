@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from labeler import md, options, runner
+from labeler.config import default
 from labeler.errors import UserError
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
@@ -220,9 +221,10 @@ LABELER_BOT_LOGIN, LABELER_GITHUB_PACE (seconds between writes; 0 = no pacing, f
               help="labels.yml with a publish-benchmarks: section (optional).")
 @click.option("--noise", multiple=True, envvar="LABELER_NOISE", show_envvar=True,
               help="Noise threshold, e.g. mt-bench-branch=0.3 (repeatable).")
-@click.option("--chart/--no-chart", envvar="LABELER_CHART", show_envvar=True, default=None, help="Mermaid chart (default on).")
+@click.option("--chart/--no-chart", envvar="LABELER_CHART", show_envvar=True, default=None,
+              help=f"Mermaid chart (default {'on' if default(report.NAME, 'chart') else 'off'}).")
 @click.option("--max-writes", envvar="LABELER_MAX_WRITES", show_envvar=True, type=click.IntRange(1, 5000),
-              help="Comments created/edited per run (default 400); the rest wait for a re-run.")
+              help=f"Comments created/edited per run (default {default(report.NAME, 'max-writes')}); the rest wait for a re-run.")
 @click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False,
               help="Print every comment; change nothing.")
 @click.option("--write-results", envvar="LABELER_WRITE_RESULTS", show_envvar=True, type=click.Path(dir_okay=False),
@@ -236,7 +238,7 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
     from labeler.publish_benchmarks.select import load_pr_files, parse_prs, select
 
     event = from_event_payload(event_path) if from_event else {}
-    settings, cap = settings_from(config_path, noise, chart)
+    settings, cap = settings_from(config_path, noise, chart, max_writes)
     results = _results(results_path, event, event.get("build_id", build_id), event.get("build_url", build_url))
     if write_results:
         with open(write_results, "w", encoding="utf-8") as f:
@@ -252,7 +254,7 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
     gh = _github(repo, dry_run, offline)
     targets = select(gh, results, prs=numbers, label=label, milestone=milestone, discover=discover,
                      since=since, pr_files=files)
-    outcomes = run(gh, results, targets, settings, dry_run=dry_run, max_writes=max_writes or cap)
+    outcomes = run(gh, results, targets, settings, dry_run=dry_run, max_writes=cap)
     repo_name = gh.repo_name if gh else repo or os.environ.get("GITHUB_REPOSITORY") or "OWNER/REPO"
     _report(outcomes, results, settings, repo_name, dry_run=dry_run)
     failed = [o.number for o in outcomes if o.action == "failed"]

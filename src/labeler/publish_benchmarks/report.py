@@ -7,11 +7,11 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from labeler import md
+from labeler.config import default
 from labeler.publish_benchmarks.results import Pair, Results
 
 NAME = "publish-benchmarks"
-DEFAULT_NOISE = {"mmlu": 0.01, "mt-bench": 0.1, "mt-bench-error-rate": 0.01,
-                 "mmlu-branch": 0.05, "mt-bench-branch": 0.5}
+DEFAULT_NOISE: dict[str, float] = default(NAME, "noise")
 CHART_MAX_BARS = 12
 
 
@@ -35,8 +35,10 @@ BRANCH = {"MMLU-Branch": Metric("MMLU-Branch", 1.0, "mmlu-branch"),
 
 @dataclass(frozen=True)
 class Settings:
+    """The publish-benchmarks section of labels.yml; defaults in schemas/publish_benchmarks.schema.json."""
+
     noise: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_NOISE))
-    chart: bool = True
+    chart: bool = default(NAME, "chart")
 
 
 @dataclass(frozen=True)

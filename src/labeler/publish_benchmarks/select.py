@@ -3,7 +3,6 @@ milestone, or discovery from the results: labeler.publish_benchmarks.prs says wh
 repository_dispatch payload, and the settings (labels.yml section + flags)."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,13 +117,27 @@ def from_event(payload: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def settings_from(config_path: str | None, noise: tuple[str, ...], chart: bool | None) -> tuple[Settings, int]:
+@dataclass(frozen=True)
+class Section:
+    """The publish-benchmarks section of labels.yml; defaults in schemas/publish_benchmarks.schema.json."""
+
+    noise: dict[str, float]
+    chart: bool
+    max_writes: int
+
+
+def settings_from(config_path: str | None, noise: tuple[str, ...], chart: bool | None,
+                  max_writes: int | None = None) -> tuple[Settings, int]:
+    """Flags and env vars win over the section (when there is a labels.yml), which wins over the schema's defaults."""
     from labeler import config as config_mod
 
-    section: dict[str, Any] = {}
-    if config_path or any(os.path.isfile(p) for p in config_mod.DEFAULT_PATHS):
-        section = config_mod.load(config_path).section(report.NAME)
-    levels = {**report.DEFAULT_NOISE, **section.get("noise", {})}
+    cfg = config_mod.load_optional(config_path)
+    section = config_mod.section_settings(cfg, report.NAME, Section, {"chart": chart, "max_writes": max_writes})
+    return Settings(noise={**section.noise, **_noise_flags(noise)}, chart=section.chart), section.max_writes
+
+
+def _noise_flags(noise: tuple[str, ...]) -> dict[str, float]:
+    levels: dict[str, float] = {}
     for item in noise:
         for pair in item.replace(",", " ").split():
             key, _, value = pair.partition("=")
@@ -134,5 +147,4 @@ def settings_from(config_path: str | None, noise: tuple[str, ...], chart: bool |
                 levels[key] = abs(float(value))
             except ValueError:
                 raise UserError(f"--noise {pair!r}: {value!r} is not a number") from None
-    use_chart = section.get("chart", True) if chart is None else chart
-    return Settings(noise=levels, chart=use_chart), int(section.get("max-writes", 400))
+    return levels

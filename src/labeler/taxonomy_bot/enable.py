@@ -4,6 +4,9 @@ enable <sha> = team check of the comment's sender (org token) -> the named SHA m
 -> commit status on it -> the welcome comment
 listing the commands this PR's labels allow. A push moves the head to a SHA without that status,
 so every later command refuses until a triager enables again (the original InstructLab design).
+
+Each run reads (`read`: team membership, the PR with its head SHA, its files), decides (`decide`,
+pure, -> `Plan`), applies the plan (`apply`; a dry run prints the comments) and reports, in that order.
 """
 from __future__ import annotations
 
@@ -161,31 +164,72 @@ def _help(gh: GitHub, settings: Settings, number: int) -> str:
     return render_welcome(settings, pr.labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager")
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What a run reads from GitHub, once, before deciding; it reads no further than the decision can use
+    (a sender who is not authorised costs no PR read; a refused commit no file listing)."""
+
+    membership: tuple[tuple[str, bool | None], ...] | None = None  # team -> member?; None: no org token
+    pr: PullRequest | None = None
+    paths: tuple[str, ...] = ()
+    enabled: bool = False  # the welcome: our enabled status is on the head
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every write of a run, decided before the first one."""
+
+    add_labels: tuple[str, ...] = ()
+    status: tuple[str, str, str] | None = None  # (head SHA, context, description): the enabled status
+    welcome: str | None = None             # the welcome comment's body
+    reply: str | None = None               # the answer to the command comment
+    confirm: str | None = None             # answered only when the welcome was edited rather than created
+    warning: str = ""
+
+
 def welcome(gh: GitHub, settings: Settings, number: int, *, dry_run: bool) -> None:
     """Post (or refresh) the welcome on a PR that touches the taxonomy; other PRs get nothing."""
-    pr = gh.pull(number)
-    paths = [f["filename"] for f in gh.pull_files(number)]
-    wanted = labels_from_paths(paths, settings)
-    if not wanted:
+    facts = read_welcome(gh, settings, number)
+    plan = decide_welcome(settings, facts)
+    if plan.welcome is None:
         runner.notice(f"#{number} changes no taxonomy files: no welcome")
         return
-    added = _apply_labels(gh, settings, pr, wanted, dry_run=dry_run)
-    labels = (*pr.labels, *added)
-    suggest = tuple(w for w in wanted if w.lower() not in {x.lower() for x in labels})
-    enabled = enabled_on(gh.own_statuses(pr.head_sha, settings.contexts["enabled"]), settings.contexts["enabled"])
-    body = render_welcome(settings, labels, enabled_sha=pr.head_sha if enabled else None, enabled_by="a triager",
+    apply(gh, number, None, plan, dry_run=dry_run)
+
+
+def read_welcome(gh: GitHub, settings: Settings, number: int) -> Facts:
+    pr = gh.pull(number)
+    paths = tuple(f["filename"] for f in gh.pull_files(number))
+    if not labels_from_paths(list(paths), settings):
+        return Facts(pr=pr, paths=paths)
+    context = settings.contexts["enabled"]
+    return Facts(pr=pr, paths=paths, enabled=enabled_on(gh.own_statuses(pr.head_sha, context), context))
+
+
+def decide_welcome(settings: Settings, facts: Facts) -> Plan:
+    pr = _pr(facts)
+    wanted = labels_from_paths(list(facts.paths), settings)
+    if not wanted:
+        return Plan()
+    added, labels, suggest = _labels(settings, pr, wanted)
+    body = render_welcome(settings, labels, enabled_sha=pr.head_sha if facts.enabled else None, enabled_by="a triager",
                           suggest=suggest, added=added)
-    _post(gh, number, md.marker(WELCOME), body, dry_run=dry_run)
+    return Plan(add_labels=added, welcome=body)
 
 
-def _apply_labels(gh: GitHub, settings: Settings, pr: PullRequest, wanted: list[str], *, dry_run: bool) -> tuple[str, ...]:
+def _labels(settings: Settings, pr: PullRequest, wanted: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(labels to add, the PR's labels then, labels only suggested)."""
     have = {x.lower() for x in pr.labels}
     missing = tuple(w for w in wanted if w.lower() not in have)
-    if not (settings.auto_label and missing):
-        return ()
-    if not dry_run:
-        gh.add_labels(pr.number, list(missing))
-    return missing
+    added = missing if settings.auto_label else ()
+    labels = (*pr.labels, *added)
+    return added, labels, tuple(w for w in wanted if w.lower() not in {x.lower() for x in labels})
+
+
+def _pr(facts: Facts) -> PullRequest:
+    if facts.pr is None:
+        raise ValueError("decide needs the pull request that read() returns for an authorised sender")
+    return facts.pr
 
 
 def _post(gh: GitHub, number: int, marker: str, body: str, *, dry_run: bool) -> bool:
@@ -197,40 +241,82 @@ def _post(gh: GitHub, number: int, marker: str, body: str, *, dry_run: bool) -> 
 
 
 def run(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool, org_gh: GitHub | None) -> bool:
-    """The enable command. Returns whether the status was set."""
-    decision = authorize(trig.actor, settings.teams, _lookup(org_gh, trig.actor) if org_gh else None)
+    """The enable command: read, decide, apply, report. Returns whether the status was (or would be) set."""
+    facts = read(gh, settings, trig, org_gh)
+    plan = decide(settings, trig, facts)
+    apply(gh, trig.number, trig.comment_id, plan, dry_run=dry_run)
+    if plan.warning:
+        runner.warning(plan.warning)
+    return plan.status is not None
+
+
+def read(gh: GitHub, settings: Settings, trig: Trigger, org_gh: GitHub | None) -> Facts:
+    """Team membership (org token), then the PR (its head SHA captured once), then its files."""
+    membership = _membership(org_gh, trig.actor, settings.teams) if org_gh else None
+    if not authorize(trig.actor, settings.teams, _answers(membership)).allowed:
+        return Facts(membership)
+    pr = gh.pull(trig.number)
+    sha, _ = commit_to_enable(trig.args, pr.head_sha, settings.handle, named_required=trig.comment_id is not None)
+    if pr.state != "open" or sha is None:
+        return Facts(membership, pr)
+    return Facts(membership, pr, tuple(f["filename"] for f in gh.pull_files(pr.number)))
+
+
+def decide(settings: Settings, trig: Trigger, facts: Facts) -> Plan:
+    """Pure: who asked, for which commit, on which PR -> the status, labels and comments."""
+    decision = authorize(trig.actor, settings.teams, _answers(facts.membership))
     if not decision.allowed:
-        runner.warning(f"enable by {trig.actor} denied: {decision.reason}")
-        reply(gh, trig.number, trig.comment_id, f"🚫 I can't enable the bot for you: {decision.reason}.",
-              dry_run=dry_run)
-        return False
-    pr = gh.pull(trig.number)  # the head SHA, captured once
+        return Plan(reply=f"🚫 I can't enable the bot for you: {decision.reason}.",
+                    warning=f"enable by {trig.actor} denied: {decision.reason}")
+    pr = _pr(facts)
     if pr.state != "open":
-        reply(gh, trig.number, trig.comment_id, "This pull request is closed: nothing to enable.", dry_run=dry_run)
-        return False
+        return Plan(reply="This pull request is closed: nothing to enable.")
     sha, why = commit_to_enable(trig.args, pr.head_sha, settings.handle, named_required=trig.comment_id is not None)
     if sha is None:
-        runner.warning(f"enable on #{trig.number} refused: {why.replace('`', '')}")
-        reply(gh, trig.number, trig.comment_id, f"🚫 Not enabled: {why}.", dry_run=dry_run)
-        return False
-    wanted = labels_from_paths([f["filename"] for f in gh.pull_files(pr.number)], settings)
-    added = _apply_labels(gh, settings, pr, wanted, dry_run=dry_run)
-    labels = (*pr.labels, *added)
+        return Plan(reply=f"🚫 Not enabled: {why}.", warning=f"enable on #{trig.number} refused: {why.replace('`', '')}")
+    wanted = labels_from_paths(list(facts.paths), settings)
+    added, labels, suggest = _labels(settings, pr, wanted)
     if all(settings.commands_for(labels).values()):
-        reply(gh, trig.number, trig.comment_id, f"Nothing to enable: the pull request needs the "
-              f"{md.code(settings.skill_label)} or {md.code(settings.knowledge_label)} label first.", dry_run=dry_run)
-        return False
-    if not dry_run:
-        gh.set_status(pr.head_sha, "success", settings.contexts["enabled"],
-                      f"Enabled by {trig.actor} ({decision.team}) for {pr.head_sha[:7]}", runner.run_url())
-    suggest = tuple(w for w in wanted if w.lower() not in {x.lower() for x in labels})
-    body = render_welcome(settings, labels, enabled_sha=pr.head_sha, enabled_by=trig.actor, suggest=suggest,
-                          added=added)
-    if not _post(gh, trig.number, md.marker(WELCOME), body, dry_run=dry_run):
-        ready = [c for c, why in settings.commands_for(labels).items() if why is None]
-        reply(gh, trig.number, trig.comment_id, f"✅ Enabled on commit {md.code(pr.head_sha[:7])}. Available now: "
-              f"{', '.join(md.code(settings.handle + ' ' + c) for c in ready)}.", dry_run=dry_run)
-    return True
+        return Plan(add_labels=added, reply=f"Nothing to enable: the pull request needs the "
+                    f"{md.code(settings.skill_label)} or {md.code(settings.knowledge_label)} label first.")
+    body = render_welcome(settings, labels, enabled_sha=sha, enabled_by=trig.actor, suggest=suggest, added=added)
+    ready = [c for c, why in settings.commands_for(labels).items() if why is None]
+    return Plan(add_labels=added, welcome=body,
+                status=(sha, settings.contexts["enabled"], f"Enabled by {trig.actor} ({decision.team}) for {sha[:7]}"),
+                confirm=f"✅ Enabled on commit {md.code(sha[:7])}. Available now: "
+                        f"{', '.join(md.code(settings.handle + ' ' + c) for c in ready)}.")
+
+
+def apply(gh: GitHub, number: int, comment_id: int | None, plan: Plan, *, dry_run: bool) -> None:
+    """Labels, then the status, then the welcome, then the reply; a dry run prints the comments only."""
+    if plan.add_labels and not dry_run:
+        gh.add_labels(number, list(plan.add_labels))
+    if plan.status and not dry_run:
+        sha, context, description = plan.status
+        gh.set_status(sha, "success", context, description, runner.run_url())
+    created = _post(gh, number, md.marker(WELCOME), plan.welcome, dry_run=dry_run) if plan.welcome is not None else False
+    if plan.reply is not None:
+        reply(gh, number, comment_id, plan.reply, dry_run=dry_run)
+    if plan.confirm is not None and not created:
+        reply(gh, number, comment_id, plan.confirm, dry_run=dry_run)
+
+
+def _membership(org_gh: GitHub, user: str, teams: tuple[str, ...]) -> tuple[tuple[str, bool | None], ...]:
+    """Ask team by team, stopping at the first where `user` is an active member (as authorize() decides)."""
+    lookup, answers = _lookup(org_gh, user), []
+    for team in teams:
+        org, slug = team.split("/", 1)
+        answers.append((team, lookup(org, slug)))
+        if answers[-1][1]:
+            break
+    return tuple(answers)
+
+
+def _answers(membership: tuple[tuple[str, bool | None], ...] | None) -> Callable[[str, str], bool | None] | None:
+    if membership is None:
+        return None
+    known = dict(membership)
+    return lambda org, slug: known.get(f"{org}/{slug}")
 
 
 def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:

@@ -12,51 +12,46 @@ import json
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import click
 
 from labeler import llm, md
+from labeler.config import defaults, section_settings
 from labeler.taxonomy_bot.common import Endpoint, common_options, endpoint_options, execute, fill, prompt_sections, write_jsonl
 from labeler.taxonomy_bot.precheck import cell, details
 from labeler.taxonomy_bot.qna import Qna, Seed
 from labeler.taxonomy_bot.similarity import max_rouge_l, tokens
 
-DENYLIST = ("image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw",
-            "plot", "go to", "video", "audio", "music", "flowchart", "diagram")
+_DEFAULT = defaults("bot.generate")
+DENYLIST: tuple[str, ...] = tuple(_DEFAULT["denylist"])
 _TAG = re.compile(r"\[\s*(CONTEXT|QUESTION|ANSWER|END)\s*\]:?", re.I)
 
 
 @dataclass(frozen=True)
 class Options:
-    samples: int = 10
-    max_rounds: int = 5
-    seeds_per_prompt: int = 3
-    pairs_per_round: int = 5
-    temperature: float = 0.7
-    max_tokens: int = 2048
-    rouge_threshold: float = 0.9
-    min_words: int = 4
-    max_words: int = 150
+    """bot.generate in labels.yml; defaults in schemas/bot.schema.json."""
+
+    samples: int = _DEFAULT["samples"]
+    max_rounds: int = _DEFAULT["max-rounds"]
+    seeds_per_prompt: int = _DEFAULT["seeds-per-prompt"]
+    pairs_per_round: int = _DEFAULT["pairs-per-round"]
+    temperature: float = _DEFAULT["temperature"]
+    max_tokens: int = _DEFAULT["max-tokens"]
+    rouge_threshold: float = _DEFAULT["rouge-threshold"]
+    min_words: int = _DEFAULT["min-words"]
+    max_words: int = _DEFAULT["max-words"]
     denylist: tuple[str, ...] = DENYLIST
-    show: int = 5
+    show: int = _DEFAULT["show"]
     system_prompt: str = ""
-    knowledge: bool = False
+    knowledge: bool = _DEFAULT["knowledge"]
     seed: int | None = None
 
     @classmethod
     def from_settings(cls, raw: dict[str, Any], **overrides: Any) -> Options:
-        keys = {"samples": "samples", "max_rounds": "max-rounds", "seeds_per_prompt": "seeds-per-prompt",
-                "pairs_per_round": "pairs-per-round", "temperature": "temperature", "max_tokens": "max-tokens",
-                "rouge_threshold": "rouge-threshold", "min_words": "min-words", "max_words": "max-words",
-                "show": "show", "system_prompt": "system-prompt", "knowledge": "knowledge"}
-        values: dict[str, Any] = {k: raw[v] for k, v in keys.items() if v in raw}
-        if "denylist" in raw:
-            values["denylist"] = tuple(raw["denylist"])
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        values.setdefault("system_prompt", prompt_sections("generate")["system"])
-        return cls(**values)
+        options = section_settings(raw, "bot.generate", cls, overrides)
+        return options if options.system_prompt else replace(options, system_prompt=prompt_sections("generate")["system"])
 
 
 @dataclass(frozen=True)

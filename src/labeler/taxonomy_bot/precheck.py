@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from labeler import llm, md
+from labeler.config import default, section_settings
 from labeler.errors import UserError
 from labeler.taxonomy_bot.common import (
     Endpoint,
@@ -39,22 +40,21 @@ JUDGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["s
 
 @dataclass(frozen=True)
 class Options:
+    """bot.precheck in labels.yml; defaults in schemas/bot.schema.json."""
+
     system_prompt: str
-    threshold: float = 0.5
-    max_questions: int = 50
-    concurrency: int = 4
-    max_tokens: int = 512
-    knowledge_context: bool = False
-    judge: bool = False
+    threshold: float = default("bot.precheck", "threshold")
+    max_questions: int = default("bot.precheck", "max-questions")
+    concurrency: int = default("bot.precheck", "concurrency")
+    max_tokens: int = default("bot.precheck", "max-tokens")
+    knowledge_context: bool = default("bot.precheck", "knowledge-context")
+    judge: bool = default("bot.precheck", "judge")
 
     @classmethod
     def from_settings(cls, raw: dict[str, Any], **overrides: Any) -> Options:
-        values = {"system_prompt": raw.get("system-prompt") or prompt_sections("precheck")["system"],
-                  "threshold": raw.get("threshold", 0.5), "max_questions": raw.get("max-questions", 50),
-                  "concurrency": raw.get("concurrency", 4), "max_tokens": raw.get("max-tokens", 512),
-                  "knowledge_context": raw.get("knowledge-context", False), "judge": raw.get("judge", False)}
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        prompt = raw.get("system-prompt") or prompt_sections("precheck")["system"]
+        given = overrides.get("system_prompt")
+        return section_settings(raw, "bot.precheck", cls, {**overrides, "system_prompt": prompt if given is None else given})
 
 
 @dataclass(frozen=True)

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from labeler import slash
+from labeler.config import default, section_settings
 from labeler.errors import UserError
 
-DEFAULT_HANDLE = "@instructlab-bot"
+DEFAULT_HANDLE: str = default("bot", "handle")
 COMMANDS = ("enable", "help", "precheck", "postcheck", "generate")
 MODEL_COMMANDS = ("precheck", "postcheck", "generate")
-DEFAULT_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
-DEFAULT_CONTEXTS = {"enabled": "labeler/enabled", "precheck": "labeler/precheck",
-                    "postcheck": "labeler/postcheck", "generate": "labeler/generate"}
-CONFIG_PATHS = (".github/labels.yml", "labels.yml")
+DEFAULT_ASSOCIATIONS: tuple[str, ...] = tuple(default("bot", "author-associations"))
+DEFAULT_CONTEXTS: dict[str, str] = default("bot", "statuses")
 
 
 @dataclass(frozen=True)
@@ -26,36 +25,30 @@ class Settings:
     """The `bot:` section of labels.yml with defaults filled in (schemas/bot.schema.json)."""
 
     handle: str = DEFAULT_HANDLE
-    teams: tuple[str, ...] = ()
-    associations: tuple[str, ...] = DEFAULT_ASSOCIATIONS
-    skill_label: str = "skill"
-    knowledge_label: str = "knowledge"
-    auto_label: bool = False
-    contexts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTEXTS))
-    require_latest: bool = False
-    require_attribution: bool = True
-    max_files: int = 10
-    precheck: dict[str, Any] = field(default_factory=dict)
-    generate: dict[str, Any] = field(default_factory=dict)
+    teams: tuple[str, ...] = tuple(default("bot", "teams"))
+    associations: tuple[str, ...] = field(default=DEFAULT_ASSOCIATIONS, metadata={"key": "author-associations"})
+    skill_label: str = field(default=default("bot", "labels")["skill"], metadata={"key": "labels.skill"})
+    knowledge_label: str = field(default=default("bot", "labels")["knowledge"], metadata={"key": "labels.knowledge"})
+    auto_label: bool = default("bot", "auto-label")
+    contexts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTEXTS), metadata={"key": "statuses"})
+    require_latest: bool = field(default=default("bot", "require-latest-version"),
+                                 metadata={"key": "require-latest-version"})
+    require_attribution: bool = default("bot", "require-attribution")
+    max_files: int = default("bot", "max-files")
+    precheck: dict[str, Any] = field(default_factory=dict)  # read by precheck.Options (bot.precheck)
+    generate: dict[str, Any] = field(default_factory=dict)  # read by generate.Options (bot.generate)
 
     @classmethod
     def from_section(cls, raw: dict[str, Any]) -> Settings:
-        labels = raw.get("labels") or {}
-        return cls(handle=normalize_handle(raw.get("handle", DEFAULT_HANDLE)), teams=tuple(raw.get("teams", ())),
-                   associations=tuple(raw.get("author-associations", DEFAULT_ASSOCIATIONS)),
-                   skill_label=labels.get("skill", "skill"), knowledge_label=labels.get("knowledge", "knowledge"),
-                   auto_label=raw.get("auto-label", False),
-                   contexts={**DEFAULT_CONTEXTS, **(raw.get("statuses") or {})},
-                   require_latest=raw.get("require-latest-version", False),
-                   require_attribution=raw.get("require-attribution", True), max_files=raw.get("max-files", 10),
-                   precheck=dict(raw.get("precheck") or {}), generate=dict(raw.get("generate") or {}))
+        settings = section_settings(raw, "bot", cls)
+        return replace(settings, handle=normalize_handle(settings.handle))
 
     def commands_for(self, labels: tuple[str, ...] | list[str]) -> dict[str, str | None]:
         """command -> None when the PR's labels allow it, else the reason it is not available."""
         names = {name.lower() for name in labels}
         skill, knowledge = self.skill_label.lower() in names, self.knowledge_label.lower() in names
         need = f"needs the `{self.skill_label}` or `{self.knowledge_label}` label"
-        gen_ok = skill or (knowledge and self.generate.get("knowledge", False))
+        gen_ok = skill or (knowledge and self.generate.get("knowledge"))
         gen_why = (f"not available for `{self.knowledge_label}` PRs: generation needs the source documents"
                    if knowledge and not skill else f"needs the `{self.skill_label}` label")
         return {"precheck": None if skill or knowledge else need, "postcheck": None if skill or knowledge else need,
@@ -73,14 +66,14 @@ def load_settings(path: str | None = None, *, handle: str | None = None, teams: 
 
     handle = handle or os.environ.get("LABELER_HANDLE") or None  # every command must parse the same prefix
     teams = teams if teams is not None else os.environ.get("LABELER_TEAMS")
-    found = path or next((p for p in CONFIG_PATHS if os.path.isfile(p)), None)
-    settings = Settings.from_section(config.load(found).section("bot")) if found else Settings()
+    cfg = config.load_optional(path)
+    settings = Settings.from_section(cfg.section("bot")) if cfg else Settings()
     overrides: dict[str, Any] = {}
     if handle:
         overrides["handle"] = normalize_handle(handle)
     if teams is not None and teams.strip():
         overrides["teams"] = tuple(parse_teams(teams))
-    return Settings(**{**settings.__dict__, **overrides}) if overrides else settings
+    return replace(settings, **overrides) if overrides else settings
 
 
 def parse_teams(text: str) -> list[str]:
