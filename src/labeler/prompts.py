@@ -1,17 +1,21 @@
-"""Prompt files in labeler/<feature>/prompts/: a `version:` header, a system part and a user part.
+"""Prompt files in labeler/<feature>/prompts/: one format for every prompt the toolkit sends.
 
 Format (Markdown files, so they read well in review):
     version: 3
+    <!-- optional comments for people: not sent -->
     ---- system ----
     ...static instructions, cached with the provider...
     ---- user ----
     ...per-item template with $placeholders...
-Substitution is single-pass (string.Template), so untrusted text that contains `$name` is never
-expanded again.
+Any number of named sections (`---- <name> ----`, lower-case words and hyphens). A file without
+section lines is one section, `text` (backport-report's prefix and suffix files, which projects
+keep in their own --prompts folder, are read that way). Substitution is single-pass
+(string.Template), so untrusted text that contains `$name` is never expanded again.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,36 +24,68 @@ from string import Template
 
 from labeler.errors import UserError
 
-_PART = re.compile(r"^---- (system|user) ----$", re.M)
+_PART = re.compile(r"^---- ([a-z][a-z0-9-]*) ----$", re.M)
+_VERSION = re.compile(r"^version:\s*(\S+)\s*$")
+UNVERSIONED = "unversioned"
 
 
 @dataclass(frozen=True)
 class Prompt:
     name: str
     version: str
-    system: str
-    user: str
+    sections: Mapping[str, str]
+    where: str = ""
+
+    def section(self, key: str) -> str:
+        if key not in self.sections:
+            raise UserError(f"the prompt file has no `---- {key} ----` section", file=self.where or self.name)
+        return self.sections[key]
+
+    @property
+    def system(self) -> str:
+        return self.section("system")
+
+    @property
+    def user(self) -> str:
+        return self.section("user")
 
     def render(self, **values: str) -> tuple[str, str]:
-        return Template(self.system).safe_substitute(values), Template(self.user).safe_substitute(values)
+        return fill(self.system, **values), fill(self.user, **values)
+
+
+def fill(template: str, **values: object) -> str:
+    """Single pass: `$name` inside untrusted text is never expanded again."""
+    return Template(template).safe_substitute({k: str(v) for k, v in values.items()})
 
 
 @cache
-def load(name: str, folder: str | None = None, *, package: str = "labeler") -> Prompt:
+def load(name: str, folder: str | None = None, *, package: str = "labeler",
+         required: tuple[str, ...] = ("system", "user")) -> Prompt:
     """A prompt by name, from `folder` when a project keeps its own, else from `package`/prompts/."""
     path = Path(folder) / f"{name}.md" if folder else None
     try:
         text = path.read_text("utf-8") if path else (resources.files(package) / "prompts" / f"{name}.md").read_text("utf-8")
     except OSError as e:
         raise UserError(f"cannot read prompt {name!r}: {e.strerror}", file=str(path) if path else None) from None
-    return parse(name, text, str(path or name))
+    return parse(name, text, str(path or name), required=required)
 
 
-def parse(name: str, text: str, where: str) -> Prompt:
+def parse(name: str, text: str, where: str, *, required: tuple[str, ...] = ("system", "user"),
+          need_version: bool = True) -> Prompt:
     head, *rest = _PART.split(text)
-    version = re.search(r"^version:\s*(\S+)\s*$", head, re.M)
-    parts = dict(zip(rest[::2], rest[1::2]))
-    if not version or set(parts) != {"system", "user"}:
-        raise UserError("a prompt file needs a `version:` line and `---- system ----` / `---- user ----` parts",
-                        file=where)
-    return Prompt(name=name, version=version.group(1), system=parts["system"].strip(), user=parts["user"].strip())
+    version = next((m.group(1) for m in map(_VERSION.match, head.splitlines()) if m), None)
+    sections = {k: v.strip() for k, v in zip(rest[::2], rest[1::2])} if rest else {"text": _body(text)}
+    missing = [s for s in required if s not in sections]
+    if (need_version and version is None) or missing:
+        wanted = " / ".join(f"`---- {s} ----`" for s in required) or "a body"
+        raise UserError(f"a prompt file needs a `version:` line and {wanted}", file=where)
+    return Prompt(name=name, version=version or UNVERSIONED, sections=sections, where=where)
+
+
+def _body(text: str) -> str:
+    """A file without sections: the leading `version:` line and `<!-- ... -->` comments are for
+    people and PROMPTS.md, not for the model."""
+    lines = text.splitlines()
+    while lines and (_VERSION.match(lines[0]) or lines[0].lstrip().startswith("<!--")):
+        lines.pop(0)
+    return "\n".join(lines).strip("\n") + "\n"

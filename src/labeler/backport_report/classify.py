@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from labeler import prompts
 from labeler.backport_report import message as msg
 from labeler.backport_report.cache import VerdictCache, key
 from labeler.backport_report.verdict import parse_answer
@@ -45,25 +45,18 @@ def _read(directory: str | None, name: str) -> str:
         raise UserError(f"--prompts: cannot read {name}: {e.strerror}", file=path) from None
 
 
-_VERSION = re.compile(r"^version:\s*(\S+)\s*$")
-
-
-def _strip_header(text: str) -> tuple[str, str]:
-    """(version, body): the leading `version:` line and `<!-- ... -->` comments are for humans
-    and PROMPTS.md, not for the model."""
-    lines = text.splitlines()
-    version = "unversioned"
-    while lines and (_VERSION.match(lines[0]) or lines[0].lstrip().startswith("<!--")):
-        match = _VERSION.match(lines.pop(0))
-        version = match.group(1) if match else version
-    return version, "\n".join(lines).strip("\n") + "\n"
+def _strip_header(text: str, where: str) -> tuple[str, str]:
+    """(version, body) of a prefix/suffix file: labeler.prompts' format, one section (or `text`)."""
+    prompt = prompts.parse(where, text, where, required=(), need_version=False)
+    body = prompt.sections.get("text") or "\n\n".join(prompt.sections.values()) + "\n"
+    return prompt.version, body
 
 
 def load_prompts(directory: str | None, dev_version: str | None, stable_versions: Sequence[str]) -> Prompts:
     raw_prefix, raw_suffix = _read(directory, PREFIX_FILE), _read(directory, SUFFIX_FILE)
     values = {"dev_version": dev_version or "the development version",
               "stable_versions": ", ".join(stable_versions) or "the maintained stable versions"}
-    (prefix_version, prefix), (suffix_version, suffix) = _strip_header(raw_prefix), _strip_header(raw_suffix)
+    (prefix_version, prefix), (suffix_version, suffix) = _strip_header(raw_prefix, PREFIX_FILE), _strip_header(raw_suffix, SUFFIX_FILE)
     digest = hashlib.sha256("\0".join([raw_prefix, raw_suffix, *values.values()]).encode()).hexdigest()[:16]
     return Prompts(string.Template(prefix).safe_substitute(values), string.Template(suffix).safe_substitute(values),
                    digest, f"prefix {prefix_version}, suffix {suffix_version}")

@@ -6,16 +6,13 @@ final status), model endpoints, prompt sections, and the command-line options th
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
-from string import Template
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from labeler import llm, md, options, runner, secrets
+from labeler import llm, md, options, prompts, runner, secrets
 from labeler.errors import UserError
 from labeler.gh.records import PullRequest
 from labeler.taxonomy_bot.gate import refusal
@@ -223,26 +220,12 @@ def write_jsonl(path: str | None, rows: list[str]) -> None:
 
 
 def prompt_sections(name: str) -> dict[str, str]:
-    """`## section` blocks of prompts/<name>.md, plus "version" from its `version:` header line.
-
-    Several parts per file (the lead's prompts.py format has exactly system + user); the same
-    single-pass $placeholder substitution applies: fill them with `fill()`.
-    """
-    text = (resources.files("labeler.taxonomy_bot") / "prompts" / f"{name}.md").read_text(encoding="utf-8")
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith("## "):
-            current = sections.setdefault(line[3:].strip(), [])
-        elif current is not None:
-            current.append(line)
-    version = re.search(r"^version:\s*(\S+)", text, re.M)
-    return {"version": version.group(1) if version else "?", **{k: "\n".join(v).strip() for k, v in sections.items()}}
+    """The sections of prompts/<name>.md (labeler.prompts' one format), plus "version"."""
+    prompt = prompts.load(name, package="labeler.taxonomy_bot", required=("system",))
+    return {"version": prompt.version, **prompt.sections}
 
 
-def fill(template: str, **values: Any) -> str:
-    """Single pass: `$name` inside seed or model text is never expanded again."""
-    return Template(template).safe_substitute({k: str(v) for k, v in values.items()})
+fill = prompts.fill
 
 
 def common_options(func: F) -> F:
