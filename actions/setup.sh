@@ -5,7 +5,8 @@
 #   source "${GITHUB_ACTION_PATH}/../setup.sh"       # installs what is missing; writes python=<interpreter>
 #
 # Dependencies come from the hash-locked requirements/action.txt (plus the extras named in
-# LABELER_EXTRAS, e.g. "html local"; the model SDKs are the extras "anthropic" and "openai", which an
+# LABELER_EXTRAS, e.g. "html local"; "embed" adds onnxruntime, tokenizers and huggingface-hub for
+# `model train --encoder`, named by model-train only when its encoder input is set; the model SDKs are the extras "anthropic" and "openai", which an
 # action names only when its provider input or API key asks for them, so offline runs install and
 # restore a third of the files; the provider names "keywords" and "rules" install nothing) and are installed with uv, itself bootstrapped from the
 # hash-locked requirements/uv.txt. The cache key covers the lock files, the extras, the Python
@@ -38,9 +39,9 @@ _labeler_extras() {  # LABELER_EXTRAS normalised: sorted, unique, only entries w
   for extra in ${LABELER_EXTRAS:-}; do
     extra="${extra,,}"  # provider inputs are case-insensitive
     case "$extra" in
-      html|local|taxonomy|anthropic|openai) echo "$extra" ;;
+      html|local|embed|taxonomy|anthropic|openai) echo "$extra" ;;
       keywords|rules) ;;  # offline providers named by a provider input: nothing to install
-      *) echo "::error::unknown LABELER_EXTRAS entry or provider: $extra (html, local, taxonomy, anthropic, openai)" >&2; return 1 ;;
+      *) echo "::error::unknown LABELER_EXTRAS entry or provider: $extra (html, local, embed, taxonomy, anthropic, openai)" >&2; return 1 ;;
     esac
   done | sort -u | paste -sd' '
   return "${PIPESTATUS[0]}"

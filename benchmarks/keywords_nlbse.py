@@ -39,6 +39,7 @@ def main() -> None:
     answers = [keywords.suggest(labels, e.title, e.body)["labels"] for e in rows]
     ms = 1000 * (time.perf_counter() - started) / len(rows)
     report(rows, answers, carried, args.min_confidence, args.labels, ms)
+    kinds(rows, labels)
     print("sweep (precision / coverage per label):")
     for floor in [float(x) for x in args.sweep.split(",") if x]:
         applied, right = count(rows, answers, floor)
@@ -46,6 +47,26 @@ def main() -> None:
                  for n in sorted(carried)]
         ok = all(applied[n] and right[n] / applied[n] >= 0.8 for n in carried)
         print(f"  confidence >= {floor:.2f}: " + "   ".join(cells) + ("   all >= 0.8" if ok else ""))
+
+
+def kinds(rows: list, labels: tuple) -> None:
+    """Precision of the top label by evidence kind (what keywords.KINDS is set from)."""
+    tally: dict[str, Counter] = {}
+    for e in rows:
+        found = keywords.evidence(labels, e.title, e.body)
+        if not found:
+            continue
+        name, _, kind, _ = max(found, key=lambda f: (keywords.confidence(f[2]), f[1]))
+        tally.setdefault(kind, Counter())[(name, name == e.labels[0])] += 1
+    print("precision of the top label by evidence kind (right/applied per label; lowest -> keywords.KINDS):")
+    for kind, c in sorted(tally.items(), key=lambda kv: -keywords.confidence(kv[0])):
+        cells, worst = [], 1.0
+        for n in sorted({n for n, _ in c}):
+            a = c[(n, True)] + c[(n, False)]
+            cells.append(f"{n} {c[(n, True)] / a:.2f} ({c[(n, True)]}/{a})")
+            worst = min(worst, c[(n, True)] / a) if a >= 5 else worst
+        floor = f"{worst:.2f}" if worst < 1.0 or any(c[(n, True)] + c[(n, False)] >= 5 for n, _ in c) else "  - "
+        print(f"  {kind:<40} confidence {keywords.confidence(kind):.2f}  lowest (n>=5) {floor}   " + "  ".join(cells))
 
 
 def count(rows: list, answers: list, floor: float) -> tuple[Counter, Counter]:

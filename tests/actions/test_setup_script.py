@@ -62,3 +62,20 @@ def test_missing_config_is_a_warning_naming_the_checkout_and_the_input(tmp_path)
     (tmp_path / ".github" / "labels.yml").write_text("labels: []\n")
     assert source("check-config", tmp_path).stdout == ""
     assert "x.yml (the `config` input)" in source("check-config", tmp_path, LABELER_CONFIG="x.yml").stdout
+
+
+def test_the_embed_extra_is_accepted_and_its_lock_changes_the_key(tmp_path):
+    """model-train names `local embed` when its encoder input is set; embed.txt is hash-locked and
+    constrained by local.txt, so both environments agree on numpy and scikit-learn."""
+    out = tmp_path / "out"
+    done = source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64",
+                  LABELER_EXTRAS="local embed")
+    assert done.returncode == 0, done.stderr
+    assert "-embed-local-" in outputs(out)["key"]
+    lock = (ROOT / "requirements" / "embed.txt").read_text()
+    assert all(f"{pkg}==" in lock for pkg in ("onnxruntime", "tokenizers", "huggingface-hub"))
+    assert "torch" not in lock and "--hash=sha256:" in lock
+    local = (ROOT / "requirements" / "local.txt").read_text()
+    for pkg in ("numpy", "scikit-learn", "scipy"):
+        pin = next(line.split()[0] for line in local.splitlines() if line.startswith(f"{pkg}=="))
+        assert pin in lock

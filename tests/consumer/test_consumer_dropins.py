@@ -14,7 +14,7 @@ PROVENANCE = "automated-triage"
 REPO = {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}, "default_branch": "main"}
 
 
-def issue_event(tmp_path, name, number=7, title="App crashes on start", body="Traceback (most recent call last)",
+def issue_event(tmp_path, name, number=7, title="Bug: app crashes on start", body="Traceback (most recent call last)",
                 labels=(), **extra):
     issue = {"number": number, "title": title, "body": body, "user": {"login": "alice", "type": "User"},
              "labels": [{"name": n} for n in labels], "state": "open", "comments": 0, "author_association": "NONE",
@@ -47,7 +47,7 @@ def test_consumer_repository_holds_only_what_the_docs_say(consumer):
 
 def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("issue-labeler.yml")
-    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github))
     assert result.ok, result.log()
     assert result.job_results == {"label": "success", "missing-info": "success"}
@@ -61,7 +61,7 @@ def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_co
 
 def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("issue-labeler.yml")
-    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     variables = {"LABELER_MISSING_INFO": "false"}
     result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github),
                           variables=variables)
@@ -131,7 +131,7 @@ def test_missing_info_standalone(consumer, run_consumer, fake_github, tmp_path):
 
 def test_issue_labeler_with_a_model_and_a_dispatch_dry_run(consumer, run_consumer, fake_github, fake_llm, tmp_path):
     repo = consumer("issue-labeler.yml")
-    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     fake_llm.enqueue({"labels": [{"name": "bug", "confidence": 0.95}], "rationale": "crash", "version": "1"})
     model_env = env(fake_github) | {"ANTHROPIC_BASE_URL": fake_llm.anthropic_url, "LABELER_MODEL_RETRIES": "1"}
     secrets = {"ANTHROPIC_API_KEY": "sk-ant-fake-0123456789abcdef"}

@@ -31,7 +31,7 @@ def cfg(tmp_path):
     return str(path)
 
 
-def issue_payload(number=7, title="App crashes on start", body="Traceback below", user="alice", **extra):
+def issue_payload(number=7, title="Bug: app crashes on start", body="Traceback below", user="alice", **extra):
     issue = {"number": number, "title": title, "body": body, "user": {"login": user, "type": "User"},
              "labels": [], "state": "open", "comments": 0, "author_association": "NONE",
              "html_url": f"https://github.com/acme/widgets/issues/{number}", **extra}
@@ -56,7 +56,7 @@ def run(tmp_path, monkeypatch, payload, name, cfg, *args):
 
 
 def seed(gh, number=7, **kw):
-    gh.add_issue(number, kw.pop("title", "App crashes on start"), kw.pop("body", "Traceback below"), **kw)
+    gh.add_issue(number, kw.pop("title", "Bug: app crashes on start"), kw.pop("body", "Traceback below"), **kw)
 
 
 def answer(*pairs, rationale="It crashes."):

@@ -14,7 +14,7 @@ PROVENANCE = "automated-triage"  # the example labels.yml marks every label the 
 
 
 def payload(tmp_path, name, **extra):
-    issue = {"number": 7, "title": "App crashes on start", "body": "Traceback (most recent call last)",
+    issue = {"number": 7, "title": "Bug: app crashes on start", "body": "Traceback (most recent call last)",
              "user": {"login": "alice", "type": "User"}, "labels": [], "state": "open", "comments": 0,
              "author_association": "NONE", "html_url": "https://github.com/acme/widgets/issues/7"}
     event = {"action": "opened", "issue": issue, "repository": {"full_name": "acme/widgets", "name": "widgets",
@@ -40,7 +40,7 @@ def answer(*pairs):
 
 
 def test_issue_opened_offline(run_act, act_repo, fake_github, tmp_path):
-    fake_github.add_issue(7, "App crashes on start", "Traceback (most recent call last)")
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github)
     assert result.ok, result.log()
     assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
@@ -50,7 +50,7 @@ def test_issue_opened_offline(run_act, act_repo, fake_github, tmp_path):
 
 
 def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_github, fake_llm, tmp_path):
-    fake_github.add_issue(7, "App crashes on start", "Traceback")
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback")
     fake_llm.enqueue(answer(("enhancement", 0.9)), answer(("bug", 0.95)))
     secrets = {"ANTHROPIC_API_KEY": "sk-ant-fake-0123456789abcdef"}
     result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github, fake_llm, secrets)
@@ -91,7 +91,7 @@ FAULTS = {
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_nothing_outside_labels_yml_under_every_fault(fault, run_act, act_repo, fake_github, fake_llm, tmp_path):
-    fake_github.add_issue(7, "App crashes on start", "Traceback")
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback")
     FAULTS[fault](fake_llm, fake_github)
     secrets = {"ANTHROPIC_API_KEY": "sk-ant-fake-0123456789abcdef"}
     result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github, fake_llm, secrets)

@@ -113,7 +113,7 @@ def backlog(tmp_path, cfg, *extra):
 
 def test_backlog_of_250_with_a_fault_then_a_rerun(fake_github, actions_env, tmp_path, cfg, capsys):
     for n in range(1, 251):
-        fake_github.add_issue(n, f"App crashes {n}", "Traceback", created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
+        fake_github.add_issue(n, f"Bug: app crashes {n}", "Traceback", created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
     fake_github.add_issue(251, "Has a label", "", labels=["question"])
     assert backlog(tmp_path, cfg, "--max-issues", "300") == 0  # dry run by default: reads only
     assert fake_github.writes() == [] and "would apply" in actions_env.summary()
@@ -134,7 +134,7 @@ def test_backlog_of_250_with_a_fault_then_a_rerun(fake_github, actions_env, tmp_
 
 
 def test_backlog_never_re_adds_a_removed_label(fake_github, actions_env, tmp_path, cfg):
-    fake_github.add_issue(3, "App crashes", "Traceback", labels=["bug"])
+    fake_github.add_issue(3, "Bug: app crashes", "Traceback", labels=["bug"])
     fake_github.remove_issue_label_as(3, "bug", "maria")
     assert backlog(tmp_path, cfg, "--no-dry-run") == 0
     assert "bug" not in fake_github.issue_labels(3)
@@ -143,7 +143,7 @@ def test_backlog_never_re_adds_a_removed_label(fake_github, actions_env, tmp_pat
 
 def test_backlog_run_budget_stops_cleanly(fake_github, fake_llm, actions_env, tmp_path, cfg, capsys):
     for n in range(1, 6):
-        fake_github.add_issue(n, f"App crashes {n}", "Traceback")
+        fake_github.add_issue(n, f"Bug: app crashes {n}", "Traceback")
     fake_llm.responder = lambda route, req: answer(("bug", 0.9))
     assert backlog(tmp_path, cfg, "--no-dry-run", "--provider", "anthropic", "--max-model-calls", "2") == 0
     assert len(fake_llm.requests) == 2
@@ -161,7 +161,7 @@ def test_backlog_resumes_an_issue_labelled_before_its_comment_failed(fake_github
     path.write_text(PROVENANCE_CONFIG)
     cfg = str(path)
     for n in range(1, 6):
-        fake_github.add_issue(n, f"App crashes {n}", "Traceback")
+        fake_github.add_issue(n, f"Bug: app crashes {n}", "Traceback")
     fake_github.add_issue(6, "Labelled by a person", "", labels=["question", "automated-triage"])
     fake_github.add_comment(6, "a person's comment", user="maria")
     fake_github.fail("POST", r"/issues/3/comments$", status=502, times=3)  # every try of this run

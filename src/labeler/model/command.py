@@ -208,3 +208,18 @@ def eval_command(model_path: str | None, old_model_path: str | None, data: str, 
     runner.set_output("macro-f1", f"{report['macro_f1']:.4f}")
     if min_macro_f1 is not None and report["macro_f1"] < min_macro_f1:
         raise UserError(f"macro F1 {report['macro_f1']:.3f} is below --min-macro-f1 {min_macro_f1}")
+
+
+@command.command("check-cache")
+@click.option("--embed-cache", envvar="LABELER_EMBED_CACHE", show_envvar=True,
+              help="Embedding cache folder of `model train --encoder` to check.")
+@click.option("--hf-home", envvar="HF_HOME", show_envvar=True,
+              help="Hugging Face home (hub cache under hub/) to check.")
+def check_cache_command(embed_cache: str | None, hf_home: str | None) -> None:
+    """Validate the embedding and hub caches before a workflow saves them; bad files are moved aside."""
+    from labeler.model import cache_check
+
+    if embed_cache:
+        cache_check.check_embed_cache(embed_cache)
+    if hf_home:
+        cache_check.check_hub_cache(hf_home)
