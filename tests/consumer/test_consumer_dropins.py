@@ -240,3 +240,78 @@ def test_publish_benchmarks_dispatch(consumer, run_consumer, fake_github, tmp_pa
     assert result.ok, result.log()
     assert result.outputs["created"] == "2"
     assert len(fake_github.comments(4)) == 1 and len(fake_github.comments(5)) == 1
+
+
+def history_sqlite(path):
+    from labeler.history import store
+
+    conn = store.connect(str(path))
+    rows = [(n, f"App crashes {n}", "Traceback (most recent call last)", ("bug",)) for n in range(1, 5)]
+    rows += [(n, f"Add dark mode {n}", "Please add a feature request", ("enhancement",)) for n in range(5, 8)]
+    store.upsert(conn, [store.StoredIssue(number=n, title=t, body=b, labels=labels, state="closed", state_reason=None,
+                                          author="a", author_association="NONE", created_at=f"2024-01-0{n}",
+                                          updated_at=None, closed_at=None, html_url="")
+                        for n, t, b, labels in rows])
+    conn.commit()
+    conn.close()
+    return path
+
+
+REPLAY_INPUTS = {"provider": "keywords", "limit": "200", "target-precision": "0.9", "max-model-calls": "200"}
+
+
+def test_label_issue_replay_without_a_history_cache_is_one_clear_error(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("label-issue-replay.yml")
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "label-issue-replay.yml",
+                          env=env(fake_github), inputs=REPLAY_INPUTS)
+    assert result.job_results == {"replay": "failure"}, result.log()
+    assert "replay file not found" in result.log()
+    assert ".labeler/history.sqlite" in result.log()
+    assert fake_github.writes() == []
+
+
+def test_label_issue_replay_from_the_restored_history(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("label-issue-replay.yml")
+    db = history_sqlite(tmp_path / "history.sqlite")
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "label-issue-replay.yml",
+                          env=env(fake_github), inputs=REPLAY_INPUTS, cache={".labeler/history.sqlite": db})
+    assert result.ok, result.log()
+    assert "restored" in result.log()
+    summary = "\n".join(result.summaries)
+    assert "bug" in summary and "min-confidence" in summary, summary
+    assert fake_github.writes() == []  # a replay writes nothing to issues
+
+
+def backlog_issues(fake_github):
+    fake_github.add_issue(1, "App crashes on start", "Traceback (most recent call last)",
+                          created_at="2024-01-01T00:00:01Z")
+    fake_github.add_issue(2, "Crash when saving", "Traceback (most recent call last)", created_at="2024-01-01T00:00:02Z")
+    fake_github.add_issue(3, "Already triaged", "", labels=["question"], created_at="2024-01-01T00:00:03Z")
+
+
+def test_label_issue_backlog_dry_run_by_default_then_applied(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("label-issue-backlog.yml")
+    backlog_issues(fake_github)
+    schedule = tmp_path / "schedule.json"
+    schedule.write_text(json.dumps({"schedule": "17 4 * * *", "repository": REPO}))
+    result = run_consumer(repo, "schedule", schedule, "label-issue-backlog.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.writes() == []
+    summary = "\n".join(result.summaries)
+    assert "dry run: nothing applied" in summary and "would apply" in summary and "#1" in summary, summary
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"dry-run": "true", "max-issues": "50"}),
+                          "label-issue-backlog.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.writes() == []
+    assert any("would apply" in s for s in result.summaries)
+
+    result = run_consumer(repo, "workflow_dispatch",
+                          dispatch_event(tmp_path, **{"dry-run": "false", "max-issues": "50"}),
+                          "label-issue-backlog.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    for n in (1, 2):
+        assert "bug" in fake_github.issue_labels(n), n
+        [comment] = fake_github.comments(n)
+        assert comment.startswith(MARKER)
+    assert fake_github.issue_labels(3) == ["question"] and fake_github.comments(3) == []
+    assert any("applied" in s for s in result.summaries)
