@@ -315,3 +315,65 @@ def test_label_issue_backlog_dry_run_by_default_then_applied(consumer, run_consu
         assert comment.startswith(MARKER)
     assert fake_github.issue_labels(3) == ["question"] and fake_github.comments(3) == []
     assert any("applied" in s for s in result.summaries)
+
+
+TAXONOMY_GENERATE_SETTINGS = TAXONOMY_SETTINGS + "  generate: {samples: 2, pairs-per-round: 3, show: 1}\n"
+TEACHER_ANSWER = ("[CONTEXT] Tea 1 x 2.00 = 2.00\nTOTAL 2.00 [QUESTION] What did the tea cost in total? [ANSWER] 2.00 [END]"
+                  "[CONTEXT] Pie 2 x 1.00 = 2.00 [QUESTION] How many pies were bought here? [ANSWER] Two. [END]")
+
+
+def test_taxonomy_enable_then_postcheck_and_generate(consumer, run_consumer, fake_github, fake_llm, labeler_export,
+                                                     tmp_path):
+    from taxonomy_bot.helpers import ORG_TOKEN, comment_event, ours, seed_pr
+
+    labels = (labeler_export / "labels.yml").read_text(encoding="utf-8") + TAXONOMY_GENERATE_SETTINGS
+    repo = consumer("taxonomy-bot.yml", labels=labels)
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+
+    def respond(route, body):  # the candidate learned the data, the current model did not; the teacher writes pairs
+        return {"teacher-act": TEACHER_ANSWER, "candidate-act": "The total is 3.20."}.get(body["model"], "No idea.")
+    fake_llm.responder = respond
+    run_env = env(fake_github) | {"LABELER_MODEL_RETRIES": "0"}
+    variables = {"LABELER_PRECHECK_BASE_URL": fake_llm.openai_url, "LABELER_PRECHECK_MODEL": "current-act",
+                 "LABELER_POSTCHECK_BASE_URL": fake_llm.openai_url, "LABELER_POSTCHECK_MODEL": "candidate-act",
+                 "LABELER_TEACHER_BASE_URL": fake_llm.openai_url, "LABELER_TEACHER_MODEL": "teacher-act"}
+
+    def command(body, comment_id):
+        event = tmp_path / f"event-{comment_id}.json"
+        event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
+        return run_consumer(repo, "issue_comment", event, "taxonomy-bot.yml", env=run_env, variables=variables,
+                            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN})
+
+    result = command(f"@instructlab-bot enable {head[:7]}", 1)
+    assert result.ok, result.log()
+    assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
+
+    result = command("@instructlab-bot postcheck", 2)
+    assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
+    (body,) = ours(fake_github, 7, "postcheck")
+    assert "### postcheck: `candidate-act` vs `current-act`" in body and "| No idea. | The total is 3.20. |" in body
+    assert (fake_github.statuses(head)[0]["context"], fake_github.statuses(head)[0]["state"]) == \
+        ("labeler/postcheck", "success")
+
+    result = command("@instructlab-bot generate", 3)
+    assert result.ok and result.job_results == {"route": "success", "generate": "success"}, result.log()
+    (body,) = ours(fake_github, 7, "generate")
+    assert "What did the tea cost in total?" in body and "How many pies" not in body  # show: 1 from labels.yml
+    latest = fake_github.statuses(head)[0]
+    assert (latest["context"], latest["state"]) == ("labeler/generate", "success")
+    assert {r.json["model"] for r in fake_llm.requests} == {"current-act", "candidate-act", "teacher-act"}
+
+
+def test_publish_benchmarks_repository_dispatch(consumer, run_consumer, fake_github, tmp_path):
+    from publish_benchmarks.test_publish_benchmarks import build_results, ours, seed_prs
+
+    repo = consumer("publish-benchmarks.yml")
+    seed_prs(fake_github, 3)
+    event = tmp_path / "repository_dispatch.json"
+    event.write_text(json.dumps({"action": "publish-benchmarks", "repository": REPO,
+                                 "client_payload": {"results": build_results(3), "label": "cmb-2024-08-26"}}))
+    result = run_consumer(repo, "repository_dispatch", event, "publish-benchmarks.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert [len(ours(fake_github, i)) for i in (1, 2, 3)] == [1, 1, 1]
+    assert all(r.method == "POST" and r.path.endswith("/comments") for r in fake_github.writes())
