@@ -80,3 +80,13 @@ def test_command_errors_name_the_input_in_actions_and_the_flag_in_a_terminal(mon
     flags = {a for a in args if a.startswith("--") and a != "--check-cache"} | {"--html", "--json", "--cache",
                                                                                   "--results", "--prs"}
     assert not [f for f in flags if f"{f} " in text.replace("`", " ") and f"{f} " in terminal], text
+
+
+def test_the_model_call_budget_notice_names_the_input_in_actions(monkeypatch):
+    from labeler.label_issue.budget import RunBudget
+
+    budget = RunBudget(2)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert "(--max-model-calls)" in budget.reason()
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert "(the `max-model-calls` input)" in budget.reason()
