@@ -13,6 +13,7 @@ What the README's "Use it in your repository" says, and nothing more:
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -60,12 +61,50 @@ def consumer(labeler_export: Path, tmp_path: Path) -> Callable[..., Path]:
     return build
 
 
+SEEDING_RESTORE = """\
+name: cache-restore (offline stub with a seeded cache)
+description: "Stands in for actions/cache/restore under act: copies STUB_CACHE_DIR/<path> into the workspace"
+inputs:
+  path: {description: "path", required: false, default: ""}
+  key: {description: "key", required: false, default: ""}
+  restore-keys: {description: "restore-keys", required: false, default: ""}
+  fail-on-cache-miss: {description: "ignored", required: false, default: ""}
+outputs:
+  cache-hit: {description: "true when seeded", value: "${{ steps.restore.outputs.cache-hit }}"}
+runs:
+  using: composite
+  steps:
+    - id: restore
+      shell: bash
+      env:
+        STUB_PATH: ${{ inputs.path }}
+      run: |
+        if [ -n "${STUB_CACHE_DIR:-}" ] && [ -e "$STUB_CACHE_DIR/$STUB_PATH" ]; then
+          mkdir -p "$(dirname "$STUB_PATH")" && cp "$STUB_CACHE_DIR/$STUB_PATH" "$STUB_PATH"
+          echo "stub cache-restore path=$STUB_PATH restored"; echo "cache-hit=true" >> "$GITHUB_OUTPUT"
+        else
+          echo "stub cache-restore path=$STUB_PATH miss"; echo "cache-hit=false" >> "$GITHUB_OUTPUT"
+        fi
+"""
+
+
 @pytest.fixture
 def run_consumer(act_venv: Path, labeler_export: Path, tmp_path: Path) -> Callable[..., Any]:
-    def run(repo: Path, event_name: str, event_file: Path, workflow: str, **kw: Any) -> Any:
+    def run(repo: Path, event_name: str, event_file: Path, workflow: str, *, cache: dict[str, Path] | None = None,
+            **kw: Any) -> Any:
+        """`cache`: workspace path -> file that `actions/cache/restore` restores (else every restore misses)."""
         path = repo / ".github" / "workflows" / workflow
         stubs = {ref: p for ref, p in stub_remote_actions(path, tmp_path / "stubs").items()
                  if not ref.startswith(f"{OWNER}/labeler@")}
+        if cache:
+            seeded = tmp_path / "seeded-cache"
+            for rel, src in cache.items():
+                (seeded / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(src, seeded / rel)
+            for ref, base in stubs.items():
+                if ref.startswith("actions/cache@") and (base / "restore").is_dir():
+                    (base / "restore" / "action.yml").write_text(SEEDING_RESTORE, encoding="utf-8")
+            kw["env"] = {**(kw.get("env") or {}), "STUB_CACHE_DIR": str(seeded)}
         mapping = stubs | {f"{OWNER}/labeler@v1": labeler_export}
         return run_act(event_name, event_file, path, repo, tmp_path, venv=act_venv, local_repositories=mapping, **kw)
     return run

@@ -240,3 +240,140 @@ def test_publish_benchmarks_dispatch(consumer, run_consumer, fake_github, tmp_pa
     assert result.ok, result.log()
     assert result.outputs["created"] == "2"
     assert len(fake_github.comments(4)) == 1 and len(fake_github.comments(5)) == 1
+
+
+def history_sqlite(path):
+    from labeler.history import store
+
+    conn = store.connect(str(path))
+    rows = [(n, f"App crashes {n}", "Traceback (most recent call last)", ("bug",)) for n in range(1, 5)]
+    rows += [(n, f"Add dark mode {n}", "Please add a feature request", ("enhancement",)) for n in range(5, 8)]
+    store.upsert(conn, [store.StoredIssue(number=n, title=t, body=b, labels=labels, state="closed", state_reason=None,
+                                          author="a", author_association="NONE", created_at=f"2024-01-0{n}",
+                                          updated_at=None, closed_at=None, html_url="")
+                        for n, t, b, labels in rows])
+    conn.commit()
+    conn.close()
+    return path
+
+
+REPLAY_INPUTS = {"provider": "keywords", "limit": "200", "target-precision": "0.9", "max-model-calls": "200"}
+
+
+def test_label_issue_replay_without_a_history_cache_is_one_clear_error(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("label-issue-replay.yml")
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "label-issue-replay.yml",
+                          env=env(fake_github), inputs=REPLAY_INPUTS)
+    assert result.job_results == {"replay": "failure"}, result.log()
+    assert "replay file not found" in result.log()
+    assert ".labeler/history.sqlite" in result.log()
+    assert fake_github.writes() == []
+
+
+def test_label_issue_replay_from_the_restored_history(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("label-issue-replay.yml")
+    db = history_sqlite(tmp_path / "history.sqlite")
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "label-issue-replay.yml",
+                          env=env(fake_github), inputs=REPLAY_INPUTS, cache={".labeler/history.sqlite": db})
+    assert result.ok, result.log()
+    assert "restored" in result.log()
+    summary = "\n".join(result.summaries)
+    assert "bug" in summary and "min-confidence" in summary, summary
+    assert fake_github.writes() == []  # a replay writes nothing to issues
+
+
+def backlog_issues(fake_github):
+    fake_github.add_issue(1, "App crashes on start", "Traceback (most recent call last)",
+                          created_at="2024-01-01T00:00:01Z")
+    fake_github.add_issue(2, "Crash when saving", "Traceback (most recent call last)", created_at="2024-01-01T00:00:02Z")
+    fake_github.add_issue(3, "Already triaged", "", labels=["question"], created_at="2024-01-01T00:00:03Z")
+
+
+def test_label_issue_backlog_dry_run_by_default_then_applied(consumer, run_consumer, fake_github, tmp_path):
+    repo = consumer("label-issue-backlog.yml")
+    backlog_issues(fake_github)
+    schedule = tmp_path / "schedule.json"
+    schedule.write_text(json.dumps({"schedule": "17 4 * * *", "repository": REPO}))
+    result = run_consumer(repo, "schedule", schedule, "label-issue-backlog.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.writes() == []
+    summary = "\n".join(result.summaries)
+    assert "dry run: nothing applied" in summary and "would apply" in summary and "#1" in summary, summary
+    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"dry-run": "true", "max-issues": "50"}),
+                          "label-issue-backlog.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert fake_github.writes() == []
+    assert any("would apply" in s for s in result.summaries)
+
+    result = run_consumer(repo, "workflow_dispatch",
+                          dispatch_event(tmp_path, **{"dry-run": "false", "max-issues": "50"}),
+                          "label-issue-backlog.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    for n in (1, 2):
+        assert "bug" in fake_github.issue_labels(n), n
+        [comment] = fake_github.comments(n)
+        assert comment.startswith(MARKER)
+    assert fake_github.issue_labels(3) == ["question"] and fake_github.comments(3) == []
+    assert any("applied" in s for s in result.summaries)
+
+
+TAXONOMY_GENERATE_SETTINGS = TAXONOMY_SETTINGS + "  generate: {samples: 2, pairs-per-round: 3, show: 1}\n"
+TEACHER_ANSWER = ("[CONTEXT] Tea 1 x 2.00 = 2.00\nTOTAL 2.00 [QUESTION] What did the tea cost in total? [ANSWER] 2.00 [END]"
+                  "[CONTEXT] Pie 2 x 1.00 = 2.00 [QUESTION] How many pies were bought here? [ANSWER] Two. [END]")
+
+
+def test_taxonomy_enable_then_postcheck_and_generate(consumer, run_consumer, fake_github, fake_llm, labeler_export,
+                                                     tmp_path):
+    from taxonomy_bot.helpers import ORG_TOKEN, comment_event, ours, seed_pr
+
+    labels = (labeler_export / "labels.yml").read_text(encoding="utf-8") + TAXONOMY_GENERATE_SETTINGS
+    repo = consumer("taxonomy-bot.yml", labels=labels)
+    head = seed_pr(fake_github)
+    fake_github.add_team_member("acme", "triagers", "triager")
+
+    def respond(route, body):  # the candidate learned the data, the current model did not; the teacher writes pairs
+        return {"teacher-act": TEACHER_ANSWER, "candidate-act": "The total is 3.20."}.get(body["model"], "No idea.")
+    fake_llm.responder = respond
+    run_env = env(fake_github) | {"LABELER_MODEL_RETRIES": "0"}
+    variables = {"LABELER_PRECHECK_BASE_URL": fake_llm.openai_url, "LABELER_PRECHECK_MODEL": "current-act",
+                 "LABELER_POSTCHECK_BASE_URL": fake_llm.openai_url, "LABELER_POSTCHECK_MODEL": "candidate-act",
+                 "LABELER_TEACHER_BASE_URL": fake_llm.openai_url, "LABELER_TEACHER_MODEL": "teacher-act"}
+
+    def command(body, comment_id):
+        event = tmp_path / f"event-{comment_id}.json"
+        event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
+        return run_consumer(repo, "issue_comment", event, "taxonomy-bot.yml", env=run_env, variables=variables,
+                            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN})
+
+    result = command(f"@instructlab-bot enable {head[:7]}", 1)
+    assert result.ok, result.log()
+    assert fake_github.statuses(head)[0]["context"] == "labeler/enabled"
+
+    result = command("@instructlab-bot postcheck", 2)
+    assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
+    (body,) = ours(fake_github, 7, "postcheck")
+    assert "### postcheck: `candidate-act` vs `current-act`" in body and "| No idea. | The total is 3.20. |" in body
+    assert (fake_github.statuses(head)[0]["context"], fake_github.statuses(head)[0]["state"]) == \
+        ("labeler/postcheck", "success")
+
+    result = command("@instructlab-bot generate", 3)
+    assert result.ok and result.job_results == {"route": "success", "generate": "success"}, result.log()
+    (body,) = ours(fake_github, 7, "generate")
+    assert "What did the tea cost in total?" in body and "How many pies" not in body  # show: 1 from labels.yml
+    latest = fake_github.statuses(head)[0]
+    assert (latest["context"], latest["state"]) == ("labeler/generate", "success")
+    assert {r.json["model"] for r in fake_llm.requests} == {"current-act", "candidate-act", "teacher-act"}
+
+
+def test_publish_benchmarks_repository_dispatch(consumer, run_consumer, fake_github, tmp_path):
+    from publish_benchmarks.test_publish_benchmarks import build_results, ours, seed_prs
+
+    repo = consumer("publish-benchmarks.yml")
+    seed_prs(fake_github, 3)
+    event = tmp_path / "repository_dispatch.json"
+    event.write_text(json.dumps({"action": "publish-benchmarks", "repository": REPO,
+                                 "client_payload": {"results": build_results(3), "label": "cmb-2024-08-26"}}))
+    result = run_consumer(repo, "repository_dispatch", event, "publish-benchmarks.yml", env=env(fake_github))
+    assert result.ok, result.log()
+    assert [len(ours(fake_github, i)) for i in (1, 2, 3)] == [1, 1, 1]
+    assert all(r.method == "POST" and r.path.endswith("/comments") for r in fake_github.writes())

@@ -70,7 +70,8 @@ def command(**kwargs: Any) -> None:
 
     if kwargs["check_cache"]:
         if not kwargs["cache"]:
-            raise UserError("--check-cache needs --cache FILE (or LABELER_CACHE)")
+            raise UserError("the verdict cache check (--check-cache) needs "
+                            + setting("--cache FILE (or LABELER_CACHE)", "backport-cache"))
         from labeler import persist
         from labeler.backport_report import cache
 
@@ -93,9 +94,12 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
         raise UserError("name at least one stable branch: "
                         + setting("--stable REF (or LABELER_STABLE)", "stable", "BACKPORT_STABLE"))
     if not merged and not (kw["html"] or kw["json_file"] or kw["dry_run"]):
-        raise UserError("nothing to write: pass --html FILE and/or --json FILE (or --dry-run)")
+        raise UserError(f"nothing to write: set {setting('--html FILE', 'html')} and/or {setting('--json FILE', 'json')} "
+                        f"(or {setting('--dry-run', 'dry-run')})")
     if kw["provider"] == "rules" and (kw["model"] or kw["prompts"]):
-        raise UserError("--model and --prompts need --provider anthropic or openai (the rules provider uses --rules)")
+        raise UserError(f"{setting('--model', 'model', 'LABELER_MODEL')} and {setting('--prompts', 'prompts')} need "
+                        f"{setting('--provider', 'provider', 'BACKPORT_PROVIDER')} anthropic or openai "
+                        f"(the rules provider uses {setting('--rules', 'rules')})")
     stable = tuple(s for item in kw["stable"] for s in item.split())
     return pipeline.Options(
         repo=kw["repo"], since=kw["since"] or None, until=kw["until"], stable=stable, provider=kw["provider"],

@@ -151,7 +151,7 @@ def render_page(meta: dict[str, Any], records: list[dict[str, Any]], commit_url:
     try:
         import jinja2  # noqa: F401 -- only to give a helpful message when the extra is missing
     except ImportError:
-        raise UserError("--html needs Jinja2: pip install 'labeler[html]'") from None
+        raise UserError(f"{setting('--html', 'html')} needs Jinja2: pip install 'labeler[html]'") from None
     from labeler.backport_report import render
 
     return render.render_html(meta, records, commit_url=commit_url, issue_url=issue_url)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from labeler.atomic import atomic_write, read_json
 from labeler.backport_report.backported import Backport
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 
 if TYPE_CHECKING:
     from labeler.git import Commit
@@ -58,7 +58,7 @@ def write(path: str, meta: Mapping[str, Any], records: Sequence[Mapping[str, Any
 def read(path: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     data = read_json(path, "cannot read the report: {}")
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("commits"), list):
-        raise UserError("not a backport-report JSON file (see --json)", file=path)
+        raise UserError(f"not a backport-report JSON file (see {setting('--json', 'json')})", file=path)
     commits = data.pop("commits")
     for i, rec in enumerate(commits):
         if not isinstance(rec, dict) or rec.get("verdict") not in VERDICTS or not isinstance(rec.get("sha"), str) \

@@ -48,4 +48,7 @@ class RunBudget:
             self.used += 1
 
     def reason(self) -> str:
-        return f"the run's budget of {self.cap} model call(s) is spent (--max-model-calls): stopped here"
+        from labeler.errors import setting
+
+        return (f"the run's budget of {self.cap} model call(s) is spent "
+                f"({setting('--max-model-calls', 'max-model-calls')}): stopped here")

@@ -16,7 +16,7 @@ import click
 
 from labeler import config as config_mod
 from labeler import md, options, persist, prompts, runner
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.label_issue import backlog, corrections, event, keywords, labeling
 from labeler.label_issue import budget as budget_mod
 from labeler.label_issue import replay_command as replay_cmd
@@ -75,7 +75,8 @@ def resolve_provider(name: str | None, model: str | None, model_path: str | None
     if name not in ("anthropic", "openai", *OFFLINE):
         raise UserError(f"unknown provider {name!r}: choose anthropic, openai, keywords or local")
     if name == "local" and not model_path:
-        raise UserError("the local provider needs --model-path (LABELER_MODEL_PATH), a directory from `labeler model train`")
+        raise UserError("the local provider needs " + setting("--model-path (LABELER_MODEL_PATH)", "model-path")
+                        + ", a directory from `labeler model train`")
     if history_db and not os.path.isfile(history_db):
         runner.warning(f"history file {history_db} not found: no examples or duplicates this time")
         history_db = None

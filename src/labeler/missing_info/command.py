@@ -15,7 +15,7 @@ import click
 
 from labeler import md, options, runner
 from labeler.config import default, load_optional, section_settings
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.missing_info import ask
 from labeler.missing_info import checks as missing_info
 
@@ -86,7 +86,8 @@ def run_check(method: str, issue: Issue, kind: str, *, model_path: str | None, m
         return missing_info.check(issue.title, issue.body, kind=kind)
     if method == "model":
         if not model_path:
-            raise UserError("--method model needs --model-path (a model trained on the needs-info label)")
+            raise UserError(f"{setting('--method model', 'method')} needs {setting('--model-path', 'model-path')} "
+                            "(a model trained on the needs-info label)")
         from labeler.model import predict
 
         try:
@@ -106,7 +107,8 @@ def _provider_from_env() -> str:
         return "anthropic"
     if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
         return "openai"
-    raise UserError("--method llm needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY (or --provider)")
+    raise UserError(f"{setting('--method llm', 'method')} needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY "
+                    f"(or {setting('--provider', 'provider')})")
 
 
 def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:

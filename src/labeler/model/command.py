@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from labeler import runner
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.examples import Example, read_jsonl, select_labels
 
 
@@ -207,7 +207,8 @@ def eval_command(model_path: str | None, old_model_path: str | None, data: str, 
     runner.set_output("report", path)
     runner.set_output("macro-f1", f"{report['macro_f1']:.4f}")
     if min_macro_f1 is not None and report["macro_f1"] < min_macro_f1:
-        raise UserError(f"macro F1 {report['macro_f1']:.3f} is below --min-macro-f1 {min_macro_f1}")
+        raise UserError(f"macro F1 {report['macro_f1']:.3f} is below {min_macro_f1}, the minimum set by "
+                        + setting("--min-macro-f1", "min-macro-f1", "LABELER_MIN_MACRO_F1"))
 
 
 @command.command("check-cache")

@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any, cast
 
 from labeler import __version__
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.examples import Example
 from labeler.model import calibrate, features, linear
 
@@ -85,7 +85,8 @@ def prepare(train: Sequence[Example], val: Sequence[Example] = (), *, min_exampl
     if len(tr) < MIN_ISSUES:
         raise UserError(f"need at least {MIN_ISSUES} training issues, got {len(tr)}")
     if not labels:
-        raise UserError(f"no label has {min_examples} or more training issues (lower --min-examples?)")
+        raise UserError(f"no label has {min_examples} or more training issues "
+                        f"(lower {setting('--min-examples', 'min-examples')}?)")
     single = len(labels) > 1 and all(len(e.labels) == 1 for e in tr)
     if len(labels) == 1 and sum(not e.labels for e in tr) < 2:
         raise UserError(f"only one label ({labels[0]!r}) and too few issues without it to learn from")

@@ -17,11 +17,11 @@ import click
 
 from labeler import md, options, runner
 from labeler.config import default
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
 from labeler.publish_benchmarks.results import Results
-from labeler.publish_benchmarks.select import Target, from_event, settings_from
+from labeler.publish_benchmarks.select import Target, choose_prs, from_event, settings_from
 
 if TYPE_CHECKING:
     from labeler.gh import GitHub
@@ -178,7 +178,7 @@ def _results(path: str | None, event: dict[str, Any], build_id: str | None, buil
         text = json.dumps(event["results"], indent=2)
         return structured.parse(text, "client_payload.results", build_id=build_id, build_url=build_url)
     if not path:
-        raise UserError("no results: pass --results FILE (LABELER_RESULTS)")
+        raise UserError("no results: pass " + setting("--results FILE (LABELER_RESULTS)", "results"))
     return read.load(path, build_id=build_id, build_url=build_url)
 
 
@@ -249,7 +249,7 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
     label, milestone = event.get("label", label), str(event.get("milestone", milestone) or "") or None
     discover, since = bool(event.get("from_results", discover)), event.get("since", since)
     if not (numbers or files or label or milestone or discover):
-        raise UserError("choose the pull requests: --prs, --pr-files, --label, --milestone or --from-results")
+        raise UserError(choose_prs())
     offline = files is not None and not (label or milestone or discover) and set(numbers) <= set(files)
     gh = _github(repo, dry_run, offline)
     targets = select(gh, results, prs=numbers, label=label, milestone=milestone, discover=discover,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.publish_benchmarks import ilab_text, structured
 from labeler.publish_benchmarks.assemble import assemble
 from labeler.publish_benchmarks.results import BUILD_ID, MAX_BYTES, STRUCTURED, URL, Results
@@ -66,7 +66,8 @@ def looks_like_ilab_report(text: str, path: str) -> bool:
 
 def _ilab(text: str, path: str, *, build_id: str | None = None, build_url: str | None = None) -> Results:
     if not build_id:
-        raise UserError("an ilab text report has no build id: pass --build-id (LABELER_BUILD_ID)", file=path)
+        raise UserError("an ilab text report has no build id: pass " + setting("--build-id (LABELER_BUILD_ID)", "build-id"),
+                        file=path)
     reader = ilab_text.Reader(text, path)
     reports = reader.run()
     return assemble(reports, reader, build_id, build_url)

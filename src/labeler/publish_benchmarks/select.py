@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from labeler import runner
-from labeler.errors import UserError
+from labeler.errors import UserError, setting
 from labeler.gh import GitHub, pulls
 from labeler.publish_benchmarks import report
 from labeler.publish_benchmarks.report import Settings
@@ -20,6 +20,13 @@ class Target:
     files: tuple[str, ...] | None = None  # qna.yaml files when known (--pr-files); else listed via the API
 
 
+def choose_prs() -> str:
+    """The error when no pull request was chosen, naming the flags (terminal) or the action inputs (Actions)."""
+    names = [setting("--prs", "prs"), setting("--pr-files", "pr-files"), setting("--label", "label"),
+             setting("--milestone", "milestone"), setting("--from-results", "from-results")]
+    return f"choose the pull requests: {', '.join(names[:-1])} or {names[-1]}"
+
+
 def parse_prs(text: str | None) -> list[int]:
     """`12,15`, `#12 #15`, `20-24` (ranges up to 1000) -> sorted unique PR numbers."""
     numbers: set[int] = set()
@@ -27,10 +34,10 @@ def parse_prs(text: str | None) -> list[int]:
         token = token.lstrip("#")
         lo, sep, hi = token.partition("-")
         if not lo.isdigit() or (sep and not hi.lstrip("#").isdigit()) or int(lo) < 1:
-            raise UserError(f"--prs: {token!r} is not a PR number or a range like 20-24")
+            raise UserError(f"{setting('--prs', 'prs')}: {token!r} is not a PR number or a range like 20-24")
         first, last = int(lo), int(hi.lstrip("#")) if sep else int(lo)
         if last < first or last - first >= 1000:
-            raise UserError(f"--prs: range {token!r} must go upwards and span at most 1000 numbers")
+            raise UserError(f"{setting('--prs', 'prs')}: range {token!r} must go upwards and span at most 1000 numbers")
         numbers.update(range(first, last + 1))
     return sorted(numbers)
 
@@ -62,7 +69,8 @@ def check_since(since: str | None) -> str | None:
     try:
         datetime.fromisoformat(since.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(f"--since {since!r} is not an ISO 8601 date or time (2024-08-26 or 2024-08-26T00:00:00Z)") from None
+        raise UserError(f"{setting('--since', 'since')} {since!r} is not an ISO 8601 date or time "
+                        "(2024-08-26 or 2024-08-26T00:00:00Z)") from None
     return since
 
 
@@ -70,7 +78,8 @@ def select(gh: GitHub | None, results: Results, *, prs: list[int], label: str | 
            discover: bool, since: str | None, pr_files: dict[int, tuple[str, ...]] | None) -> list[Target]:
     numbers = set(prs) or (set(pr_files or {}) if not (label or milestone or discover) else set())
     if (label or milestone or discover) and gh is None:
-        raise UserError("--label, --milestone and --from-results read GitHub: set GITHUB_TOKEN")
+        raise UserError(f"{setting('--label', 'label')}, {setting('--milestone', 'milestone')} and "
+                        f"{setting('--from-results', 'from-results')} read GitHub: set GITHUB_TOKEN")
     if label and gh:
         numbers.update(pulls.with_label(gh, label))
     if milestone and gh:
@@ -78,7 +87,7 @@ def select(gh: GitHub | None, results: Results, *, prs: list[int], label: str | 
     if discover and gh:
         numbers.update(_discover(gh, results, check_since(since)))
     if not numbers and not (label or milestone or discover):
-        raise UserError("choose the pull requests: --prs, --pr-files, --label, --milestone or --from-results")
+        raise UserError(choose_prs())
     return [Target(n, (pr_files or {}).get(n)) for n in sorted(numbers)]
 
 
