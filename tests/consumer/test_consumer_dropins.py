@@ -283,9 +283,11 @@ def test_label_issue_replay_from_the_restored_history(consumer, run_consumer, fa
 
 
 def backlog_issues(fake_github):
-    fake_github.add_issue(1, "App crashes on start", "Traceback (most recent call last)",
+    # the label's name in the title, backed by the body: the keyword evidence that clears the default threshold
+    fake_github.add_issue(1, "Bug: app crashes on start", "The app crashes. Traceback (most recent call last)",
                           created_at="2024-01-01T00:00:01Z")
-    fake_github.add_issue(2, "Crash when saving", "Traceback (most recent call last)", created_at="2024-01-01T00:00:02Z")
+    fake_github.add_issue(2, "Bug: crash when saving", "Saving crashes the app. Traceback (most recent call last)",
+                          created_at="2024-01-01T00:00:02Z")
     fake_github.add_issue(3, "Already triaged", "", labels=["question"], created_at="2024-01-01T00:00:03Z")
 
 
