@@ -70,10 +70,16 @@ def _multi(X: Any, y: Any, C: float, class_weight: str | None) -> tuple[Any, Any
 
 
 def fit(X: Any, y: Any, groups: Sequence[str | None], mode: str, *, C: float,
-        class_weight: str | None, per_group: bool = True) -> dict[str, tuple[Any, Any]]:
+        class_weight: str | None, per_group: bool = True, extra: tuple[Any, Any] | None = None
+        ) -> dict[str, tuple[Any, Any]]:
+    """`extra` (X, y): training-only rows (label-name texts, multi-label mode), never scored."""
     import numpy as np
 
     if mode != "single":
+        if extra is not None:
+            from scipy.sparse import vstack
+
+            X, y = vstack([X, extra[0]], format="csr"), np.vstack([y, extra[1]])
         return {POOLED: _multi(X, y, C, class_weight)}
     pooled = _single(X, y, C, class_weight)
     assert pooled is not None, "prepare() guarantees every label has training issues"
