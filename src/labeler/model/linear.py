@@ -31,8 +31,11 @@ def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial
 
     # sag: 5-50x faster than lbfgs on 1,500 TF-IDF rows (rows are L2-normalised, as sag wants)
     solver = "sag" if multinomial else "liblinear"
+    # liblinear's dual problem has one variable per issue: with fewer issues than features (TF-IDF
+    # on issue history) the same fit is ~5x faster (Grafana 79 labels: identical P@1/R@3)
+    dual = not multinomial and X.shape[0] < X.shape[1]
     model = LogisticRegression(C=C, class_weight=class_weight, solver=solver, max_iter=200, tol=1e-3,
-                               random_state=0)
+                               random_state=0, dual=dual)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning at tol 1e-3 is harmless here
         model.fit(X, target)
