@@ -91,7 +91,7 @@ def run_fold(train_rows: Sequence[Example], test_rows: Sequence[Example], params
     predictor = Predictor(trained.model, trained.meta, enc)
     report, predict_s, predict_mb = measured(lambda: evaluate.evaluate(predictor, test_rows), trace=trace)
     one = min(measured(lambda: predictor.suggest(test_rows[0].title, test_rows[0].body))[1] for _ in range(3))
-    return {"report": report, "traced": trace, "train_s": train_s, "peak_mb": max(train_mb, predict_mb),
+    return {"report": report, "traced": trace, "predictor": predictor, "meta": trained.meta, "train_s": train_s, "peak_mb": max(train_mb, predict_mb),
             "suggest_ms": 1000 * one,
             "predict_ms_per_issue": 1000 * predict_s / max(1, len(test_rows)), "C": trained.meta["params"]["C"]}
 

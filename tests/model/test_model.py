@@ -238,6 +238,27 @@ def test_multi_label_model(tmp_path):
     assert report["confusion"] is None and set(report["per_label"]) == set(predictor.labels)
 
 
+def test_label_names_are_extra_training_text_in_multi_label_mode():
+    assert train.label_text("area/panel/time-series") == "panel time series\npanel time series"
+    assert train.label_text("datasource/CloudWatch Logs").startswith("CloudWatch Logs")
+    assert train.label_text("bug") == "bug\nbug"
+    # a label whose name is in the issue but whose few training issues do not say it
+    rows = [Example(id=str(i), title=f"graph broken {i}", body="the panel shows nothing", labels=("area/graph",))
+            for i in range(6)]
+    rows += [Example(id=f"h{i}", title=f"heatmap colours wrong {i}", body="the panel shows nothing", labels=("area/heatmap",))
+             for i in range(6)]
+    rows += [Example(id=f"a{i}", title=f"alert rule fails {i}", body="alerting stops", labels=("area/alerting",))
+             for i in range(2)]
+    rows += [Example(id=f"n{i}", title=f"docs typo {i}", body="", labels=()) for i in range(4)]  # multi-label mode
+    on = train.train(rows, params=train.Params(folds=2, min_support=1))
+    off = train.train(rows, params=train.Params(folds=2, min_support=1, label_text=0))
+    assert on.meta["params"]["label_text"] == 3 and off.meta["params"]["label_text"] == 0
+    def score(t: train.Trained) -> float:
+        p = predict.Predictor(t.model, t.meta).scores("alerting", "")
+        return p["area/alerting"] - max(p["area/graph"], p["area/heatmap"])
+    assert score(on) > score(off)
+
+
 def test_validation_file_sets_thresholds_and_refits(corpus, tmp_path):
     tr = [e for e in corpus if e.split == "train"]
     va = [e for e in corpus if e.split == "val"]

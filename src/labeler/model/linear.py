@@ -31,8 +31,11 @@ def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial
 
     # sag: 5-50x faster than lbfgs on 1,500 TF-IDF rows (rows are L2-normalised, as sag wants)
     solver = "sag" if multinomial else "liblinear"
+    # liblinear's dual problem has one variable per issue: with fewer issues than features (TF-IDF
+    # on issue history) the same fit is ~5x faster (Grafana 79 labels: identical P@1/R@3)
+    dual = not multinomial and X.shape[0] < X.shape[1]
     model = LogisticRegression(C=C, class_weight=class_weight, solver=solver, max_iter=200, tol=1e-3,
-                               random_state=0)
+                               random_state=0, dual=dual)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning at tol 1e-3 is harmless here
         model.fit(X, target)
@@ -70,10 +73,16 @@ def _multi(X: Any, y: Any, C: float, class_weight: str | None) -> tuple[Any, Any
 
 
 def fit(X: Any, y: Any, groups: Sequence[str | None], mode: str, *, C: float,
-        class_weight: str | None, per_group: bool = True) -> dict[str, tuple[Any, Any]]:
+        class_weight: str | None, per_group: bool = True, extra: tuple[Any, Any] | None = None
+        ) -> dict[str, tuple[Any, Any]]:
+    """`extra` (X, y): training-only rows (label-name texts, multi-label mode), never scored."""
     import numpy as np
 
     if mode != "single":
+        if extra is not None:
+            from scipy.sparse import vstack
+
+            X, y = vstack([X, extra[0]], format="csr"), np.vstack([y, extra[1]])
         return {POOLED: _multi(X, y, C, class_weight)}
     pooled = _single(X, y, C, class_weight)
     assert pooled is not None, "prepare() guarantees every label has training issues"
