@@ -26,51 +26,10 @@ from labeler.history import store as history
 
 MAX_BODY_CHARS = 5_000
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_.+#-]*[a-z0-9]|[a-z0-9]")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "so",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "were",
-        "when",
-        "which",
-        "will",
-        "with",
-        "you",
-        "your",
-        "my",
-        "we",
-        "our",
-        "not",
-        "no",
-        "can",
-    ]
-)
+_STOP = frozenset("""
+    a an and are as at be but by for from has have i if in is it its of on or so that the this to was were
+    when which will with you your my we our not no can
+""".split())
 
 
 @dataclass(frozen=True)
