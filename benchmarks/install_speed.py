@@ -21,6 +21,7 @@ Needs only the standard library and network access to PyPI:
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import shutil
@@ -38,14 +39,69 @@ EXTRAS = re.compile(r"LABELER_EXTRAS:\s*(.*)")
 PASS = re.compile(r"^(SSL_CERT_FILE|SSL_CERT_DIR|PIP_CERT|REQUESTS_CA_BUNDLE|(HTTPS?|NO|ALL)_PROXY)$", re.IGNORECASE)
 
 
-def extras_of(action_yml: Path) -> str:
-    """The LABELER_EXTRAS of the setup step with the inputs at their defaults (no key set): the literal words.
+def input_defaults(action_yml: Path) -> dict[str, str]:
+    """`inputs.<name>.default` of an action.yml written the way ours are (two-space indents), without a
+    YAML library: this script needs only the standard library."""
+    text = action_yml.read_text(encoding="utf-8")
+    block = re.search(r"^inputs:\n((?:(?:  .*)?\n)*)", text, re.M)
+    defaults: dict[str, str] = {}
+    name = ""
+    for line in (block.group(1) if block else "").splitlines():
+        if re.match(r"^  [A-Za-z0-9_-]+:\s*$", line):
+            name = line.strip()[:-1]
+            defaults[name] = ""
+        elif name and (m := re.match(r"^    default:\s*(.*)$", line)):
+            value = m.group(1).strip()
+            defaults[name] = value[1:-1] if value[:1] in "\"'" and value[-1:] == value[:1] else value
+    return defaults
 
-    An expression alone picks a provider from inputs that are empty by default (-> ''); `taxonomy openai
-    ${{ inputs.judge-provider }}` keeps its literal extras (the input's default, openai, is among them)."""
+
+class _Expression(ast.NodeVisitor):
+    """The subset of GitHub expressions our LABELER_EXTRAS use: 'literals', inputs.<name>, ==, !=, &&, ||,
+    parentheses and format(); && and || return operands, as in GitHub (and Python)."""
+
+    def __init__(self, inputs: dict[str, str]):
+        self.inputs = inputs
+
+    def visit_Constant(self, node: ast.Constant) -> str:
+        return str(node.value)
+
+    def visit_Subscript(self, node: ast.Subscript) -> str:  # inputs['name'] (hyphens survive)
+        return self.inputs.get(self.visit(node.slice), "")
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> str:
+        value = ""
+        for operand in node.values:
+            value = self.visit(operand)
+            if bool(value) != isinstance(node.op, ast.And):
+                return value
+        return value
+
+    def visit_Compare(self, node: ast.Compare) -> str:
+        left, right = self.visit(node.left).lower(), self.visit(node.comparators[0]).lower()
+        return "true" if (left == right) == isinstance(node.ops[0], ast.Eq) else ""
+
+    def visit_Call(self, node: ast.Call) -> str:
+        template, *args = (self.visit(a) for a in node.args)
+        return template.format(*args)
+
+    def generic_visit(self, node: ast.AST) -> str:
+        raise ValueError(f"unsupported expression: {ast.dump(node)}")
+
+
+def evaluate(expression: str, inputs: dict[str, str]) -> str:
+    python = re.sub(r"\binputs\.([A-Za-z0-9_-]+)", r"inputs['\1']", expression)
+    python = python.replace("&&", " and ").replace("||", " or ")
+    tree = ast.parse(python.strip(), mode="eval")
+    return _Expression(inputs).visit(tree.body)
+
+
+def extras_of(action_yml: Path) -> str:
+    """LABELER_EXTRAS of the setup step with every input at its default (no key set: no model SDK)."""
     match = EXTRAS.search(action_yml.read_text(encoding="utf-8"))
     value = match.group(1).strip() if match else ""
-    return re.sub(r"\$\{\{.*?\}\}", "", value).strip()
+    defaults = {k: v for k, v in input_defaults(action_yml).items() if "${{" not in v}
+    return " ".join(re.sub(r"\$\{\{(.*?)\}\}", lambda m: evaluate(m.group(1), defaults), value).split())
 
 
 def setup(python: str, temp: Path, extras: str, caches: Path) -> tuple[float, str]:

@@ -95,10 +95,10 @@ def test_harness_reports_failure(run_act, event_file, tmp_path):
     repo = tmp_path / "repo"
     (repo / "wf").mkdir(parents=True)
     (repo / "wf" / "fail.yml").write_text("on:\n  workflow_dispatch:\n    inputs: {what: {type: string}}\njobs:\n  boom:\n    runs-on: ubuntu-latest\n"
-                                         "    steps:\n      - run: echo \"input=$X\"; exit 3\n        shell: bash\n"
+                                         "    steps:\n      - run: echo \"input=$X\" | tee -a \"$GITHUB_STEP_SUMMARY\"; exit 3\n        shell: bash\n"
                                          "        env: {X: '${{ inputs.what }}'}\n")
     harness.init_repo(repo)
     result = run_act("workflow_dispatch", event_file("workflow_dispatch"), "wf/fail.yml", repo, inputs={"what": "hi"})
     assert result.returncode == 1 and result.job_results == {"boom": "failure"} and not result.ok
-    assert "input=hi" in result.log()
+    assert "input=hi" in result.transcript()
     assert json.dumps(result.records)  # records are plain JSON

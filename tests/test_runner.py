@@ -43,6 +43,17 @@ def test_one_error_line_annotation_only_in_actions(capsys, monkeypatch, actions)
         assert "::" not in out + err and err.count("error: /nonexistent/event.json: cannot read") == 1
 
 
+def test_a_failure_is_also_in_the_job_summary_where_markup_cannot_escape(actions_env, capsys, monkeypatch):
+    from labeler.cli import main
+    monkeypatch.setenv("LABELER_TEACHER_API_KEY", "sk-teacher-0123456789")
+    hostile = actions_env.output_path.parent / "```\n<img src=x> @admin sk-teacher-0123456789.json"
+    assert main(["bot", "--event", str(hostile)]) == 1
+    summary = actions_env.summary()
+    assert summary.startswith("### labeler failed\n\n````text\n") and summary.endswith("\n````\n")
+    assert "cannot read" in summary and "sk-teacher" not in summary and str(hostile).replace("sk-teacher-0123456789", "***") in summary
+    assert capsys.readouterr().out.count("::error") == 1
+
+
 def test_secrets_are_redacted_everywhere_they_leave(capsys, monkeypatch, tmp_path):
     from labeler import secrets
     monkeypatch.setenv("LABELER_TEACHER_API_KEY", "sk-teacher-0123456789")

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode click returns a command's exit code (e.g. from ctx.exit) instead of raising.
         rv = cli.main(args=argv, prog_name="labeler", standalone_mode=False)
     except UserError as e:
-        runner.error(e.message, file=e.file, line=e.line)  # ::error:: in Actions, `error:` on stderr elsewhere
+        runner.fail(e.message, file=e.file, line=e.line)  # ::error:: in Actions, `error:` on stderr elsewhere
         return 1
     except click.exceptions.Exit as e:
         return int(e.exit_code)
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         known = _github_failure(e)
         if known is None:
             return _internal_error(e)
-        runner.error(known.message)
+        runner.fail(known.message)
         return 1
     return rv if isinstance(rv, int) else 0
 
@@ -96,7 +96,7 @@ def _github_failure(e: BaseException) -> UserError | None:
 
 
 def _internal_error(e: BaseException) -> int:
-    runner.error(f"internal error in labeler {__version__}: {type(e).__name__}: {e}")
+    runner.fail(f"internal error in labeler {__version__}: {type(e).__name__}: {e}")
     with runner.group("traceback (please include it in a bug report)"):
         print(secrets.redact(traceback.format_exc()), file=sys.stdout)
     return 3

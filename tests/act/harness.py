@@ -51,6 +51,12 @@ class ActResult:
     def ok(self) -> bool:
         return self.returncode == 0 and bool(self.job_results) and set(self.job_results.values()) == {"success"}
 
+    def transcript(self) -> str:
+        """The log plus the job summaries. act (host mode) returns from a failing step without waiting for
+        the step's last output to be copied from its pty, so under load a failing step's final lines can be
+        missing from the log; what a step wrote to $GITHUB_STEP_SUMMARY is read from a file and never is."""
+        return self.log() + "".join(self.summaries)
+
     def log(self) -> str:
         """Human-readable step output (for assertion messages)."""
         return "".join(r["msg"] if r.get("raw_output") else r.get("msg", "") + "\n" for r in self.records) + \

@@ -265,8 +265,8 @@ def test_label_issue_replay_without_a_history_cache_is_one_clear_error(consumer,
     result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "label-issue-replay.yml",
                           env=env(fake_github), inputs=REPLAY_INPUTS)
     assert result.job_results == {"replay": "failure"}, result.log()
-    assert "replay file not found" in result.log()
-    assert ".labeler/history.sqlite" in result.log()
+    assert "replay file not found" in result.transcript()
+    assert ".labeler/history.sqlite" in result.transcript()
     assert fake_github.writes() == []
 
 

@@ -100,7 +100,7 @@ def test_nothing_outside_labels_yml_under_every_fault(fault, run_act, act_repo, 
     if fault == "500 for good":
         assert result.job_results == {"label": "failure"}
         assert fake_github.writes() == []
-        assert "the Anthropic API failed" in result.log()
+        assert "the Anthropic API failed" in result.transcript()
     else:
         assert result.ok, result.log()
         assert len(fake_github.comments(7)) == 1

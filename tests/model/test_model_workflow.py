@@ -56,6 +56,6 @@ def test_failed_gate_keeps_the_old_model(run_act, act_repo, tmp_path, fake_githu
     result = dispatch(run_act, act_repo, tmp_path, fake_github, variables={"LABELER_MIN_MACRO_F1": "0.99"})
     log = result.log()
     assert result.job_results == {"retrain": "failure"}, log
-    assert "is below 0.99, the minimum set by the `min-macro-f1` input (repository variable `LABELER_MIN_MACRO_F1`" in log
+    assert "is below 0.99, the minimum set by the `min-macro-f1` input (repository variable `LABELER_MIN_MACRO_F1`" in result.transcript()
     assert "stub cache-save path=.labeler/model" not in log
     assert re.search(r"stub cache-save path=\.labeler/history\.sqlite key=labeler-history-\d+ exists=yes", log)
