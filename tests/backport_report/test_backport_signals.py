@@ -118,3 +118,19 @@ def test_the_rules_file_sets_fix_signals():
     assert parse("fix_signals: false\n", "r.yml").fix_signals is False
     assert parse("fix_signals: auto\n", "r.yml").fix_signals == "auto"
     assert parse("{}", "r.yml").fix_signals == "auto"
+
+
+def test_a_fix_that_also_blames_an_older_commit_keeps_its_own_verdict():
+    """The dev-cycle culprit stays behind, but the bug is older: the fix's own instruction decides."""
+    culprit = "MAJOR: pools: move the free list over buckets"
+    both = (f"BUG/MEDIUM: pool: fix x\n\nThe bug was introduced by commit 0badc0ffee (\"MEDIUM: pools: batches\").\n\n"
+            f"It was amplified with commit {sha(1)[:9]} (\"{culprit}\") which caused more of it.\n\n"
+            "This must be backported to 2.8.")
+    only_new = f"BUG/MEDIUM: pool: fix y\n\nThis was introduced by commit {sha(1)[:9]} (\"{culprit}\")."
+    released = f"BUG/MEDIUM: pool: fix z\n\nCaused by commit {sha(1)[:9]}, and by deadbeef00 before it.\n\nThis must be backported to 2.8."
+    its = items(culprit, both, only_new, released)
+    facts = Facts(stable_tree=frozenset(), outside={"0badc0ffee": True, "deadbeef00": False})
+    decisions, rel = fate.classify(its, CONFIG, facts)
+    assert rel.fixes[sha(2)] == [sha(1)] and rel.fixes_outside[sha(2)] == ["0badc0ffee"]
+    assert [(d.verdict, d.source) for d in decisions] == [("no", "default"), ("yes", "instruction"),
+                                                          ("no", "follows"), ("no", "follows")]

@@ -88,13 +88,22 @@ def _follow(item: Item, culprit: str, decisions: list[Decision], order: dict[str
                           f"({other.verdict})", "follows", culprit)
 
 
+def _older_cause(sha: str, rel: Relations, facts: Facts) -> bool:
+    """The message also blames a commit older than the cycle, not known to be absent from stable
+    ("broken since 1513c54, made worse by 7bf829a"): the bug is on stable whatever the dev commit's fate."""
+    return any(facts.outside_on_stable(a) is not False for a in rel.fixes_outside.get(sha, []))
+
+
 def follow_fixes(items: Sequence[Item], decisions: list[Decision], rel: Relations, facts: Facts) -> None:
-    """In range order, so chains of fixes resolve: a fix goes where the commit it fixes goes."""
+    """In range order, so chains of fixes resolve: a fix goes where the commit it fixes goes; when that
+    commit stays behind but the fix also blames an older one, the fix's own verdict stands."""
     order = {item.sha: i for i, item in enumerate(items)}
     for i, item in enumerate(items):
         culprits = rel.fixes.get(item.sha, [])
         if culprits and decisions[i].source not in ("release", "needed"):
-            decisions[i] = _follow(item, culprits[0], decisions, order, facts)
+            followed = _follow(item, culprits[0], decisions, order, facts)
+            if followed.verdict in POSITIVE or not _older_cause(item.sha, rel, facts):
+                decisions[i] = followed
 
 
 def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Relations) -> None:
