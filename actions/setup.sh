@@ -125,42 +125,11 @@ _labeler_setup() {
     done <<< "$locks"
     "$uv" pip install --quiet --python "$venv/bin/python" --require-hashes "${req[@]}" || { echo "::endgroup::"; return 1; }
     if [ "$own" = true ]; then
-      # Our own cached environment only: the test suites numpy, scipy and scikit-learn ship (a third of the
-      # local extra's files, never imported at run time) would be restored from the cache on every run.
+      # Our own cached environment only, which actions/cache restores file by file on every run (a restore
+      # costs per file more than per byte): actions/slim.py drops what is never read at run time and turns
+      # pure-Python packages into one zip each, with their bytecode.
       site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || return 1
-      for pkg in numpy scipy sklearn; do
-        [ -d "$site/$pkg" ] && find "$site/$pkg" -depth -type d -name tests -exec rm -rf {} +
-      done
-      # The model SDKs are pure Python and two thirds of the files (their pydantic types): each becomes one
-      # zip on sys.path (zipimport), with bytecode compiled now, so a cache restore writes ~1 file instead of
-      # ~3,000 and no __pycache__ is written at run time. Subfolders without __init__.py get an empty one
-      # (zipimport does not find namespace packages).
-      "$venv/bin/python" - "$site" anthropic openai <<'PY' || return 1
-import os, py_compile, shutil, sys, tempfile, zipfile
-site = sys.argv[1]
-for pkg in sys.argv[2:]:
-    src = os.path.join(site, pkg)
-    if not os.path.isfile(os.path.join(src, "__init__.py")):
-        continue
-    archive = os.path.join(site, f"{pkg}-labeler.zip")
-    with zipfile.ZipFile(archive + ".part", "w", zipfile.ZIP_STORED) as z, tempfile.TemporaryDirectory() as tmp:
-        for root, dirs, files in os.walk(src):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            rel_root = os.path.relpath(root, site)
-            if "__init__.py" not in files:
-                z.writestr(f"{rel_root}/__init__.py", "")
-            for name in sorted(files):
-                full, rel = os.path.join(root, name), os.path.join(rel_root, name)
-                z.write(full, rel)
-                if name.endswith(".py"):
-                    pyc = py_compile.compile(full, cfile=os.path.join(tmp, "m.pyc"), doraise=True,
-                                             invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-                    z.write(pyc, rel + "c")
-    os.replace(archive + ".part", archive)
-    shutil.rmtree(src)
-    with open(os.path.join(site, f"{pkg}-labeler.pth"), "w") as pth:
-        pth.write(archive + "\n")
-PY
+      "$venv/bin/python" "$root/actions/slim.py" "$site" || return 1
     fi
     echo "$digest" > "$stamp"
     echo "::endgroup::"

@@ -1,0 +1,65 @@
+"""actions/slim.py on a fake site-packages: what a cached environment keeps, zips and still imports."""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("slim", ROOT / "actions" / "slim.py")
+assert spec and spec.loader
+slim = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(slim)
+
+
+def write(path: Path, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def fake_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site-packages"
+    write(site / "purepkg" / "__init__.py", "from purepkg.sub.mod import VALUE\n")
+    write(site / "purepkg" / "sub" / "mod.py", "VALUE = 42\n")            # a folder without __init__.py
+    write(site / "purepkg" / "tests" / "test_x.py", "raise SystemExit('tests are never imported')\n")
+    write(site / "withext" / "__init__.py")
+    write(site / "withext" / "_speed.cpython-311-x86_64-linux-gnu.so", "not really ELF")
+    write(site / "numpy" / "__init__.py")
+    for name in ("core.pyi", "_x.pxd", "_x.pyx", "x.c", "include/x.h", "x.tp", "meson.build", "tests/test_a.py"):
+        write(site / "numpy" / name, "")
+    write(site / "numpy" / "linalg.py", "")
+    return site
+
+
+def test_build_files_and_tests_go_runtime_files_stay(tmp_path):
+    site = fake_site(tmp_path)
+    slim.prune(str(site), ("numpy",))
+    left = sorted(str(p.relative_to(site / "numpy")) for p in (site / "numpy").rglob("*") if p.is_file())
+    assert left == ["__init__.py", "linalg.py"]
+
+
+def test_pure_packages_become_one_importable_zip_with_bytecode(tmp_path):
+    site = fake_site(tmp_path)
+    assert slim.zip_pure(str(site), ("purepkg", "withext", "absent")) == ["purepkg"]
+    assert not (site / "purepkg").exists() and (site / "withext" / "__init__.py").exists()
+    names = zipfile.ZipFile(site / "purepkg-labeler.zip").namelist()
+    assert {"purepkg/__init__.pyc", "purepkg/sub/__init__.py", "purepkg/sub/mod.pyc"} <= set(names)
+    assert not any("tests" in n for n in names)
+    assert (site / "purepkg-labeler.pth").read_text() == f"{site / 'purepkg-labeler.zip'}\n"
+    # as an interpreter with this site-packages sees it (the .pth puts the zip on sys.path)
+    code = f"import site, sys; site.addsitedir({str(site)!r}); import purepkg; print(purepkg.VALUE, purepkg.__file__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "42" and out[1].endswith("purepkg-labeler.zip/purepkg/__init__.pyc")
+
+
+def test_a_zip_that_does_not_import_fails_the_setup(tmp_path):
+    site = tmp_path / "site-packages"
+    write(site / "broken" / "__init__.py", "import does_not_exist_anywhere\n")
+    try:
+        slim.zip_pure(str(site), ("broken",))
+    except subprocess.CalledProcessError:
+        return
+    raise AssertionError("an unimportable zip must fail the setup")
