@@ -30,3 +30,10 @@ def test_marker_values_cannot_close_the_comment():
     made = md.marker("publish-benchmarks", build="a-->b <x>")
     assert made.startswith("<!-- labeler:publish-benchmarks build=a") and made.endswith(" -->")
     assert made.count("-->") == 1 and "<x>" not in made
+
+
+def test_a_code_block_cannot_be_closed_by_the_text_inside():
+    from labeler import md
+    assert md.code_block("plain") == "```text\nplain\n```"
+    block = md.code_block("a ````` run\n```\n<b>@x</b>")
+    assert block.startswith("``````text\n") and block.endswith("\n``````")

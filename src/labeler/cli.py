@@ -11,7 +11,7 @@ import traceback
 
 import click
 
-from labeler import __version__, runner, secrets
+from labeler import __version__, md, runner, secrets
 from labeler.errors import UserError
 
 # name -> (module, one-line help). The help is repeated here so `labeler --help` needs no import.
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode click returns a command's exit code (e.g. from ctx.exit) instead of raising.
         rv = cli.main(args=argv, prog_name="labeler", standalone_mode=False)
     except UserError as e:
-        runner.fail(e.message, file=e.file, line=e.line)  # ::error:: in Actions, `error:` on stderr elsewhere
+        _fail(e.message, file=e.file, line=e.line)  # ::error:: in Actions, `error:` on stderr elsewhere
         return 1
     except click.exceptions.Exit as e:
         return int(e.exit_code)
@@ -81,9 +81,17 @@ def main(argv: list[str] | None = None) -> int:
         known = _github_failure(e)
         if known is None:
             return _internal_error(e)
-        runner.fail(known.message)
+        _fail(known.message)
         return 1
     return rv if isinstance(rv, int) else 0
+
+
+def _fail(message: str, *, file: str | None = None, line: int | None = None) -> None:
+    """Why the job failed: an ::error:: annotation, and the same text in the job summary, where a scheduled
+    run's reader looks first (and which survives a log cut short)."""
+    runner.error(message, file=file, line=line)
+    where = ":".join(str(v) for v in (file, line) if v is not None)
+    runner.summary(f"### labeler failed\n\n{md.code_block(f'{where}: {message}' if where else message)}\n")
 
 
 def _github_failure(e: BaseException) -> UserError | None:
@@ -96,7 +104,7 @@ def _github_failure(e: BaseException) -> UserError | None:
 
 
 def _internal_error(e: BaseException) -> int:
-    runner.fail(f"internal error in labeler {__version__}: {type(e).__name__}: {e}")
+    _fail(f"internal error in labeler {__version__}: {type(e).__name__}: {e}")
     with runner.group("traceback (please include it in a bug report)"):
         print(secrets.redact(traceback.format_exc()), file=sys.stdout)
     return 3

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -94,19 +93,6 @@ def _command(name: str, message: str, **props: Any) -> None:
 
 def error(message: str, *, file: str | None = None, line: int | None = None) -> None:
     _command("error", message, file=file, line=line)
-
-
-def fail(message: str, *, file: str | None = None, line: int | None = None) -> None:
-    """Why the job failed: an ::error:: annotation, and the same text in the job summary, where a scheduled
-    run's reader looks first (and which survives a log cut short)."""
-    error(message, file=file, line=line)
-    where = ":".join(str(v) for v in (file, line) if v is not None)
-    text = f"{where}: {message}" if where else message
-    fence = "`" * max(3, max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
-    summary(f"### labeler failed\n\n{fence}text\n{text}\n{fence}\n")
-
-
-_BACKTICKS = re.compile(r"`+")
 
 
 def warning(message: str, *, file: str | None = None, line: int | None = None) -> None:
