@@ -144,6 +144,8 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true", help="generated corpus instead of NLBSE'24 (NOT comparable)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--C", type=float, default=10.0)
+    parser.add_argument("--nb-weight", type=float, default=train.Params.nb_weight,
+                        help="share of the NB-weighted model in the logits (0: plain logistic regression)")
     parser.add_argument("--target-precision", type=float, default=0.9)
     parser.add_argument("--own-only", action="store_true", help="one model per repository, its issues only")
     parser.add_argument("--encoder", help="minilm-packages, a model folder or a hub id: fuse sentence embeddings")
@@ -168,7 +170,7 @@ def main() -> None:
           f"encoder {enc.ident if enc else 'none (core)'}; target precision {args.target_precision}")
     results = {}
     for z in zs:
-        params = train.Params(C=args.C, target_precision=args.target_precision, z=z)
+        params = train.Params(C=args.C, target_precision=args.target_precision, z=z, nb_weight=args.nb_weight)
         res = cross_validate(rows, args, params, enc, embedder)
         results[z] = res
         at = res["at_thresholds"]
@@ -184,7 +186,8 @@ def main() -> None:
           f"{TFIDF_BASELINE}, SetFit {SETFIT}{'; NOT comparable to synthetic data' if args.synthetic else ''})")
     print("top label kept by calibrated confidence (all repos, all folds):")
     print_curve(main_res["curve"])
-    t = timings(rows, train.Params(C=args.C, target_precision=args.target_precision), enc, embedder)
+    t = timings(rows, train.Params(C=args.C, target_precision=args.target_precision, nb_weight=args.nb_weight), enc,
+                embedder)
     print(f"timing: train on {t['issues']} issues {t['train_s']:.2f} s (core, incl. 5-fold calibration); "
           f"embedding {t['embed_s']:.2f} s (cached vectors: only new texts are embedded); "
           f"load {t['load_s']:.2f} s; predict {t['predict_ms']:.1f} ms/issue (max {t['predict_ms_max']:.1f}); "

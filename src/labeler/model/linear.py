@@ -18,11 +18,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 POOLED = ""
 MIN_GROUP_ISSUES = 20
 SATURATED = 10.0  # intercept for a label every (or no) training issue has: p ~ 1 (or 0)
+NB_C = 30.0  # the NB-weighted models' C (own-repository CV on NLBSE'24: 30 > 10, 100)
 
 
 def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial: bool) -> tuple[Any, Any]:
@@ -42,8 +44,29 @@ def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial
     return model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
 
 
-def _single(X: Any, y: Any, C: float, class_weight: str | None) -> tuple[Any, Any] | None:
-    """Softmax weights (labels, features); None when a label has no training issue."""
+def _nb_ovr(X: Any, target: Any, n_labels: int, class_weight: str | None) -> tuple[Any, Any]:
+    """NB-weighted logistic regression (Wang & Manning 2012), one-vs-rest: each label's model sees the
+    (non-negative, TF-IDF) columns scaled by their smoothed log-count ratio r (label vs the rest), so
+    its score is (x * r) . w + b = x . (r * w) + b: plain weights again."""
+    import numpy as np
+    from scipy.sparse import diags
+
+    W = np.zeros((n_labels, X.shape[1]), dtype=np.float32)
+    b = np.zeros(n_labels, dtype=np.float32)
+    for j in range(n_labels):
+        mine = target == j
+        pos = np.asarray(X[mine].sum(axis=0)).ravel() + 1.0
+        neg = np.asarray(X[~mine].sum(axis=0)).ravel() + 1.0
+        r = np.log((pos / pos.sum()) / (neg / neg.sum()))
+        w, i = _logreg((X @ diags(r)).tocsr(), mine.astype(np.int8), NB_C, class_weight, multinomial=False)
+        W[j], b[j] = (w[0] * r).astype(np.float32), i[0]
+    return W, b
+
+
+def _single(X: Any, y: Any, C: float, class_weight: str | None, nb_weight: float = 0.0) -> tuple[Any, Any] | None:
+    """Softmax weights (labels, features); None when a label has no training issue. With `nb_weight`
+    (TF-IDF columns only) the logits are that share of the NB-weighted one-vs-rest model's and the
+    rest the softmax LR's."""
     import numpy as np
 
     target = y.argmax(axis=1)
@@ -53,7 +76,10 @@ def _single(X: Any, y: Any, C: float, class_weight: str | None) -> tuple[Any, An
     W, b = _logreg(X, target, C, class_weight, multinomial=True)
     if y.shape[1] == 2:  # binary LR gives one row z: softmax([-z/2, z/2]) == sigmoid(z)
         W, b = np.vstack([-W / 2, W / 2]), np.array([-b[0] / 2, b[0] / 2], dtype=np.float32)
-    return W, b
+    if nb_weight > 0:
+        Wn, bn = _nb_ovr(X, target, y.shape[1], class_weight)
+        W, b = (1 - nb_weight) * W + nb_weight * Wn, (1 - nb_weight) * b + nb_weight * bn
+    return W.astype(np.float32), b.astype(np.float32)
 
 
 def _multi(X: Any, y: Any, C: float, class_weight: str | None) -> tuple[Any, Any]:
@@ -73,9 +99,10 @@ def _multi(X: Any, y: Any, C: float, class_weight: str | None) -> tuple[Any, Any
 
 
 def fit(X: Any, y: Any, groups: Sequence[str | None], mode: str, *, C: float,
-        class_weight: str | None, per_group: bool = True, extra: tuple[Any, Any] | None = None
-        ) -> dict[str, tuple[Any, Any]]:
-    """`extra` (X, y): training-only rows (label-name texts, multi-label mode), never scored."""
+        class_weight: str | None, per_group: bool = True, extra: tuple[Any, Any] | None = None,
+        nb_weight: float = 0.0) -> dict[str, tuple[Any, Any]]:
+    """`extra` (X, y): training-only rows (label-name texts, multi-label mode), never scored.
+    `nb_weight`: single-label only, see `_single`."""
     import numpy as np
 
     if mode != "single":
@@ -84,7 +111,8 @@ def fit(X: Any, y: Any, groups: Sequence[str | None], mode: str, *, C: float,
 
             X, y = vstack([X, extra[0]], format="csr"), np.vstack([y, extra[1]])
         return {POOLED: _multi(X, y, C, class_weight)}
-    pooled = _single(X, y, C, class_weight)
+    single = partial(_single, C=C, class_weight=class_weight, nb_weight=nb_weight)
+    pooled = single(X, y)
     assert pooled is not None, "prepare() guarantees every label has training issues"
     out = {POOLED: pooled}
     names = sorted({g for g in groups if g})
@@ -92,7 +120,7 @@ def fit(X: Any, y: Any, groups: Sequence[str | None], mode: str, *, C: float,
         arr = np.array([g or "" for g in groups], dtype=object)
         for name in names:
             rows = np.flatnonzero(arr == name)
-            if len(rows) >= MIN_GROUP_ISSUES and (fitted := _single(X[rows], y[rows], C, class_weight)):
+            if len(rows) >= MIN_GROUP_ISSUES and (fitted := single(X[rows], y[rows])):
                 out[name] = fitted
     return out
 
