@@ -47,6 +47,13 @@ def test_the_nb_half_is_for_tfidf_only_and_off_with_sentence_embeddings():
     assert all(np.isfinite(W).all() for W, _ in fused.model.components.values())
 
 
+def test_columns_with_negative_values_keep_their_scale_and_stay_finite():
+    emb = csr_matrix(np.random.default_rng(0).normal(size=(9, 4)).astype(np.float32))
+    from scipy.sparse import hstack
+    W, b = linear._nb_ovr(hstack([X, emb], format="csr"), Y.argmax(axis=1), 3, "balanced")
+    assert np.isfinite(W).all() and np.isfinite(b).all() and W.shape == (3, 10)
+
+
 def test_two_labels_blend_too_and_probabilities_sum_to_one():
     two = np.array([[1, 0]] * 3 + [[0, 1]] * 6, dtype=np.int8)
     comps = linear.fit(X, two, ["a/b"] * 9, "single", C=10.0, class_weight="balanced", nb_weight=0.5)

@@ -46,18 +46,20 @@ def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial
 
 def _nb_ovr(X: Any, target: Any, n_labels: int, class_weight: str | None) -> tuple[Any, Any]:
     """NB-weighted logistic regression (Wang & Manning 2012), one-vs-rest: each label's model sees the
-    (non-negative, TF-IDF) columns scaled by their smoothed log-count ratio r (label vs the rest), so
-    its score is (x * r) . w + b = x . (r * w) + b: plain weights again."""
+    TF-IDF columns scaled by their smoothed log-count ratio r (label vs the rest), so its score is
+    (x * r) . w + b = x . (r * w) + b: plain weights again. Columns with negative values (sentence
+    embeddings) are no counts: they keep r = 1."""
     import numpy as np
     from scipy.sparse import diags
 
     W = np.zeros((n_labels, X.shape[1]), dtype=np.float32)
     b = np.zeros(n_labels, dtype=np.float32)
+    counts = np.asarray(X.min(axis=0).todense()).ravel() >= 0
     for j in range(n_labels):
         mine = target == j
         pos = np.asarray(X[mine].sum(axis=0)).ravel() + 1.0
         neg = np.asarray(X[~mine].sum(axis=0)).ravel() + 1.0
-        r = np.log((pos / pos.sum()) / (neg / neg.sum()))
+        r = np.where(counts, np.log(np.clip(pos / pos.sum(), 1e-12, None) / np.clip(neg / neg.sum(), 1e-12, None)), 1.0)
         w, i = _logreg((X @ diags(r)).tocsr(), mine.astype(np.int8), NB_C, class_weight, multinomial=False)
         W[j], b[j] = (w[0] * r).astype(np.float32), i[0]
     return W, b
