@@ -24,11 +24,11 @@ _labeler_python() {
   local python
   python="$(command -v python3 || command -v python)"
   if [ -z "$python" ]; then
-    echo "::error::labeler needs Python 3.10+ on the runner (add actions/setup-python before this action)" >&2
+    echo "::error::labeler needs Python 3.11+ on the runner (add actions/setup-python before this action)" >&2
     return 1
   fi
-  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
-    echo "::error::labeler needs Python 3.10 or newer, found $("$python" --version 2>&1)" >&2
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "::error::labeler needs Python 3.11 or newer (its hash-locked dependencies do), found $("$python" --version 2>&1)" >&2
     return 1
   fi
   echo "$python"

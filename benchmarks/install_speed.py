@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="Cold: fresh folder, empty caches. Warm: environment restored from "
                                             f"the cache. Targets: cold <= {COLD_TARGET:.0f} s, warm <= {WARM_TARGET:.0f} s.")
-    parser.add_argument("--python", default="/usr/bin/python3", help="a non-venv Python 3.10+ (the runner's)")
+    parser.add_argument("--python", default="/usr/bin/python3", help="a non-venv Python 3.11+ (the runner's)")
     parser.add_argument("--action", action="append", help="only this action (repeatable; default: all)")
     parser.add_argument("--with", dest="extra", action="append", choices=["anthropic", "openai"], default=[],
                         help="add this provider SDK to every action's extras, as setting its key does (repeatable)")

@@ -48,7 +48,8 @@ FIRST_RUN = {
 }
 INSTALL = ("The action installs its hash-locked dependencies with uv into `$RUNNER_TEMP` (about 10 s the first "
            "time) and caches that environment with `actions/cache`, keyed by the lock files, the Python version "
-           "and the OS; later runs restore it in 1–3 s. Add `actions/setup-python` (3.10 or newer) before it.")
+           "and the OS; later runs restore it in 1–3 s. Add `actions/setup-python` (3.11 or newer: the locked "
+           "numpy, scipy and pycparser need it) before it.")
 
 
 def workflow_for(name: str) -> tuple[Path, str, dict[str, Any], dict[str, Any]] | None:

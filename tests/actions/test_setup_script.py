@@ -79,3 +79,17 @@ def test_the_embed_extra_is_accepted_and_its_lock_changes_the_key(tmp_path):
     for pkg in ("numpy", "scikit-learn", "scipy"):
         pin = next(line.split()[0] for line in local.splitlines() if line.startswith(f"{pkg}=="))
         assert pin in lock
+
+
+def test_a_python_older_than_the_locks_need_is_one_clear_error(tmp_path):
+    """The locked numpy, scipy and pycparser need 3.11: an older runner Python fails before any install."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python3"
+    fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && { echo 'Python 3.10.13'; exit 0; }\nexit 1\n")
+    fake.chmod(0o755)
+    done = subprocess.run(["bash", "-c", f'source "{SETUP}" key'], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path),
+                               "GITHUB_OUTPUT": str(tmp_path / "out")}, timeout=60)
+    assert done.returncode != 0
+    assert "labeler needs Python 3.11 or newer (its hash-locked dependencies do), found Python 3.10.13" in done.stderr
