@@ -227,8 +227,8 @@ def test_unsure_scope_asks_only_below_the_threshold_with_repo_facts(repo, tmp_pa
     asked = [c for c in commits.values() if c["kind"].startswith("model:")]
     assert data["asked_model"] == len(asked) == len(fake_llm.requests) and 0 < len(asked) < len(commits)
     assert all(c["confidence"] >= 0.9 for c in commits.values() if not c["kind"].startswith("model:"))
-    prompts = [json.dumps(r.json) for r in fake_llm.requests]
-    wait = next(p for p in prompts if repo.sha["wait"][:8] in p)
+    wait = next(json.dumps(r.json) for r in fake_llm.requests  # its own prompt, not one naming it in its facts
+                if r.json["messages"][0]["content"].startswith(f"#id: {repo.sha['wait'][:8]} "))
     assert "Repository facts" in wait and "files absent from 2.8 (every file it touches): src/mux.c" in wait
 
 
