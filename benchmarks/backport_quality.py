@@ -170,7 +170,7 @@ def calibration(results: dict[str, dict[str, Any]], show_table: bool) -> None:
     per_cycle = {name: samples(r) for name, r in results.items()}
     fitted = fit(list(per_cycle.values()))
     if show_table:
-        print("\n== confidence table fitted on all cycles (paste into labeler/backport/confidence.py TABLE):")
+        print("\n== confidence table fitted on all cycles (paste into labeler/backport_report/confidence.py TABLE):")
         print("TABLE = {" + ", ".join(f"{k!r}: {v}" for k, v in sorted(fitted.items())) + "}")
     for name, pairs in per_cycle.items():
         print(f"\n== reliability on {name}")
