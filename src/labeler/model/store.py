@@ -33,11 +33,8 @@ SUFFIX = {"arrays": ".npz", "vocab": ".json"}
 
 
 def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def save(model: linear.Model, meta: dict[str, Any], out_dir: str) -> None:
