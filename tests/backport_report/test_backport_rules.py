@@ -178,10 +178,12 @@ def test_config_versions_win_over_the_command_line():
 
 @pytest.mark.parametrize("text, line, words", [
     ("hedged: maybe\n", 1, "hedged"),
-    ("version: 1\nsubjects:\n  - pattern: '^X'\n    verdict: perhaps\n", 4, "subjects/0/verdict"),
+    ("version: 1\nsubjects:\n  - pattern: '^X'\n    verdict: perhaps\n", 4, "subjects.0.verdict"),
     ("version: 1\nsubjects:\n  - verdict: yes\n", 3, "'pattern' is a required property"),
-    ("version: 1\nunknown: 3\n", 1, "Additional properties"),
-    ("stable_versions: ['2.8', 'two']\n", 1, "stable_versions/1"),
+    ("version: 1\nunknown: 3\n", 2, "unknown: Additional properties"),
+    ("stable_versions: ['2.8', 'two']\n", 1, "stable_versions.1"),
+    ("pr_labels:\n  yes: needs-backport\n", 2, "pr_labels.yes"),
+    ("pr_labels:\n  maybe: [x]\n", 2, "pr_labels.maybe"),
     ("phrases:\n  yes: ['(unclosed']\n", None, "invalid regular expression"),
     ("subjects:\n  - {pattern: '[', verdict: no}\n", None, "subjects/0/pattern"),
     ("version: [\n", 2, "not valid YAML"),
@@ -194,6 +196,15 @@ def test_bad_config_names_file_line_and_field(text, line, words):
     assert info.value.file == "rules.yml" and words in info.value.message
     if line is not None:
         assert info.value.line == line
+
+
+def test_every_schema_error_is_reported_at_once():
+    text = "hedged: maybe\nlookahead: 3\npr_labels:\n  no: ['']\n"
+    with pytest.raises(ConfigError) as info:
+        rules_config.parse(text, "rules.yml")
+    message = info.value.message
+    assert info.value.line == 1 and "and 2 more problem(s)" in message
+    assert "rules.yml:2: lookahead" in message and "rules.yml:4: pr_labels.no.0" in message
 
 
 def test_empty_file_means_defaults():

@@ -50,6 +50,11 @@ def _env(name: str) -> str:
 @click.option("--observation-days", type=click.FloatRange(0), default=14.0, show_default=True,
               envvar=_env("OBSERVATION_DAYS"), show_envvar=True,
               help="A wait verdict is shown as ready to pick once the commit is this many days old.")
+@click.option("--pr-labels", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+              envvar=_env("PR_LABELS"), show_envvar=True,
+              help="Read the labels of the pull requests that brought the commits (rules file `pr_labels`) from GitHub "
+                   "(GITHUB_TOKEN, GITHUB_REPOSITORY): auto = when a token is set, a failure only warns; on = a failure "
+                   "fails the job; off = never.")
 @click.option("--html", envvar=_env("HTML"), show_envvar=True, type=click.Path(dir_okay=False),
               help="Write the review page here.")
 @click.option("--json", "json_file", envvar=_env("JSON"), show_envvar=True, type=click.Path(dir_okay=False),
@@ -107,4 +112,5 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
         cache=kw["cache"] or None, concurrency=kw["concurrency"], html=kw["html"] or None,
         json=kw["json_file"] or None, commit_url=kw["commit_url"] or None, issue_url=kw["issue_url"] or None,
         shard=report.parse_shard(kw["shard"]) if kw["shard"] else None, dry_run=kw["dry_run"],
-        observation_days=kw["observation_days"], model_scope=kw["model_scope"], confident=kw["confident"])
+        observation_days=kw["observation_days"], model_scope=kw["model_scope"], confident=kw["confident"],
+        pr_labels=kw["pr_labels"])

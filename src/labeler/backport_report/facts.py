@@ -15,6 +15,8 @@ class Facts:
     on_stable: frozenset[str] = frozenset()        # range commits already on a stable branch
     outside: Mapping[str, bool] = field(default_factory=dict)  # quoted older id -> on a stable branch
     stable_name: str = "the stable branch"
+    pulls: Mapping[str, int] = field(default_factory=dict)               # sha -> pull request that brought it
+    pr_labels: Mapping[int, frozenset[str]] = field(default_factory=dict)  # PR -> its backport labels (read)
 
     def absent(self, sha: str) -> tuple[str, ...]:
         """The paths `sha` touched that the stable tree does not have."""
@@ -26,6 +28,11 @@ class Facts:
         """Every path the commit touched is missing from stable: the code it changes is not there."""
         touched = self.files.get(sha, ())
         return bool(touched) and len(self.absent(sha)) == len(touched)
+
+    def pull_labels(self, sha: str) -> tuple[int | None, frozenset[str]]:
+        """The pull request that brought `sha` (None: not known) and its backport labels."""
+        number = self.pulls.get(sha)
+        return number, self.pr_labels.get(number, frozenset()) if number is not None else frozenset()
 
     def outside_on_stable(self, abbrev: str) -> bool | None:
         """A quoted commit from before the range: on stable (True), not (False), unknown (None)."""
@@ -48,6 +55,9 @@ def note(sha: str, facts: Facts, rel: Any, subjects: Mapping[str, str]) -> str:
     for abbrev in rel.fixes_outside.get(sha, []):
         known = {True: f"on {facts.stable_name}", False: f"not on {facts.stable_name}", None: "older than this cycle"}
         lines.append(f"- fixes {abbrev}, {known[facts.outside_on_stable(abbrev)]}")
+    number, labels = facts.pull_labels(sha)
+    if labels:
+        lines.append(f"- brought by pull request #{number}, labelled {', '.join(sorted(labels))}")
     lines += [f"- depends on {name(s)}" for s in rel.depends_on.get(sha, [])]
     lines += [f"- needed by the later {name(s)}" for s in rel.needed_by.get(sha, [])]
     lines += [f"- fixed later by {name(s)}: never pick it without that fix" for s in rel.fixed_by.get(sha, [])]

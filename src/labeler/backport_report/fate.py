@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from labeler.backport_report import patterns as P
 from labeler.backport_report.facts import Facts
+from labeler.backport_report.pulls import LabelRule, verdict_of
 from labeler.backport_report.refs import Item
 from labeler.backport_report.relations import Relations
 from labeler.backport_report.rules import Decision
@@ -40,6 +41,19 @@ def own(item: Item, decision: Decision, facts: Facts) -> Decision:
         return Decision("no", f"the code it changes is not in {facts.stable_name}: {_short(files)} "
                               f"{'is' if len(files) == 1 else 'are'} absent there", "absent")
     return decision
+
+
+def pr_label(item: Item, decision: Decision, facts: Facts, rules: Sequence[LabelRule]) -> Decision:
+    """The label of the pull request that brought the commit decides (a maintainer's decision on the
+    whole PR), unless the commit's own message instructs or is conditional, it is a release, or its
+    code is absent from stable."""
+    if not rules or decision.source in _KEEP_OWN or decision.source == "absent":
+        return decision
+    number, labels = facts.pull_labels(item.sha)
+    rule = verdict_of(labels, rules)
+    if rule is None:
+        return decision
+    return Decision(rule.verdict, f"pull request #{number} is labelled \"{rule.name}\"", "pr-label")
 
 
 def instructed(decisions: Sequence[Decision]) -> bool:
@@ -125,7 +139,8 @@ def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Re
 
 def apply(items: Sequence[Item], decisions: Sequence[Decision], config: RulesConfig, facts: Facts,
           rel: Relations) -> list[Decision]:
-    out = [own(item, d, facts) for item, d in zip(items, decisions, strict=True)]
+    rules = config.label_rules() if facts.pr_labels else []
+    out = [pr_label(item, own(item, d, facts), facts, rules) for item, d in zip(items, decisions, strict=True)]
     if config.fix_signals is True or (config.fix_signals == "auto" and not instructed(decisions)):
         out = [fix_signal(item, d, facts, rel) for item, d in zip(items, out, strict=True)]
     for _ in range(2):  # a prerequisite pulled in can change the fate of its fixes, and back

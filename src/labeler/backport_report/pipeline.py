@@ -39,6 +39,7 @@ class Options:
     observation_days: float = 14.0   # a wait verdict is ready to pick after this long
     model_scope: str = "all"         # all | unsure: ask the model only below `confident`
     confident: float = 0.9
+    pr_labels: str = "auto"          # auto | on | off: read the range's pull request labels from GitHub
 
 
 def urls(commit_url: str | None, issue_url: str | None) -> tuple[str | None, str | None]:
@@ -52,17 +53,22 @@ def urls(commit_url: str | None, issue_url: str | None) -> tuple[str | None, str
             issue_url or (f"{base}/issues/{{number}}" if base else None))
 
 
-def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit]]:
+def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit], dict[str, int]]:
+    """The range's metadata, its non-merge commits (oldest first) and the pull request each came by."""
+    from labeler.backport_report import pulls
+
     git.check_repo(opts.repo)
     until_sha = git.resolve(opts.repo, opts.until, "--until")
     since = opts.since or git.default_since(opts.repo, until_sha)
     since_sha = git.resolve(opts.repo, since, setting("--since", "since", "BACKPORT_SINCE"))
     for ref in opts.stable:
         git.resolve(opts.repo, ref, setting("--stable", "stable", "BACKPORT_STABLE"))
-    commits = [c for c in git.log(opts.repo, f"{since_sha}..{until_sha}") if not c.is_merge]
+    every = git.log(opts.repo, f"{since_sha}..{until_sha}")
+    commits = [c for c in every if not c.is_merge]
     meta = {"since": since, "until": opts.until, "since_sha": since_sha, "until_sha": until_sha,
-            "stable": list(opts.stable), "total": len(commits)}
-    return meta, commits
+            "stable": list(opts.stable), "total": len(commits),
+            "first_date": min((c.commit_date or c.date for c in every), default=None)}
+    return meta, commits, pulls.by_commit(every, until_sha)
 
 
 def find_backports(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, list[Any]]:
@@ -100,7 +106,7 @@ def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit], asked: 
 
 def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     urls(opts.commit_url, opts.issue_url)  # a bad pattern fails before minutes of model calls
-    meta, commits = read_range(opts)
+    meta, commits, by_pull = read_range(opts)
     mine = [c for c in commits if report.in_shard(c.sha, opts.shard)]
     meta["shard"] = f"{opts.shard[0]}/{opts.shard[1]}" if opts.shard else None
     from labeler.backport_report import providers, ready
@@ -110,7 +116,7 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     backports = find_backports(opts, meta, commits)
     items = [Item(c.sha, c.subject, c.message) for c in commits]
     rel = relate(items)
-    facts = providers.gather_facts(opts, meta, backports, rel)
+    facts = providers.gather_facts(opts, meta, backports, rel, by_pull)
     # Rules look across the whole range (prerequisites named later), so they see every commit; a
     # model starts from their verdicts (and may be asked only where they are not confident).
     verdicts = providers.classify_rules(opts, meta, items, facts, rel)

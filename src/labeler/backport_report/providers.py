@@ -11,14 +11,33 @@ from labeler.backport_report import confidence
 from labeler.backport_report.facts import Facts, note
 
 
-def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any) -> Facts:
-    """Touched paths, the stable branches' trees, what is already on stable, quoted older commits."""
+def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any,
+                 by_pull: dict[str, int] | None = None) -> Facts:
+    """Touched paths, the stable branches' trees, what is already on stable, quoted older commits,
+    the pull request each commit came by and that PR's backport labels."""
+    from labeler.backport_report import pr_labels
+
     tree = frozenset().union(*(git.tree_paths(opts.repo, ref) for ref in opts.stable)) if opts.stable else None
     quoted = sorted({a for ids in rel.fixes_outside.values() for a in ids})
     outside = {abbrev: any(git.is_ancestor(opts.repo, sha, ref) for ref in opts.stable)
                for abbrev, sha in git.resolve_ids(opts.repo, quoted).items()}
+    by_pull = by_pull or {}
+    labels = pr_labels.read(opts.pr_labels, set(by_pull.values()),
+                            rules_config(opts, meta).label_rules(), meta.get("first_date"))
+    if by_pull:
+        meta["pull_requests"] = {"mapped": len(by_pull), "labelled": sum(n in labels for n in by_pull.values())}
     return Facts(files=git.touched_files(opts.repo, f"{meta['since_sha']}..{meta['until_sha']}"), stable_tree=tree,
-                 on_stable=frozenset(backports), outside=outside, stable_name=" / ".join(opts.stable) or "stable")
+                 on_stable=frozenset(backports), outside=outside, stable_name=" / ".join(opts.stable) or "stable",
+                 pulls=by_pull, pr_labels=labels)
+
+
+def rules_config(opts: Any, meta: dict[str, Any]) -> Any:
+    """The rules file with the versions and branches of the command line filled in."""
+    from labeler.backport_report import pulls
+    from labeler.backport_report import rules_config as rc
+
+    return rc.load(opts.rules).with_versions(*versions(opts, meta["since"]),
+                                             tuple(pulls.branch_name(ref) for ref in opts.stable))
 
 
 def _table(config: Any) -> dict[str, float]:
@@ -27,9 +46,9 @@ def _table(config: Any) -> dict[str, float]:
 
 def classify_rules(opts: Any, meta: dict[str, Any], items: Sequence[Any], facts: Facts,
                    rel: Any) -> dict[str, dict[str, Any]]:
-    from labeler.backport_report import fate, rules_config
+    from labeler.backport_report import fate
 
-    config = rules_config.load(opts.rules).with_versions(*versions(opts, meta["since"]))
+    config = rules_config(opts, meta)
     decisions, _ = fate.classify(items, config, facts, rel)
     meta.update(provider="rules", model=f"rules:{config.digest}", rules=config.source)
     table = _table(config)
@@ -95,4 +114,4 @@ def links(sha: str, rel: Any, facts: Facts) -> dict[str, Any]:
     return {"depends_on": rel.depends_on.get(sha, []), "needed_by": rel.needed_by.get(sha, []),
             "fixes": [{"sha": s, "on_stable": s in facts.on_stable} for s in rel.fixes.get(sha, [])]
             + [{"sha": a, "on_stable": facts.outside_on_stable(a)} for a in rel.fixes_outside.get(sha, [])],
-            "fixed_by": rel.fixed_by.get(sha, [])}
+            "fixed_by": rel.fixed_by.get(sha, []), "pull_request": facts.pulls.get(sha)}

@@ -48,6 +48,7 @@ def record(seq: int, commit: Commit, verdict: Mapping[str, Any], backports: Sequ
         **({"age_days": verdict.get("age_days"), "ready": verdict.get("ready", False)} if "age_days" in verdict else {}),
         "depends_on": list(links.get("depends_on", [])), "needed_by": list(links.get("needed_by", [])),
         "fixes": list(links.get("fixes", [])), "fixed_by": list(links.get("fixed_by", [])),
+        "pull_request": links.get("pull_request"),
     }
 
 

@@ -2,6 +2,7 @@
 `labeler/schemas/backport_rules.schema.json`, with errors naming the file, line and field."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from labeler.backport_report.pulls import LabelRule, expand
 from labeler.errors import ConfigError
 
 
@@ -37,10 +39,25 @@ DEFAULT_TRAILERS = (
 )
 
 
+@functools.cache
+def _schema_text() -> str:
+    return resources.files("labeler").joinpath("schemas").joinpath("backport_rules.schema.json").read_text("utf-8")
+
+
+def schema() -> dict[str, Any]:
+    return dict(json.loads(_schema_text()))
+
+
+def default_pr_labels() -> dict[str, tuple[str, ...]]:
+    """The schema's default: its single source of truth."""
+    return {k: tuple(v) for k, v in schema()["properties"]["pr_labels"]["default"].items()}
+
+
 @dataclass(frozen=True)
 class RulesConfig:
     dev_version: str | None = None
     stable_versions: tuple[str, ...] = ()
+    stable_branches: tuple[str, ...] = ()  # as labels name them (origin/2.8 -> 2.8), for `{branch}`
     hedged: str = "yes"
     default: str = "no"
     lookahead: bool = True
@@ -50,18 +67,18 @@ class RulesConfig:
     trailers: tuple[Rule, ...] = DEFAULT_TRAILERS
     phrases: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    pr_labels: dict[str, tuple[str, ...]] = field(default_factory=default_pr_labels)
     source: str = "built-in defaults"
     digest: str = "default"
 
-    def with_versions(self, dev: str | None, stable: tuple[str, ...]) -> RulesConfig:
+    def with_versions(self, dev: str | None, stable: tuple[str, ...], branches: tuple[str, ...] = ()) -> RulesConfig:
         """Fill versions the file did not set from the command line's refs."""
         return replace(self, dev_version=self.dev_version or dev,
-                       stable_versions=self.stable_versions or stable)
+                       stable_versions=self.stable_versions or stable, stable_branches=branches)
 
-
-def schema() -> dict[str, Any]:
-    text = resources.files("labeler").joinpath("schemas").joinpath("backport_rules.schema.json").read_text("utf-8")
-    return dict(json.loads(text))
+    def label_rules(self) -> list[LabelRule]:
+        """The `pr_labels` names with their placeholders filled, strongest verdict first."""
+        return expand(self.pr_labels, self.stable_versions, self.stable_branches)
 
 
 def load(path: str | None) -> RulesConfig:
@@ -104,24 +121,9 @@ def parse(text: str, path: str) -> RulesConfig:
 def _validate(data: Any, node: Any, path: str) -> None:
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema())
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise ConfigError(f"{where}: {error.message}", file=path, line=_line(node, list(error.absolute_path)))
+    from labeler import yamlfile
 
-
-def _line(node: Any, keys: list[Any]) -> int | None:
-    """The 1-based line of the YAML node at `keys`, as close as the path allows."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in keys:
-        if node is None or not hasattr(node, "value") or not isinstance(node.value, list):
-            break
-        if isinstance(key, int):
-            node = node.value[key] if key < len(node.value) else None
-        else:
-            node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
-        line = node.start_mark.line + 1 if node is not None else line
-    return line
+    yamlfile.raise_all(yamlfile.schema_errors(jsonschema.Draft202012Validator(schema()), data, node), path)
 
 
 def _compile(pattern: str, where: str, path: str, flags: int = 0) -> re.Pattern[str]:
@@ -143,7 +145,8 @@ def _build(data: dict[str, Any], path: str, digest: str) -> RulesConfig:
                          hedged=data.get("hedged", "yes"), default=data.get("default", "no"),
                          lookahead=data.get("lookahead", True), dev_only=data.get("dev_only", True),
                          fix_signals=data.get("fix_signals", "auto"),
-                         phrases=phrases, confidence=dict(data.get("confidence", {})), source=path, digest=digest)
+                         phrases=phrases, confidence=dict(data.get("confidence", {})), source=path, digest=digest,
+                         pr_labels={**default_pr_labels(), **{k: tuple(v) for k, v in data.get("pr_labels", {}).items()}})
     if "subjects" in data:
         config = replace(config, subjects=_rules(data["subjects"], "subjects", path))
     if "trailers" in data:

@@ -26,9 +26,9 @@ def _merged(issue: dict[str, Any]) -> bool:
     return bool((issue.get("pull_request") or {}).get("merged_at"))
 
 
-def with_label(gh: GitHub, label: str) -> list[int]:
-    """Merged pull requests with this label."""
-    items = pages(gh, "/issues", {"state": "closed", "labels": label})
+def with_label(gh: GitHub, label: str, since: str | None = None) -> list[int]:
+    """Merged pull requests with this label (updated at or after `since`, ISO 8601, when given)."""
+    items = pages(gh, "/issues", {"state": "closed", "labels": label, **({"since": since} if since else {})})
     return sorted(i["number"] for i in items if _merged(i))
 
 
