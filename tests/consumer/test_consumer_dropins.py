@@ -190,7 +190,7 @@ def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(con
     assert "`granite-act`" in body
 
 
-def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer, tmp_path):
+def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer, fake_github, tmp_path):
     import os
     import subprocess
 
@@ -199,16 +199,30 @@ def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer,
     repo = consumer("backport-nightly.yml")
     history = build_repo(tmp_path / "history")
     git_env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull}
-    subprocess.run(["git", "-C", str(repo), "fetch", "-q", str(history.path), "master:dev", "2.8:2.8", "--tags"],
-                   check=True, env=git_env)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", "merge", "-q",
-                    "--allow-unrelated-histories", "-m", "Merge the dev history", "dev"], check=True, env=git_env)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+                       check=True, env=git_env)
+
+    git("fetch", "-q", str(history.path), "master:dev", "2.8:2.8", "--tags")
+    git("merge", "-q", "--allow-unrelated-histories", "-m", "Merge the dev history", "dev")
+    # A pull request labelled for backporting, merged the GitHub way: its commit has no instruction.
+    git("checkout", "-q", "-b", "crash")
+    (repo / "src" / "qux.c").write_text("/* qux: no crash */\n")
+    git("commit", "-q", "-am", "qux: do not crash on a short read")
+    git("checkout", "-q", "-")
+    git("merge", "-q", "--no-ff", "-m", "Merge pull request #42 from someone/crash", "crash")
+    fake_github.add_pr(42, labels=["needs-stable-backport"], merged=True)
     result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, since=""), "backport-nightly.yml",
-                          env={"GITHUB_REPOSITORY": "acme/widgets"},
-                          variables={"BACKPORT_STABLE": "2.8", "BACKPORT_SINCE": "v2.9-dev0"})
+                          env=env(fake_github), variables={"BACKPORT_STABLE": "2.8", "BACKPORT_SINCE": "v2.9-dev0"})
     assert result.job_results == {"report": "success"}, result.log()
     assert result.outputs.get("html") == "backport-report/index.html"
     assert any("### Backport review: v2.9-dev0..HEAD" in s for s in result.summaries)
+    listed = [r for r in fake_github.requests if r.path.endswith("/issues")]
+    assert listed, result.log()
+    assert {r.query["labels"] for r in listed} >= {"needs-stable-backport", "backport 2.8"}
+    assert any("qux: do not crash on a short read" in s and "labelled" in s for s in result.summaries) \
+        or '"kind": "pr-label:yes"' in (repo / "backport-report" / "report.json").read_text()
 
 
 def test_model_retrain(consumer, run_consumer, fake_github, tmp_path):
