@@ -221,8 +221,10 @@ def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer,
     listed = [r for r in fake_github.requests if r.path.endswith("/issues")]
     assert listed, result.log()
     assert {r.query["labels"] for r in listed} >= {"needs-stable-backport", "backport 2.8"}
-    assert any("qux: do not crash on a short read" in s and "labelled" in s for s in result.summaries) \
-        or '"kind": "pr-label:yes"' in (repo / "backport-report" / "report.json").read_text()
+    (summary,) = [s for s in result.summaries if "### Backport review" in s]
+    todo = summary.split("To backport", 1)[1]
+    assert "qux: do not crash on a short read" in todo   # no instruction: only the label makes it a yes
+    assert "Commits brought by a pull request: 1, 1 of them by one with a backport label." in summary
 
 
 def test_model_retrain(consumer, run_consumer, fake_github, tmp_path):

@@ -123,6 +123,10 @@ def render_summary(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]]
     lines = [f"### Backport review: {md.escape(str(meta.get('since')))}..{md.escape(str(meta.get('until')))}", "",
              "| verdict | not backported | backported |", "| --- | ---: | ---: |"]
     lines += [f"| {v} | {table[v]['new']} | {table[v]['backported']} |" for v in VERDICTS]
+    pulls = meta.get("pull_requests")
+    if isinstance(pulls, Mapping):
+        lines += ["", f"Commits brought by a pull request: {int(pulls.get('mapped', 0))}, "
+                      f"{int(pulls.get('labelled', 0))} of them by one with a backport label."]
     todo = [r for r in records if r["verdict"] == "yes" and not r["backported"]]
     lines += ["", f"**To backport (yes, not yet backported): {len(todo)}**", ""]
     for rec in todo[:limit]:
