@@ -221,7 +221,7 @@ def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer,
     listed = [r for r in fake_github.requests if r.path.endswith("/issues")]
     assert listed, result.log()
     assert {r.query["labels"] for r in listed} >= {"needs-stable-backport", "backport 2.8"}
-    (summary,) = [s for s in result.summaries if "### Backport review" in s]
+    summary = next(s for s in result.summaries if "### Backport review" in s)
     todo = summary.split("To backport", 1)[1]
     assert "qux: do not crash on a short read" in todo   # no instruction: only the label makes it a yes
     assert "Commits brought by a pull request: 1, 1 of them by one with a backport label." in summary
