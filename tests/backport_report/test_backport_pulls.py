@@ -211,6 +211,24 @@ def test_a_github_failure_warns_in_auto_and_fails_with_on(prs, tmp_path, fake_gi
     assert code == 1
 
 
+@pytest.mark.parametrize("body", [{"message": "not a list"}, ["x", 5, {"number": "7"}, {"pull_request": None}], None])
+def test_a_garbled_listing_labels_nothing_and_never_crashes(prs, tmp_path, fake_github, body):
+    fake_github.add_pr(101, labels=["needs-stable-backport"], merged=True)
+    fake_github.fail("GET", r"/issues$", status=200, times=50, body=body)
+    code, report = _run(prs, tmp_path)
+    assert code == 0 and report["pull_requests"] == {"mapped": 5, "labelled": 0}
+
+
+def test_a_failure_halfway_through_the_listings_reads_no_label(prs, tmp_path, fake_github, capsys):
+    """All or nothing: verdicts do not depend on which listing happened to fail."""
+    fake_github.add_pr(101, labels=["needs-stable-backport"], merged=True)
+    fake_github.fail("GET", r"/issues$", status=502, times=50, skip=2)
+    code, report = _run(prs, tmp_path)
+    assert code == 0 and report["pull_requests"]["labelled"] == 0
+    err = capsys.readouterr()
+    assert "verdicts use git alone" in err.out + err.err
+
+
 def test_off_never_asks_github(prs, tmp_path, fake_github):
     fake_github.add_pr(101, labels=["needs-stable-backport"], merged=True)
     code, report = _run(prs, tmp_path, "--pr-labels", "off")

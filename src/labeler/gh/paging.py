@@ -22,7 +22,7 @@ def pages(gh: GitHub, path: str, params: dict[str, Any] | None = None, *, limit:
         if url is None:
             break
         headers, data = gh.client.requester.requestJsonAndCheck("GET", url, parameters=params)
-        items.extend(data or [])
+        items.extend(data if isinstance(data, list) else [])  # a non-list answer (a proxy's page) lists nothing
         found = _NEXT.search({k.lower(): v for k, v in (headers or {}).items()}.get("link", ""))
         url, params = (found.group(1), None) if found else (None, None)
     return items

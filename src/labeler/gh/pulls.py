@@ -22,14 +22,18 @@ def changed_files(gh: GitHub, number: int) -> list[dict[str, Any]]:
     return pages(gh, f"/pulls/{number}/files", limit=30)
 
 
-def _merged(issue: dict[str, Any]) -> bool:
-    return bool((issue.get("pull_request") or {}).get("merged_at"))
+def _merged_numbers(items: list[Any]) -> list[int]:
+    """The merged pull requests' numbers in an issue listing; anything not shaped like one is skipped."""
+    def merged(item: Any) -> bool:
+        pull = item.get("pull_request") if isinstance(item, dict) else None
+        return isinstance(pull, dict) and bool(pull.get("merged_at")) and type(item.get("number")) is int
+
+    return sorted(item["number"] for item in items if merged(item))
 
 
 def with_label(gh: GitHub, label: str, since: str | None = None) -> list[int]:
     """Merged pull requests with this label (updated at or after `since`, ISO 8601, when given)."""
-    items = pages(gh, "/issues", {"state": "closed", "labels": label, **({"since": since} if since else {})})
-    return sorted(i["number"] for i in items if _merged(i))
+    return _merged_numbers(pages(gh, "/issues", {"state": "closed", "labels": label, **({"since": since} if since else {})}))
 
 
 def milestone_number(gh: GitHub, milestone: str) -> int:
@@ -43,8 +47,7 @@ def milestone_number(gh: GitHub, milestone: str) -> int:
 
 def in_milestone(gh: GitHub, milestone: str) -> list[int]:
     """Merged pull requests in this milestone (title or number)."""
-    items = pages(gh, "/issues", {"state": "closed", "milestone": milestone_number(gh, milestone)})
-    return sorted(i["number"] for i in items if _merged(i))
+    return _merged_numbers(pages(gh, "/issues", {"state": "closed", "milestone": milestone_number(gh, milestone)}))
 
 
 def default_branch(gh: GitHub) -> str:
