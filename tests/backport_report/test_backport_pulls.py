@@ -77,6 +77,13 @@ def test_branch_names_as_labels_name_them(ref, name):
     assert pulls.branch_name(ref) == name
 
 
+def test_the_listing_starts_a_day_before_the_oldest_commit_in_utc():
+    dates = ["2023-07-02T01:00:00+02:00", "2023-07-01T23:30:00+00:00", "not a date", ""]
+    assert pulls.listing_since(dates) == "2023-06-30T23:00:00Z"   # 01:00+02:00 is the older instant
+    assert pulls.listing_since(["2023-07-02T10:00:00"]) == "2023-07-01T10:00:00Z"   # no zone: read as UTC
+    assert pulls.listing_since(["garbage"]) is None and pulls.listing_since([]) is None
+
+
 def test_placeholders_expand_for_every_stable_version_and_branch():
     rules = pulls.expand({"yes": ["backport {branch}", "needs backport to {version}", "plain"], "no": ["nope"]},
                          ["2.8", "2.6"], ["2.8"])
@@ -184,7 +191,7 @@ def test_the_command_reads_the_labels_from_github(prs, tmp_path, fake_github):
     assert got["man: fix a typo"]["pull_request"] is None
     assert report["pull_requests"] == {"mapped": 5, "labelled": 3}
     listed = [r for r in fake_github.requests if r.method == "GET" and r.path.endswith("/issues")]
-    assert listed and all(r.query.get("since", "").startswith("2023-") for r in listed)
+    assert listed and all(r.query.get("since") == "2023-06-01T10:00:00Z" for r in listed)   # oldest (June 2) - 1 day
     assert len(listed) == len({r.name for r in CONFIG.label_rules()})   # one listing per label name, one page each
     assert {r.query["labels"] for r in listed} >= {"needs-stable-backport", "backport v254-stable"}
 

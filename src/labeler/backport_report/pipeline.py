@@ -53,8 +53,15 @@ def urls(commit_url: str | None, issue_url: str | None) -> tuple[str | None, str
             issue_url or (f"{base}/issues/{{number}}" if base else None))
 
 
-def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit], dict[str, int]]:
-    """The range's metadata, its non-merge commits (oldest first) and the pull request each came by."""
+@dataclass(frozen=True)
+class PullRequests:
+    """Which pull request brought each commit of the range, and since when to list labelled ones."""
+    by_commit: dict[str, int]
+    since: str | None  # ISO 8601 UTC, a day before the range's oldest commit landed
+
+
+def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit], PullRequests]:
+    """The range's metadata, its non-merge commits (oldest first) and the pull requests they came by."""
     from labeler.backport_report import pulls
 
     git.check_repo(opts.repo)
@@ -66,9 +73,9 @@ def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit], dict[str, i
     every = git.log(opts.repo, f"{since_sha}..{until_sha}")
     commits = [c for c in every if not c.is_merge]
     meta = {"since": since, "until": opts.until, "since_sha": since_sha, "until_sha": until_sha,
-            "stable": list(opts.stable), "total": len(commits),
-            "first_date": min((c.commit_date or c.date for c in every), default=None)}
-    return meta, commits, pulls.by_commit(every, until_sha)
+            "stable": list(opts.stable), "total": len(commits)}
+    return meta, commits, PullRequests(pulls.by_commit(every, until_sha),
+                                       pulls.listing_since([c.commit_date or c.date for c in every]))
 
 
 def find_backports(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, list[Any]]:
@@ -106,7 +113,7 @@ def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit], asked: 
 
 def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     urls(opts.commit_url, opts.issue_url)  # a bad pattern fails before minutes of model calls
-    meta, commits, by_pull = read_range(opts)
+    meta, commits, prs = read_range(opts)
     mine = [c for c in commits if report.in_shard(c.sha, opts.shard)]
     meta["shard"] = f"{opts.shard[0]}/{opts.shard[1]}" if opts.shard else None
     from labeler.backport_report import providers, ready
@@ -116,7 +123,7 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     backports = find_backports(opts, meta, commits)
     items = [Item(c.sha, c.subject, c.message) for c in commits]
     rel = relate(items)
-    facts = providers.gather_facts(opts, meta, backports, rel, by_pull)
+    facts = providers.gather_facts(opts, meta, backports, rel, prs)
     # Rules look across the whole range (prerequisites named later), so they see every commit; a
     # model starts from their verdicts (and may be asked only where they are not confident).
     verdicts = providers.classify_rules(opts, meta, items, facts, rel)

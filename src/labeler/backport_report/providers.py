@@ -12,7 +12,7 @@ from labeler.backport_report.facts import Facts, note
 
 
 def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any,
-                 by_pull: dict[str, int] | None = None) -> Facts:
+                 prs: Any = None) -> Facts:
     """Touched paths, the stable branches' trees, what is already on stable, quoted older commits,
     the pull request each commit came by and that PR's backport labels."""
     from labeler.backport_report import pr_labels
@@ -21,9 +21,9 @@ def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]
     quoted = sorted({a for ids in rel.fixes_outside.values() for a in ids})
     outside = {abbrev: any(git.is_ancestor(opts.repo, sha, ref) for ref in opts.stable)
                for abbrev, sha in git.resolve_ids(opts.repo, quoted).items()}
-    by_pull = by_pull or {}
-    labels = pr_labels.read(opts.pr_labels, set(by_pull.values()),
-                            rules_config(opts, meta).label_rules(), meta.get("first_date"))
+    by_pull = prs.by_commit if prs is not None else {}
+    labels = pr_labels.read(opts.pr_labels, set(by_pull.values()), rules_config(opts, meta).label_rules(),
+                            prs.since if prs is not None else None)
     if by_pull:
         meta["pull_requests"] = {"mapped": len(by_pull), "labelled": sum(n in labels for n in by_pull.values())}
     return Facts(files=git.touched_files(opts.repo, f"{meta['since_sha']}..{meta['until_sha']}"), stable_tree=tree,

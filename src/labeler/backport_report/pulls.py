@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
 from typing import NamedTuple, Protocol
 
 
@@ -67,6 +68,21 @@ def _side(starts: Iterable[str], known: Mapping[str, Commit], claimed: set[str])
         seen.add(sha)
         stack.extend(p for p in known[sha].parents if p in known and p not in claimed and p not in seen)
     return seen
+
+
+def listing_since(dates: Iterable[str]) -> str | None:
+    """A lower bound for the `since` of a PR listing: a day before the oldest ISO 8601 date (time
+    zones compared as instants; a day of slack for committer clocks); None when no date parses."""
+    instants = []
+    for text in dates:
+        try:
+            instant = datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            continue
+        instants.append(instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc))
+    if not instants:
+        return None
+    return (min(instants) - timedelta(days=1)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class LabelRule(NamedTuple):
