@@ -185,6 +185,7 @@ def test_the_command_reads_the_labels_from_github(prs, tmp_path, fake_github):
     got = _by_subject(report)
     assert got["core: fix a crash when the unit file is empty"]["kind"] == "pr-label:yes"
     assert got["core: fix a crash when the unit file is empty"]["pull_request"] == 101
+    assert got["core: fix a crash when the unit file is empty"]["confidence"] == 0.8   # the prior: no cycle has labels
     assert got["test: cover an empty unit file"]["kind"] == "absent:no"   # a new file: not on stable
     assert got["udev: rename the new property"]["kind"] == "pr-label:no"
     assert got["udev: log the interface name"]["kind"] != "pr-label:yes"

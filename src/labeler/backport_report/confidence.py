@@ -23,8 +23,11 @@ TABLE: dict[str, float] = {
     'subject:yes': 0.679}
 # Priors, set by reasoning before looking at any cycle and then corrected by the data: a developer's
 # explicit word is usually right; a fix follows its culprit less surely; "uncertain" is a coin.
+# A pull request's label is a maintainer's decision, but for the whole PR: some of its commits may
+# stay behind ("if only some commits should be backported, say so in the PR"), hence below instructions.
 KIND_PRIOR = {"instruction:yes": 0.9, "instruction:no": 0.9, "release:no": 0.95, "absent:no": 0.85,
-              "default:no": 0.8, "follows:no": 0.85, "follows:yes": 0.7, "needed:yes": 0.7, "lookahead:yes": 0.7}
+              "default:no": 0.8, "follows:no": 0.85, "follows:yes": 0.7, "needed:yes": 0.7, "lookahead:yes": 0.7,
+              "pr-label:yes": 0.8, "pr-label:no": 0.9}
 # A verdict whose kind is unknown (a model's, a new rule's): its verdict's prior.
 PRIOR = {"yes": 0.7, "wait": 0.6, "uncertain": 0.5, "no": 0.8}
 
