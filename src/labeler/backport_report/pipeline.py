@@ -123,10 +123,11 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     backports = find_backports(opts, meta, commits)
     items = [Item(c.sha, c.subject, c.message) for c in commits]
     rel = relate(items)
-    facts = providers.gather_facts(opts, meta, backports, rel, prs)
+    config = providers.rules_config(opts, meta)  # the rules file, read once: its labels and its rules
+    facts = providers.gather_facts(opts, meta, backports, rel, prs, config)
     # Rules look across the whole range (prerequisites named later), so they see every commit; a
     # model starts from their verdicts (and may be asked only where they are not confident).
-    verdicts = providers.classify_rules(opts, meta, items, facts, rel)
+    verdicts = providers.classify_rules(opts, meta, items, facts, rel, config)
     if opts.dry_run:
         click.echo(plan(opts, meta, mine, *providers.model_work(opts, mine, verdicts, facts, rel)))
         return meta, []

@@ -12,7 +12,7 @@ from labeler.backport_report.facts import Facts, note
 
 
 def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any,
-                 prs: Any = None) -> Facts:
+                 prs: Any, config: Any) -> Facts:
     """Touched paths, the stable branches' trees, what is already on stable, quoted older commits,
     the pull request each commit came by and that PR's backport labels."""
     from labeler.backport_report import pr_labels
@@ -21,9 +21,8 @@ def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]
     quoted = sorted({a for ids in rel.fixes_outside.values() for a in ids})
     outside = {abbrev: any(git.is_ancestor(opts.repo, sha, ref) for ref in opts.stable)
                for abbrev, sha in git.resolve_ids(opts.repo, quoted).items()}
-    by_pull = prs.by_commit if prs is not None else {}
-    labels = pr_labels.read(opts.pr_labels, set(by_pull.values()), rules_config(opts, meta).label_rules(),
-                            prs.since if prs is not None else None)
+    by_pull = prs.by_commit
+    labels = pr_labels.read(opts.pr_labels, set(by_pull.values()), config.label_rules(), prs.since)
     if by_pull:
         meta["pull_requests"] = {"mapped": len(by_pull), "labelled": sum(n in labels for n in by_pull.values())}
     return Facts(files=git.touched_files(opts.repo, f"{meta['since_sha']}..{meta['until_sha']}"), stable_tree=tree,
@@ -45,10 +44,9 @@ def _table(config: Any) -> dict[str, float]:
 
 
 def classify_rules(opts: Any, meta: dict[str, Any], items: Sequence[Any], facts: Facts,
-                   rel: Any) -> dict[str, dict[str, Any]]:
+                   rel: Any, config: Any) -> dict[str, dict[str, Any]]:
     from labeler.backport_report import fate
 
-    config = rules_config(opts, meta)
     decisions, _ = fate.classify(items, config, facts, rel)
     meta.update(provider="rules", model=f"rules:{config.digest}", rules=config.source)
     table = _table(config)
