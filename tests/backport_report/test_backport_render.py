@@ -93,3 +93,21 @@ def test_summary_counts_and_lists_yes_safely():
 def test_summary_list_is_capped():
     text = render_summary(META, [rec(i, verdict="yes") for i in range(1, 8)], limit=5)
     assert "and 2 more" in text
+
+
+@pytest.mark.parametrize("value, shown", [(101, True), (None, False), ("101", False), (True, False), (-3, False),
+                                          ("<script>", False)])
+def test_a_row_links_the_pull_request_that_brought_it(value, shown):
+    page = render_html(META, [{**rec(1), "pull_request": value}], issue_url=ISSUE)
+    link = '<a class="pr" href="https://github.example/acme/widgets/issues/101"'
+    assert (link in page) is shown and "<script>\"" not in page
+    if shown:
+        assert ">#101</a> " in page
+        bare = render_html(META, [{**rec(1), "pull_request": value}])   # no issue pattern: the number only
+        assert 'class="pr"' not in bare and ">#101 a" in bare.replace("</div>", "")
+
+
+def test_summary_says_how_many_commits_came_by_a_labelled_pull_request():
+    text = render_summary({**META, "pull_requests": {"mapped": 12, "labelled": 5}}, [rec(1)])
+    assert "Commits brought by a pull request: 12, 5 of them by one with a backport label." in text
+    assert "pull request" not in render_summary(META, [rec(1)])

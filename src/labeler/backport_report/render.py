@@ -81,8 +81,16 @@ def _row(rec: Mapping[str, Any], commit_url: str | None, issue_url: str | None,
         "day": msg.compact_date(rec["date"]), "v": rec["verdict"][0], "bold": bool(BOLD.match(rec["subject"])),
         "url": _fill(commit_url, sha=rec["sha"]) if commit_url else None,
         "reason_html": linkify(rec["reason"], commit_url, issue_url),
-        "backported": rec["backported"], "backported_to": rec["backported_to"],
+        "backported": rec["backported"], "backported_to": rec["backported_to"], **_pull(rec, issue_url),
     }
+
+
+def _pull(rec: Mapping[str, Any], issue_url: str | None) -> dict[str, Any]:
+    """The pull request that brought the commit, linked through the issue pattern (GitHub redirects)."""
+    number = rec.get("pull_request")
+    if type(number) is not int or number <= 0:  # from a JSON file (--merge): only a positive int is a PR
+        return {"pr": None, "pr_url": None}
+    return {"pr": number, "pr_url": _fill(issue_url, number=str(number)) if issue_url else None}
 
 
 def _csp_hash(text: str) -> Any:
