@@ -184,8 +184,8 @@ def test_config_versions_win_over_the_command_line():
     ("stable_versions: ['2.8', 'two']\n", 1, "stable_versions.1"),
     ("pr_labels:\n  yes: needs-backport\n", 2, "pr_labels.yes"),
     ("pr_labels:\n  maybe: [x]\n", 2, "pr_labels.maybe"),
-    ("phrases:\n  yes: ['(unclosed']\n", None, "invalid regular expression"),
-    ("subjects:\n  - {pattern: '[', verdict: no}\n", None, "subjects/0/pattern"),
+    ("phrases:\n  yes: ['(unclosed']\n", 2, "phrases.yes.0: invalid regular expression"),
+    ("subjects:\n  - {pattern: '[', verdict: no}\n", 2, "subjects.0.pattern"),
     ("version: [\n", 2, "not valid YAML"),
     ("- a list\n", 1, "is not of type 'object'"),
     ("version: 2\n", 1, "version"),
@@ -205,6 +205,14 @@ def test_every_schema_error_is_reported_at_once():
     message = info.value.message
     assert info.value.line == 1 and "and 2 more problem(s)" in message
     assert "rules.yml:2: lookahead" in message and "rules.yml:4: pr_labels.no.0" in message
+
+
+def test_every_bad_regular_expression_is_reported_at_once():
+    text = "phrases:\n  no: ['ok', '(a']\nsubjects:\n  - {pattern: '^x', verdict: no}\n  - {pattern: '[', verdict: yes}\n"
+    with pytest.raises(ConfigError) as info:
+        rules_config.parse(text, "rules.yml")
+    assert info.value.line == 2 and "phrases.no.1" in info.value.message
+    assert "rules.yml:5: subjects.1.pattern: invalid regular expression" in info.value.message
 
 
 def test_empty_file_means_defaults():

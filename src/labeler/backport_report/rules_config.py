@@ -115,7 +115,7 @@ def parse(text: str, path: str) -> RulesConfig:
     data, node = yamlfile.load(text, path, loader=_loader())
     data = {} if data is None else data
     _validate(data, node, path)
-    return _build(data, path, hashlib.sha256(text.encode()).hexdigest()[:16])
+    return _build(data, path, hashlib.sha256(text.encode()).hexdigest()[:16], node)
 
 
 def _validate(data: Any, node: Any, path: str) -> None:
@@ -126,20 +126,34 @@ def _validate(data: Any, node: Any, path: str) -> None:
     yamlfile.raise_all(yamlfile.schema_errors(jsonschema.Draft202012Validator(schema()), data, node), path)
 
 
-def _compile(pattern: str, where: str, path: str, flags: int = 0) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, flags)
-    except re.error as e:
-        raise ConfigError(f"{where}: invalid regular expression {pattern!r}: {e}", file=path) from None
+class _Compiler:
+    """Compiles the file's regular expressions, collecting every bad one (with its line) to report at once."""
+
+    def __init__(self, root: Any, path: str) -> None:
+        self.root, self.path = root, path
+        self.problems: list[tuple[int | None, str]] = []
+
+    def __call__(self, pattern: str, location: list[Any], flags: int = 0) -> re.Pattern[str]:
+        from labeler import yamlfile
+
+        try:
+            return re.compile(pattern, flags)
+        except re.error as e:
+            where = ".".join(str(step) for step in location)
+            self.problems.append((yamlfile.line_of(self.root, location),
+                                  f"{where}: invalid regular expression {yamlfile.bound(pattern, 80)!r}: {e}"))
+            return re.compile(r"(?!)")  # never matches; the error is raised before the config is used
+
+    def rules(self, items: list[dict[str, str]], key: str) -> tuple[Rule, ...]:
+        return tuple(Rule(self(r["pattern"], [key, i, "pattern"]), r["verdict"],
+                          r.get("reason") or f"{key[:-1]} matches {r['pattern']}") for i, r in enumerate(items))
 
 
-def _rules(items: list[dict[str, str]], key: str, path: str) -> tuple[Rule, ...]:
-    return tuple(Rule(_compile(r["pattern"], f"{key}/{i}/pattern", path), r["verdict"],
-                      r.get("reason") or f"{key[:-1]} matches {r['pattern']}") for i, r in enumerate(items))
+def _build(data: dict[str, Any], path: str, digest: str, root: Any) -> RulesConfig:
+    from labeler import yamlfile
 
-
-def _build(data: dict[str, Any], path: str, digest: str) -> RulesConfig:
-    phrases = {kind: tuple(_compile(p, f"phrases/{kind}/{i}", path, re.IGNORECASE) for i, p in enumerate(items))
+    compile_ = _Compiler(root, path)
+    phrases = {kind: tuple(compile_(p, ["phrases", kind, i], re.IGNORECASE) for i, p in enumerate(items))
                for kind, items in data.get("phrases", {}).items()}
     config = RulesConfig(dev_version=data.get("dev_version"), stable_versions=tuple(data.get("stable_versions", ())),
                          hedged=data.get("hedged", "yes"), default=data.get("default", "no"),
@@ -148,7 +162,8 @@ def _build(data: dict[str, Any], path: str, digest: str) -> RulesConfig:
                          phrases=phrases, confidence=dict(data.get("confidence", {})), source=path, digest=digest,
                          pr_labels={**default_pr_labels(), **{k: tuple(v) for k, v in data.get("pr_labels", {}).items()}})
     if "subjects" in data:
-        config = replace(config, subjects=_rules(data["subjects"], "subjects", path))
+        config = replace(config, subjects=compile_.rules(data["subjects"], "subjects"))
     if "trailers" in data:
-        config = replace(config, trailers=_rules(data["trailers"], "trailers", path))
+        config = replace(config, trailers=compile_.rules(data["trailers"], "trailers"))
+    yamlfile.raise_all(compile_.problems, path)
     return config
