@@ -78,11 +78,11 @@ def line(name: str, s: dict[str, float]) -> str:
 
 
 def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: list[str],
-             tree: Sequence[str] | None, picks: bool) -> dict[str, dict[str, Any]]:
+             tree: Sequence[str] | None, picks: bool, merges: bool = True) -> dict[str, dict[str, Any]]:
     """Replay, run the command, return original sha -> verdict."""
     with tempfile.TemporaryDirectory(prefix="backport-bench-") as tmp:
         started = time.perf_counter()
-        by_new = replay(records, Path(tmp) / "repo", since, stable, tree, picks)
+        by_new = replay(records, Path(tmp) / "repo", since, stable, tree, picks, merges)
         built = time.perf_counter() - started
         out = Path(tmp) / "report.json"
         args = ["backport-report", "--repo", str(Path(tmp) / "repo"), "--since", since, "--stable", stable,
@@ -95,18 +95,33 @@ def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: 
     detected = sum(c["backported"] for c in report["commits"])
     print(f"  replayed {len(by_new)} commits in {built:.1f} s; command {ran:.1f} s; "
           f"{detected} found already backported (ground truth {sum(r['backported'] for r in by_new.values())})")
+    pull_mapping(report["commits"], by_new)
     return {by_new[c["sha"]]["sha"]: c for c in report["commits"]}
 
 
+def pull_mapping(commits: Sequence[dict[str, Any]], by_new: dict[str, dict[str, Any]]) -> None:
+    """The command's `pull_request` against the PR the data names (systemd's `pr`): the git mapping
+    on a replay whose merges are made from the data, so it checks the mapping, not the data."""
+    named = [(c.get("pull_request"), by_new[c["sha"]].get("pr")) for c in commits]
+    if not any(pr for _, pr in named):
+        return
+    right = sum(got == pr for got, pr in named if pr)
+    other = sum(bool(got) and bool(pr) and got != pr for got, pr in named)
+    extra = sum(bool(got) and not pr for got, pr in named)
+    print(f"  pull requests: {right} of {sum(bool(pr) for _, pr in named)} commits the data ties to a PR (merge "
+          f"commits) mapped to it from git, {other} to another; {extra} more mapped where the data names none "
+          "(squash-merge subjects ending in (#N))")
+
+
 def evaluate(name: str, records: list[dict[str, Any]], extra: list[str], tree: Sequence[str] | None = None,
-             picks: bool = True) -> dict[str, Any]:
+             picks: bool = True, merges: bool = True) -> dict[str, Any]:
     records = [r for r in records if not is_merge(r)]
     since = (records[0].get("range") or "v0.0-dev0..").split("..")[0] if records else "v0.0-dev0"
     match = re.search(r"vs-(\d+\.\d+)", name)
     stable = match.group(1) if match else "stable"
     print(f"\n== {name}: {len(records)} commits (merges left out), {sum(r['backported'] for r in records)} "
           f"backported; since {since}, stable branch {stable}")
-    report = classify(records, since, stable, extra, tree, picks)
+    report = classify(records, since, stable, extra, tree, picks, merges)
     verdicts = {sha: c["verdict"] for sha, c in report.items()}
     truth = {r["sha"]: bool(r["backported"]) for r in records}
     base = {r["sha"]: patchbot_like(r) for r in records}
@@ -215,6 +230,8 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="print the confidence table fitted on all cycles")
     parser.add_argument("--no-stable-picks", action="store_true",
                         help="replay without any cherry-pick on the stable branch (nothing known to be on stable)")
+    parser.add_argument("--linear", action="store_true",
+                        help="replay every commit on one line (no pull request merges), as before the PR mapping")
     parser.add_argument("--rules-breakdown", action="store_true",
                         help="per rule and cycle: hits and share backported (does a rule generalise?)")
     args = parser.parse_args(argv)
@@ -232,8 +249,8 @@ def run(argv: list[str] | None = None) -> int:
     if not files:
         print(f"SKIP: no backport data at {DATA} (run with --synthetic N for a smoke run)")
         return 0
-    results = {path.name: evaluate(path.name, load(path), extra, stable_tree(path), not args.no_stable_picks)
-               for path in files}
+    results = {path.name: evaluate(path.name, load(path), extra, stable_tree(path), not args.no_stable_picks,
+                                   not args.linear) for path in files}
     calibration(results, args.calibrate)
     if args.rules_breakdown:
         breakdown(results)

@@ -94,7 +94,7 @@ class Replayer:
         return done.stdout.strip()
 
     def commit(self, ref: str, message: str, parent: str | None, author: str, date: str, commit_date: str,
-               files: Iterable[tuple[str, str]] = ()) -> str:
+               files: Iterable[tuple[str, str]] = (), merge: str | None = None) -> str:
         assert self.proc.stdin is not None
         self.mark += 1
         name, email = _who(author)
@@ -102,6 +102,7 @@ class Replayer:
                f"author {name} <{email}> {_stamp(date)}\n".encode("utf-8", "surrogateescape"),
                f"committer replay <replay@example.org> {_stamp(commit_date or date)}\n".encode(), _data(message)]
         out += [f"from :{self.marks[parent]}\n".encode()] if parent else []
+        out += [f"merge :{self.marks[merge]}\n".encode()] if merge else []
         out += [b"M 100644 inline " + _quote_path(path) + b"\n" + _data(content) for path, content in files]
         out.append(f"get-mark :{self.mark}\n".encode())
         self.proc.stdin.write(b"".join(out))
@@ -135,28 +136,45 @@ def _rewrite(text: str, old_to_new: dict[str, str], by7: dict[str, list[str]]) -
 
 
 def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: str,
-           tree: Sequence[str] | None = None, picks: bool = True) -> dict[str, dict[str, Any]]:
+           tree: Sequence[str] | None = None, picks: bool = True, merges: bool = True) -> dict[str, dict[str, Any]]:
     """Build the repository (backports.md §2): a root whose tree holds every path of the stable tree
     (`tree`), tagged `since` and branched as `stable`; one commit per record rewriting its `files`;
     the backported ones cherry-picked (`-x`, tree kept) onto `stable` unless `picks` is false.
+    Records naming a pull request (`pr`, systemd) go, with `merges`, on a branch forked from the main
+    line at the PR's first commit and merged GitHub's way ("Merge pull request #N from ...", the PR
+    title as body) after its last one, as on the real repository; the others go on the main line.
     Returns replayed sha -> record (merges left out)."""
     repo = Replayer(path)
     first = records[0]["date"] if records else "2023-01-01T00:00:00+00:00"
     base = repo.commit("refs/heads/master", f"[RELEASE] Released version {since}", None,
                        "Replay <replay@example.org>", first, first, ((p, p + "\n") for p in tree or ()))
+    kept = [r for r in records if not is_merge(r)]
+    last = {r["pr"]: i for i, r in enumerate(kept) if merges and r.get("pr")}
     head, old_to_new, by_new = base, {}, {}
+    branches: dict[Any, tuple[str, dict[str, str]]] = {}  # PR -> (branch head, its files' contents)
     by7: dict[str, list[str]] = {}
-    for record in records:
-        if is_merge(record):
-            continue
+    for i, record in enumerate(kept):
         body = _rewrite(record["body"], old_to_new, by7) if record.get("body") else ""
         message = record["subject"] + ("\n\n" + body if body else "")
-        files = ((p, f"{p} {record['seq']}\n") for p in record.get("files") or ())
-        head = repo.commit("refs/heads/master", message, head, record["author"], record["date"],
-                           record.get("commit_date", ""), files)
-        old_to_new[record["sha"]] = head
+        files = [(p, f"{p} {record['seq']}\n") for p in record.get("files") or ()]
+        number = record.get("pr") if merges else None
+        if number:
+            tip, written = branches.get(number, (head, {}))
+            sha = repo.commit(f"refs/heads/pr/{number}", message, tip, record["author"], record["date"],
+                              record.get("commit_date", ""), files)
+            branches[number] = (sha, {**written, **dict(files)})
+            if last[number] == i:
+                title = record.get("pr_title") or f"pull request {number}"
+                head = repo.commit("refs/heads/master", f"Merge pull request #{number} from replay/pr-{number}"
+                                   f"\n\n{title}", head, "Replay <replay@example.org>",
+                                   record.get("commit_date") or record["date"], record.get("commit_date", ""),
+                                   branches[number][1].items(), merge=sha)
+        else:
+            sha = head = repo.commit("refs/heads/master", message, head, record["author"], record["date"],
+                                     record.get("commit_date", ""), files)
+        old_to_new[record["sha"]] = sha
         by7.setdefault(record["sha"][:7], []).append(record["sha"])
-        by_new[head] = record
+        by_new[sha] = record
     _stable_branch(repo, by_new if picks else {}, base, stable)
     repo.close()
     repo.git("tag", since, base)
