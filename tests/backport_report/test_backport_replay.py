@@ -2,15 +2,28 @@
 repository: each commit's touched files, and for systemd-style records the pull request merges."""
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-
-from backport_replay import replay
 from labeler import git
 from labeler.backport_report import pulls
+
+
+def _load_replay():
+    """benchmarks/backport_replay.py by path: putting benchmarks/ on sys.path would shadow test packages
+    (benchmarks/label_issue.py vs tests/label_issue/)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "backport_replay.py"
+    spec = importlib.util.spec_from_file_location("_bench_backport_replay", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and annotations look the module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+replay = _load_replay().replay
 
 
 def _record(seq: int, pr: int | None, files: list[str], subject: str | None = None) -> dict:
