@@ -28,6 +28,7 @@ class Commit(Protocol):
     @property
     def is_merge(self) -> bool: ...
 
+
 MERGE = re.compile(r"^Merge pull request #(\d{1,9}) from \S")
 SQUASHED = re.compile(r"\(#(\d{1,9})\)\s*$")
 
