@@ -12,6 +12,7 @@ from labeler import runner
 from labeler.backport_report.pulls import LabelRule
 from labeler.errors import UserError, setting
 
+
 def read(mode: str, numbers: Collection[int], rules: Sequence[LabelRule], since: str | None) -> dict[int, frozenset[str]]:
     """PR number -> the configured label names it carries, for the PRs in `numbers`."""
     if mode == "off" or not numbers or not rules:
