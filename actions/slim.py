@@ -12,6 +12,7 @@ actions/cache restores an environment file by file, and on a runner each file co
 
     python actions/slim.py SITE_PACKAGES [PACKAGE ...]   (default: ZIPPED)
 """
+
 from __future__ import annotations
 
 import importlib.machinery
@@ -25,8 +26,25 @@ import zipfile
 
 PRUNED = ("numpy", "scipy", "sklearn")
 BUILD_ONLY = (".pyi", ".pxd", ".pyx", ".c", ".h", ".tp", "meson.build")
-ZIPPED = ("anthropic", "openai", "github", "narwhals", "markdown_it", "mdurl", "urllib3", "requests", "idna",
-          "jsonschema", "referencing", "click", "tenacity", "jwt", "attr", "attrs", "joblib")
+ZIPPED = (
+    "anthropic",
+    "openai",
+    "github",
+    "narwhals",
+    "markdown_it",
+    "mdurl",
+    "urllib3",
+    "requests",
+    "idna",
+    "jsonschema",
+    "referencing",
+    "click",
+    "tenacity",
+    "jwt",
+    "attr",
+    "attrs",
+    "joblib",
+)
 _EXTENSIONS = (*importlib.machinery.EXTENSION_SUFFIXES, ".so", ".pyd")
 
 
@@ -43,7 +61,8 @@ def prune(site: str, packages: tuple[str, ...] = PRUNED) -> None:
 
 def _pure(src: str) -> bool:
     return os.path.isfile(os.path.join(src, "__init__.py")) and not any(
-        name.endswith(_EXTENSIONS) for _, _, files in os.walk(src) for name in files)
+        name.endswith(_EXTENSIONS) for _, _, files in os.walk(src) for name in files
+    )
 
 
 def zip_package(site: str, pkg: str) -> None:
@@ -58,8 +77,12 @@ def zip_package(site: str, pkg: str) -> None:
                 full, rel = os.path.join(root, name), os.path.join(rel_root, name)
                 z.write(full, rel)
                 if name.endswith(".py"):
-                    pyc = py_compile.compile(full, cfile=os.path.join(tmp, "m.pyc"), doraise=True,
-                                             invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                    pyc = py_compile.compile(
+                        full,
+                        cfile=os.path.join(tmp, "m.pyc"),
+                        doraise=True,
+                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+                    )
                     z.write(str(pyc), rel + "c")
     os.replace(archive + ".part", archive)
     shutil.rmtree(src)
@@ -72,7 +95,10 @@ def zip_pure(site: str, packages: tuple[str, ...] = ZIPPED) -> list[str]:
     for pkg in zipped:
         zip_package(site, pkg)
     if zipped:  # a fresh interpreter, which reads the new .pth files
-        check = "import importlib, site, sys; site.addsitedir(sys.argv[1]); [importlib.import_module(m) for m in sys.argv[2:]]"
+        check = (
+            "import importlib, site, sys; site.addsitedir(sys.argv[1]); "
+            "[importlib.import_module(m) for m in sys.argv[2:]]"
+        )
         subprocess.run([sys.executable, "-c", check, site, *zipped], check=True)
     return zipped
 

@@ -7,6 +7,7 @@
 missing, the script re-runs itself with the project's interpreter (LABELER_BENCH_PYTHON, else
 .venv/bin/python, made by `bash scripts/test.sh`), or exits 2 saying exactly what to run.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -36,7 +37,10 @@ def setup(*modules: str) -> None:
         if Path(python).exists() and Path(python).resolve() != Path(sys.executable).resolve():
             os.execv(python, [python, *sys.argv])
     script = Path(sys.argv[0]).name
-    print(f"{script} needs {', '.join(missing)}: run `bash scripts/test.sh` once (it makes .venv), then "
-             f"`python3 benchmarks/{script}`, or set LABELER_BENCH_PYTHON to a Python that has labeler's "
-             "dependencies", file=sys.stderr)
+    print(
+        f"{script} needs {', '.join(missing)}: run `bash scripts/test.sh` once (it makes .venv), then "
+        f"`python3 benchmarks/{script}`, or set LABELER_BENCH_PYTHON to a Python that has labeler's "
+        "dependencies",
+        file=sys.stderr,
+    )
     sys.exit(2)

@@ -14,6 +14,7 @@ scored with uncertain counted both ways. Bar on haproxy 2.9-dev: F1 0.822 at pre
 The synthetic corpus draws labels from the measured rates of backports.md §2, so its numbers only
 show the pipeline and the scorer work; they say nothing about real quality.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,13 +34,19 @@ POSITIVE = ("yes", "wait")
 
 # ---------------------------------------------------------------------------- the baseline (§3)
 _B = r"back-?port\w*"
-B_NO = re.compile(rf"\bno\s+(?:need\s+to\s+)?{_B}|\bno\s+need\s+to\s+{_B}|\bnot?\s+(?:be\s+)?{_B}|"
-                  rf"\b(?:must|should|need)\s+not\s+be\s+{_B}|\bnothing\s+to\s+{_B}|\bonly\s+in\s+(?:the\s+)?"
-                  r"(?:current\s+)?dev", re.I)
+B_NO = re.compile(
+    rf"\bno\s+(?:need\s+to\s+)?{_B}|\bno\s+need\s+to\s+{_B}|\bnot?\s+(?:be\s+)?{_B}|"
+    rf"\b(?:must|should|need)\s+not\s+be\s+{_B}|\bnothing\s+to\s+{_B}|\bonly\s+in\s+(?:the\s+)?"
+    r"(?:current\s+)?dev",
+    re.I,
+)
 B_WAIT = re.compile(rf"\bwait\w*\b.*\b{_B}|\b{_B}.*\b(?:after\s+some|slowly|carefully|later)\b", re.I)
 B_HEDGED = re.compile(rf"\b(?:may|might|could|can)\s+(?:\w+\s+)?be\s+{_B}", re.I)
-B_YES = re.compile(rf"\b(?:must|should|needs?\s+to|has\s+to|have\s+to|will)\s+(?:\w+\s+)?be\s+{_B}|\bto\s+be\s+{_B}|"
-                   rf"\bplease\s+{_B}|\b{_B}\s+(?:to|as\s+far\s+as)\s+\d", re.I)
+B_YES = re.compile(
+    rf"\b(?:must|should|needs?\s+to|has\s+to|have\s+to|will)\s+(?:\w+\s+)?be\s+{_B}|\bto\s+be\s+{_B}|"
+    rf"\bplease\s+{_B}|\b{_B}\s+(?:to|as\s+far\s+as)\s+\d",
+    re.I,
+)
 
 
 def patchbot_like(record: dict[str, Any]) -> str:
@@ -73,28 +80,46 @@ def score(pairs: Iterable[tuple[bool, bool]]) -> dict[str, float]:
 
 
 def line(name: str, s: dict[str, float]) -> str:
-    return (f"  {name:<34} P {s['P']:.3f}  R {s['R']:.3f}  F1 {s['F1']:.3f}   "
-            f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})")
+    return f"  {name:<34} P {s['P']:.3f}  R {s['R']:.3f}  F1 {s['F1']:.3f}   (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
 
 
-def classify(records: Sequence[dict[str, Any]], since: str, stable: str, extra: list[str],
-             tree: Sequence[str] | None, picks: bool, merges: bool = True) -> dict[str, dict[str, Any]]:
+def classify(
+    records: Sequence[dict[str, Any]],
+    since: str,
+    stable: str,
+    extra: list[str],
+    tree: Sequence[str] | None,
+    picks: bool,
+    merges: bool = True,
+) -> dict[str, dict[str, Any]]:
     """Replay, run the command, return original sha -> verdict."""
     with tempfile.TemporaryDirectory(prefix="backport-bench-") as tmp:
         started = time.perf_counter()
         by_new = replay(records, Path(tmp) / "repo", since, stable, tree, picks, merges)
         built = time.perf_counter() - started
         out = Path(tmp) / "report.json"
-        args = ["backport-report", "--repo", str(Path(tmp) / "repo"), "--since", since, "--stable", stable,
-                "--json", str(out), *extra]
+        args = [
+            "backport-report",
+            "--repo",
+            str(Path(tmp) / "repo"),
+            "--since",
+            since,
+            "--stable",
+            stable,
+            "--json",
+            str(out),
+            *extra,
+        ]
         started = time.perf_counter()
         if main(args) != 0:
             raise SystemExit("the command failed")
         ran = time.perf_counter() - started
         report = json.loads(out.read_text())
     detected = sum(c["backported"] for c in report["commits"])
-    print(f"  replayed {len(by_new)} commits in {built:.1f} s; command {ran:.1f} s; "
-          f"{detected} found already backported (ground truth {sum(r['backported'] for r in by_new.values())})")
+    print(
+        f"  replayed {len(by_new)} commits in {built:.1f} s; command {ran:.1f} s; "
+        f"{detected} found already backported (ground truth {sum(r['backported'] for r in by_new.values())})"
+    )
     pull_mapping(report["commits"], by_new)
     return {by_new[c["sha"]]["sha"]: c for c in report["commits"]}
 
@@ -108,25 +133,40 @@ def pull_mapping(commits: Sequence[dict[str, Any]], by_new: dict[str, dict[str, 
     right = sum(got == pr for got, pr in named if pr)
     other = sum(bool(got) and bool(pr) and got != pr for got, pr in named)
     extra = sum(bool(got) and not pr for got, pr in named)
-    print(f"  pull requests: {right} of {sum(bool(pr) for _, pr in named)} commits the data ties to a PR (merge "
-          f"commits) mapped to it from git, {other} to another; {extra} more mapped where the data names none "
-          "(squash-merge subjects ending in (#N))")
+    print(
+        f"  pull requests: {right} of {sum(bool(pr) for _, pr in named)} commits the data ties to a PR (merge "
+        f"commits) mapped to it from git, {other} to another; {extra} more mapped where the data names none "
+        "(squash-merge subjects ending in (#N))"
+    )
 
 
-def evaluate(name: str, records: list[dict[str, Any]], extra: list[str], tree: Sequence[str] | None = None,
-             picks: bool = True, merges: bool = True) -> dict[str, Any]:
+def evaluate(
+    name: str,
+    records: list[dict[str, Any]],
+    extra: list[str],
+    tree: Sequence[str] | None = None,
+    picks: bool = True,
+    merges: bool = True,
+) -> dict[str, Any]:
     records = [r for r in records if not is_merge(r)]
     since = (records[0].get("range") or "v0.0-dev0..").split("..")[0] if records else "v0.0-dev0"
     match = re.search(r"vs-(\d+\.\d+)", name)
     stable = match.group(1) if match else "stable"
-    print(f"\n== {name}: {len(records)} commits (merges left out), {sum(r['backported'] for r in records)} "
-          f"backported; since {since}, stable branch {stable}")
+    print(
+        f"\n== {name}: {len(records)} commits (merges left out), {sum(r['backported'] for r in records)} "
+        f"backported; since {since}, stable branch {stable}"
+    )
     report = classify(records, since, stable, extra, tree, picks, merges)
     verdicts = {sha: c["verdict"] for sha, c in report.items()}
     truth = {r["sha"]: bool(r["backported"]) for r in records}
     base = {r["sha"]: patchbot_like(r) for r in records}
     print("  verdicts: " + count(verdicts.values()) + " | baseline: " + count(base.values()))
-    print(line(f"{extra[1] if extra[:1] == ['--provider'] else 'rules'} (yes+wait = backport)", score((truth[s], v in POSITIVE) for s, v in verdicts.items())))
+    print(
+        line(
+            f"{extra[1] if extra[:1] == ['--provider'] else 'rules'} (yes+wait = backport)",
+            score((truth[s], v in POSITIVE) for s, v in verdicts.items()),
+        )
+    )
     print(line("patchbot-like baseline, U=yes", score((truth[s], v != "no") for s, v in base.items())))
     print(line("patchbot-like baseline, U=no", score((truth[s], v in POSITIVE) for s, v in base.items())))
     per_tag(records, verdicts, truth)
@@ -141,16 +181,20 @@ def per_tag(records: list[dict[str, Any]], verdicts: dict[str, str], truth: dict
     print("  by tag:")
     for tag, shas in sorted(tags.items(), key=lambda t: -len(t[1]))[:12]:
         s = score((truth[x], verdicts[x] in POSITIVE) for x in shas)
-        print(f"    {tag:<12} n {len(shas):>4}  backported {sum(truth[x] for x in shas):>4}  "
-              f"P {s['P']:.2f}  R {s['R']:.2f}  F1 {s['F1']:.2f}")
+        print(
+            f"    {tag:<12} n {len(shas):>4}  backported {sum(truth[x] for x in shas):>4}  "
+            f"P {s['P']:.2f}  R {s['R']:.2f}  F1 {s['F1']:.2f}"
+        )
 
 
 def reviewer(verdicts: dict[str, str], truth: dict[str, bool]) -> None:
     positives = [s for s, t in truth.items() if t]
     yes = [s for s, v in verdicts.items() if v == "yes"]
-    print(f"  reviewer view: {sum(verdicts[s] == 'yes' for s in positives)}/{len(positives)} backported commits "
-          f"pre-selected Y; {sum(not truth[s] for s in yes)}/{len(yes)} Y were not backported; "
-          f"{sum(v == 'uncertain' for v in verdicts.values())} U, {sum(v == 'wait' for v in verdicts.values())} W")
+    print(
+        f"  reviewer view: {sum(verdicts[s] == 'yes' for s in positives)}/{len(positives)} backported commits "
+        f"pre-selected Y; {sum(not truth[s] for s in yes)}/{len(yes)} Y were not backported; "
+        f"{sum(v == 'uncertain' for v in verdicts.values())} U, {sum(v == 'wait' for v in verdicts.values())} W"
+    )
 
 
 TARGET_F1, TARGET_P = 0.88, 0.95
@@ -160,8 +204,9 @@ def samples(result: dict[str, Any]) -> list[tuple[str, bool]]:
     """(verdict kind, agreed with the maintainers) per commit; the kind is the rule's, before ready."""
     from labeler.backport_report.confidence import agrees
 
-    return [(c["kind"], agrees(c["kind"].rsplit(":", 1)[-1], result["truth"][sha]))
-            for sha, c in result["report"].items()]
+    return [
+        (c["kind"], agrees(c["kind"].rsplit(":", 1)[-1], result["truth"][sha])) for sha, c in result["report"].items()
+    ]
 
 
 def print_reliability(title: str, pairs: list[tuple[float, bool]]) -> None:
@@ -189,17 +234,30 @@ def calibration(results: dict[str, dict[str, Any]], show_table: bool) -> None:
         print("TABLE = {" + ", ".join(f"{k!r}: {v}" for k, v in sorted(fitted.items())) + "}")
     for name, pairs in per_cycle.items():
         print(f"\n== reliability on {name}")
-        print_reliability("shipped table (confidence as the command reports it):",
-                          [(results[name]["report"][sha]["confidence"], agree)
-                           for sha, (_, agree) in zip(results[name]["report"], pairs, strict=True)])
+        print_reliability(
+            "shipped table (confidence as the command reports it):",
+            [
+                (results[name]["report"][sha]["confidence"], agree)
+                for sha, (_, agree) in zip(results[name]["report"], pairs, strict=True)
+            ],
+        )
         others = [p for other, p in per_cycle.items() if other != name]
         if others:
             held_out = fit(others)
-            print_reliability("leave-one-cycle-out (table fitted without this cycle):",
-                              [(confidence(kind, held_out), agree) for kind, agree in pairs])
+            print_reliability(
+                "leave-one-cycle-out (table fitted without this cycle):",
+                [(confidence(kind, held_out), agree) for kind, agree in pairs],
+            )
 
 
-NEW_RULES = ("needed:uncertain", "lookahead:uncertain", "released-fix:wait", "fix-report:wait", "fix-word:uncertain", "follows:uncertain")
+NEW_RULES = (
+    "needed:uncertain",
+    "lookahead:uncertain",
+    "released-fix:wait",
+    "fix-report:wait",
+    "fix-word:uncertain",
+    "follows:uncertain",
+)
 
 
 def breakdown(results: dict[str, dict[str, Any]]) -> None:
@@ -214,8 +272,10 @@ def breakdown(results: dict[str, dict[str, Any]]) -> None:
     print("\n== rules breakdown: hits and share backported per cycle (* = added in issue 12b)")
     print("  " + f"{'kind':<22}" + "".join(f"{n.split('-')[0]:>22}" for n in names))
     for kind in sorted(table, key=lambda k: -sum(n for n, _ in table[k].values())):
-        cells = "".join(f"{f'{k}/{n} = {k / n:.2f}' if n else '-':>22}"
-                        for n, k in (table[kind].get(name, (0, 0)) for name in names))
+        cells = "".join(
+            f"{f'{k}/{n} = {k / n:.2f}' if n else '-':>22}"
+            for n, k in (table[kind].get(name, (0, 0)) for name in names)
+        )
         print(f"  {kind + (' *' if kind in NEW_RULES else ''):<22}{cells}")
 
 
@@ -228,29 +288,46 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", help="verdict cache file (re-runs of a model cost nothing)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--calibrate", action="store_true", help="print the confidence table fitted on all cycles")
-    parser.add_argument("--no-stable-picks", action="store_true",
-                        help="replay without any cherry-pick on the stable branch (nothing known to be on stable)")
-    parser.add_argument("--linear", action="store_true",
-                        help="replay every commit on one line (no pull request merges), as before the PR mapping")
-    parser.add_argument("--rules-breakdown", action="store_true",
-                        help="per rule and cycle: hits and share backported (does a rule generalise?)")
+    parser.add_argument(
+        "--no-stable-picks",
+        action="store_true",
+        help="replay without any cherry-pick on the stable branch (nothing known to be on stable)",
+    )
+    parser.add_argument(
+        "--linear",
+        action="store_true",
+        help="replay every commit on one line (no pull request merges), as before the PR mapping",
+    )
+    parser.add_argument(
+        "--rules-breakdown",
+        action="store_true",
+        help="per rule and cycle: hits and share backported (does a rule generalise?)",
+    )
     args = parser.parse_args(argv)
     extra = ["--provider", args.provider]
     extra += ["--rules", args.rules] if args.rules else []
     if args.provider != "rules":
-        extra += ["--concurrency", str(args.concurrency), *(["--model", args.model] if args.model else []),
-                  *(["--cache", args.cache] if args.cache else [])]
+        extra += [
+            "--concurrency",
+            str(args.concurrency),
+            *(["--model", args.model] if args.model else []),
+            *(["--cache", args.cache] if args.cache else []),
+        ]
     if args.synthetic:
-        print(f"SYNTHETIC corpus of {args.synthetic} commits (labels drawn from backports.md §2 rates): "
-              "checks the pipeline and scorer only, NOT comparable to the real baseline.")
+        print(
+            f"SYNTHETIC corpus of {args.synthetic} commits (labels drawn from backports.md §2 rates): "
+            "checks the pipeline and scorer only, NOT comparable to the real baseline."
+        )
         evaluate("synthetic-2.9dev-vs-2.8", synthetic(args.synthetic), extra, SYNTHETIC_TREE)
         return 0
     files = sorted(DATA.glob("*.jsonl")) if DATA.is_dir() else []
     if not files:
         print(f"SKIP: no backport data at {DATA} (run with --synthetic N for a smoke run)")
         return 0
-    results = {path.name: evaluate(path.name, load(path), extra, stable_tree(path), not args.no_stable_picks,
-                                   not args.linear) for path in files}
+    results = {
+        path.name: evaluate(path.name, load(path), extra, stable_tree(path), not args.no_stable_picks, not args.linear)
+        for path in files
+    }
     calibration(results, args.calibrate)
     if args.rules_breakdown:
         breakdown(results)

@@ -10,6 +10,7 @@ in later messages are rewritten to the replayed ids so range-wide rules still re
 Backported commits are added to a stable branch as `-x` cherry-picks that keep its tree, in the
 order they were backported.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,27 +81,43 @@ class Replayer:
         self.env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
         subprocess.run(["git", "init", "-q", "-b", "master", str(path)], check=True, env=self.env)
         self.read_fd, write_fd = os.pipe()
-        self.proc = subprocess.Popen(["git", "-C", str(path), "fast-import", "--quiet", "--done",
-                                      f"--cat-blob-fd={write_fd}"], stdin=subprocess.PIPE, env=self.env,
-                                     pass_fds=(write_fd,))
+        self.proc = subprocess.Popen(
+            ["git", "-C", str(path), "fast-import", "--quiet", "--done", f"--cat-blob-fd={write_fd}"],
+            stdin=subprocess.PIPE,
+            env=self.env,
+            pass_fds=(write_fd,),
+        )
         os.close(write_fd)
         self.answers = os.fdopen(self.read_fd, "rb")
         self.mark = 0
         self.marks: dict[str, int] = {}  # objects written in this stream are named by mark, not sha
 
     def git(self, *args: str) -> str:
-        done = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, text=True, check=True,
-                              env=self.env)
+        done = subprocess.run(
+            ["git", "-C", str(self.path), *args], capture_output=True, text=True, check=True, env=self.env
+        )
         return done.stdout.strip()
 
-    def commit(self, ref: str, message: str, parent: str | None, author: str, date: str, commit_date: str,
-               files: Iterable[tuple[str, str]] = (), merge: str | None = None) -> str:
+    def commit(
+        self,
+        ref: str,
+        message: str,
+        parent: str | None,
+        author: str,
+        date: str,
+        commit_date: str,
+        files: Iterable[tuple[str, str]] = (),
+        merge: str | None = None,
+    ) -> str:
         assert self.proc.stdin is not None
         self.mark += 1
         name, email = _who(author)
-        out = [f"commit {ref}\nmark :{self.mark}\n".encode(),
-               f"author {name} <{email}> {_stamp(date)}\n".encode("utf-8", "surrogateescape"),
-               f"committer replay <replay@example.org> {_stamp(commit_date or date)}\n".encode(), _data(message)]
+        out = [
+            f"commit {ref}\nmark :{self.mark}\n".encode(),
+            f"author {name} <{email}> {_stamp(date)}\n".encode("utf-8", "surrogateescape"),
+            f"committer replay <replay@example.org> {_stamp(commit_date or date)}\n".encode(),
+            _data(message),
+        ]
         out += [f"from :{self.marks[parent]}\n".encode()] if parent else []
         out += [f"merge :{self.marks[merge]}\n".encode()] if merge else []
         out += [b"M 100644 inline " + _quote_path(path) + b"\n" + _data(content) for path, content in files]
@@ -129,14 +146,23 @@ def _quote_path(path: str) -> bytes:
 
 def _rewrite(text: str, old_to_new: dict[str, str], by7: dict[str, list[str]]) -> str:
     """Quoted ids of earlier commits point at their replayed twins (same length)."""
+
     def swap(match: re.Match[str]) -> str:
         found = [old for old in by7.get(match.group(0)[:7], ()) if old.startswith(match.group(0))]
         return old_to_new[found[0]][: len(match.group(0))] if len(found) == 1 else match.group(0)
+
     return _HEX.sub(swap, text)
 
 
-def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: str,
-           tree: Sequence[str] | None = None, picks: bool = True, merges: bool = True) -> dict[str, dict[str, Any]]:
+def replay(
+    records: Sequence[dict[str, Any]],
+    path: Path,
+    since: str,
+    stable: str,
+    tree: Sequence[str] | None = None,
+    picks: bool = True,
+    merges: bool = True,
+) -> dict[str, dict[str, Any]]:
     """Build the repository (backports.md §2): a root whose tree holds every path of the stable tree
     (`tree`), tagged `since` and branched as `stable`; one commit per record rewriting its `files`;
     the backported ones cherry-picked (`-x`, tree kept) onto `stable` unless `picks` is false.
@@ -146,8 +172,15 @@ def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: st
     Returns replayed sha -> record (merges left out)."""
     repo = Replayer(path)
     first = records[0]["date"] if records else "2023-01-01T00:00:00+00:00"
-    base = repo.commit("refs/heads/master", f"[RELEASE] Released version {since}", None,
-                       "Replay <replay@example.org>", first, first, ((p, p + "\n") for p in tree or ()))
+    base = repo.commit(
+        "refs/heads/master",
+        f"[RELEASE] Released version {since}",
+        None,
+        "Replay <replay@example.org>",
+        first,
+        first,
+        ((p, p + "\n") for p in tree or ()),
+    )
     kept = [r for r in records if not is_merge(r)]
     last = {r["pr"]: i for i, r in enumerate(kept) if merges and r.get("pr")}
     head, old_to_new, by_new = base, {}, {}
@@ -160,18 +193,38 @@ def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: st
         number = record.get("pr") if merges else None
         if number:
             tip, written = branches.get(number, (head, {}))
-            sha = repo.commit(f"refs/heads/pr/{number}", message, tip, record["author"], record["date"],
-                              record.get("commit_date", ""), files)
+            sha = repo.commit(
+                f"refs/heads/pr/{number}",
+                message,
+                tip,
+                record["author"],
+                record["date"],
+                record.get("commit_date", ""),
+                files,
+            )
             branches[number] = (sha, {**written, **dict(files)})
             if last[number] == i:
                 title = record.get("pr_title") or f"pull request {number}"
-                head = repo.commit("refs/heads/master", f"Merge pull request #{number} from replay/pr-{number}"
-                                   f"\n\n{title}", head, "Replay <replay@example.org>",
-                                   record.get("commit_date") or record["date"], record.get("commit_date", ""),
-                                   branches[number][1].items(), merge=sha)
+                head = repo.commit(
+                    "refs/heads/master",
+                    f"Merge pull request #{number} from replay/pr-{number}\n\n{title}",
+                    head,
+                    "Replay <replay@example.org>",
+                    record.get("commit_date") or record["date"],
+                    record.get("commit_date", ""),
+                    branches[number][1].items(),
+                    merge=sha,
+                )
         else:
-            sha = head = repo.commit("refs/heads/master", message, head, record["author"], record["date"],
-                                     record.get("commit_date", ""), files)
+            sha = head = repo.commit(
+                "refs/heads/master",
+                message,
+                head,
+                record["author"],
+                record["date"],
+                record.get("commit_date", ""),
+                files,
+            )
         old_to_new[record["sha"]] = sha
         by7.setdefault(record["sha"][:7], []).append(record["sha"])
         by_new[sha] = record
@@ -182,32 +235,75 @@ def replay(records: Sequence[dict[str, Any]], path: Path, since: str, stable: st
 
 
 def _stable_branch(repo: Replayer, by_new: dict[str, dict[str, Any]], base: str, stable: str) -> None:
-    picks = sorted(((min((b.get("date") or r["date"]) for b in r.get("backport_commits") or [{}]), sha, r)
-                    for sha, r in by_new.items() if r.get("backported")), key=lambda t: t[0])
+    picks = sorted(
+        (
+            (min((b.get("date") or r["date"]) for b in r.get("backport_commits") or [{}]), sha, r)
+            for sha, r in by_new.items()
+            if r.get("backported")
+        ),
+        key=lambda t: t[0],
+    )
     head = base
     for date, sha, record in picks:
         message = f"{record['subject']}\n\n{record.get('body', '')}".rstrip() + f"\n\n(cherry picked from commit {sha})"
         head = repo.commit(f"refs/heads/{stable}", message, head, record["author"], record["date"], date)
     if not picks:
-        repo.commit(f"refs/heads/{stable}", "stable: nothing picked yet", base, "Replay <replay@example.org>",
-                    "2023-01-01T00:00:00+00:00", "2023-01-01T00:00:00+00:00")
+        repo.commit(
+            f"refs/heads/{stable}",
+            "stable: nothing picked yet",
+            base,
+            "Replay <replay@example.org>",
+            "2023-01-01T00:00:00+00:00",
+            "2023-01-01T00:00:00+00:00",
+        )
 
 
 # ---------------------------------------------------------------------------- synthetic corpus
-TAGS = [("BUG/MINOR", 184), ("BUG/MEDIUM", 94), ("BUG/MAJOR", 10), ("MINOR", 340), ("MEDIUM", 116), ("DOC", 72),
-        ("CLEANUP", 41), ("BUILD", 35), ("REGTESTS", 27), ("CI", 21), ("REORG", 28), ("OPTIM", 7), ("MAJOR", 7)]
+TAGS = [
+    ("BUG/MINOR", 184),
+    ("BUG/MEDIUM", 94),
+    ("BUG/MAJOR", 10),
+    ("MINOR", 340),
+    ("MEDIUM", 116),
+    ("DOC", 72),
+    ("CLEANUP", 41),
+    ("BUILD", 35),
+    ("REGTESTS", 27),
+    ("CI", 21),
+    ("REORG", 28),
+    ("OPTIM", 7),
+    ("MAJOR", 7),
+]
 AREAS = ["mux-h2", "quic", "ssl", "stream", "cli", "peers", "http-ana", "config", "resolvers", "lua", "stats"]
-YES = ["This must be backported as far as {v}.", "This should be backported to {v}.",
-       "It needs to be backported to all stable branches.", "Must be backported to {v} and older.",
-       "This should be backported\nup to {v}."]
-HEDGED = ["It may be backported to {v} if needed.", "This could be backported to {v}.",
-          "It can probably be backported."]
-WAIT = ["This should be backported to {v}, but wait a bit before backporting it.",
-        "It can be backported after some observation."]
-NO = ["No backport needed.", "No need to backport, this is only in the dev branch.",
-      "This was introduced in {dev}-dev{n}, no backport needed.", "There is nothing to backport."]
-FILLER = ["The {a} code could crash when a connection was closed early.", "This happens with large headers.",
-          "Reported in GitHub issue #{n}.", "Let's also update the comment.", "The counter was not reset."]
+YES = [
+    "This must be backported as far as {v}.",
+    "This should be backported to {v}.",
+    "It needs to be backported to all stable branches.",
+    "Must be backported to {v} and older.",
+    "This should be backported\nup to {v}.",
+]
+HEDGED = [
+    "It may be backported to {v} if needed.",
+    "This could be backported to {v}.",
+    "It can probably be backported.",
+]
+WAIT = [
+    "This should be backported to {v}, but wait a bit before backporting it.",
+    "It can be backported after some observation.",
+]
+NO = [
+    "No backport needed.",
+    "No need to backport, this is only in the dev branch.",
+    "This was introduced in {dev}-dev{n}, no backport needed.",
+    "There is nothing to backport.",
+]
+FILLER = [
+    "The {a} code could crash when a connection was closed early.",
+    "This happens with large headers.",
+    "Reported in GitHub issue #{n}.",
+    "Let's also update the comment.",
+    "The counter was not reset.",
+]
 # (instruction class, P(backported)) from backports.md §2 (haproxy 2.9-dev hints table).
 CLASSES = [("yes", 202, 0.98), ("hedged", 44, 0.89), ("wait", 11, 0.73), ("no", 92, 0.07), ("none", 699, None)]
 NONE_RATE = {"BUG": 0.55, "DOC": 0.2, "BUILD": 0.12, "REGTESTS": 0.3, "CI": 0.35, "MINOR": 0.08}
@@ -230,18 +326,30 @@ def synthetic(n: int, seed: int = 7) -> list[dict[str, Any]]:
             rate = NONE_RATE.get(tag.split("/")[0], 0.05)
         lines = [rng.choice(FILLER).format(a=rng.choice(AREAS), n=rng.randint(100, 2500))]
         if cls != "none":
-            lines.append(rng.choice({"yes": YES, "hedged": HEDGED, "wait": WAIT, "no": NO}[cls]).format(
-                v=rng.choice(["2.8", "2.6", "2.4"]), dev="2.9", n=rng.randint(1, 9)))
+            lines.append(
+                rng.choice({"yes": YES, "hedged": HEDGED, "wait": WAIT, "no": NO}[cls]).format(
+                    v=rng.choice(["2.8", "2.6", "2.4"]), dev="2.9", n=rng.randint(1, 9)
+                )
+            )
         prerequisite = out and cls == "yes" and rng.random() < 0.08
         if prerequisite:
             lines.append(f"It depends on commit {out[-1]['sha'][:10]} which must be backported too.")
             out[-1]["backported"] = True
         area = rng.choice(AREAS)
-        out.append({"seq": seq, "sha": f"{rng.getrandbits(160):040x}", "files": [f"src/{area}.c"],
-                    "subject": f"{tag}: {area}: change number {seq}", "body": "\n".join(lines),
-                    "author": f"Dev {seq % 7} <dev{seq % 7}@example.org>",
-                    "date": f"2023-{6 + seq * 6 // (n + 1):02d}-{1 + seq % 28:02d}T10:00:00+00:00",
-                    "backported": rng.random() < rate, "type": tag.split("/")[0], "range": "v2.9-dev0..v3.0-dev0"})
+        out.append(
+            {
+                "seq": seq,
+                "sha": f"{rng.getrandbits(160):040x}",
+                "files": [f"src/{area}.c"],
+                "subject": f"{tag}: {area}: change number {seq}",
+                "body": "\n".join(lines),
+                "author": f"Dev {seq % 7} <dev{seq % 7}@example.org>",
+                "date": f"2023-{6 + seq * 6 // (n + 1):02d}-{1 + seq % 28:02d}T10:00:00+00:00",
+                "backported": rng.random() < rate,
+                "type": tag.split("/")[0],
+                "range": "v2.9-dev0..v3.0-dev0",
+            }
+        )
     return out
 
 

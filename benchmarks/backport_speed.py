@@ -5,6 +5,7 @@ nightly case: a re-run with nothing new must make 0 model calls.
     .venv/bin/python benchmarks/backport_speed.py [--commits 1000] [--latency 0.3] [--concurrency 8]
                                                   [--provider anthropic|openai]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,29 @@ from labeler.cli import main
 
 def run_once(repo: Path, out: Path, cache: Path, args: argparse.Namespace) -> tuple[float, dict]:
     started = time.perf_counter()
-    code = main(["backport-report", "--repo", str(repo), "--since", "v2.9-dev0", "--stable", "2.8",
-                 "--provider", args.provider, "--model", "bench-model", "--concurrency", str(args.concurrency),
-                 "--cache", str(cache), "--json", str(out), "--html", str(out.with_suffix(".html"))])
+    code = main(
+        [
+            "backport-report",
+            "--repo",
+            str(repo),
+            "--since",
+            "v2.9-dev0",
+            "--stable",
+            "2.8",
+            "--provider",
+            args.provider,
+            "--model",
+            "bench-model",
+            "--concurrency",
+            str(args.concurrency),
+            "--cache",
+            str(cache),
+            "--json",
+            str(out),
+            "--html",
+            str(out.with_suffix(".html")),
+        ]
+    )
     if code != 0:
         raise SystemExit(f"the command failed ({code})")
     return time.perf_counter() - started, json.loads(out.read_text())
@@ -32,22 +53,34 @@ def run_once(repo: Path, out: Path, cache: Path, args: argparse.Namespace) -> tu
 def bench(args: argparse.Namespace) -> None:
     from fakes import FakeLLM
 
-    with tempfile.TemporaryDirectory(prefix="backport-speed-") as tmp, \
-            FakeLLM(default="Explanation: nothing asks for it.\nConclusion: no", latency=args.latency) as llm:
+    with (
+        tempfile.TemporaryDirectory(prefix="backport-speed-") as tmp,
+        FakeLLM(default="Explanation: nothing asks for it.\nConclusion: no", latency=args.latency) as llm,
+    ):
         root = Path(tmp)
         replay(synthetic(args.commits), root / "repo", "v2.9-dev0", "2.8")
-        os.environ.update({"ANTHROPIC_BASE_URL": llm.anthropic_url, "OPENAI_BASE_URL": llm.openai_url,
-                           "ANTHROPIC_API_KEY": "sk-ant-bench", "OPENAI_API_KEY": "sk-bench",
-                           "LABELER_MODEL_TIMEOUT": "60"})
+        os.environ.update(
+            {
+                "ANTHROPIC_BASE_URL": llm.anthropic_url,
+                "OPENAI_BASE_URL": llm.openai_url,
+                "ANTHROPIC_API_KEY": "sk-ant-bench",
+                "OPENAI_API_KEY": "sk-bench",
+                "LABELER_MODEL_TIMEOUT": "60",
+            }
+        )
         wall, report = run_once(root / "repo", root / "r1.json", root / "cache.json", args)
         ideal = args.commits * args.latency / args.concurrency
         calls = len(llm.requests)
-        print(f"first run:  {calls} model calls, classification {report['seconds']:.1f} s "
-              f"(ideal {ideal:.1f} s, ratio {report['seconds'] / ideal:.2f}, target <= 1.2); "
-              f"whole command {wall:.1f} s incl. git, SDK import, page")
+        print(
+            f"first run:  {calls} model calls, classification {report['seconds']:.1f} s "
+            f"(ideal {ideal:.1f} s, ratio {report['seconds'] / ideal:.2f}, target <= 1.2); "
+            f"whole command {wall:.1f} s incl. git, SDK import, page"
+        )
         wall2, report2 = run_once(root / "repo", root / "r2.json", root / "cache.json", args)
-        print(f"re-run:     {len(llm.requests) - calls} model calls (must be 0), {report2['cached']} from the cache, "
-              f"whole command {wall2:.1f} s")
+        print(
+            f"re-run:     {len(llm.requests) - calls} model calls (must be 0), {report2['cached']} from the cache, "
+            f"whole command {wall2:.1f} s"
+        )
         print(f"cache file: {(root / 'cache.json').stat().st_size / 1024:.0f} KiB for {report2['cached']} verdicts")
 
 
@@ -62,14 +95,29 @@ def bench_rules(args: argparse.Namespace) -> None:
         replay(records, root / "repo", "v2.9-dev0", "2.8", tree)
         for label, target in (("rules, first run", 2.0), ("rules, re-run   ", 1.5)):
             started, cpu = time.perf_counter(), _cpu()
-            code = main(["backport-report", "--repo", str(root / "repo"), "--since", "v2.9-dev0", "--stable", "2.8",
-                         "--json", str(root / "r.json"), "--html", str(root / "r.html")])
+            code = main(
+                [
+                    "backport-report",
+                    "--repo",
+                    str(root / "repo"),
+                    "--since",
+                    "v2.9-dev0",
+                    "--stable",
+                    "2.8",
+                    "--json",
+                    str(root / "r.json"),
+                    "--html",
+                    str(root / "r.html"),
+                ]
+            )
             wall, cpu = time.perf_counter() - started, _cpu() - cpu
             if code != 0:
                 raise SystemExit(f"the command failed ({code})")
-            print(f"{label}: {len(records)} commits, {wall:.2f} s whole command incl. git facts and page "
-                  f"(target <= {target} s: {'met' if wall <= target else 'NOT met'}); CPU {cpu:.2f} s incl. git "
-                  f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+            print(
+                f"{label}: {len(records)} commits, {wall:.2f} s whole command incl. git facts and page "
+                f"(target <= {target} s: {'met' if wall <= target else 'NOT met'}); CPU {cpu:.2f} s incl. git "
+                f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+            )
 
 
 def _cpu() -> float:

@@ -4,6 +4,7 @@ The real data lives outside the project (../shared/data/issues relative to the p
 is never copied in. Scripts skip with one line when it is absent; `--synthetic` runs the same
 code on a generated corpus (labeler.model.synthetic) and says so on every line that matters.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,17 +84,34 @@ def encoder_from(arg: str | None) -> Any:
     return _encoder.load(_encoder.spec_from(arg))
 
 
-def run_fold(train_rows: Sequence[Example], test_rows: Sequence[Example], params: train.Params,
-             *, trace: bool = False, enc: Any = None, embedder: Any = None) -> dict[str, Any]:
+def run_fold(
+    train_rows: Sequence[Example],
+    test_rows: Sequence[Example],
+    params: train.Params,
+    *,
+    trace: bool = False,
+    enc: Any = None,
+    embedder: Any = None,
+) -> dict[str, Any]:
     """Train (thresholds from inner cross-validation), evaluate on the held-out fold, time both.
     With trace=True the fold measures peak memory instead (its times are marked as traced)."""
-    trained, train_s, train_mb = measured(lambda: train.train(train_rows, params=params, embedder=embedder), trace=trace)
+    trained, train_s, train_mb = measured(
+        lambda: train.train(train_rows, params=params, embedder=embedder), trace=trace
+    )
     predictor = Predictor(trained.model, trained.meta, enc)
     report, predict_s, predict_mb = measured(lambda: evaluate.evaluate(predictor, test_rows), trace=trace)
     one = min(measured(lambda: predictor.suggest(test_rows[0].title, test_rows[0].body))[1] for _ in range(3))
-    return {"report": report, "traced": trace, "predictor": predictor, "meta": trained.meta, "train_s": train_s, "peak_mb": max(train_mb, predict_mb),
-            "suggest_ms": 1000 * one,
-            "predict_ms_per_issue": 1000 * predict_s / max(1, len(test_rows)), "C": trained.meta["params"]["C"]}
+    return {
+        "report": report,
+        "traced": trace,
+        "predictor": predictor,
+        "meta": trained.meta,
+        "train_s": train_s,
+        "peak_mb": max(train_mb, predict_mb),
+        "suggest_ms": 1000 * one,
+        "predict_ms_per_issue": 1000 * predict_s / max(1, len(test_rows)),
+        "C": trained.meta["params"]["C"],
+    }
 
 
 def timing(runs: Sequence[dict[str, Any]], key: str) -> float:

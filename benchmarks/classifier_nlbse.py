@@ -19,6 +19,7 @@ cross-validation on each training fold sets them; the held-out fold measures the
 coverage curve, training time on all 1,500 issues (core; embedding time separately), prediction
 time for one issue through suggest() (model loaded; the load time too), peak memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,16 @@ def load_synthetic() -> list[Example]:
     rows = []
     for r, noise in enumerate((0.30, 0.35, 0.40, 0.45, 0.50)):
         for e in synthetic.corpus(60, noise=noise, seed=100 + r):
-            rows.append(Example(id=f"repo{r}/{e.id}", title=e.title, body=e.body, labels=e.labels,
-                                created_at=e.created_at, extra={"repo": f"synthetic/repo{r}"}))
+            rows.append(
+                Example(
+                    id=f"repo{r}/{e.id}",
+                    title=e.title,
+                    body=e.body,
+                    labels=e.labels,
+                    created_at=e.created_at,
+                    extra={"repo": f"synthetic/repo{r}"},
+                )
+            )
     return rows
 
 
@@ -77,8 +86,9 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
     return mean(f1)
 
 
-def cross_validate(rows: list[Example], args: argparse.Namespace, params: train.Params, enc: Any,
-                   embedder: Any) -> dict[str, Any]:
+def cross_validate(
+    rows: list[Example], args: argparse.Namespace, params: train.Params, enc: Any, embedder: Any
+) -> dict[str, Any]:
     fold_of = folds(rows, args.folds, args.seed)
     tops: dict[str, list[tuple[str, str]]] = defaultdict(list)
     applied = correct = scored = 0
@@ -108,12 +118,21 @@ def cross_validate(rows: list[Example], args: argparse.Namespace, params: train.
             curve += report["coverage_curve"]
         print(f"  fold {k + 1}/{args.folds}: trained in {train_s[-1]:.1f} s", flush=True)
     per_repo = {repo: macro_f1(pairs) for repo, pairs in sorted(tops.items())}
-    return {"per_repo": per_repo, "mean_macro_f1": mean(list(per_repo.values())),
-            "at_thresholds": {"coverage": applied / max(1, scored), "precision": correct / applied if applied else None,
-                              "target": params.target_precision,
-                              "spread": {part: {"coverage": a / max(1, n), "precision": c / a if a else None}
-                                         for part, (n, a, c) in sorted(by_part.items())}},
-            "curve": curve, "fold_train_s": mean(train_s)}
+    return {
+        "per_repo": per_repo,
+        "mean_macro_f1": mean(list(per_repo.values())),
+        "at_thresholds": {
+            "coverage": applied / max(1, scored),
+            "precision": correct / applied if applied else None,
+            "target": params.target_precision,
+            "spread": {
+                part: {"coverage": a / max(1, n), "precision": c / a if a else None}
+                for part, (n, a, c) in sorted(by_part.items())
+            },
+        },
+        "curve": curve,
+        "fold_train_s": mean(train_s),
+    }
 
 
 def timings(rows: list[Example], params: train.Params, enc: Any, embedder: Any) -> dict[str, float]:
@@ -125,8 +144,19 @@ def timings(rows: list[Example], params: train.Params, enc: Any, embedder: Any) 
     _, _, peak_mb = measured(lambda: train.train(rows, params=params, embedder=embedder), trace=True)
     trained, _, _ = measured(lambda: train.train(rows, params=params, embedder=embedder))
     out = tempfile.mkdtemp(prefix="nlbse-model-")
-    train.save(trained, out, encoder=None if enc is None else {"name": getattr(enc, "folder", "?"), "revision": None,
-                                                                  "source": "folder", "ident": enc.ident, "dim": enc.dim})
+    train.save(
+        trained,
+        out,
+        encoder=None
+        if enc is None
+        else {
+            "name": getattr(enc, "folder", "?"),
+            "revision": None,
+            "source": "folder",
+            "ident": enc.ident,
+            "dim": enc.dim,
+        },
+    )
     import os
 
     if enc is not None:
@@ -134,23 +164,37 @@ def timings(rows: list[Example], params: train.Params, enc: Any, embedder: Any) 
     predictor, load_s, _ = measured(lambda: predict.load(out))
     sample = rows[:: max(1, len(rows) // 60)][:60]
     per_issue = [measured(lambda e=e: predictor.suggest(e.title, e.body, e.extra["repo"]))[1] for e in sample]
-    return {"train_s": trained.meta["train_seconds"], "embed_s": trained.meta["embed_seconds"], "issues": len(rows),
-            "peak_mb": peak_mb, "load_s": load_s, "predict_ms": 1000 * mean(per_issue),
-            "predict_ms_max": 1000 * max(per_issue)}
+    return {
+        "train_s": trained.meta["train_seconds"],
+        "embed_s": trained.meta["embed_seconds"],
+        "issues": len(rows),
+        "peak_mb": peak_mb,
+        "load_s": load_s,
+        "predict_ms": 1000 * mean(per_issue),
+        "predict_ms_max": 1000 * max(per_issue),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--synthetic", action="store_true", help="generated corpus instead of NLBSE'24 (NOT comparable)")
+    parser.add_argument(
+        "--synthetic", action="store_true", help="generated corpus instead of NLBSE'24 (NOT comparable)"
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--C", type=float, default=10.0)
-    parser.add_argument("--nb-weight", type=float, default=train.Params.nb_weight,
-                        help="share of the NB-weighted model in the logits (0: plain logistic regression)")
+    parser.add_argument(
+        "--nb-weight",
+        type=float,
+        default=train.Params.nb_weight,
+        help="share of the NB-weighted model in the logits (0: plain logistic regression)",
+    )
     parser.add_argument("--target-precision", type=float, default=0.9)
     parser.add_argument("--own-only", action="store_true", help="one model per repository, its issues only")
     parser.add_argument("--encoder", help="minilm-packages, a model folder or a hub id: fuse sentence embeddings")
     parser.add_argument("--embed-cache", default="/tmp/labeler-embeddings", help="embedding cache folder")
-    parser.add_argument("--calibration", action="store_true", help="also compare Wilson z = 0, 0.5, 1 for the thresholds")
+    parser.add_argument(
+        "--calibration", action="store_true", help="also compare Wilson z = 0, 0.5, 1 for the thresholds"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="write the numbers to this file")
     args = parser.parse_args()
@@ -165,9 +209,11 @@ def main() -> None:
         _, seconds, _ = measured(lambda: embedder([features.embed_text_of(e.title, e.body) for e in rows]))
         print(f"embedded {len(rows)} issues with {enc.ident} in {seconds:.1f} s (cache: {args.embed_cache})")
     zs = (0.0, 0.5, 1.0) if args.calibration else (0.0,)
-    print(f"data: {tag}: {len(rows)} issues; {args.folds}-fold CV; "
-          f"{'own repository only' if args.own_only else 'per-repository + pooled'}; "
-          f"encoder {enc.ident if enc else 'none (core)'}; target precision {args.target_precision}")
+    print(
+        f"data: {tag}: {len(rows)} issues; {args.folds}-fold CV; "
+        f"{'own repository only' if args.own_only else 'per-repository + pooled'}; "
+        f"encoder {enc.ident if enc else 'none (core)'}; target precision {args.target_precision}"
+    )
     results = {}
     for z in zs:
         params = train.Params(C=args.C, target_precision=args.target_precision, z=z, nb_weight=args.nb_weight)
@@ -175,26 +221,46 @@ def main() -> None:
         results[z] = res
         at = res["at_thresholds"]
         prec = "-" if at["precision"] is None else f"{at['precision']:.3f}"
-        print(f"[z={z}] " + "  ".join(f"{r.split('/')[-1]} {f:.3f}" for r, f in res["per_repo"].items())
-              + f"  | MEAN macro F1 {res['mean_macro_f1']:.4f}")
-        print(f"[z={z}] at thresholds for precision {args.target_precision}: precision {prec}, coverage {at['coverage']:.1%}")
-        print("       by fold / repository: " + "; ".join(
-            f"{part.split('/')[-1]} P {'-' if v['precision'] is None else format(v['precision'], '.3f')} cov {v['coverage']:.0%}"
-            for part, v in at["spread"].items()))
+        print(
+            f"[z={z}] "
+            + "  ".join(f"{r.split('/')[-1]} {f:.3f}" for r, f in res["per_repo"].items())
+            + f"  | MEAN macro F1 {res['mean_macro_f1']:.4f}"
+        )
+        print(
+            f"[z={z}] at thresholds for precision {args.target_precision}: precision {prec}, coverage {at['coverage']:.1%}"
+        )
+        print(
+            "       by fold / repository: "
+            + "; ".join(
+                f"{part.split('/')[-1]} P {'-' if v['precision'] is None else format(v['precision'], '.3f')} cov {v['coverage']:.0%}"
+                for part, v in at["spread"].items()
+            )
+        )
     main_res = results[0.0]
-    print(f"\nmean over repos: macro F1 {main_res['mean_macro_f1']:.4f}   (hidden-split references: TF-IDF+LR "
-          f"{TFIDF_BASELINE}, SetFit {SETFIT}{'; NOT comparable to synthetic data' if args.synthetic else ''})")
+    print(
+        f"\nmean over repos: macro F1 {main_res['mean_macro_f1']:.4f}   (hidden-split references: TF-IDF+LR "
+        f"{TFIDF_BASELINE}, SetFit {SETFIT}{'; NOT comparable to synthetic data' if args.synthetic else ''})"
+    )
     print("top label kept by calibrated confidence (all repos, all folds):")
     print_curve(main_res["curve"])
-    t = timings(rows, train.Params(C=args.C, target_precision=args.target_precision, nb_weight=args.nb_weight), enc,
-                embedder)
-    print(f"timing: train on {t['issues']} issues {t['train_s']:.2f} s (core, incl. 5-fold calibration); "
-          f"embedding {t['embed_s']:.2f} s (cached vectors: only new texts are embedded); "
-          f"load {t['load_s']:.2f} s; predict {t['predict_ms']:.1f} ms/issue (max {t['predict_ms_max']:.1f}); "
-          f"peak traced memory {t['peak_mb']:.0f} MB; process peak RSS {max_rss_mb():.0f} MB")
-    write_json(args.json, {"data": tag, "encoder": enc.ident if enc else None,
-                           "runs": {str(z): {k: v for k, v in r.items() if k != "curve"} for z, r in results.items()},
-                           "timing": t})
+    t = timings(
+        rows, train.Params(C=args.C, target_precision=args.target_precision, nb_weight=args.nb_weight), enc, embedder
+    )
+    print(
+        f"timing: train on {t['issues']} issues {t['train_s']:.2f} s (core, incl. 5-fold calibration); "
+        f"embedding {t['embed_s']:.2f} s (cached vectors: only new texts are embedded); "
+        f"load {t['load_s']:.2f} s; predict {t['predict_ms']:.1f} ms/issue (max {t['predict_ms_max']:.1f}); "
+        f"peak traced memory {t['peak_mb']:.0f} MB; process peak RSS {max_rss_mb():.0f} MB"
+    )
+    write_json(
+        args.json,
+        {
+            "data": tag,
+            "encoder": enc.ident if enc else None,
+            "runs": {str(z): {k: v for k, v in r.items() if k != "curve"} for z, r in results.items()},
+            "timing": t,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ Needs only the standard library and network access to PyPI:
 
     python3 benchmarks/install_speed.py [--python /usr/bin/python3] [--action label-issue ...] [--with anthropic]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,9 +107,16 @@ def extras_of(action_yml: Path) -> str:
 
 
 def setup(python: str, temp: Path, extras: str, caches: Path) -> tuple[float, str]:
-    env = {"PATH": f"{Path(python).parent}:/usr/bin:/bin", "HOME": str(caches), "RUNNER_TEMP": str(temp),
-           "GITHUB_OUTPUT": str(temp / "github_output"), "LABELER_EXTRAS": extras,
-           "UV_CACHE_DIR": str(caches / "uv"), "PIP_NO_CACHE_DIR": "1", "RUNNER_OS": "Linux"}
+    env = {
+        "PATH": f"{Path(python).parent}:/usr/bin:/bin",
+        "HOME": str(caches),
+        "RUNNER_TEMP": str(temp),
+        "GITHUB_OUTPUT": str(temp / "github_output"),
+        "LABELER_EXTRAS": extras,
+        "UV_CACHE_DIR": str(caches / "uv"),
+        "PIP_NO_CACHE_DIR": "1",
+        "RUNNER_OS": "Linux",
+    }
     env |= {k: v for k, v in os.environ.items() if PASS.match(k)}
     script = f'source "{SETUP}" key && source "{SETUP}"'
     start = time.perf_counter()
@@ -141,8 +149,9 @@ import github, jsonschema, yaml
 def first_job(venv: str, extras: str) -> None:
     """Import what a job would, as a job would (bytecode written): the environment then holds what gets cached."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([str(Path(venv) / "bin" / "python"), "-c", FIRST_JOB, *extras.split()], check=True, env=env,
-                   timeout=300)
+    subprocess.run(
+        [str(Path(venv) / "bin" / "python"), "-c", FIRST_JOB, *extras.split()], check=True, env=env, timeout=300
+    )
 
 
 def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, float, float]:
@@ -153,15 +162,29 @@ def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, flo
     cold, venv = setup(python, temp, extras, caches)
     first_job(venv, extras)
     archive = work / f"{name}.tzst"  # what actions/cache saves after the job: tar --posix piped through zstdmt
-    subprocess.run(["tar", "--posix", "-cf", str(archive), "--use-compress-program", "zstdmt --long=30",
-                    "-P", "-C", "/", os.path.relpath(venv, "/")], check=True)
+    subprocess.run(
+        [
+            "tar",
+            "--posix",
+            "-cf",
+            str(archive),
+            "--use-compress-program",
+            "zstdmt --long=30",
+            "-P",
+            "-C",
+            "/",
+            os.path.relpath(venv, "/"),
+        ],
+        check=True,
+    )
     for path in (temp, caches):  # a new runner: nothing but the restored cache
         shutil.rmtree(path)
         path.mkdir(parents=True)
     os.sync()  # a new runner has no writeback of the cold run's files pending: do not time it with the restore
     start = time.perf_counter()
-    subprocess.run(["tar", "-xf", str(archive), "-P", "-C", "/", "--use-compress-program", "unzstd --long=30"],
-                   check=True)
+    subprocess.run(
+        ["tar", "-xf", str(archive), "-P", "-C", "/", "--use-compress-program", "unzstd --long=30"], check=True
+    )
     restore = time.perf_counter() - start
     warm, _ = setup(python, temp, extras, caches)
     archive.unlink()
@@ -169,13 +192,21 @@ def measure(name: str, extras: str, python: str, work: Path) -> tuple[float, flo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="Cold: fresh folder, empty caches. Warm: environment restored from "
-                                            f"the cache. Targets: cold <= {COLD_TARGET:.0f} s, warm <= {WARM_TARGET:.0f} s.")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Cold: fresh folder, empty caches. Warm: environment restored from "
+        f"the cache. Targets: cold <= {COLD_TARGET:.0f} s, warm <= {WARM_TARGET:.0f} s.",
+    )
     parser.add_argument("--python", default="/usr/bin/python3", help="a non-venv Python 3.11+ (the runner's)")
     parser.add_argument("--action", action="append", help="only this action (repeatable; default: all)")
-    parser.add_argument("--with", dest="extra", action="append", choices=["anthropic", "openai"], default=[],
-                        help="add this provider SDK to every action's extras, as setting its key does (repeatable)")
+    parser.add_argument(
+        "--with",
+        dest="extra",
+        action="append",
+        choices=["anthropic", "openai"],
+        default=[],
+        help="add this provider SDK to every action's extras, as setting its key does (repeatable)",
+    )
     args = parser.parse_args(argv)
     actions = sorted(p.parent.name for p in (ROOT / "actions").glob("*/action.yml"))
     unknown = set(args.action or []) - set(actions)
@@ -195,8 +226,11 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             miss = cold > COLD_TARGET or warm > WARM_TARGET
             failed |= miss
-            print(f"{name:20} {extras or '-':24} {cold:7.1f} {warm:7.1f}  ({restore:.1f} + {setup_s:.1f})"
-                  f"{'  target missed' if miss else ''}", flush=True)
+            print(
+                f"{name:20} {extras or '-':24} {cold:7.1f} {warm:7.1f}  ({restore:.1f} + {setup_s:.1f})"
+                f"{'  target missed' if miss else ''}",
+                flush=True,
+            )
     return 1 if failed else 0
 
 

@@ -8,6 +8,7 @@ A label counts as applied when it is the top suggestion with confidence >= --min
 (label-issue's default in labels.yml is 0.6). Per label: precision (applied and right / applied),
 coverage (issues it was applied to / issues that carry it), and the same for all labels together.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--labels", default=str(Path(__file__).with_name("keywords_labels.yml")))
     parser.add_argument("--min-confidence", type=float, default=0.6)
-    parser.add_argument("--sweep", default="0.6,0.7,0.8,0.85,0.9",
-                        help="also print precision per label at these confidence floors")
+    parser.add_argument(
+        "--sweep", default="0.6,0.7,0.8,0.85,0.9", help="also print precision per label at these confidence floors"
+    )
     args = parser.parse_args()
     if not PATH.is_file():
         skip(f"NLBSE'24 data not found at {PATH}")
@@ -43,8 +45,10 @@ def main() -> None:
     print("sweep (precision / coverage per label):")
     for floor in [float(x) for x in args.sweep.split(",") if x]:
         applied, right = count(rows, answers, floor)
-        cells = [f"{n} {right[n] / applied[n] if applied[n] else float('nan'):.3f} / {applied[n] / carried[n]:5.1%}"
-                 for n in sorted(carried)]
+        cells = [
+            f"{n} {right[n] / applied[n] if applied[n] else float('nan'):.3f} / {applied[n] / carried[n]:5.1%}"
+            for n in sorted(carried)
+        ]
         ok = all(applied[n] and right[n] / applied[n] >= 0.8 for n in carried)
         print(f"  confidence >= {floor:.2f}: " + "   ".join(cells) + ("   all >= 0.8" if ok else ""))
 
@@ -80,15 +84,21 @@ def count(rows: list, answers: list, floor: float) -> tuple[Counter, Counter]:
 
 def report(rows: list, answers: list, carried: Counter, floor: float, path: str, ms: float) -> None:
     applied, right = count(rows, answers, floor)
-    print(f"keywords ({keywords.VERSION}) on NLBSE'24 train, {len(rows)} issues, labels {path}, "
-          f"applied = top label with confidence >= {floor}")
+    print(
+        f"keywords ({keywords.VERSION}) on NLBSE'24 train, {len(rows)} issues, labels {path}, "
+        f"applied = top label with confidence >= {floor}"
+    )
     for name in sorted(carried):
         p = right[name] / applied[name] if applied[name] else float("nan")
-        print(f"  {name:<10} precision {p:.3f}  coverage {applied[name] / carried[name]:6.1%}  "
-              f"({right[name]} right of {applied[name]} applied; {carried[name]} carry it)")
+        print(
+            f"  {name:<10} precision {p:.3f}  coverage {applied[name] / carried[name]:6.1%}  "
+            f"({right[name]} right of {applied[name]} applied; {carried[name]} carry it)"
+        )
     total_a, total_r = sum(applied.values()), sum(right.values())
-    print(f"  {'all':<10} precision {total_r / max(1, total_a):.3f}  coverage {total_a / len(rows):6.1%}   "
-          f"{ms:.2f} ms/issue")
+    print(
+        f"  {'all':<10} precision {total_r / max(1, total_a):.3f}  coverage {total_a / len(rows):6.1%}   "
+        f"{ms:.2f} ms/issue"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 Runs real PyGithub and the real Anthropic SDK against the loopback stand-ins in tests/fakes
 (the model answers instantly, so the time is ours). Prints one line per measurement.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,17 +37,30 @@ def startup(runs: int = 7) -> float:
 
 
 def payload(number: int, comment: str | None = None) -> dict:
-    issue = {"number": number, "title": f"Crash #{number} with a traceback", "body": "It crashes. " * 50,
-             "user": {"login": "alice", "type": "User"}, "labels": [], "state": "open",
-             "comments": 1 if comment else 0, "author_association": "NONE"}
+    issue = {
+        "number": number,
+        "title": f"Crash #{number} with a traceback",
+        "body": "It crashes. " * 50,
+        "user": {"login": "alice", "type": "User"},
+        "labels": [],
+        "state": "open",
+        "comments": 1 if comment else 0,
+        "author_association": "NONE",
+    }
     event = {"action": "created" if comment else "opened", "issue": issue, "repository": {"full_name": "acme/widgets"}}
     if comment:
-        event["comment"] = {"id": 1, "body": comment, "user": {"login": "alice", "type": "User"},
-                            "author_association": "NONE"}
+        event["comment"] = {
+            "id": 1,
+            "body": comment,
+            "user": {"login": "alice", "type": "User"},
+            "author_association": "NONE",
+        }
     return event
 
 
-def run_case(gh: FakeGitHub, tmp: Path, name: str, number: int, provider: str, comment: str | None = None) -> tuple[float, int]:
+def run_case(
+    gh: FakeGitHub, tmp: Path, name: str, number: int, provider: str, comment: str | None = None
+) -> tuple[float, int]:
     event = tmp / f"{name}-{number}.json"
     event.write_text(json.dumps(payload(number, comment)))
     os.environ["GITHUB_EVENT_NAME"] = name
@@ -62,11 +76,20 @@ def run_case(gh: FakeGitHub, tmp: Path, name: str, number: int, provider: str, c
 
 def end_to_end(issues: int) -> None:
     with FakeGitHub() as gh, FakeLLM() as llm, tempfile.TemporaryDirectory() as tmp:
-        os.environ.update(GITHUB_API_URL=gh.url, GITHUB_TOKEN="ghs_bench_token_0123456789", GITHUB_REPOSITORY=gh.repo,
-                          LABELER_GITHUB_PACE="0", GITHUB_ACTIONS="true", ANTHROPIC_BASE_URL=llm.anthropic_url,
-                          ANTHROPIC_API_KEY="sk-ant-bench-0123456789")
-        llm.responder = lambda route, req: {"labels": [{"name": "bug", "confidence": 0.9}], "rationale": "crash",
-                                            "version": "1"}
+        os.environ.update(
+            GITHUB_API_URL=gh.url,
+            GITHUB_TOKEN="ghs_bench_token_0123456789",
+            GITHUB_REPOSITORY=gh.repo,
+            LABELER_GITHUB_PACE="0",
+            GITHUB_ACTIONS="true",
+            ANTHROPIC_BASE_URL=llm.anthropic_url,
+            ANTHROPIC_API_KEY="sk-ant-bench-0123456789",
+        )
+        llm.responder = lambda route, req: {
+            "labels": [{"name": "bug", "confidence": 0.9}],
+            "rationale": "crash",
+            "version": "1",
+        }
         for provider in ("keywords", "anthropic"):
             times, requests, auto_requests = [], [], []
             for i in range(issues):
@@ -77,15 +100,19 @@ def end_to_end(issues: int) -> None:
                 requests.append(count)
                 gh.add_comment(number, "/label auto")
                 auto_requests.append(run_case(gh, Path(tmp), "issue_comment", number, provider, "/label auto")[1])
-            print(f"label-issue[{provider}] issues.opened wall (model excluded): median {statistics.median(times)*1000:.0f} ms, "
-                  f"p90 {sorted(times)[int(0.9 * len(times)) - 1]*1000:.0f} ms over {issues} issues")
-            print(f"label-issue[{provider}] GitHub requests per labeled issue: opened {statistics.mean(requests):.1f} "
-                  f"(max {max(requests)}), /label auto {statistics.mean(auto_requests):.1f} (max {max(auto_requests)}); target <= 3")
+            print(
+                f"label-issue[{provider}] issues.opened wall (model excluded): median {statistics.median(times) * 1000:.0f} ms, "
+                f"p90 {sorted(times)[int(0.9 * len(times)) - 1] * 1000:.0f} ms over {issues} issues"
+            )
+            print(
+                f"label-issue[{provider}] GitHub requests per labeled issue: opened {statistics.mean(requests):.1f} "
+                f"(max {max(requests)}), /label auto {statistics.mean(auto_requests):.1f} (max {max(auto_requests)}); target <= 3"
+            )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=30)
     args = parser.parse_args()
-    print(f"labeler --help startup: median {startup()*1000:.0f} ms (python -m labeler, 7 runs)")
+    print(f"labeler --help startup: median {startup() * 1000:.0f} ms (python -m labeler, 7 runs)")
     end_to_end(args.issues)

@@ -13,6 +13,7 @@ read included (target <= 4), and the same for a re-run, which must add no commen
 
 Exit status: non-zero when a step fails, a replay reports no issue, or the backlog misses its target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -94,8 +95,20 @@ def replay(args: argparse.Namespace) -> int:
                 out = os.path.join(tmp, f"{provider}.json")
                 extra = ["--model-path", model_dir] if provider == "local" else []
                 t0 = time.monotonic()
-                labeler("label-issue", "--replay", paths["test"], "--config", cfg, "--provider", provider,
-                        *extra, "--json", out, "--cache", os.path.join(tmp, f"cache-{repo.replace('/', '_')}-{provider}.json"))
+                labeler(
+                    "label-issue",
+                    "--replay",
+                    paths["test"],
+                    "--config",
+                    cfg,
+                    "--provider",
+                    provider,
+                    *extra,
+                    "--json",
+                    out,
+                    "--cache",
+                    os.path.join(tmp, f"cache-{repo.replace('/', '_')}-{provider}.json"),
+                )
                 wall = time.monotonic() - t0
                 with open(out, encoding="utf-8") as f:
                     report = json.load(f)
@@ -104,9 +117,11 @@ def replay(args: argparse.Namespace) -> int:
                     return 1
                 for label, c in [*report["per_label"].items(), ("overall", report["overall"])]:
                     sugg = report["suggested_min_confidence"].get(label)
-                    print(f"{repo:22} {provider:9} {label:9} {_p(c['precision'])} {_p(c['recall'])} {_p(c['coverage'])} "
-                          f"{'-' if sugg is None else format(sugg, '.2f'):>5}  "
-                          f"{wall:.1f}{f' (train {train_s:.1f})' if provider == 'local' and label == 'overall' else ''}")
+                    print(
+                        f"{repo:22} {provider:9} {label:9} {_p(c['precision'])} {_p(c['recall'])} {_p(c['coverage'])} "
+                        f"{'-' if sugg is None else format(sugg, '.2f'):>5}  "
+                        f"{wall:.1f}{f' (train {train_s:.1f})' if provider == 'local' and label == 'overall' else ''}"
+                    )
     print(f"replay wall time, all repositories: {time.monotonic() - started:.1f} s")
     return 0
 
@@ -117,8 +132,12 @@ def backlog_requests(n: int) -> int:
     from fakes import FakeGitHub
     from labeler.cli import main as cli
 
-    os.environ.update(GITHUB_TOKEN="ghs_bench_token_0123456789", GITHUB_REPOSITORY="acme/widgets",
-                      LABELER_GITHUB_PACE="0", GITHUB_ACTIONS="")
+    os.environ.update(
+        GITHUB_TOKEN="ghs_bench_token_0123456789",
+        GITHUB_REPOSITORY="acme/widgets",
+        LABELER_GITHUB_PACE="0",
+        GITHUB_ACTIONS="",
+    )
     with FakeGitHub() as gh, tempfile.TemporaryDirectory() as tmp, open(os.devnull, "w") as null:
         os.environ["GITHUB_API_URL"] = gh.url
         cfg = os.path.join(tmp, "labels.yml")
@@ -126,8 +145,19 @@ def backlog_requests(n: int) -> int:
             f.write(LABELS_YML)
         for i in range(1, n + 1):
             gh.add_issue(i, ("App crashes with an error" if i % 2 else "How do I configure it?") + f" #{i}", "details")
-        args = ["label-issue", "--backlog", "--no-dry-run", "--provider", "keywords", "--config", cfg,
-                "--repo", "acme/widgets", "--max-issues", str(n)]
+        args = [
+            "label-issue",
+            "--backlog",
+            "--no-dry-run",
+            "--provider",
+            "keywords",
+            "--config",
+            cfg,
+            "--repo",
+            "acme/widgets",
+            "--max-issues",
+            str(n),
+        ]
         figures = []
         for run in ("first run", "re-run"):
             gh.requests.clear()
@@ -143,9 +173,11 @@ def backlog_requests(n: int) -> int:
             kinds = defaultdict(int)
             for r in gh.requests:
                 kinds[f"{r.method} {'timeline' if r.path.endswith('/timeline') else r.path.rsplit('/', 1)[-1]}"] += 1
-            print(f"backlog {run}: {n} issues, {len(gh.requests)} GitHub requests = {per_issue:.2f} per issue "
-                  f"(target <= 4, timeline read included); {wall:.1f} s; exit {status}; "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:5]))
+            print(
+                f"backlog {run}: {n} issues, {len(gh.requests)} GitHub requests = {per_issue:.2f} per issue "
+                f"(target <= 4, timeline read included); {wall:.1f} s; exit {status}; "
+                + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:5])
+            )
             if status != 0:
                 return 1
         extra = sum(1 for i in range(1, n + 1) if len(gh.comments(i)) != 1)

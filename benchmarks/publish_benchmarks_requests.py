@@ -8,6 +8,7 @@ Scenarios, each printed as requests (GET/POST/PATCH) total and per PR, plus wall
 Production pacing (1 s per write, 0.25 s per request in PyGithub) is reported as an estimate.
 No data files needed; nothing leaves 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,14 @@ def leaf(i: int) -> str:
 def results(n: int, bump: int | None = None) -> dict[str, Any]:
     mt = {leaf(i): {"base": 5.0, "new": 5.5 + (1 if i == bump else 0)} for i in range(1, n + 1) if i % 3}
     mmlu = {f"knowledge_history_topic{i:04d}": {"base": 0.4, "new": 0.5} for i in range(1, n + 1) if i % 3 == 0}
-    return {"build": {"id": "bench-1"}, "models": {"base": "a", "new": "b"}, "mmlu": {"base": 0.5, "new": 0.51},
-            "mt_bench": {"base": 7.0, "new": 7.1}, "mmlu_branch": mmlu, "mt_bench_branch": mt}
+    return {
+        "build": {"id": "bench-1"},
+        "models": {"base": "a", "new": "b"},
+        "mmlu": {"base": 0.5, "new": 0.51},
+        "mt_bench": {"base": 7.0, "new": 7.1},
+        "mmlu_branch": mmlu,
+        "mt_bench_branch": mt,
+    }
 
 
 def add_history_routes(gh: Any, n: int) -> None:
@@ -50,7 +57,9 @@ def add_history_routes(gh: Any, n: int) -> None:
 
     def route(req: Any) -> Reply | None:
         if req.path == f"{base}/git/trees/main":
-            return Reply(200, {"truncated": False, "tree": [{"path": leaf(i), "type": "blob"} for i in range(1, n + 1)]})
+            return Reply(
+                200, {"truncated": False, "tree": [{"path": leaf(i), "type": "blob"} for i in range(1, n + 1)]}
+            )
         if req.path == f"{base}/commits":
             hits = [i for i in range(1, n + 1) if leaf(i) == req.query.get("path")]
             return gh.page(req, [{"sha": f"{i:040x}"} for i in hits])
@@ -58,6 +67,7 @@ def add_history_routes(gh: Any, n: int) -> None:
         if m:
             return Reply(200, [gh.pull_json(int(m.group(1), 16))])
         return original(req)
+
     gh.route = route
 
 
@@ -80,13 +90,16 @@ def measure(gh: Any, name: str, n: int, args: list[str]) -> None:
     writes = by["POST"] + by["PATCH"]
     paced = writes * 1.0 + len(reqs) * 0.25
     detail = " ".join(f"{m}={by[m]}" for m in ("GET", "POST", "PATCH") if by[m])
-    print(f"{name:<34} rc={rc}  requests={len(reqs):5d} ({detail})  per PR={len(reqs) / n:4.2f}  "
-          f"wall={seconds:5.1f}s  paced estimate={paced / 60:5.1f} min")
+    print(
+        f"{name:<34} rc={rc}  requests={len(reqs):5d} ({detail})  per PR={len(reqs) / n:4.2f}  "
+        f"wall={seconds:5.1f}s  paced estimate={paced / 60:5.1f} min"
+    )
 
 
 def run(n: int) -> None:
-    os.environ.update(GITHUB_TOKEN="ghs_bench_token_0123456789", GITHUB_REPOSITORY="acme/widgets",
-                      LABELER_GITHUB_PACE="0")
+    os.environ.update(
+        GITHUB_TOKEN="ghs_bench_token_0123456789", GITHUB_REPOSITORY="acme/widgets", LABELER_GITHUB_PACE="0"
+    )
     with tempfile.TemporaryDirectory() as tmp, FakeGitHub() as gh, open(os.devnull, "w") as null:
         os.environ["GITHUB_API_URL"] = gh.url
         path, bumped = Path(tmp) / "r.json", Path(tmp) / "r2.json"
@@ -110,8 +123,10 @@ def run(n: int) -> None:
             fault = gh.fail("POST", r"/issues/\d+/comments$", status=502, times=1, after_apply=True, skip=n // 2)
             measure(gh, "first run, a 502 that landed", n, ["--results", str(path), "--prs", f"1-{n}"])
             dupes = sum(1 for i in range(1, n + 1) if len(gh.comments(i)) != 1)
-            print(f"502 injected: {'yes' if fault.times == 0 else 'no'}; "
-                  f"PRs without exactly one comment afterwards: {dupes}")
+            print(
+                f"502 injected: {'yes' if fault.times == 0 else 'no'}; "
+                f"PRs without exactly one comment afterwards: {dupes}"
+            )
             if dupes:
                 FAILURES.append(f"{dupes} PRs without exactly one comment after the 502")
         finally:

@@ -8,6 +8,7 @@ loopback FakeLLM (tests/fakes) with a fixed latency per request. Part 3 validate
 Expected there (taxonomy.md §4): 23 of 24 files under knowledge/ and compositional_skills/ pass with
 their own version (the v1 knowledge file fails: deprecated).
 """
+
 from __future__ import annotations
 
 import random
@@ -24,7 +25,39 @@ from labeler.taxonomy_bot import qna as taxonomy
 from labeler.taxonomy_bot.generate import Options, Pair, discard_reason
 from labeler.taxonomy_bot.similarity import rouge_l, tokens
 
-WORDS = ["the", "a", "receipt", "total", "price", "item", "cost", "tea", "milk", "bread", "how", "many", "what", "which", "is", "was", "were", "paid", "tonsil", "adenoid", "tissue", "immune", "throat", "nose", "lymphoid", "ring", "sample", "answer", "question", "model", "data"]
+WORDS = [
+    "the",
+    "a",
+    "receipt",
+    "total",
+    "price",
+    "item",
+    "cost",
+    "tea",
+    "milk",
+    "bread",
+    "how",
+    "many",
+    "what",
+    "which",
+    "is",
+    "was",
+    "were",
+    "paid",
+    "tonsil",
+    "adenoid",
+    "tissue",
+    "immune",
+    "throat",
+    "nose",
+    "lymphoid",
+    "ring",
+    "sample",
+    "answer",
+    "question",
+    "model",
+    "data",
+]
 
 
 def text(rng: random.Random, n: int) -> str:
@@ -61,15 +94,18 @@ def concurrency_part(latency: float = 0.1, questions: int = 40) -> None:
     from labeler.taxonomy_bot.precheck import Item, Options, ask_all
     from labeler.taxonomy_bot.qna import Seed
 
-    items = [Item("compositional_skills/x/qna.yaml", i, Seed(f"Question {i}?", "An answer."), True)
-             for i in range(questions)]
+    items = [
+        Item("compositional_skills/x/qna.yaml", i, Seed(f"Question {i}?", "An answer."), True) for i in range(questions)
+    ]
     with FakeLLM(default="An answer.", latency=latency) as fake:
         model = llm.get_model("openai", "bench", base_url=fake.openai_url, api_key="k")
         for workers in (1, 4, 8):
             start = time.perf_counter()
             ask_all(model, items, Options(system_prompt="s", concurrency=workers))
             took = time.perf_counter() - start
-            print(f"precheck: {questions} questions at {latency * 1000:.0f} ms each, concurrency {workers}: {took:.2f} s")
+            print(
+                f"precheck: {questions} questions at {latency * 1000:.0f} ms each, concurrency {workers}: {took:.2f} s"
+            )
 
 
 def validation_part() -> None:
@@ -85,9 +121,13 @@ def validation_part() -> None:
         times.append((time.perf_counter() - start) * 1e3)
         passed += qna is not None
         errors = [p for p in problems if p.severity == "error"]
-        print(f"{'ok  ' if qna else 'FAIL'} {rel}" + (f"  ({len(errors)} errors, first: {errors[0]})" if errors else ""))
-    print(f"validation: {passed}/{len(files)} pass with their own version; "
-          f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms per file")
+        print(
+            f"{'ok  ' if qna else 'FAIL'} {rel}" + (f"  ({len(errors)} errors, first: {errors[0]})" if errors else "")
+        )
+    print(
+        f"validation: {passed}/{len(files)} pass with their own version; "
+        f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms per file"
+    )
 
 
 if __name__ == "__main__":

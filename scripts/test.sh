@@ -25,4 +25,6 @@ if command -v npm >/dev/null 2>&1; then
   bash tests/fakes/fetch_assets.sh
 fi
 
+# Lint is a step of its own, before the tests: a lint failure is reported as one.
+bash scripts/lint.sh .venv/bin
 exec .venv/bin/pytest -q -p no:cacheprovider "$@"

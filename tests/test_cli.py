@@ -8,9 +8,11 @@ from labeler.cli import COMMANDS, main
 
 
 def test_help_lists_every_command_without_importing_sdks():
-    code = ("import sys; from labeler.cli import main; rc = main(['--help']); "
-            "heavy = [m for m in ('github', 'anthropic', 'openai', 'sklearn', 'jinja2') if m in sys.modules]; "
-            "print('HEAVY', heavy); sys.exit(rc)")
+    code = (
+        "import sys; from labeler.cli import main; rc = main(['--help']); "
+        "heavy = [m for m in ('github', 'anthropic', 'openai', 'sklearn', 'jinja2') if m in sys.modules]; "
+        "print('HEAVY', heavy); sys.exit(rc)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
     for name in COMMANDS:
@@ -21,6 +23,7 @@ def _leaf_commands():
     import click
 
     from labeler.cli import cli
+
     for name in sorted(COMMANDS):
         command = cli.get_command(None, name)
         if isinstance(command, click.Group):
@@ -31,6 +34,7 @@ def _leaf_commands():
 
 def _command(argv):
     from labeler.cli import cli
+
     command = cli.get_command(None, argv[0])
     return command.commands[argv[1]] if len(argv) > 1 else command
 
@@ -79,6 +83,7 @@ def test_unexpected_errors_are_reported_not_dumped(monkeypatch, capsys):
 
     def boom(*a, **k):
         raise RuntimeError("kaboom")
+
     monkeypatch.setattr(sync_labels.config_mod, "load", boom)
     assert main(["sync-labels", "--repo", "o/r"]) == 3
     out = capsys.readouterr().out
@@ -102,7 +107,8 @@ def test_exit_codes_from_commands_are_kept(monkeypatch):
 
     monkeypatch.setitem(cli_mod.COMMANDS, "fails", ("x", "x"))
     monkeypatch.setitem(cli_mod.COMMANDS, "ctx-exit", ("x", "x"))
-    monkeypatch.setattr(cli_mod.LazyGroup, "get_command",
-                        lambda self, ctx, name: {"fails": fails, "ctx-exit": ctx_exit}.get(name))
+    monkeypatch.setattr(
+        cli_mod.LazyGroup, "get_command", lambda self, ctx, name: {"fails": fails, "ctx-exit": ctx_exit}.get(name)
+    )
     assert main(["fails"]) == 4
     assert main(["ctx-exit"]) == 5

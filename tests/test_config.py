@@ -31,20 +31,23 @@ def test_parse_maps_aliases_and_normalises_colors():
     assert cfg.section("bot") == {}
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("labels:\n  - name: bug\n    colour: fff\n", 3, "'colour' was unexpected"),
-    ("labels:\n  - name: bug\n    color: red\n", 3, "does not match"),
-    ("labels: []\n", 1, "should be non-empty"),
-    ("labels:\n  - description: no name\n", 2, "'name' is a required property"),
-    ("labels:\n  - name: a\n  - name: b\n    aliases: [A]\n", 3, "already used by label 'a'"),
-    ("labels:\n  - name: a\n  - name: A\n", 3, "already used"),
-    ("labels:\n  - name: a\nlabel-issue:\n  stage: yolo\n", 4, "'yolo' is not one of"),
-    ("labels:\n  - name: a\nlabel-issue:\n  max-labels: 0\n", 4, "less than the minimum"),
-    ("labels:\n  - name: a\nunknown-section: {}\n", 3, "'unknown-section' was unexpected"),
-    ("labels: [\n", 2, "not valid YAML"),
-    ("- just\n- a list\n", 1, "must be a mapping"),
-    ("labels:\n  - name: 'a,b'\n", 2, "does not match"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("labels:\n  - name: bug\n    colour: fff\n", 3, "'colour' was unexpected"),
+        ("labels:\n  - name: bug\n    color: red\n", 3, "does not match"),
+        ("labels: []\n", 1, "should be non-empty"),
+        ("labels:\n  - description: no name\n", 2, "'name' is a required property"),
+        ("labels:\n  - name: a\n  - name: b\n    aliases: [A]\n", 3, "already used by label 'a'"),
+        ("labels:\n  - name: a\n  - name: A\n", 3, "already used"),
+        ("labels:\n  - name: a\nlabel-issue:\n  stage: yolo\n", 4, "'yolo' is not one of"),
+        ("labels:\n  - name: a\nlabel-issue:\n  max-labels: 0\n", 4, "less than the minimum"),
+        ("labels:\n  - name: a\nunknown-section: {}\n", 3, "'unknown-section' was unexpected"),
+        ("labels: [\n", 2, "not valid YAML"),
+        ("- just\n- a list\n", 1, "must be a mapping"),
+        ("labels:\n  - name: 'a,b'\n", 2, "does not match"),
+    ],
+)
 def test_invalid_config_names_file_line_and_key(text, line, words):
     with pytest.raises(ConfigError) as caught:
         config.parse(text, "cfg/labels.yml")
@@ -83,7 +86,8 @@ def test_section_settings_defaults_then_section_then_overrides():
         calls: int | None = field(default=None, metadata={"key": "max-model-calls-per-issue"})
 
     assert config.section_settings(None, "label-issue", S) == S("auto", 3, 5)
-    assert config.section_settings({"stage": "suggest", "max-model-calls-per-issue": None}, "label-issue", S,
-                                   {"max_labels": 7, "stage": None}) == S("suggest", 7, None)
+    assert config.section_settings(
+        {"stage": "suggest", "max-model-calls-per-issue": None}, "label-issue", S, {"max_labels": 7, "stage": None}
+    ) == S("suggest", 7, None)
     assert config.defaults("bot.precheck")["threshold"] == 0.5
     assert config.defaults("publish-benchmarks")["noise"]["mmlu"] == 0.01

@@ -1,4 +1,5 @@
 """Issue 10, items 13 and 16: GitHub read failures end in one error line saying what to check, exit 1."""
+
 import pytest
 
 from labeler.cli import main
@@ -11,10 +12,13 @@ def run(capsys, *argv):
     return code, out + err
 
 
-@pytest.mark.parametrize("status, hint", [
-    (401, "check GITHUB_TOKEN"),
-    (404, "check the repository name"),
-])
+@pytest.mark.parametrize(
+    "status, hint",
+    [
+        (401, "check GITHUB_TOKEN"),
+        (404, "check the repository name"),
+    ],
+)
 def test_read_failures_name_what_to_check(fake_github, capsys, status, hint):
     fake_github.violations_ok = True
     fake_github.fail("GET", r"/pulls/7$", status, times=10)

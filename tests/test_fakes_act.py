@@ -1,4 +1,5 @@
 """The act harness (tests/act/harness.py) proven on a tiny workflow against FakeGitHub."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,9 @@ def test_copy_project_is_a_git_repo_with_origin(act_repo):
 def test_runs_on_labels_and_setup_python_refs(tmp_path):
     (tmp_path / "wf.yml").write_text(WORKFLOW)
     assert harness.runs_on_labels(tmp_path / "wf.yml") == ["ubuntu-24.04", "self-hosted", "linux", "ubuntu-latest"]
-    assert "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065" in \
-        harness.setup_python_refs(tmp_path, tmp_path / "wf.yml")
+    assert "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065" in harness.setup_python_refs(
+        tmp_path, tmp_path / "wf.yml"
+    )
 
 
 @pytest.mark.act
@@ -94,9 +96,11 @@ def test_harness_runs_a_workflow_against_fake_github(run_act, fake_github, event
 def test_harness_reports_failure(run_act, event_file, tmp_path):
     repo = tmp_path / "repo"
     (repo / "wf").mkdir(parents=True)
-    (repo / "wf" / "fail.yml").write_text("on:\n  workflow_dispatch:\n    inputs: {what: {type: string}}\njobs:\n  boom:\n    runs-on: ubuntu-latest\n"
-                                         "    steps:\n      - run: echo \"input=$X\" | tee -a \"$GITHUB_STEP_SUMMARY\"; exit 3\n        shell: bash\n"
-                                         "        env: {X: '${{ inputs.what }}'}\n")
+    (repo / "wf" / "fail.yml").write_text(
+        "on:\n  workflow_dispatch:\n    inputs: {what: {type: string}}\njobs:\n  boom:\n    runs-on: ubuntu-latest\n"
+        '    steps:\n      - run: echo "input=$X" | tee -a "$GITHUB_STEP_SUMMARY"; exit 3\n        shell: bash\n'
+        "        env: {X: '${{ inputs.what }}'}\n"
+    )
     harness.init_repo(repo)
     result = run_act("workflow_dispatch", event_file("workflow_dispatch"), "wf/fail.yml", repo, inputs={"what": "hi"})
     assert result.returncode == 1 and result.job_results == {"boom": "failure"} and not result.ok

@@ -1,4 +1,5 @@
 """Webhook fixtures (tests/events/), the event_file/actions_env fixtures and the network guard."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,9 @@ from conftest import parse_github_file
 from fakes import NetworkBlocked, webhooks
 from fakes.events import REMOVE, load_event, names
 
-NEEDS_PACKAGES = pytest.mark.skipif(not webhooks.available(),
-                                    reason="@octokit/webhooks-* not installed (bash tests/fakes/fetch_assets.sh)")
+NEEDS_PACKAGES = pytest.mark.skipif(
+    not webhooks.available(), reason="@octokit/webhooks-* not installed (bash tests/fakes/fetch_assets.sh)"
+)
 
 
 def test_every_source_has_a_fixture():
@@ -25,8 +27,11 @@ def test_fixture_structure(name):
     text = json.dumps(p).lower()
     assert not any(old in text for old in ("codertocat", "hello-world", "octo-org", "octocoders"))
     assert "installation" not in p
-    assert (p["repository"]["full_name"], p["repository"]["name"], p["repository"]["owner"]["login"]) == \
-           ("acme/widgets", "widgets", "acme")
+    assert (p["repository"]["full_name"], p["repository"]["name"], p["repository"]["owner"]["login"]) == (
+        "acme/widgets",
+        "widgets",
+        "acme",
+    )
     assert p["sender"]["login"] in ("alice", "bob") and p["sender"]["type"] == "User"
     if "issue" in p:
         issue = p["issue"]
@@ -56,8 +61,9 @@ def test_fixture_is_reproducible_and_valid(name):
 @NEEDS_PACKAGES
 def test_lenient_validation_still_catches_wrong_values():
     schema = webhooks.load_schema()
-    bad = load_event("issue_comment.created", comment={"author_association": "BOSS", "id": "12"},
-                     issue={"state": "shut"})
+    bad = load_event(
+        "issue_comment.created", comment={"author_association": "BOSS", "id": "12"}, issue={"state": "shut"}
+    )
     errors = webhooks.lenient_errors(schema, "issue_comment.created", bad)
     assert any("BOSS" in e for e in errors) and any("'12'" in e for e in errors)
     trimmed_away = load_event("issue_comment.created", comment={"url": REMOVE})
@@ -65,8 +71,9 @@ def test_lenient_validation_still_catches_wrong_values():
 
 
 def test_event_file_overrides_and_env(event_file):
-    path = event_file("issue_comment.created.pr", comment={"body": "/precheck", "user": {"login": "carol"}},
-                      sender=REMOVE)
+    path = event_file(
+        "issue_comment.created.pr", comment={"body": "/precheck", "user": {"login": "carol"}}, sender=REMOVE
+    )
     payload = json.loads(path.read_text())
     assert payload["comment"]["body"] == "/precheck" and payload["comment"]["user"]["login"] == "carol"
     assert payload["comment"]["user"]["type"] == "User"  # merged, not replaced
@@ -78,6 +85,7 @@ def test_event_file_overrides_and_env(event_file):
 
 def test_actions_env_reads_back_outputs_and_summary(actions_env):
     from labeler import runner
+
     runner.set_output("labels", "bug\ntriage")
     runner.set_output("count", "2")
     with open(os.environ["GITHUB_OUTPUT"], "a") as f:
@@ -94,8 +102,12 @@ def test_parse_github_file_rejects_broken_files(text, error):
 
 
 def test_environment_is_scrubbed():
-    leaked = [k for k in os.environ if k.startswith(("GITHUB_", "LABELER_", "ANTHROPIC_", "OPENAI_"))
-              or k.endswith(("_API_KEY", "_BASE_URL", "_TOKEN"))]
+    leaked = [
+        k
+        for k in os.environ
+        if k.startswith(("GITHUB_", "LABELER_", "ANTHROPIC_", "OPENAI_"))
+        or k.endswith(("_API_KEY", "_BASE_URL", "_TOKEN"))
+    ]
     assert leaked == []
 
 
@@ -105,6 +117,7 @@ def test_network_guard_blocks_non_loopback(_network_guard):
     with pytest.raises(NetworkBlocked):
         socket.getaddrinfo("api.github.com", 443)
     import github
+
     with pytest.raises(NetworkBlocked):
         github.Github(retry=0).get_repo("acme/widgets").full_name
     assert len(_network_guard) == 3

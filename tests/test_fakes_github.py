@@ -1,8 +1,10 @@
 """FakeGitHub against real PyGithub 2.10: shapes, state, pagination, faults, validation."""
+
 from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import UTC
 
 import github
 import pytest
@@ -14,14 +16,21 @@ TOKEN = "ghs_fake_token_0123456789abcdef"
 
 
 def client(url: str, retry: object = 0, per_page: int = 30) -> Github:
-    return Github(base_url=url, auth=Auth.Token(TOKEN), retry=retry, per_page=per_page,
-                  seconds_between_requests=0, seconds_between_writes=0)
+    return Github(
+        base_url=url,
+        auth=Auth.Token(TOKEN),
+        retry=retry,
+        per_page=per_page,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+    )
 
 
 @pytest.fixture
 def gh(fake_github: FakeGitHub) -> FakeGitHub:
-    fake_github.add_issue(7, "Crash on start", "It crashes", labels=["bug"], user="bob",
-                          author_association="CONTRIBUTOR")
+    fake_github.add_issue(
+        7, "Crash on start", "It crashes", labels=["bug"], user="bob", author_association="CONTRIBUTOR"
+    )
     return fake_github
 
 
@@ -33,7 +42,12 @@ def repo(gh: FakeGitHub) -> github.Repository.Repository:
 def test_repo_and_issue_shapes(gh, repo):
     assert (repo.full_name, repo.default_branch, repo.owner.login) == ("acme/widgets", "main", "acme")
     issue = repo.get_issue(7)
-    assert (issue.title, issue.body, issue.user.login, issue.user.type) == ("Crash on start", "It crashes", "bob", "User")
+    assert (issue.title, issue.body, issue.user.login, issue.user.type) == (
+        "Crash on start",
+        "It crashes",
+        "bob",
+        "User",
+    )
     assert [label.name for label in issue.labels] == ["bug"]
     assert issue.pull_request is None and issue.raw_data["author_association"] == "CONTRIBUTOR"
     assert issue.url == f"{gh.url}/repos/acme/widgets/issues/7"  # rewritten from api.github.com
@@ -56,7 +70,8 @@ def test_comment_create_edit_and_request_log(gh, repo):
     writes = gh.writes()
     assert [(w.method, w.path, w.body) for w in writes] == [
         ("POST", "/repos/acme/widgets/issues/7/comments", {"body": "<!-- labeler:x -->\nfirst"}),
-        ("PATCH", f"/repos/acme/widgets/issues/comments/{comment.id}", {"body": "<!-- labeler:x -->\nsecond"})]
+        ("PATCH", f"/repos/acme/widgets/issues/comments/{comment.id}", {"body": "<!-- labeler:x -->\nsecond"}),
+    ]
     assert writes[0].header("authorization") == f"token {TOKEN}"
     assert repo.get_issue(7).get_comment(comment.id).body.endswith("second")
 
@@ -86,7 +101,7 @@ def test_pagination_over_250_comments(gh, repo):
 
 def test_issue_labels_add_set_remove(gh, repo):
     issue = repo.get_issue(7)
-    issue.add_to_labels("triage", "bug")              # PyGithub sends a bare array
+    issue.add_to_labels("triage", "bug")  # PyGithub sends a bare array
     assert gh.issue_labels(7) == ["bug", "triage"]
     assert gh.writes()[-1].body == ["triage", "bug"]
     issue.set_labels("question")
@@ -96,7 +111,8 @@ def test_issue_labels_add_set_remove(gh, repo):
         issue.remove_from_labels("question")
     assert (e.value.status, e.value.data["message"]) == (404, "Label does not exist")
     client(gh.url).requester.requestJsonAndCheck(
-        "POST", f"{gh.url}/repos/acme/widgets/issues/7/labels", input={"labels": ["a b", {"name": "c"}]})
+        "POST", f"{gh.url}/repos/acme/widgets/issues/7/labels", input={"labels": ["a b", {"name": "c"}]}
+    )
     assert gh.issue_labels(7) == ["a b", "c"]
 
 
@@ -126,19 +142,27 @@ def test_list_issues_filters_and_prs(gh, repo):
     assert [i.number for i in repo.get_issues(state="all", labels=["bug"])] == [10, 8, 7]
     assert repo.get_issue(10).pull_request is not None
     assert [i.number for i in repo.get_issues(sort="created", direction="asc")] == [9, 7, 10]
-    from datetime import datetime, timezone
-    assert 9 not in [i.number for i in repo.get_issues(since=datetime(2021, 1, 1, tzinfo=timezone.utc))]
+    from datetime import datetime
+
+    assert 9 not in [i.number for i in repo.get_issues(since=datetime(2021, 1, 1, tzinfo=UTC))]
 
 
 def test_pull_files_and_contents_at_ref(gh, repo):
     gh.add_file("knowledge/qna.yaml", "old: 1\n")
-    pr = gh.add_pr(12, "a" * 40, files={"knowledge/qna.yaml": "old: 2\nnew: 3\n", "docs/new.md": "hi\n",
-                                        "README.md": None}, base_files={"README.md": "r\n", "knowledge/qna.yaml": "old: 1\n"})
+    pr = gh.add_pr(
+        12,
+        "a" * 40,
+        files={"knowledge/qna.yaml": "old: 2\nnew: 3\n", "docs/new.md": "hi\n", "README.md": None},
+        base_files={"README.md": "r\n", "knowledge/qna.yaml": "old: 1\n"},
+    )
     pull = repo.get_pull(12)
     assert (pull.head.sha, pull.base.sha, pull.number) == ("a" * 40, pr.base_sha, 12)
     files = {f.filename: (f.status, f.additions, f.deletions) for f in pull.get_files()}
-    assert files == {"README.md": ("removed", 0, 1), "docs/new.md": ("added", 1, 0),
-                     "knowledge/qna.yaml": ("modified", 2, 1)}
+    assert files == {
+        "README.md": ("removed", 0, 1),
+        "docs/new.md": ("added", 1, 0),
+        "knowledge/qna.yaml": ("modified", 2, 1),
+    }
     assert repo.get_contents("knowledge/qna.yaml", ref="a" * 40).decoded_content == b"old: 2\nnew: 3\n"
     assert repo.get_contents("knowledge/qna.yaml", ref=pr.base_sha).decoded_content == b"old: 1\n"
     with pytest.raises(UnknownObjectException):
@@ -154,14 +178,19 @@ def test_statuses(gh, repo):
     pr = gh.add_pr(12, "c" * 40)
     commit = repo.get_commit(pr.head_sha)
     commit.create_status("pending", description="working", context="labeler/precheck")
-    commit.create_status("success", target_url="https://example.com/run", description="done",
-                         context="labeler/precheck")
+    commit.create_status(
+        "success", target_url="https://example.com/run", description="done", context="labeler/precheck"
+    )
     commit.create_status("failure", description="no", context="labeler/enabled")
     assert [s.state for s in commit.get_statuses()] == ["failure", "success", "pending"]  # newest first
     combined = commit.get_combined_status()
     assert (combined.state, combined.total_count) == ("failure", 2)
-    assert gh.statuses(pr.head_sha)[1] == {"state": "success", "context": "labeler/precheck",
-                                           "description": "done", "target_url": "https://example.com/run"}
+    assert gh.statuses(pr.head_sha)[1] == {
+        "state": "success",
+        "context": "labeler/precheck",
+        "description": "done",
+        "target_url": "https://example.com/run",
+    }
     for kwargs in ({"state": "shut"}, {"state": "success", "description": "x" * 141}):
         with pytest.raises(GithubException) as e:
             commit.create_status(**kwargs)
@@ -271,8 +300,12 @@ def test_handler_bug_answers_4xx_not_5xx(gh, repo, monkeypatch):
 
 
 def test_malformed_json_body_is_400(gh):
-    req = urllib.request.Request(f"{gh.url}/repos/acme/widgets/issues/7/comments", data=b"{nope",
-                                 method="POST", headers={"Authorization": f"token {TOKEN}"})
+    req = urllib.request.Request(
+        f"{gh.url}/repos/acme/widgets/issues/7/comments",
+        data=b"{nope",
+        method="POST",
+        headers={"Authorization": f"token {TOKEN}"},
+    )
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req)
     assert e.value.code == 400 and json.loads(e.value.read())["message"] == "Problems parsing JSON"
@@ -296,5 +329,6 @@ def test_openapi_violations_are_recorded(gh):
 
 def test_fixture_env(fake_github):
     import os
+
     assert os.environ["GITHUB_API_URL"] == fake_github.url
     assert os.environ["GITHUB_REPOSITORY"] == "acme/widgets" and os.environ["LABELER_GITHUB_PACE"] == "0"

@@ -1,4 +1,5 @@
 """FakeLLM against the real anthropic 2.12 and openai 3.54 SDKs: shapes, scripting, faults, retries."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,15 @@ import pytest
 
 from fakes import FakeLLM, Raw
 
-TOOL = {"name": "set_labels", "description": "Pick labels",
-        "input_schema": {"type": "object", "properties": {"labels": {"type": "array", "items": {"type": "string"}}},
-                         "required": ["labels"]}}
+TOOL = {
+    "name": "set_labels",
+    "description": "Pick labels",
+    "input_schema": {
+        "type": "object",
+        "properties": {"labels": {"type": "array", "items": {"type": "string"}}},
+        "required": ["labels"],
+    },
+}
 
 
 class Labels(pydantic.BaseModel):
@@ -32,8 +39,9 @@ def gpt(llm: FakeLLM, **kw) -> openai.OpenAI:
 
 
 def ask(client: anthropic.Anthropic, **kw):
-    return client.messages.create(model="claude-test", max_tokens=64,
-                                  messages=[{"role": "user", "content": "Label this"}], **kw)
+    return client.messages.create(
+        model="claude-test", max_tokens=64, messages=[{"role": "user", "content": "Label this"}], **kw
+    )
 
 
 def chat(client: openai.OpenAI, **kw):
@@ -55,10 +63,15 @@ def test_anthropic_forced_tool_and_parse(fake_llm):
     fake_llm.enqueue({"labels": ["bug"]}, {"labels": ["docs"]})
     reply = ask(claude(fake_llm), tools=[TOOL], tool_choice={"type": "tool", "name": "set_labels"})
     block = reply.content[0]
-    assert (block.type, block.name, block.input, reply.stop_reason) == ("tool_use", "set_labels", {"labels": ["bug"]},
-                                                                        "tool_use")
-    parsed = claude(fake_llm).messages.parse(model="claude-test", max_tokens=64, output_format=Labels,
-                                             messages=[{"role": "user", "content": "x"}])
+    assert (block.type, block.name, block.input, reply.stop_reason) == (
+        "tool_use",
+        "set_labels",
+        {"labels": ["bug"]},
+        "tool_use",
+    )
+    parsed = claude(fake_llm).messages.parse(
+        model="claude-test", max_tokens=64, output_format=Labels, messages=[{"role": "user", "content": "x"}]
+    )
     assert parsed.parsed_output == Labels(labels=["docs"])
     assert fake_llm.requests[1].json["output_config"]["format"]["type"] == "json_schema"
 
@@ -72,17 +85,23 @@ def test_anthropic_garbage_with_forced_tool_is_text(fake_llm):
 def test_openai_text_json_schema_parse_and_tools(fake_llm):
     fake_llm.enqueue("hello", {"labels": ["bug"]}, {"labels": ["ui"]}, {"labels": ["x"]})
     assert chat(openai.OpenAI()).choices[0].message.content == "hello"
-    schema = {"type": "json_schema", "json_schema": {"name": "labels", "strict": True,
-                                                     "schema": Labels.model_json_schema()}}
+    schema = {
+        "type": "json_schema",
+        "json_schema": {"name": "labels", "strict": True, "schema": Labels.model_json_schema()},
+    }
     assert json.loads(chat(gpt(fake_llm), response_format=schema).choices[0].message.content) == {"labels": ["bug"]}
-    parsed = gpt(fake_llm).chat.completions.parse(model="gpt-test", response_format=Labels,
-                                                  messages=[{"role": "user", "content": "x"}])
+    parsed = gpt(fake_llm).chat.completions.parse(
+        model="gpt-test", response_format=Labels, messages=[{"role": "user", "content": "x"}]
+    )
     assert parsed.choices[0].message.parsed == Labels(labels=["ui"])
     tool = {"type": "function", "function": {"name": "set_labels", "parameters": TOOL["input_schema"]}}
     reply = chat(gpt(fake_llm), tools=[tool], tool_choice={"type": "function", "function": {"name": "set_labels"}})
     call = reply.choices[0].message.tool_calls[0]
-    assert (reply.choices[0].finish_reason, call.function.name, json.loads(call.function.arguments)) == \
-           ("tool_calls", "set_labels", {"labels": ["x"]})
+    assert (reply.choices[0].finish_reason, call.function.name, json.loads(call.function.arguments)) == (
+        "tool_calls",
+        "set_labels",
+        {"labels": ["x"]},
+    )
     assert reply.usage.total_tokens > 0 and fake_llm.pending() == 0
 
 
@@ -134,8 +153,9 @@ def test_anthropic_retries_server_errors_then_gives_up(fake_llm, status):
 def test_openai_500_retried_and_400_not(fake_llm):
     fake_llm.fault(500, times=1, headers={"retry-after-ms": "10"})
     assert chat(gpt(fake_llm)).choices[0].message.content == "OK"
-    fake_llm.fault(400, body={"error": {"message": "bad", "type": "invalid_request_error", "param": None,
-                                        "code": None}})
+    fake_llm.fault(
+        400, body={"error": {"message": "bad", "type": "invalid_request_error", "param": None, "code": None}}
+    )
     with pytest.raises(openai.BadRequestError):
         chat(gpt(fake_llm))
     assert len(fake_llm.requests) == 3
@@ -180,13 +200,16 @@ def test_bad_requests_are_rejected(fake_llm):
                 return reply.status, json.loads(reply.read())
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
+
     key = {"x-api-key": "k", "content-type": "application/json"}
     assert post("/v1/messages", b"{nope", key)[0] == 400
     assert post("/v1/messages", b'{"model": "m", "messages": []}', {})[0] == 401
-    assert post("/v1/messages", b'{"model": "m", "messages": []}', key)[1]["error"]["message"] == \
-           "max_tokens: Field required"
-    assert post("/v1/v1/messages", b"{}", key)[0] == 404     # anthropic base_url must not end in /v1
-    assert post("/chat/completions", b"{}", key)[0] == 404   # openai base_url must end in /v1
+    assert (
+        post("/v1/messages", b'{"model": "m", "messages": []}', key)[1]["error"]["message"]
+        == "max_tokens: Field required"
+    )
+    assert post("/v1/v1/messages", b"{}", key)[0] == 404  # anthropic base_url must not end in /v1
+    assert post("/chat/completions", b"{}", key)[0] == 404  # openai base_url must end in /v1
     assert post("/__replies", b'["from act"]', {})[0] == 200
     assert post("/__faults", b'[{"status": 529, "times": 1}]', {})[0] == 200
     with pytest.raises(anthropic.APIStatusError):
@@ -200,6 +223,7 @@ def test_concurrent_requests_are_served_in_parallel(fake_llm):
     def responder(route, body):
         barrier.wait()
         return "together"
+
     fake_llm.responder = responder
     fake_llm.latency = 0.05
     client = claude(fake_llm, max_retries=0)
@@ -210,5 +234,6 @@ def test_concurrent_requests_are_served_in_parallel(fake_llm):
 
 def test_fixture_env(fake_llm):
     import os
+
     assert os.environ["ANTHROPIC_BASE_URL"] == fake_llm.anthropic_url and fake_llm.openai_url.endswith("/v1")
     assert os.environ["OPENAI_API_KEY"] and os.environ["ANTHROPIC_API_KEY"]

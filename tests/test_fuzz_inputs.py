@@ -1,6 +1,7 @@
 """Issue 10: a seeded fuzz over event payloads and config files. Never a traceback (exit 3); every input
 that is invalid as a file (not JSON, not an object, too deep, bad Unicode, bad YAML, schema errors) ends
 with a non-zero exit and one `error:` line."""
+
 import json
 import random
 
@@ -11,8 +12,15 @@ from labeler.cli import main
 
 SEED = 10
 BAD_EVENT_FILES = [
-    b"", b"{", b"[1, 2]", b"null", b'"text"', b"\xff\xfe{}", b"[" * 100_000 + b"]" * 100_000,
-    b'{"action": "opened", "issue": {"title": "\\ud800"}}', b"{" + b'"a":{' * 50_000 + b"}" * 50_001,
+    b"",
+    b"{",
+    b"[1, 2]",
+    b"null",
+    b'"text"',
+    b"\xff\xfe{}",
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"action": "opened", "issue": {"title": "\\ud800"}}',
+    b"{" + b'"a":{' * 50_000 + b"}" * 50_001,
 ]
 JUNK = [None, True, -1, 0, 2**70, "", "many", "\u202e", [], {}, [1], {"x": 1}, "x" * 10_000, 1.5]
 
@@ -48,8 +56,11 @@ def cfg(tmp_path):
     return str(path)
 
 
-COMMANDS = [("bot", "issue_comment", "issue_comment.created.pr"), ("label-issue", "issues", "issues.opened"),
-            ("label-issue", "issue_comment", "issue_comment.created")]
+COMMANDS = [
+    ("bot", "issue_comment", "issue_comment.created.pr"),
+    ("label-issue", "issues", "issues.opened"),
+    ("label-issue", "issue_comment", "issue_comment.created"),
+]
 
 
 @pytest.mark.parametrize("command, event_name, sample", COMMANDS)
@@ -76,22 +87,35 @@ def test_mutated_events_never_crash(fake_github, tmp_path, capsys, cfg, monkeypa
         assert code == 0 or "error:" in text
 
 
-BAD_CONFIGS = ["", "- a\n- b\n", "labels: 5\n", "labels: [5]\n", "labels:\n  - name: [x]\n", "labels: &a [*a]\n",
-               "labels:\n  - {name: a, color: zz, bogus: 1}\n  - {name: a}\n", "\t\tlabels:\n", "labels: [\n",
-               "labels:\n  - name: " + "x" * 100_000 + "\n    color: 5\n"]
+BAD_CONFIGS = [
+    "",
+    "- a\n- b\n",
+    "labels: 5\n",
+    "labels: [5]\n",
+    "labels:\n  - name: [x]\n",
+    "labels: &a [*a]\n",
+    "labels:\n  - {name: a, color: zz, bogus: 1}\n  - {name: a}\n",
+    "\t\tlabels:\n",
+    "labels: [\n",
+    "labels:\n  - name: " + "x" * 100_000 + "\n    color: 5\n",
+]
 
 
 def test_invalid_config_files_are_errors(fake_github, tmp_path, capsys):
     rng = random.Random(SEED)
-    configs = BAD_CONFIGS + ["labels:\n" + "".join(f"  - {rng.choice(['name', 'color', 'x'])}: {rng.choice(JUNK)!r}\n"
-                                                   for _ in range(3)) for _ in range(10)]
+    configs = BAD_CONFIGS + [
+        "labels:\n" + "".join(f"  - {rng.choice(['name', 'color', 'x'])}: {rng.choice(JUNK)!r}\n" for _ in range(3))
+        for _ in range(10)
+    ]
     for i, text in enumerate(configs):
         path = tmp_path / f"labels-{i}.yml"
         path.write_text(text, encoding="utf-8")
-        code, out = run(capsys, ["label-issue", "--issue", "1", "--config", str(path), "--provider", "keywords",
-                                 "--dry-run"])
+        code, out = run(
+            capsys, ["label-issue", "--issue", "1", "--config", str(path), "--provider", "keywords", "--dry-run"]
+        )
         if code == 0:  # a random config can be valid: then it must really load
             from labeler import config
+
             config.parse(text, str(path))
         else:
             assert code == 1 and out.count("error:") == 1, (text[:80], out)

@@ -1,4 +1,5 @@
 """The GitHub layer against the stand-in: sticky comments, idempotent writes, rate limits."""
+
 import pytest
 
 from labeler import gh as gh_mod

@@ -1,4 +1,5 @@
 """The model layer with the real SDKs against FakeLLM: structured output, re-ask, failures."""
+
 import pytest
 
 from fakes import Raw
@@ -19,7 +20,7 @@ def test_structured_answer(model, fake_llm):
 
 
 def test_one_reask_with_the_error_then_invalid(model, fake_llm):
-    fake_llm.enqueue({"x": "three"}, "```json\n{\"x\": 4}\n```")
+    fake_llm.enqueue({"x": "three"}, '```json\n{"x": 4}\n```')
     assert llm.ask_json(model, system="s", prompt="p", schema=SCHEMA) == {"x": 4}
     assert "'three' is not of type 'integer'" in fake_llm.prompts()[1]
     fake_llm.enqueue("nope", "still nope")
@@ -42,8 +43,12 @@ def test_an_envelope_without_content_is_an_empty_answer(model, fake_llm):
 
 
 def test_retry_after_is_capped(model, fake_llm, monkeypatch):
-    model._client = type(model)(name=model.name, api_key="k", base_url=getattr(model, "base_url", None),
-                                settings=llm.Settings(timeout=5, max_retries=1, retry_after_cap=0.01))._client
+    model._client = type(model)(
+        name=model.name,
+        api_key="k",
+        base_url=getattr(model, "base_url", None),
+        settings=llm.Settings(timeout=5, max_retries=1, retry_after_cap=0.01),
+    )._client
     fake_llm.fault(429, headers={"retry-after": "3600"})
     fake_llm.enqueue({"x": 1})
     assert llm.ask_json(model, system="s", prompt="p", schema=SCHEMA) == {"x": 1}

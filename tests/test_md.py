@@ -34,6 +34,7 @@ def test_marker_values_cannot_close_the_comment():
 
 def test_a_code_block_cannot_be_closed_by_the_text_inside():
     from labeler import md
+
     assert md.code_block("plain") == "```text\nplain\n```"
     block = md.code_block("a ````` run\n```\n<b>@x</b>")
     assert block.startswith("``````text\n") and block.endswith("\n``````")

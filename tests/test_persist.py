@@ -1,4 +1,5 @@
 """labeler/persist.py: bad files are moved aside with one warning, saves validate first (issue 10, item 12)."""
+
 from __future__ import annotations
 
 import json
@@ -73,10 +74,12 @@ def test_quarantine_names_carry_the_time_and_never_collide(tmp_path):
 def test_check_file_quarantines_so_a_save_step_finds_nothing(tmp_path, capsys):
     path = tmp_path / "c.json"
     path.write_text("{trunc")
-    assert not persist.check_file(str(path), "the test cache", lambda p: persist.check_json(
-        p, version=("format", 1), validate=validate))
+    assert not persist.check_file(
+        str(path), "the test cache", lambda p: persist.check_json(p, version=("format", 1), validate=validate)
+    )
     assert not path.exists()
     path.write_text(json.dumps(VALID))
-    assert persist.check_file(str(path), "the test cache", lambda p: persist.check_json(
-        p, version=("format", 1), validate=validate))
+    assert persist.check_file(
+        str(path), "the test cache", lambda p: persist.check_json(p, version=("format", 1), validate=validate)
+    )
     assert path.exists() and "is valid" in capsys.readouterr().out

@@ -1,4 +1,5 @@
 """runner.Progress: periodic one-line progress in Actions logs, a final timing line."""
+
 from __future__ import annotations
 
 from labeler import runner
@@ -10,10 +11,10 @@ def test_actions_log_gets_periodic_lines_and_a_timing_line(monkeypatch, capsys):
     progress = runner.Progress("classified", 3)
     progress._clock = lambda: next(clock)
     progress._start = progress._last = 0.0
-    progress.update(1)   # t=1: too soon, nothing
-    progress.update(2)   # t=12: a line
-    progress.update(3)   # t=13: the last one, always
-    progress.finish()    # t=14
+    progress.update(1)  # t=1: too soon, nothing
+    progress.update(2)  # t=12: a line
+    progress.update(3)  # t=13: the last one, always
+    progress.finish()  # t=14
     lines = capsys.readouterr().err.splitlines()
     assert lines == ["classified: 2/3 (12 s)", "classified: 3/3 (13 s)", "classified: 3/3 done in 14.0 s"]
 

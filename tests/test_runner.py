@@ -33,6 +33,7 @@ def test_annotations_escape_properties_and_newlines(capsys, monkeypatch):
 def test_one_error_line_annotation_only_in_actions(capsys, monkeypatch, actions):
     """Issue 10, item 16: `::error::` under GITHUB_ACTIONS=true, plain `error:` otherwise, never both."""
     from labeler.cli import main
+
     if actions:
         monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert main(["bot", "--event", "/nonexistent/event.json"]) == 1
@@ -45,17 +46,23 @@ def test_one_error_line_annotation_only_in_actions(capsys, monkeypatch, actions)
 
 def test_a_failure_is_also_in_the_job_summary_where_markup_cannot_escape(actions_env, capsys, monkeypatch):
     from labeler.cli import main
+
     monkeypatch.setenv("LABELER_TEACHER_API_KEY", "sk-teacher-0123456789")
     hostile = actions_env.output_path.parent / "```\n<img src=x> @admin sk-teacher-0123456789.json"
     assert main(["bot", "--event", str(hostile)]) == 1
     summary = actions_env.summary()
     assert summary.startswith("### labeler failed\n\n````text\n") and summary.endswith("\n````\n")
-    assert "cannot read" in summary and "sk-teacher" not in summary and str(hostile).replace("sk-teacher-0123456789", "***") in summary
+    assert (
+        "cannot read" in summary
+        and "sk-teacher" not in summary
+        and str(hostile).replace("sk-teacher-0123456789", "***") in summary
+    )
     assert capsys.readouterr().out.count("::error") == 1
 
 
 def test_secrets_are_redacted_everywhere_they_leave(capsys, monkeypatch, tmp_path):
     from labeler import secrets
+
     monkeypatch.setenv("LABELER_TEACHER_API_KEY", "sk-teacher-0123456789")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "s.md"))
     monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "o.txt"))

@@ -1,4 +1,5 @@
 """The actions and workflows pass the linters CI would run: schema checks and zizmor."""
+
 import glob
 import re
 import shutil
@@ -96,8 +97,11 @@ def test_caches_are_saved_only_after_a_check_and_restores_never_block(path):
     doc = yaml.safe_load(Path(path).read_text())
     for job in (doc.get("jobs") or {}).values():
         steps = job.get("steps", [])
-        checks = {s["id"]: s for s in steps if "id" in s and (any(c in s.get("run", "") for c in CHECKS)
-                                                              or s.get("uses") == "./actions/check-cache")}
+        checks = {
+            s["id"]: s
+            for s in steps
+            if "id" in s and (any(c in s.get("run", "") for c in CHECKS) or s.get("uses") == "./actions/check-cache")
+        }
         for step in steps:
             uses = step.get("uses", "")
             if "actions/cache/restore@" in uses:
@@ -113,5 +117,7 @@ def test_caches_are_saved_only_after_a_check_and_restores_never_block(path):
             check = checks[ids[0]]
             assert "always()" in str(check.get("if", "")), f"{path}: {check['id']} is skipped when a step failed"
             checked = set((check.get("env") or {}).values()) | set((check.get("with") or {}).values())
-            assert step["with"]["path"] in checked, f"{path}: {check['id']} checks another file than {step.get('name')} saves"
+            assert step["with"]["path"] in checked, (
+                f"{path}: {check['id']} checks another file than {step.get('name')} saves"
+            )
             assert f"hashFiles('{step['with']['path']}')" in cond

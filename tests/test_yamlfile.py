@@ -1,4 +1,5 @@
 """Issue 10, items 11 and 15: one YAML reader, no anchors/aliases, size cap, bounded messages, all errors."""
+
 import time
 
 import pytest
@@ -9,7 +10,9 @@ from labeler.taxonomy_bot import qna
 
 BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n" for i in range(8))
+    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+    for i in range(8)
+)
 
 
 def test_an_alias_bomb_in_a_contributors_qna_is_refused_fast():

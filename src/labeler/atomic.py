@@ -6,6 +6,7 @@
 
 No runner, no warnings: feature cores (backport_report.report) use it too.
 """
+
 from __future__ import annotations
 
 import json

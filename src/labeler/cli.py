@@ -3,6 +3,7 @@
 Startup stays cheap: nothing here imports github, anthropic or openai; command modules import
 them inside the functions that talk to those services.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -16,20 +17,41 @@ from labeler.errors import UserError
 
 # name -> (module, one-line help). The help is repeated here so `labeler --help` needs no import.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "backport-report": ("labeler.backport_report.command", "Review page of backport verdicts for a development range (patchbot)."),
+    "backport-report": (
+        "labeler.backport_report.command",
+        "Review page of backport verdicts for a development range (patchbot).",
+    ),
     "label-issue": ("labeler.label_issue.command", "Label an issue from labels.yml with a model or offline."),
-    "publish-benchmarks": ("labeler.publish_benchmarks.command", "Post a model build's before/after benchmark results to its PRs."),
+    "publish-benchmarks": (
+        "labeler.publish_benchmarks.command",
+        "Post a model build's before/after benchmark results to its PRs.",
+    ),
     "sync-labels": ("labeler.sync_labels", "Create or update the repository's labels from labels.yml."),
     "bot": ("labeler.taxonomy_bot.bot", "Taxonomy PR bot: route a `@bot <command>` PR comment or a PR-opened event."),
-    "enable": ("labeler.taxonomy_bot.enable", "Taxonomy PR bot: enable the commands on a PR's head commit (team check)."),
+    "enable": (
+        "labeler.taxonomy_bot.enable",
+        "Taxonomy PR bot: enable the commands on a PR's head commit (team check).",
+    ),
     "precheck": ("labeler.taxonomy_bot.precheck", "Taxonomy PR bot: ask the current model a PR's qna.yaml questions."),
-    "postcheck": ("labeler.taxonomy_bot.postcheck", "Taxonomy PR bot: the same against a candidate model, before/after."),
+    "postcheck": (
+        "labeler.taxonomy_bot.postcheck",
+        "Taxonomy PR bot: the same against a candidate model, before/after.",
+    ),
     "generate": ("labeler.taxonomy_bot.generate", "Taxonomy PR bot: sample synthetic data from a PR's seed examples."),
     "model": ("labeler.model.command", "Train or evaluate the offline classifier on labelled issues (labeler[local])."),
     "history": ("labeler.history.command", "Sync the repository's issues into a local SQLite history file."),
-    "missing-info": ("labeler.missing_info.command", "Ask for missing information (label + one polite comment); never closes issues."),
-    "dataset": ("labeler.dataset.command", "Export labelled JSONL splits, fine-tuning files and a dataset card from the history."),
-    "monitor": ("labeler.monitor.command", "Label drift of recent issues against history, plus a sample for human review."),
+    "missing-info": (
+        "labeler.missing_info.command",
+        "Ask for missing information (label + one polite comment); never closes issues.",
+    ),
+    "dataset": (
+        "labeler.dataset.command",
+        "Export labelled JSONL splits, fine-tuning files and a dataset card from the history.",
+    ),
+    "monitor": (
+        "labeler.monitor.command",
+        "Label drift of recent issues against history, plus a sample for human review.",
+    ),
 }
 
 
@@ -108,5 +130,3 @@ def _internal_error(e: BaseException) -> int:
     with runner.group("traceback (please include it in a bug report)"):
         print(secrets.redact(traceback.format_exc()), file=sys.stdout)
     return 3
-
-

@@ -1,5 +1,6 @@
 """labels.yml: loaded with yaml.safe_load, validated by the JSON Schema in schemas/ (the single
 source of truth), errors pointing at the file, the line and the key."""
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,11 @@ def _schema_registry() -> Any:
     from referencing import Registry, Resource
 
     folder = resources.files("labeler") / "schemas"
-    entries = [(f.name, Resource.from_contents(json.loads(f.read_text("utf-8"))))
-               for f in folder.iterdir() if f.name.endswith(".schema.json")]
+    entries = [
+        (f.name, Resource.from_contents(json.loads(f.read_text("utf-8"))))
+        for f in folder.iterdir()
+        if f.name.endswith(".schema.json")
+    ]
     return Registry().with_resources(entries)
 
 
@@ -77,8 +81,10 @@ def find(path: str | None = None) -> str:
     for candidate in DEFAULT_PATHS:
         if os.path.isfile(candidate):
             return candidate
-    raise ConfigError(f"no config file: looked for {' and '.join(DEFAULT_PATHS)} "
-                      f"(set {setting('--config / LABELER_CONFIG', 'config')})")
+    raise ConfigError(
+        f"no config file: looked for {' and '.join(DEFAULT_PATHS)} "
+        f"(set {setting('--config / LABELER_CONFIG', 'config')})"
+    )
 
 
 def load_optional(path: str | None = None) -> Config | None:
@@ -126,10 +132,16 @@ line_of = yamlfile.line_of
 
 
 def _label(raw: dict[str, Any]) -> Label:
-    return Label(name=raw["name"].strip(), description=raw.get("description", ""),
-                 color=raw.get("color", "ededed").lstrip("#").lower(), aliases=tuple(raw.get("aliases", ())),
-                 examples=tuple(raw.get("examples", ())), deprecated=raw.get("deprecated", False),
-                 auto=raw.get("auto", True), min_confidence=raw.get("min-confidence"))
+    return Label(
+        name=raw["name"].strip(),
+        description=raw.get("description", ""),
+        color=raw.get("color", "ededed").lstrip("#").lower(),
+        aliases=tuple(raw.get("aliases", ())),
+        examples=tuple(raw.get("examples", ())),
+        deprecated=raw.get("deprecated", False),
+        auto=raw.get("auto", True),
+        min_confidence=raw.get("min-confidence"),
+    )
 
 
 def _check_unique(labels: tuple[Label, ...], data: Any, root: Any, path: str) -> None:
@@ -138,8 +150,11 @@ def _check_unique(labels: tuple[Label, ...], data: Any, root: Any, path: str) ->
         for key in (lbl.name, *lbl.aliases):
             owner = seen.setdefault(key.lower(), lbl.name)
             if owner != lbl.name or (key != lbl.name and key.lower() == lbl.name.lower()):
-                raise ConfigError(f"labels.{i}: {key!r} is already used by label {owner!r}",
-                                  file=path, line=line_of(root, ["labels", i]))
+                raise ConfigError(
+                    f"labels.{i}: {key!r} is already used by label {owner!r}",
+                    file=path,
+                    line=line_of(root, ["labels", i]),
+                )
 
 
 # ------------------------------------------------------------------- section -> settings
@@ -169,8 +184,9 @@ def default(name: str, key: str) -> Any:
     return defaults(name)[key]
 
 
-def section_settings(source: Config | Mapping[str, Any] | None, name: str, cls: type[T],
-                     overrides: Mapping[str, Any] | None = None) -> T:
+def section_settings(
+    source: Config | Mapping[str, Any] | None, name: str, cls: type[T], overrides: Mapping[str, Any] | None = None
+) -> T:
     """A frozen dataclass filled from the schema's defaults, then the config section (`source` is the
     Config or the section itself), then the non-None overrides (flags, env vars). A field reads the key
     named by its `key` metadata (dotted for nested, e.g. `labels.skill`), else its name in kebab-case;

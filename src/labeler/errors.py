@@ -1,4 +1,5 @@
 """The one user-facing failure type: shown as ::error:: and exit 1, never a traceback."""
+
 from __future__ import annotations
 
 

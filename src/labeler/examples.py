@@ -14,6 +14,7 @@ Interfaces:
     write_jsonl(path, examples) -> int (records written)
     select_labels(examples, *, family=None, min_examples=1, exclude=()) -> Selection
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,15 @@ class Example:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        record = {"id": self.id, "title": self.title, "body": self.body, "labels": list(self.labels),
-                  "created_at": self.created_at, "split": self.split, "source": self.source}
+        record = {
+            "id": self.id,
+            "title": self.title,
+            "body": self.body,
+            "labels": list(self.labels),
+            "created_at": self.created_at,
+            "split": self.split,
+            "source": self.source,
+        }
         return {**self.extra, **record}
 
 
@@ -66,9 +74,16 @@ def parse_record(raw: Any, default_id: str) -> Example:
     if split is not None and split not in SPLITS:
         raise ValueError(f"'split' must be one of {', '.join(SPLITS)} or null, got {split!r}")
     ident = raw.get("id", default_id)
-    return Example(id=str(ident), title=title, body=body, labels=tuple(dict.fromkeys(labels)),
-                   created_at=_opt_str(raw.get("created_at")), split=split, source=_opt_str(raw.get("source")),
-                   extra={k: v for k, v in raw.items() if k not in _KNOWN})
+    return Example(
+        id=str(ident),
+        title=title,
+        body=body,
+        labels=tuple(dict.fromkeys(labels)),
+        created_at=_opt_str(raw.get("created_at")),
+        split=split,
+        source=_opt_str(raw.get("source")),
+        extra={k: v for k, v in raw.items() if k not in _KNOWN},
+    )
 
 
 def _opt_str(value: Any) -> str | None:
@@ -120,6 +135,7 @@ def write_jsonl(path: str, rows: Iterable[Example | dict[str, Any]]) -> int:
 
 # label selection ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Selection:
     examples: list[Example]
@@ -127,16 +143,19 @@ class Selection:
     dropped: dict[str, int]  # label -> count, removed for having too few examples
 
 
-def select_labels(examples: Sequence[Example], *, family: str | None = None, min_examples: int = 1,
-                  exclude: Sequence[str] = ()) -> Selection:
+def select_labels(
+    examples: Sequence[Example], *, family: str | None = None, min_examples: int = 1, exclude: Sequence[str] = ()
+) -> Selection:
     """Keep labels matching `family` (a glob like 'area/*') with >= min_examples issues.
 
     Issues carrying any `exclude` label (e.g. the bot's provenance label) are dropped so the model
     never learns from its own guesses. Issues left without labels stay (as negatives).
     """
     kept_issues = [e for e in examples if not set(e.labels) & set(exclude)]
+
     def wanted(label: str) -> bool:
         return family is None or fnmatch.fnmatchcase(label, family)
+
     counts = Counter(lbl for e in kept_issues for lbl in e.labels if wanted(lbl))
     keep = {lbl for lbl, n in counts.items() if n >= min_examples}
     dropped = {lbl: n for lbl, n in counts.items() if lbl not in keep}

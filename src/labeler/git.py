@@ -3,6 +3,7 @@
 Only plain values leave this module (`Commit` records, sha -> patch-id maps), so everything
 downstream is testable without a repository.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,9 @@ class Commit:
 def git(repo: str, *args: str, stdin: bytes | None = None) -> str:
     """Run git in `repo`; a failure becomes a UserError quoting git's own message."""
     try:
-        done = subprocess.run(["git", "-C", repo, *args], input=stdin, capture_output=True,
-                              timeout=GIT_TIMEOUT, check=False)
+        done = subprocess.run(
+            ["git", "-C", repo, *args], input=stdin, capture_output=True, timeout=GIT_TIMEOUT, check=False
+        )
     except FileNotFoundError:
         raise UserError("git is not installed (or not on PATH)") from None
     except subprocess.TimeoutExpired:
@@ -83,17 +85,28 @@ def default_since(repo: str, until: str) -> str:
     try:
         return git(repo, "describe", "--tags", "--abbrev=0", "--match", "*-dev0", until).strip()
     except UserError:
-        raise UserError(f"no *-dev0 tag is reachable from {until} (HAProxy's convention): set "
-                        f"{setting('--since REF', 'since', 'BACKPORT_SINCE')} to any tag or commit") from None
+        raise UserError(
+            f"no *-dev0 tag is reachable from {until} (HAProxy's convention): set "
+            f"{setting('--since REF', 'since', 'BACKPORT_SINCE')} to any tag or commit"
+        ) from None
 
 
 def parse_log(raw: str) -> list[Commit]:
     fields = raw.split("\0")
     commits = []
     for i in range(0, len(fields) - _FIELDS + 1, _FIELDS):
-        sha, parents, name, email, date, committed, message = fields[i:i + _FIELDS]
-        commits.append(Commit(sha=sha.strip(), parents=tuple(parents.split()), author_name=name,
-                              author_email=email, date=date, message=message.rstrip("\n"), commit_date=committed))
+        sha, parents, name, email, date, committed, message = fields[i : i + _FIELDS]
+        commits.append(
+            Commit(
+                sha=sha.strip(),
+                parents=tuple(parents.split()),
+                author_name=name,
+                author_email=email,
+                date=date,
+                message=message.rstrip("\n"),
+                commit_date=committed,
+            )
+        )
     return commits
 
 
@@ -105,9 +118,24 @@ def log(repo: str, revision_range: str, *, reverse: bool = True) -> list[Commit]
 
 def patch_ids(repo: str, revision_range: str) -> dict[str, str]:
     """commit sha -> `git patch-id --stable` for the non-merge commits of the range."""
-    diff = subprocess.run(["git", "-C", repo, "log", "-p", "--no-merges", "--no-color", "--no-ext-diff",
-                           "--format=commit %H", revision_range, "--"],
-                          capture_output=True, timeout=GIT_TIMEOUT, check=False)
+    diff = subprocess.run(
+        [
+            "git",
+            "-C",
+            repo,
+            "log",
+            "-p",
+            "--no-merges",
+            "--no-color",
+            "--no-ext-diff",
+            "--format=commit %H",
+            revision_range,
+            "--",
+        ],
+        capture_output=True,
+        timeout=GIT_TIMEOUT,
+        check=False,
+    )
     if diff.returncode != 0:
         raise UserError(f"git log -p {revision_range} failed: {diff.stderr.decode('utf-8', 'replace').strip()}")
     out = git(repo, "patch-id", "--stable", stdin=diff.stdout)
@@ -130,8 +158,7 @@ def version_of(ref: str) -> str | None:
 
 def touched_files(repo: str, revision_range: str) -> dict[str, tuple[str, ...]]:
     """commit sha -> the paths it touched (renames as delete + add), for the non-merge commits."""
-    raw = git(repo, "log", "--no-merges", "--no-renames", "--name-only", "-z", "--format=%x01%H",
-              revision_range, "--")
+    raw = git(repo, "log", "--no-merges", "--no-renames", "--name-only", "-z", "--format=%x01%H", revision_range, "--")
     files: dict[str, tuple[str, ...]] = {}
     for chunk in raw.split("\x01")[1:]:
         sha, _, paths = chunk.partition("\0")
@@ -158,6 +185,10 @@ def resolve_ids(repo: str, abbrevs: list[str]) -> dict[str, str]:
 
 
 def is_ancestor(repo: str, sha: str, ref: str) -> bool:
-    done = subprocess.run(["git", "-C", repo, "merge-base", "--is-ancestor", sha, ref], capture_output=True,
-                          timeout=GIT_TIMEOUT, check=False)
+    done = subprocess.run(
+        ["git", "-C", repo, "merge-base", "--is-ancestor", sha, ref],
+        capture_output=True,
+        timeout=GIT_TIMEOUT,
+        check=False,
+    )
     return done.returncode == 0

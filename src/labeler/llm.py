@@ -4,6 +4,7 @@ One owner of transport retries: the SDKs (max_retries, honouring Retry-After). A
 caps Retry-After so a provider cannot park the job for minutes. tenacity is used only for the
 re-ask loop on an answer that fails validation.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,15 @@ class Model(Protocol):
     provider: str
     name: str
 
-    def complete(self, *, system: str, prompt: str, max_tokens: int = 1024,
-                 schema: dict[str, Any] | None = None, temperature: float | None = None) -> str:
+    def complete(
+        self,
+        *,
+        system: str,
+        prompt: str,
+        max_tokens: int = 1024,
+        schema: dict[str, Any] | None = None,
+        temperature: float | None = None,
+    ) -> str:
         """Return the answer text (the JSON text of the object when `schema` is given)."""
         ...
 
@@ -49,9 +57,11 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(timeout=_env_float("LABELER_MODEL_TIMEOUT", 60.0),
-                   max_retries=int(_env_float("LABELER_MODEL_RETRIES", 2)),
-                   retry_after_cap=_env_float("LABELER_RETRY_AFTER_CAP", RETRY_AFTER_CAP))
+        return cls(
+            timeout=_env_float("LABELER_MODEL_TIMEOUT", 60.0),
+            max_retries=int(_env_float("LABELER_MODEL_RETRIES", 2)),
+            retry_after_cap=_env_float("LABELER_RETRY_AFTER_CAP", RETRY_AFTER_CAP),
+        )
 
 
 def _env_float(name: str, default: float) -> float:
@@ -74,6 +84,7 @@ def _cap_retry_after(cap: float) -> Any:
             except ValueError:  # an HTTP date: replace it with the cap
                 seconds = cap
             response.headers[header] = str(min(seconds, cap) * scale)
+
     return hook
 
 
@@ -94,13 +105,25 @@ class AnthropicModel:
 
         self._sdk = anthropic
         self._client = anthropic.Anthropic(
-            api_key=self.api_key, base_url=_anthropic_base(self.base_url), timeout=self.settings.timeout,
-            max_retries=self.settings.max_retries, http_client=_http_client(anthropic, self.settings))
+            api_key=self.api_key,
+            base_url=_anthropic_base(self.base_url),
+            timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries,
+            http_client=_http_client(anthropic, self.settings),
+        )
 
-    def complete(self, *, system: str, prompt: str, max_tokens: int = 1024,
-                 schema: dict[str, Any] | None = None, temperature: float | None = None) -> str:
+    def complete(
+        self,
+        *,
+        system: str,
+        prompt: str,
+        max_tokens: int = 1024,
+        schema: dict[str, Any] | None = None,
+        temperature: float | None = None,
+    ) -> str:
         kwargs: dict[str, Any] = {
-            "model": self.name, "max_tokens": max_tokens,
+            "model": self.name,
+            "max_tokens": max_tokens,
             # The static part (instructions, label set) is identical across issues: cache it.
             "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
             "messages": [{"role": "user", "content": prompt}],
@@ -127,8 +150,10 @@ def _sdk(name: str) -> Any:
     except ModuleNotFoundError as e:
         if e.name != name:
             raise
-        raise UserError(f"the {name} SDK is not installed: in an action set its provider input or {name}-api-key "
-                        f"(it is installed only then); elsewhere install requirements/{name}.txt") from None
+        raise UserError(
+            f"the {name} SDK is not installed: in an action set its provider input or {name}-api-key "
+            f"(it is installed only then); elsewhere install requirements/{name}.txt"
+        ) from None
 
 
 def _anthropic_base(url: str | None) -> str | None:
@@ -159,20 +184,34 @@ class OpenAIModel:
 
         self._sdk = openai
         self._client = openai.OpenAI(
-            api_key=self.api_key, base_url=_openai_base(self.base_url), timeout=self.settings.timeout,
-            max_retries=self.settings.max_retries, http_client=_http_client(openai, self.settings))
+            api_key=self.api_key,
+            base_url=_openai_base(self.base_url),
+            timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries,
+            http_client=_http_client(openai, self.settings),
+        )
 
-    def complete(self, *, system: str, prompt: str, max_tokens: int = 1024,
-                 schema: dict[str, Any] | None = None, temperature: float | None = None) -> str:
+    def complete(
+        self,
+        *,
+        system: str,
+        prompt: str,
+        max_tokens: int = 1024,
+        schema: dict[str, Any] | None = None,
+        temperature: float | None = None,
+    ) -> str:
         kwargs: dict[str, Any] = {
-            "model": self.name, "max_tokens": max_tokens,
+            "model": self.name,
+            "max_tokens": max_tokens,
             "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
         }
         if temperature is not None:
             kwargs["temperature"] = temperature
         if schema is not None:
-            kwargs["response_format"] = {"type": "json_schema",
-                                         "json_schema": {"name": "answer", "schema": schema, "strict": False}}
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": schema, "strict": False},
+            }
         try:
             completion = self._client.chat.completions.create(**kwargs)
             return (completion.choices[0].message.content or "") if completion.choices else ""
@@ -202,8 +241,14 @@ def _describe(e: Exception) -> str:
 PROVIDERS = {"anthropic": AnthropicModel, "openai": OpenAIModel}
 
 
-def get_model(provider: str, name: str | None = None, *, base_url: str | None = None,
-              api_key: str | None = None, settings: Settings | None = None) -> Model:
+def get_model(
+    provider: str,
+    name: str | None = None,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    settings: Settings | None = None,
+) -> Model:
     """Build a model client; a missing key is a UserError naming the variable to set."""
     if provider not in PROVIDERS:
         raise UserError(f"unknown model provider {provider!r} (choose from {', '.join(sorted(PROVIDERS))})")
@@ -214,31 +259,52 @@ def get_model(provider: str, name: str | None = None, *, base_url: str | None = 
     if not api_key:
         raise UserError(f"the {provider} provider needs an API key: set {KEY_ENV[provider]}")
     model_cls: Any = PROVIDERS[provider]
-    model: Model = model_cls(name=name or DEFAULT_MODELS[provider], api_key=api_key, base_url=base_url,
-                     settings=settings or Settings.from_env())
+    model: Model = model_cls(
+        name=name or DEFAULT_MODELS[provider],
+        api_key=api_key,
+        base_url=base_url,
+        settings=settings or Settings.from_env(),
+    )
     return model
 
 
-def ask_json(model: Model, *, system: str, prompt: str, schema: dict[str, Any],
-             max_tokens: int = 1024, temperature: float | None = 0.0, reasks: int = 1) -> dict[str, Any]:
+def ask_json(
+    model: Model,
+    *,
+    system: str,
+    prompt: str,
+    schema: dict[str, Any],
+    max_tokens: int = 1024,
+    temperature: float | None = 0.0,
+    reasks: int = 1,
+) -> dict[str, Any]:
     """Ask for a JSON object matching `schema`; re-ask with the validation error, then give up."""
     import jsonschema
     from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
     messages = [prompt]
     last = ""
-    for attempt in Retrying(stop=stop_after_attempt(reasks + 1), reraise=True,
-                            retry=retry_if_exception_type(InvalidAnswer)):
+    for attempt in Retrying(
+        stop=stop_after_attempt(reasks + 1), reraise=True, retry=retry_if_exception_type(InvalidAnswer)
+    ):
         with attempt:
-            last = model.complete(system=system, prompt="\n\n".join(messages), max_tokens=max_tokens,
-                                  schema=schema, temperature=temperature)
+            last = model.complete(
+                system=system,
+                prompt="\n\n".join(messages),
+                max_tokens=max_tokens,
+                schema=schema,
+                temperature=temperature,
+            )
             try:
                 answer = json.loads(_strip_fence(last))
                 jsonschema.validate(answer, schema)
             except (json.JSONDecodeError, jsonschema.ValidationError) as e:
                 problem = e.message if isinstance(e, jsonschema.ValidationError) else f"not JSON: {e}"
-                messages = [prompt, f"Your previous answer was invalid ({problem[:300]}). "
-                                    "Answer again with only a JSON object that matches the schema."]
+                messages = [
+                    prompt,
+                    f"Your previous answer was invalid ({problem[:300]}). "
+                    "Answer again with only a JSON object that matches the schema.",
+                ]
                 raise InvalidAnswer(f"the model's answer was invalid: {problem[:300]}", last) from None
             return dict(answer)
     raise InvalidAnswer("the model gave no valid answer", last)  # pragma: no cover - reraise above

@@ -1,4 +1,5 @@
 """Markdown for comments and job summaries built from untrusted text (issues, commits, models)."""
+
 from __future__ import annotations
 
 import html

@@ -15,6 +15,7 @@ write, and a run can be killed half-way. So a bad file never fails a run and is 
 `validate(data) -> reason | None` judges the content once the file is a JSON object of the expected
 `format` version (`version = (key, number)`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,14 +36,14 @@ Validate = Callable[[dict[str, Any]], "str | None"]
 @dataclass(frozen=True)
 class Bad:
     reason: str
-    bump: bool = False   # a readable file of another format version: start fresh with a notice
+    bump: bool = False  # a readable file of another format version: start fresh with a notice
 
 
 def quarantine(path: str, why: str, *, bump: bool = False) -> str:
     """Rename `path` (file or directory) to `<path>.corrupt-<time>` (`.old-<time>` on a version bump),
     say so once, and return the new name. Never raises: when even the rename fails, the file is
     deleted, and when that fails too the warning says so."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     aside = f"{path}.{'old' if bump else 'corrupt'}-{stamp}"
     try:
         os.replace(path, aside)
@@ -51,8 +52,7 @@ def quarantine(path: str, why: str, *, bump: bool = False) -> str:
         try:
             os.remove(path)
         except OSError:
-            runner.warning(f"{why}; could not move it aside or delete it ({e.strerror}): delete it by hand",
-                           file=path)
+            runner.warning(f"{why}; could not move it aside or delete it ({e.strerror}): delete it by hand", file=path)
             return ""
     where = f"moved aside to {os.path.basename(aside)}" if aside else "deleted"
     if bump:

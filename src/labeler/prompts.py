@@ -12,6 +12,7 @@ section lines is one section, `text` (backport-report's prefix and suffix files,
 keep in their own --prompts folder, are read that way). Substitution is single-pass
 (string.Template), so untrusted text that contains `$name` is never expanded again.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,19 +60,25 @@ def fill(template: str, **values: object) -> str:
 
 
 @cache
-def load(name: str, folder: str | None = None, *, package: str = "labeler",
-         required: tuple[str, ...] = ("system", "user")) -> Prompt:
+def load(
+    name: str, folder: str | None = None, *, package: str = "labeler", required: tuple[str, ...] = ("system", "user")
+) -> Prompt:
     """A prompt by name, from `folder` when a project keeps its own, else from `package`/prompts/."""
     path = Path(folder) / f"{name}.md" if folder else None
     try:
-        text = path.read_text("utf-8") if path else (resources.files(package) / "prompts" / f"{name}.md").read_text("utf-8")
+        text = (
+            path.read_text("utf-8")
+            if path
+            else (resources.files(package) / "prompts" / f"{name}.md").read_text("utf-8")
+        )
     except OSError as e:
         raise UserError(f"cannot read prompt {name!r}: {e.strerror}", file=str(path) if path else None) from None
     return parse(name, text, str(path or name), required=required)
 
 
-def parse(name: str, text: str, where: str, *, required: tuple[str, ...] = ("system", "user"),
-          need_version: bool = True) -> Prompt:
+def parse(
+    name: str, text: str, where: str, *, required: tuple[str, ...] = ("system", "user"), need_version: bool = True
+) -> Prompt:
     head, *rest = _PART.split(text)
     version = next((m.group(1) for m in map(_VERSION.match, head.splitlines()) if m), None)
     sections = {k: v.strip() for k, v in zip(rest[::2], rest[1::2])} if rest else {"text": _body(text)}

@@ -3,6 +3,7 @@
 Outside Actions (a maintainer's terminal) every function degrades gracefully: outputs and the
 summary go nowhere unless their files are set, annotations are plain lines on stderr.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -183,8 +184,11 @@ class Progress:
         if self._bar and self.total:
             sys.stderr.write("\n")
         count = f"{self.done}{f'/{self.total}' if self.total else ''} " if self.done else ""
-        print(f"{self.label}: {count}done in {self._clock() - self._start:.1f} s{f' ({note})' if note else ''}",
-              file=sys.stderr, flush=True)
+        print(
+            f"{self.label}: {count}done in {self._clock() - self._start:.1f} s{f' ({note})' if note else ''}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 @contextlib.contextmanager

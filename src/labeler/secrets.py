@@ -5,6 +5,7 @@ The secrets are the values of every environment variable named like a credential
 `*_SECRET`, `*_PASSWORD`: GITHUB_TOKEN, LABELER_ORG_TOKEN, model keys) plus any value registered with
 `register()` (a key passed as a flag). Values shorter than MIN_LENGTH are ignored (they would redact words).
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ One scanner on markdown-it tokens (CommonMark, what GitHub renders): only the te
 paragraphs counts. Never code (fenced, indented, `inline`, HTML <pre>/<code>/<kbd>/<samp>/<tt>),
 block quotes, lists, headings, tables, links, raw HTML blocks or HTML comments.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -64,7 +65,7 @@ def _track_tag(html: str, hidden: list[str]) -> None:
 
 def _pop(hidden: list[str], tag: str) -> None:
     if tag in hidden:
-        del hidden[len(hidden) - 1 - hidden[::-1].index(tag):]
+        del hidden[len(hidden) - 1 - hidden[::-1].index(tag) :]
 
 
 def hidden_lines(body: str) -> set[int]:

@@ -3,6 +3,7 @@
 Creates missing labels, updates color and description, renames an existing alias to its
 canonical name (issues keep the label: GitHub renames in place), deletes only with --prune.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,10 @@ def plan(cfg: Config, existing: dict[str, dict[str, str]], *, prune: bool = Fals
         elif current is None:
             changes.append(Change("create", label.name, label.color, label.description))
         elif (existing[current]["color"].lower(), existing[current]["description"], current) != (
-                label.color, label.description, label.name):
+            label.color,
+            label.description,
+            label.name,
+        ):
             changes.append(Change("update", current, label.color, label.description, new_name=label.name))
         claimed.add(label.name.lower())
     if prune:
@@ -51,8 +55,9 @@ def apply(gh: object, changes: list[Change]) -> None:
         if change.action == "create":
             gh.create_label(change.name, change.color, change.description)  # type: ignore[attr-defined]
         elif change.action in ("update", "rename"):
-            gh.update_label(change.name, new_name=change.new_name, color=change.color,  # type: ignore[attr-defined]
-                            description=change.description)
+            gh.update_label(  # type: ignore[attr-defined]
+                change.name, new_name=change.new_name, color=change.color, description=change.description
+            )
         elif change.action == "delete":
             gh.delete_label(change.name)  # type: ignore[attr-defined]
 
@@ -72,9 +77,16 @@ def render(changes: list[Change], dry_run: bool) -> str:
 @click.command("sync-labels", epilog="\b\nEnvironment besides each option's own: GITHUB_TOKEN, GITHUB_API_URL.")
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
 @click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml path.")
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Print the plan only.")
-@click.option("--prune/--no-prune", envvar="LABELER_PRUNE", show_envvar=True, default=False,
-              help="Also delete labels that labels.yml does not list.")
+@click.option(
+    "--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Print the plan only."
+)
+@click.option(
+    "--prune/--no-prune",
+    envvar="LABELER_PRUNE",
+    show_envvar=True,
+    default=False,
+    help="Also delete labels that labels.yml does not list.",
+)
 def command(repo: str | None, config_path: str | None, dry_run: bool, prune: bool) -> None:
     """Create or update the repository's labels from labels.yml (never deletes without --prune)."""
     from labeler import gh as gh_mod

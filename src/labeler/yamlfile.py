@@ -2,6 +2,7 @@
 benchmark results, backport rules): size-capped, no anchors or aliases (an alias bomb expands a few hundred
 bytes into gigabytes), and schema errors reported all at once as `file:line: key: message`, each bounded.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,11 @@ def load(text: str, path: str, *, loader: Any = yaml.SafeLoader, max_bytes: int 
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise ConfigError(f"not valid YAML: {bound(str(getattr(e, 'problem', None) or e))}", file=path,
-                          line=mark.line + 1 if mark else None) from None
+        raise ConfigError(
+            f"not valid YAML: {bound(str(getattr(e, 'problem', None) or e))}",
+            file=path,
+            line=mark.line + 1 if mark else None,
+        ) from None
     except RecursionError:
         raise ConfigError("the YAML nests too deeply", file=path) from None
     return data, root
@@ -34,8 +38,11 @@ def load(text: str, path: str, *, loader: Any = yaml.SafeLoader, max_bytes: int 
 def refuse_aliases(text: str, path: str, loader: Any = yaml.SafeLoader) -> None:
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise ConfigError("YAML anchors and aliases (&name, *name) are not allowed in this file",
-                              file=path, line=event.start_mark.line + 1 if event.start_mark else None)
+            raise ConfigError(
+                "YAML anchors and aliases (&name, *name) are not allowed in this file",
+                file=path,
+                line=event.start_mark.line + 1 if event.start_mark else None,
+            )
 
 
 def bound(text: str, limit: int = MAX_MESSAGE) -> str:

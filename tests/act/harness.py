@@ -11,6 +11,7 @@ replaced by tests/act/stubs/setup-python (a dedicated venv first on PATH), and t
 throw-away git copy of the project with origin https://github.com/acme/widgets.
 Use the pytest fixtures `act_venv`, `act_repo`, `run_act` (tests/conftest.py); mark tests `act`.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,9 @@ CACHE_USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?(actions/cache@[^\s'\"#]+)", re
 class ActResult:
     returncode: int
     records: list[dict[str, Any]]
-    outputs: dict[str, str]             # every `set-output` (step and nested composite steps; last wins)
-    summaries: list[str]                # $GITHUB_STEP_SUMMARY contents, in order
-    job_results: dict[str, str]         # jobID -> success|failure; a job skipped by `if:` is absent
+    outputs: dict[str, str]  # every `set-output` (step and nested composite steps; last wins)
+    summaries: list[str]  # $GITHUB_STEP_SUMMARY contents, in order
+    job_results: dict[str, str]  # jobID -> success|failure; a job skipped by `if:` is absent
     stdout: str
     stderr: str
     step_results: dict[str, str] = field(default_factory=dict)  # "job/stepID" -> result
@@ -59,8 +60,7 @@ class ActResult:
 
     def log(self) -> str:
         """Human-readable step output (for assertion messages)."""
-        return "".join(r["msg"] if r.get("raw_output") else r.get("msg", "") + "\n" for r in self.records) + \
-            self.stderr
+        return "".join(r["msg"] if r.get("raw_output") else r.get("msg", "") + "\n" for r in self.records) + self.stderr
 
 
 def act_binary() -> str | None:
@@ -79,6 +79,7 @@ def build_venv(path: Path) -> Path:
         args = [a for r in reqs for a in ("-r", str(r))]
     else:
         import tomllib  # no requirements/*.txt: fall back to pyproject's dependencies
+
         pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text())
         args = list(pyproject["project"]["dependencies"])
     subprocess.run([*uv_cmd, "pip", "install", "-q", "--python", python, *args], check=True)
@@ -88,8 +89,16 @@ def build_venv(path: Path) -> Path:
 
 def copy_project(dest: Path, source: Path = PROJECT) -> Path:
     """Copy tracked + untracked-but-not-ignored files into a fresh git repo with an acme/widgets origin."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=source, check=True, capture_output=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=source,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, listed):
         src = source / rel
         if src.is_file():
@@ -102,8 +111,12 @@ def copy_project(dest: Path, source: Path = PROJECT) -> Path:
 def init_repo(repo: Path) -> Path:
     git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(repo), "GIT_CONFIG_NOSYSTEM": "1"}
-    for cmd in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "--allow-empty", "-m", "snapshot"],
-                ["remote", "add", "origin", ORIGIN]):
+    for cmd in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["commit", "-q", "--allow-empty", "-m", "snapshot"],
+        ["remote", "add", "origin", ORIGIN],
+    ):
         subprocess.run([*git, *cmd], cwd=repo, check=True, env=env, capture_output=True)
     return repo
 
@@ -133,12 +146,32 @@ def cache_refs(*roots: Path | str) -> set[str]:
     return {m for f in files for m in CACHE_USES.findall(f.read_text(encoding="utf-8"))}
 
 
-def command(event_name: str, event_file: Path, workflow: Path, repo_dir: Path, tmp_path: Path, venv: Path | None,
-            env: dict[str, str], secrets: dict[str, str], inputs: dict[str, str], variables: dict[str, str],
-            local_repositories: dict[str, Path]) -> list[str]:
+def command(
+    event_name: str,
+    event_file: Path,
+    workflow: Path,
+    repo_dir: Path,
+    tmp_path: Path,
+    venv: Path | None,
+    env: dict[str, str],
+    secrets: dict[str, str],
+    inputs: dict[str, str],
+    variables: dict[str, str],
+    local_repositories: dict[str, Path],
+) -> list[str]:
     labels = dict.fromkeys([*HOST_LABELS, *runs_on_labels(workflow)])
-    cmd = [act_binary() or "act", event_name, "-e", str(event_file), "-W", str(workflow), "--json",
-           "--no-cache-server", "--action-cache-path", str(tmp_path / "act-cache")]
+    cmd = [
+        act_binary() or "act",
+        event_name,
+        "-e",
+        str(event_file),
+        "-W",
+        str(workflow),
+        "--json",
+        "--no-cache-server",
+        "--action-cache-path",
+        str(tmp_path / "act-cache"),
+    ]
     cmd += [a for label in labels for a in ("-P", f"{label}=-self-hosted")]
     mapping = dict.fromkeys(setup_python_refs(repo_dir, workflow), STUB_SETUP_PYTHON)
     for ref in cache_refs(repo_dir, *local_repositories.values()):
@@ -156,10 +189,21 @@ def command(event_name: str, event_file: Path, workflow: Path, repo_dir: Path, t
     return cmd
 
 
-def run_act(event_name: str, event_file: Path | str, workflow: Path | str, repo_dir: Path, tmp_path: Path,
-            env: dict[str, str] | None = None, secrets: dict[str, str] | None = None,
-            inputs: dict[str, str] | None = None, *, venv: Path | None = None, variables: dict[str, str] | None = None,
-            local_repositories: dict[str, Path] | None = None, timeout: float = 300) -> ActResult:
+def run_act(
+    event_name: str,
+    event_file: Path | str,
+    workflow: Path | str,
+    repo_dir: Path,
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    secrets: dict[str, str] | None = None,
+    inputs: dict[str, str] | None = None,
+    *,
+    venv: Path | None = None,
+    variables: dict[str, str] | None = None,
+    local_repositories: dict[str, Path] | None = None,
+    timeout: float = 300,
+) -> ActResult:
     """Run `act EVENT` in repo_dir. `workflow` is relative to repo_dir or absolute. env/secrets/inputs/variables
     become --env/-s/--input/--var (GITHUB_TOKEN secret defaults to a fake)."""
     workflow = (repo_dir / workflow).resolve() if not Path(workflow).is_absolute() else Path(workflow)
@@ -171,11 +215,29 @@ def run_act(event_name: str, event_file: Path | str, workflow: Path | str, repo_
     home = tmp_path / "act-home"
     home.mkdir(exist_ok=True)
     (home / ".actrc").write_text("")  # no first-run survey, no developer defaults
-    cmd = command(event_name, Path(event_file), workflow, repo_dir, tmp_path, venv, dict(env or {}),
-                  dict(secrets or {}), dict(inputs or {}), dict(variables or {}), dict(local_repositories or {}))
+    cmd = command(
+        event_name,
+        Path(event_file),
+        workflow,
+        repo_dir,
+        tmp_path,
+        venv,
+        dict(env or {}),
+        dict(secrets or {}),
+        dict(inputs or {}),
+        dict(variables or {}),
+        dict(local_repositories or {}),
+    )
     path = f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin" if venv else "/usr/local/bin:/usr/bin:/bin"
-    cp = subprocess.run(cmd, cwd=repo_dir, env={"PATH": path, "HOME": str(home)}, capture_output=True, text=True,
-                        timeout=timeout, stdin=subprocess.DEVNULL)
+    cp = subprocess.run(
+        cmd,
+        cwd=repo_dir,
+        env={"PATH": path, "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return parse(cp.returncode, cp.stdout, cp.stderr)
 
 
@@ -190,8 +252,11 @@ def parse(returncode: int, stdout: str, stderr: str) -> ActResult:
     outputs = {r["name"]: r["arg"] for r in records if r.get("command") == "set-output"}
     summaries = [r["content"] for r in records if r.get("command") == "summary"]
     jobs = {r.get("jobID", r.get("job", "")): r["jobResult"] for r in records if "jobResult" in r}
-    steps = {f"{r.get('jobID')}/{'/'.join(r.get('stepID') or r.get('stepid') or [])}": r["stepResult"]
-             for r in records if "stepResult" in r}
+    steps = {
+        f"{r.get('jobID')}/{'/'.join(r.get('stepID') or r.get('stepid') or [])}": r["stepResult"]
+        for r in records
+        if "stepResult" in r
+    }
     return ActResult(returncode, records, outputs, summaries, jobs, stdout, stderr, steps)
 
 
@@ -210,8 +275,10 @@ runs:
       run: |
         echo "stub {name} path=$STUB_PATH key=$STUB_KEY exists=$(test -e "$STUB_PATH" && echo yes || echo no)"
 """
-_REMOTE_USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?((?!actions/(?:checkout|setup-python)@)[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[\w.-]+)",
-                          re.MULTILINE)
+_REMOTE_USES = re.compile(
+    r"^\s*-?\s*uses:\s*['\"]?((?!actions/(?:checkout|setup-python)@)[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[\w.-]+)",
+    re.MULTILINE,
+)
 
 
 def stub_remote_actions(workflow: Path, root: Path) -> dict[str, Path]:

@@ -1,4 +1,5 @@
 """actions/<name>/README.md is generated from action.yml (scripts/gen_action_docs.py) and never disagrees with it."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,8 +14,9 @@ ACTIONS = sorted(p.parent.name for p in (ROOT / "actions").glob("*/action.yml"))
 
 
 def test_generated_readmes_are_up_to_date():
-    done = subprocess.run([sys.executable, "scripts/gen_action_docs.py", "--check"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "scripts/gen_action_docs.py", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -24,8 +26,14 @@ def test_every_input_and_output_is_documented(name):
     readme = (ROOT / "actions" / name / "README.md").read_text(encoding="utf-8")
     for key in [*(action.get("inputs") or {}), *(action.get("outputs") or {})]:
         assert f"| `{key}` |" in readme, f"{name}: {key} missing from its README"
-    for heading in ("## Minimal workflow", "## Inputs", "## Outputs", "## Permissions", "## Secrets and variables",
-                    "## First run"):
+    for heading in (
+        "## Minimal workflow",
+        "## Inputs",
+        "## Outputs",
+        "## Permissions",
+        "## Secrets and variables",
+        "## First run",
+    ):
         assert heading in readme, (name, heading)
     assert f"OWNER/labeler/actions/{name}@v1" in readme
 

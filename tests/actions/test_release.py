@@ -1,5 +1,6 @@
 """One version: labeler.__version__ is what `labeler --version` prints, what pyproject reads, and what the
 release workflow tags; CHANGELOG.md has its section; docs pin @v1."""
+
 from __future__ import annotations
 
 import os
@@ -29,12 +30,22 @@ def test_pyproject_reads_the_version_source():
 
 def test_release_check_accepts_the_current_version_and_refuses_another(tmp_path):
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    ok = subprocess.run(["bash", "scripts/release.sh", "check"], cwd=ROOT, env=env | {"VERSION": labeler.__version__},
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        ["bash", "scripts/release.sh", "check"],
+        cwd=ROOT,
+        env=env | {"VERSION": labeler.__version__},
+        capture_output=True,
+        text=True,
+    )
     # the tag may exist in a real clone once released; the version and changelog checks come first
     assert ok.returncode == 0 or "exists already" in ok.stdout, ok.stdout + ok.stderr
-    bad = subprocess.run(["bash", "scripts/release.sh", "check"], cwd=ROOT, env=env | {"VERSION": "9.9.9"},
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        ["bash", "scripts/release.sh", "check"],
+        cwd=ROOT,
+        env=env | {"VERSION": "9.9.9"},
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1 and "not 9.9.9" in bad.stdout
 
 

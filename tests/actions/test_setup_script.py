@@ -1,4 +1,5 @@
 """actions/setup.sh without installing anything: the cache key and the missing-config warning."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,8 +12,9 @@ SETUP = ROOT / "actions" / "setup.sh"
 
 def source(arg: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(cwd)}
-    return subprocess.run(["bash", "-c", f'source "{SETUP}" {arg}'], cwd=cwd, env=base | env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        ["bash", "-c", f'source "{SETUP}" {arg}'], cwd=cwd, env=base | env, capture_output=True, text=True, timeout=60
+    )
 
 
 def outputs(path: Path) -> dict[str, str]:
@@ -21,8 +23,7 @@ def outputs(path: Path) -> dict[str, str]:
 
 def test_cache_key_names_os_python_extras_and_the_lock_digest(tmp_path):
     out = tmp_path / "out"
-    done = source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64",
-                  LABELER_EXTRAS="html")
+    done = source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64", LABELER_EXTRAS="html")
     assert done.returncode == 0, done.stderr
     key = outputs(out)["key"]
     version = ".".join(map(str, sys.version_info[:3]))
@@ -40,10 +41,13 @@ def test_unknown_extra_fails(tmp_path):
 
 def test_provider_names_pick_extras(tmp_path):
     """A provider input lands in LABELER_EXTRAS: offline ones install nothing, SDK ones their lock only."""
+
     def key(extras):
         out = tmp_path / "out"
         out.unlink(missing_ok=True)
-        done = source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64", LABELER_EXTRAS=extras)
+        done = source(
+            "key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64", LABELER_EXTRAS=extras
+        )
         assert done.returncode == 0, done.stderr
         return outputs(out)["key"]
 
@@ -68,8 +72,9 @@ def test_the_embed_extra_is_accepted_and_its_lock_changes_the_key(tmp_path):
     """model-train names `local embed` when its encoder input is set; embed.txt is hash-locked and
     constrained by local.txt, so both environments agree on numpy and scikit-learn."""
     out = tmp_path / "out"
-    done = source("key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64",
-                  LABELER_EXTRAS="local embed")
+    done = source(
+        "key", tmp_path, GITHUB_OUTPUT=str(out), RUNNER_OS="Linux", RUNNER_ARCH="X64", LABELER_EXTRAS="local embed"
+    )
     assert done.returncode == 0, done.stderr
     assert "-embed-local-" in outputs(out)["key"]
     lock = (ROOT / "requirements" / "embed.txt").read_text()
@@ -88,8 +93,13 @@ def test_a_python_older_than_the_locks_need_is_one_clear_error(tmp_path):
     fake = bin_dir / "python3"
     fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && { echo 'Python 3.10.13'; exit 0; }\nexit 1\n")
     fake.chmod(0o755)
-    done = subprocess.run(["bash", "-c", f'source "{SETUP}" key'], cwd=tmp_path, capture_output=True, text=True,
-                          env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path),
-                               "GITHUB_OUTPUT": str(tmp_path / "out")}, timeout=60)
+    done = subprocess.run(
+        ["bash", "-c", f'source "{SETUP}" key'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "GITHUB_OUTPUT": str(tmp_path / "out")},
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "labeler needs Python 3.11 or newer (its hash-locked dependencies do), found Python 3.10.13" in done.stderr

@@ -1,4 +1,5 @@
 """actions/slim.py on a fake site-packages: what a cached environment keeps, zips and still imports."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -23,7 +24,7 @@ def write(path: Path, text: str = "") -> Path:
 def fake_site(tmp_path: Path) -> Path:
     site = tmp_path / "site-packages"
     write(site / "purepkg" / "__init__.py", "from purepkg.sub.mod import VALUE\n")
-    write(site / "purepkg" / "sub" / "mod.py", "VALUE = 42\n")            # a folder without __init__.py
+    write(site / "purepkg" / "sub" / "mod.py", "VALUE = 42\n")  # a folder without __init__.py
     write(site / "purepkg" / "tests" / "test_x.py", "raise SystemExit('tests are never imported')\n")
     write(site / "withext" / "__init__.py")
     write(site / "withext" / "_speed.cpython-311-x86_64-linux-gnu.so", "not really ELF")
@@ -70,28 +71,45 @@ def test_a_slimmed_environment_runs_the_commands(act_venv, tmp_path):
     from labeler.examples import write_jsonl
     from labeler.model import synthetic
 
-    uv = str(act_venv / "bin" / "uv") if (act_venv / "bin" / "uv").exists() else str(Path(sys.executable).with_name("uv"))
+    uv = (
+        str(act_venv / "bin" / "uv")
+        if (act_venv / "bin" / "uv").exists()
+        else str(Path(sys.executable).with_name("uv"))
+    )
     venv = tmp_path / "venv"
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
     python = str(venv / "bin" / "python")
     locks = ["-r", str(ROOT / "requirements" / "action.txt"), "-r", str(ROOT / "requirements" / "local.txt")]
-    subprocess.run([uv, "pip", "install", "-q", "--offline", "--python", python, "--require-hashes", *locks], check=True)
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--offline", "--python", python, "--require-hashes", *locks], check=True
+    )
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     subprocess.run([python, str(ROOT / "actions" / "slim.py"), site], check=True)
     write(Path(site) / "labeler-action.pth", f"{ROOT / 'src'}\n")
-    assert {"github-labeler.zip", "jsonschema-labeler.zip", "joblib-labeler.zip"} <= {p.name for p in Path(site).iterdir()}
+    assert {"github-labeler.zip", "jsonschema-labeler.zip", "joblib-labeler.zip"} <= {
+        p.name for p in Path(site).iterdir()
+    }
     assert not list((Path(site) / "numpy").rglob("*.pyi")) and not (Path(site) / "github").exists()
 
     data = tmp_path / "issues.jsonl"
     write_jsonl(str(data), synthetic.corpus(30, seed=3))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
     def labeler(*args: str) -> str:
         done = subprocess.run([python, "-m", "labeler", *args], cwd=ROOT, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
+
     labeler("model", "train", "--data", str(data), "--out", str(tmp_path / "model"))
-    labeler("model", "eval", "--model-dir", str(tmp_path / "model"), "--data", str(data), "--json", str(tmp_path / "e.json"))
-    assert "dry run: nothing applied" in labeler("label-issue", "--event", "examples/issue-opened.json",
-                                                 "--config", "labels.yml", "--dry-run")
+    labeler(
+        "model", "eval", "--model-dir", str(tmp_path / "model"), "--data", str(data), "--json", str(tmp_path / "e.json")
+    )
+    assert "dry run: nothing applied" in labeler(
+        "label-issue", "--event", "examples/issue-opened.json", "--config", "labels.yml", "--dry-run"
+    )
     subprocess.run([python, "-c", "import github; github.Github(base_url='http://127.0.0.1:9')"], check=True, env=env)

@@ -1,4 +1,5 @@
 """The review page in a real headless Chromium (Debian's), driven by Playwright, opened from disk."""
+
 from __future__ import annotations
 
 import os
@@ -12,22 +13,51 @@ from labeler.cli import main
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("LABELER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-META = {"since": "v2.9-dev0", "until": "HEAD", "stable": ["2.8"], "provider": "rules", "model": "rules:default",
-        "generated": "2023-12-18 10:00 UTC"}
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+META = {
+    "since": "v2.9-dev0",
+    "until": "HEAD",
+    "stable": ["2.8"],
+    "provider": "rules",
+    "model": "rules:default",
+    "generated": "2023-12-18 10:00 UTC",
+}
 
 
 def rec(seq, verdict, subject=None, backported=False, reason="because"):
-    return {"seq": seq, "sha": f"{seq:02d}" + "ab" * 19, "subject": subject or f"MINOR: commit {seq}",
-            "author": "A <a@b.example>", "author_email": "a@b.example", "date": "2023-12-18T10:00:00+00:00",
-            "verdict": verdict, "reason": reason, "backported": backported,
-            "backported_to": ["2.8"] if backported else []}
+    return {
+        "seq": seq,
+        "sha": f"{seq:02d}" + "ab" * 19,
+        "subject": subject or f"MINOR: commit {seq}",
+        "author": "A <a@b.example>",
+        "author_email": "a@b.example",
+        "date": "2023-12-18T10:00:00+00:00",
+        "verdict": verdict,
+        "reason": reason,
+        "backported": backported,
+        "backported_to": ["2.8"] if backported else [],
+    }
 
 
-RECORDS = [rec(1, "yes", backported=True), rec(2, "no"), rec(3, "yes", backported=True),
-           rec(4, "yes", reason="see #12 and 0123abcd"), rec(5, "no", subject=XSS_SUBJECT), rec(6, "wait"),
-           rec(7, "uncertain"), rec(8, "yes", subject="BUG/MINOR: a bug")]
+RECORDS = [
+    rec(1, "yes", backported=True),
+    rec(2, "no"),
+    rec(3, "yes", backported=True),
+    rec(4, "yes", reason="see #12 and 0123abcd"),
+    rec(5, "no", subject=XSS_SUBJECT),
+    rec(6, "wait"),
+    rec(7, "uncertain"),
+    rec(8, "yes", subject="BUG/MINOR: a bug"),
+]
 
 
 def sha(seq):
@@ -65,8 +95,12 @@ class Page:
         return dict(line.split("=", 1) for line in self.tab.input_value("#out").splitlines())
 
     def visible(self):
-        return [int(s) for s in self.tab.eval_on_selector_all(
-            "tr.row", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.seq)")]
+        return [
+            int(s)
+            for s in self.tab.eval_on_selector_all(
+                "tr.row", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.seq)"
+            )
+        ]
 
     def fragment(self):
         return self.tab.evaluate("location.hash")
@@ -75,8 +109,14 @@ class Page:
 @pytest.fixture
 def page(browser, tmp_path):
     path = tmp_path / "page.html"
-    path.write_text(render_html(META, RECORDS, commit_url="https://github.example/a/b/commit/{sha}",
-                                issue_url="https://github.example/a/b/issues/{number}"))
+    path.write_text(
+        render_html(
+            META,
+            RECORDS,
+            commit_url="https://github.example/a/b/commit/{sha}",
+            issue_url="https://github.example/a/b/issues/{number}",
+        )
+    )
     tab = Page(browser, path)
     yield tab
     tab.tab.close()
@@ -87,8 +127,12 @@ def page(browser, tmp_path):
 def test_default_view_starts_after_the_last_backported(page):
     page.open()
     assert page.visible() == [4, 5, 6, 7, 8]
-    assert page.out() == {"cid_y": f"( {sha(4)} {sha(8)} )", "cid_w": f"( {sha(6)} )", "cid_u": f"( {sha(7)} )",
-                          "cid_n": f"( {sha(5)} )"}
+    assert page.out() == {
+        "cid_y": f"( {sha(4)} {sha(8)} )",
+        "cid_w": f"( {sha(6)} )",
+        "cid_u": f"( {sha(7)} )",
+        "cid_n": f"( {sha(5)} )",
+    }
     assert page.tab.text_content("#count-y") == "2" and page.tab.text_content("#count-b") == "0"
 
 
@@ -116,9 +160,9 @@ def test_filters_hide_rows_and_count_table_shows_only(page):
     assert page.visible() == [5, 6, 7]
     page.tab.uncheck("#show-n")
     assert page.visible() == [6, 7] and page.fragment().startswith("#show=bpuw&")
-    page.tab.click('.counts td.c[data-b="1"][data-v="y"]')          # backported x yes
+    page.tab.click('.counts td.c[data-b="1"][data-v="y"]')  # backported x yes
     assert page.visible() == [1, 3]
-    page.tab.click('.counts td.c[data-b="0"][data-v="nuwy"]')       # every commit not backported
+    page.tab.click('.counts td.c[data-b="0"][data-v="nuwy"]')  # every commit not backported
     assert page.visible() == [2, 4, 5, 6, 7, 8] and page.fragment() == "#show=pnuwy&start=all"
 
 
@@ -157,14 +201,16 @@ def test_untrusted_subject_stays_text(page):
 
 def test_real_command_output_opens_from_disk(browser, tmp_path):
     repo = build_repo(tmp_path / "repo")
-    assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8",
-                 "--html", str(tmp_path / "page.html")]) == 0
+    assert (
+        main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--html", str(tmp_path / "page.html")])
+        == 0
+    )
     tab = Page(browser, tmp_path / "page.html").open("#start=all")
     try:
         assert len(tab.visible()) == 9 and tab.dialogs == [] and tab.errors == []
-        assert repo.sha["wait"] in tab.out()["cid_y"] and tab.out()["cid_w"] == "( )"   # waited long enough
+        assert repo.sha["wait"] in tab.out()["cid_y"] and tab.out()["cid_w"] == "( )"  # waited long enough
         assert "ready: waited" in tab.tab.text_content(f'tr[data-sha="{repo.sha["wait"]}"] .ready')
-        assert tab.tab.text_content(f"#c{tab.visible()[-2]} .subj") .startswith(XSS_SUBJECT)
+        assert tab.tab.text_content(f"#c{tab.visible()[-2]} .subj").startswith(XSS_SUBJECT)
     finally:
         tab.tab.close()
 
@@ -172,7 +218,7 @@ def test_real_command_output_opens_from_disk(browser, tmp_path):
 def test_changed_verdicts_survive_a_new_page_without_fragment(page):
     page.open()
     page.tab.click("#c5 input.y")
-    page.tab.goto(page.path.as_uri())                      # tomorrow's page: same commits, no fragment
+    page.tab.goto(page.path.as_uri())  # tomorrow's page: same commits, no fragment
     assert "s-y" in page.tab.get_attribute("#c5", "class") and page.fragment().endswith("&set=5y")
     page.tab.click("#reset")
     page.tab.goto(page.path.as_uri())
@@ -192,10 +238,13 @@ def grouped(seq, verdict, conf, **extra):
 
 @pytest.fixture
 def groups_page(browser, tmp_path):
-    records = [grouped(1, "no", 0.86), grouped(2, "yes", 0.97, fixed_by=[sha(3)]),
-               grouped(3, "yes", 0.65, fixes=[{"sha": sha(2), "on_stable": False}], depends_on=[sha(1)]),
-               grouped(4, "wait", 0.6, age_days=3.0, ready=False),
-               grouped(5, "yes", 0.6, age_days=30.0, ready=True, reason="ready: waited 30 days; wait a bit")]
+    records = [
+        grouped(1, "no", 0.86),
+        grouped(2, "yes", 0.97, fixed_by=[sha(3)]),
+        grouped(3, "yes", 0.65, fixes=[{"sha": sha(2), "on_stable": False}], depends_on=[sha(1)]),
+        grouped(4, "wait", 0.6, age_days=3.0, ready=False),
+        grouped(5, "yes", 0.6, age_days=30.0, ready=True, reason="ready: waited 30 days; wait a bit"),
+    ]
     records[0]["needed_by"] = [sha(3)]
     path = tmp_path / "groups.html"
     path.write_text(render_html(META, records))
@@ -211,9 +260,9 @@ def test_a_yes_pulls_in_what_it_needs_parents_first(groups_page):
     assert "pulled" in page.tab.get_attribute("#c1", "class")
     assert page.tab.text_content("#c3 .links").split() == ["needs", "#1", "#2", "(fixes", "it)"]
     assert "fixed later by #3" in page.tab.text_content("#c2 .links")
-    page.tab.click("#c3 input.n")                        # nothing needs #1 any more
+    page.tab.click("#c3 input.n")  # nothing needs #1 any more
     assert page.out()["cid_y"] == f"( {sha(2)} {sha(5)} )" and page.out()["cid_n"] == f"( {sha(1)} {sha(3)} )"
-    page.tab.click("#c3 .links a.need")                  # jumping to a related row keeps the view
+    page.tab.click("#c3 .links a.need")  # jumping to a related row keeps the view
     assert "set=3n" in page.fragment()
 
 

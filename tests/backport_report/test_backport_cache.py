@@ -1,4 +1,5 @@
 """The verdict cache: keyed by (commit, provider, model, prompt hash), atomic, resumable."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,12 @@ def test_round_trip_and_key_parts(tmp_path):
     c.flush()
     again = VerdictCache.load(str(path))
     assert again.get(key("a" * 40, "anthropic", "m1", "h1")) == {"verdict": "yes", "reason": "r"}
-    for other in (key("b" * 40, "anthropic", "m1", "h1"), key("a" * 40, "openai", "m1", "h1"),
-                  key("a" * 40, "anthropic", "m2", "h1"), key("a" * 40, "anthropic", "m1", "h2")):
+    for other in (
+        key("b" * 40, "anthropic", "m1", "h1"),
+        key("a" * 40, "openai", "m1", "h1"),
+        key("a" * 40, "anthropic", "m2", "h1"),
+        key("a" * 40, "anthropic", "m1", "h2"),
+    ):
         assert again.get(other) is None
 
 
@@ -50,6 +55,9 @@ def test_bad_cache_file_starts_fresh(tmp_path, content):
 
 def test_malformed_entries_are_dropped(tmp_path):
     path = tmp_path / "cache.json"
-    path.write_text(json.dumps({"format": 1, "entries": {"k1": {"verdict": "yes", "reason": "ok"}, "k2": "junk",
-                                                         "k3": {"verdict": 1}}}))
+    path.write_text(
+        json.dumps(
+            {"format": 1, "entries": {"k1": {"verdict": "yes", "reason": "ok"}, "k2": "junk", "k3": {"verdict": 1}}}
+        )
+    )
     assert list(VerdictCache.load(str(path)).entries) == ["k1"]

@@ -1,4 +1,5 @@
 """A bad verdict cache never fails the nightly and is never saved again (issue 10, item 12)."""
+
 from __future__ import annotations
 
 import json

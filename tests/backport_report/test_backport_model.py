@@ -1,4 +1,5 @@
 """The model path against the loopback FakeLLM: prompt shape, cache, failures, concurrency."""
+
 from __future__ import annotations
 
 import _thread
@@ -27,9 +28,26 @@ def quick_model(monkeypatch):
 
 
 def run(repo, tmp_path, provider="anthropic", *extra):
-    return main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--provider", provider,
-                 "--model", "fake-model", "--cache", str(tmp_path / "cache.json"),
-                 "--json", str(tmp_path / "report.json"), "--html", str(tmp_path / "page.html"), *extra])
+    return main(
+        [
+            "backport-report",
+            "--repo",
+            str(repo.path),
+            "--stable",
+            "2.8",
+            "--provider",
+            provider,
+            "--model",
+            "fake-model",
+            "--cache",
+            str(tmp_path / "cache.json"),
+            "--json",
+            str(tmp_path / "report.json"),
+            "--html",
+            str(tmp_path / "page.html"),
+            *extra,
+        ]
+    )
 
 
 def verdicts(tmp_path):
@@ -39,16 +57,19 @@ def verdicts(tmp_path):
 
 def by_id(answers):
     """A responder answering per commit, keyed by the 8-char id in the prompt's `#id:` line."""
+
     def respond(route, body):
         text = body["messages"][-1]["content"]
         text = text if isinstance(text, str) else text[0]["text"]
         return answers.get(text.split()[1], "Conclusion: no")
+
     return respond
 
 
 def test_anthropic_prompt_shape_and_verdicts(repo, tmp_path, fake_llm):
-    fake_llm.responder = by_id({repo.sha["fix"][:8]: "It asks for 2.6.\nConclusion: yes",
-                                repo.sha["wait"][:8]: "Conclusion: wait"})
+    fake_llm.responder = by_id(
+        {repo.sha["fix"][:8]: "It asks for 2.6.\nConclusion: yes", repo.sha["wait"][:8]: "Conclusion: wait"}
+    )
     assert run(repo, tmp_path, "anthropic", "--observation-days", "100000") == 0
     data, commits = verdicts(tmp_path)
     assert len(fake_llm.requests) == 9 and data["model_calls"] == 9 and data["cached"] == 0
@@ -56,8 +77,9 @@ def test_anthropic_prompt_shape_and_verdicts(repo, tmp_path, fake_llm):
     assert commits[repo.sha["wait"]]["verdict"] == "wait" and commits[repo.sha["side"]]["verdict"] == "no"
     # the request about the fix itself (another commit's prompt may name it among its repository facts;
     # requests arrive in any order at concurrency 8)
-    request = next(r.json for r in fake_llm.requests
-                   if r.json["messages"][0]["content"].startswith(f"#id: {repo.sha['fix'][:8]} "))
+    request = next(
+        r.json for r in fake_llm.requests if r.json["messages"][0]["content"].startswith(f"#id: {repo.sha['fix'][:8]} ")
+    )
     system = request["system"][0]
     assert system["cache_control"] == {"type": "ephemeral"}
     assert "stable branches: 2.8" in system["text"] and "version 2.9" in system["text"]
@@ -90,9 +112,26 @@ def test_new_model_or_prompt_means_new_calls(repo, tmp_path, fake_llm):
     assert run(repo, tmp_path, "anthropic", "--prompts", str(prompts)) == 0
     assert len(fake_llm.requests) == 18
     assert fake_llm.requests[-1].json["system"][0]["text"] == "You review commits for 2.8.\n"
-    assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--provider", "anthropic",
-                 "--model", "other-model", "--cache", str(tmp_path / "cache.json"),
-                 "--json", str(tmp_path / "r2.json")]) == 0
+    assert (
+        main(
+            [
+                "backport-report",
+                "--repo",
+                str(repo.path),
+                "--stable",
+                "2.8",
+                "--provider",
+                "anthropic",
+                "--model",
+                "other-model",
+                "--cache",
+                str(tmp_path / "cache.json"),
+                "--json",
+                str(tmp_path / "r2.json"),
+            ]
+        )
+        == 0
+    )
     assert len(fake_llm.requests) == 27
 
 
@@ -106,8 +145,9 @@ def test_openai_route(repo, tmp_path, fake_llm):
     assert {c["verdict"] for c in commits.values()} == {"no"}
 
 
-@pytest.mark.parametrize("answer", ["", "I have no idea", "Conclusion: yes\nConclusion: no", "Conclusion: maybe",
-                                    {"unexpected": "json"}])
+@pytest.mark.parametrize(
+    "answer", ["", "I have no idea", "Conclusion: yes\nConclusion: no", "Conclusion: maybe", {"unexpected": "json"}]
+)
 def test_garbage_answers_are_uncertain(repo, tmp_path, fake_llm, answer):
     fake_llm.default = answer
     assert run(repo, tmp_path) == 0
@@ -168,6 +208,7 @@ def test_dry_run_counts_the_calls_a_run_needs(repo, tmp_path, fake_llm, capsys):
 # ---------------------------------------------------------------------------- interrupted runs
 class Interrupting:
     """A stand-in Model that presses Ctrl-C (in the main thread, like a user) during its 4th call."""
+
     provider, name = "fake", "m"
 
     def __init__(self, interrupt_at=4):
@@ -195,11 +236,10 @@ def test_interrupted_run_leaves_a_valid_cache_and_resumes(tmp_path, concurrency,
     prompts = classify.Prompts("prefix", "suffix", "h")
     model = Interrupting(interrupt_at)
     with pytest.raises(KeyboardInterrupt):
-        classify.classify(commits(10), model, prompts, VerdictCache.load(path), concurrency=concurrency,
-                          flush_every=2)
-    saved = len(VerdictCache.load(path).entries)       # loads: the file is valid JSON of our format
+        classify.classify(commits(10), model, prompts, VerdictCache.load(path), concurrency=concurrency, flush_every=2)
+    saved = len(VerdictCache.load(path).entries)  # loads: the file is valid JSON of our format
     assert 1 <= saved < 10
-    resumed = Interrupting(interrupt_at=0)   # a fresh model: a call still running from the first run can't count
+    resumed = Interrupting(interrupt_at=0)  # a fresh model: a call still running from the first run can't count
     stats = classify.classify(commits(10), resumed, prompts, VerdictCache.load(path), concurrency=concurrency)
     assert stats.cached == saved and stats.calls == resumed.calls == 10 - saved
     assert len(VerdictCache.load(path).entries) == 10
@@ -227,8 +267,11 @@ def test_unsure_scope_asks_only_below_the_threshold_with_repo_facts(repo, tmp_pa
     asked = [c for c in commits.values() if c["kind"].startswith("model:")]
     assert data["asked_model"] == len(asked) == len(fake_llm.requests) and 0 < len(asked) < len(commits)
     assert all(c["confidence"] >= 0.9 for c in commits.values() if not c["kind"].startswith("model:"))
-    wait = next(json.dumps(r.json) for r in fake_llm.requests  # its own prompt, not one naming it in its facts
-                if r.json["messages"][0]["content"].startswith(f"#id: {repo.sha['wait'][:8]} "))
+    wait = next(
+        json.dumps(r.json)
+        for r in fake_llm.requests  # its own prompt, not one naming it in its facts
+        if r.json["messages"][0]["content"].startswith(f"#id: {repo.sha['wait'][:8]} ")
+    )
     assert "Repository facts" in wait and "files absent from 2.8 (every file it touches): src/mux.c" in wait
 
 

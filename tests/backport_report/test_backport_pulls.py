@@ -1,6 +1,7 @@
 """Pull request labels as backport decisions: which PR brought each commit (GitHub merge commits and
 squash subjects, in a real git repository), the labels read from the GitHub stand-in, how they
 decide next to the commit's own message and the git facts, and what happens when GitHub fails."""
+
 from __future__ import annotations
 
 import json
@@ -18,13 +19,21 @@ from labeler.backport_report.relations import relate
 from labeler.backport_report.rules_config import RulesConfig
 from labeler.cli import main
 
-CONFIG = RulesConfig().with_versions(None, (), ("v254-stable",))   # systemd: versions without a minor
+CONFIG = RulesConfig().with_versions(None, (), ("v254-stable",))  # systemd: versions without a minor
 
 
 def _merge(repo: Path, branch: str, number: int, day: int) -> str:
     date = f"2023-07-{day:02d}T10:00:00+00:00"
-    git(repo, "merge", "-q", "--no-ff", branch, "-m", f"Merge pull request #{number} from someone/{branch}\n\n"
-        f"Title of {branch}", date=date)
+    git(
+        repo,
+        "merge",
+        "-q",
+        "--no-ff",
+        branch,
+        "-m",
+        f"Merge pull request #{number} from someone/{branch}\n\nTitle of {branch}",
+        date=date,
+    )
     return git(repo, "rev-parse", "HEAD")
 
 
@@ -61,7 +70,7 @@ def test_each_commit_maps_to_the_pull_request_that_brought_it(prs):
     every = labeler_git.log(str(prs["path"]), f"v254..{prs['m104']}")
     mapped = pulls.by_commit(every, prs["m104"])
     assert mapped == {prs["a1"]: 101, prs["a2"]: 101, prs["b1"]: 102, prs["squash"]: 103, prs["c1"]: 104}
-    assert prs["direct"] not in mapped   # pushed to main: no pull request
+    assert prs["direct"] not in mapped  # pushed to main: no pull request
 
 
 def test_a_range_without_merges_or_squash_subjects_maps_nothing(prs):
@@ -70,41 +79,63 @@ def test_a_range_without_merges_or_squash_subjects_maps_nothing(prs):
     assert pulls.by_commit([], "0" * 40) == {}
 
 
-@pytest.mark.parametrize("ref, name", [("origin/v254-stable", "v254-stable"), ("upstream/2.8", "2.8"),
-                                       ("refs/remotes/origin/2.8", "2.8"), ("refs/heads/release/2.8", "release/2.8"),
-                                       ("2.8", "2.8"), ("release/2.8", "release/2.8")])
+@pytest.mark.parametrize(
+    "ref, name",
+    [
+        ("origin/v254-stable", "v254-stable"),
+        ("upstream/2.8", "2.8"),
+        ("refs/remotes/origin/2.8", "2.8"),
+        ("refs/heads/release/2.8", "release/2.8"),
+        ("2.8", "2.8"),
+        ("release/2.8", "release/2.8"),
+    ],
+)
 def test_branch_names_as_labels_name_them(ref, name):
     assert pulls.branch_name(ref) == name
 
 
 def test_the_listing_starts_a_day_before_the_oldest_commit_in_utc():
     dates = ["2023-07-02T01:00:00+02:00", "2023-07-01T23:30:00+00:00", "not a date", ""]
-    assert pulls.listing_since(dates) == "2023-06-30T23:00:00Z"   # 01:00+02:00 is the older instant
-    assert pulls.listing_since(["2023-07-02T10:00:00"]) == "2023-07-01T10:00:00Z"   # no zone: read as UTC
+    assert pulls.listing_since(dates) == "2023-06-30T23:00:00Z"  # 01:00+02:00 is the older instant
+    assert pulls.listing_since(["2023-07-02T10:00:00"]) == "2023-07-01T10:00:00Z"  # no zone: read as UTC
     assert pulls.listing_since(["garbage"]) is None and pulls.listing_since([]) is None
 
 
 def test_placeholders_expand_for_every_stable_version_and_branch():
-    rules = pulls.expand({"yes": ["backport {branch}", "needs backport to {version}", "plain"], "no": ["nope"]},
-                         ["2.8", "2.6"], ["2.8"])
+    rules = pulls.expand(
+        {"yes": ["backport {branch}", "needs backport to {version}", "plain"], "no": ["nope"]}, ["2.8", "2.6"], ["2.8"]
+    )
     assert [(r.name, r.verdict) for r in rules] == [
-        ("nope", "no"), ("backport 2.8", "yes"), ("needs backport to 2.8", "yes"),
-        ("needs backport to 2.6", "yes"), ("plain", "yes")]
-    assert pulls.expand({"yes": ["backport {branch}"]}, ["2.8"], []) == []   # no branch: nothing to match
+        ("nope", "no"),
+        ("backport 2.8", "yes"),
+        ("needs backport to 2.8", "yes"),
+        ("needs backport to 2.6", "yes"),
+        ("plain", "yes"),
+    ]
+    assert pulls.expand({"yes": ["backport {branch}"]}, ["2.8"], []) == []  # no branch: nothing to match
     assert pulls.verdict_of({"Needs-Stable-Backport"}, CONFIG.label_rules()).verdict == "yes"
     assert pulls.verdict_of({"needs-stable-backport", "no-backport"}, CONFIG.label_rules()).verdict == "no"
     assert pulls.verdict_of({"bug", "backport v254-stable"}, CONFIG.label_rules()).name == "backport v254-stable"
     assert pulls.verdict_of({"bug"}, CONFIG.label_rules()) is None
 
 
-def _decide(messages: list[str], labels: dict[int, set[str]], *, by_pull: dict[str, int] | None = None,
-            tree: set[str] | None = None, files: dict[str, tuple[str, ...]] | None = None,
-            config: RulesConfig = CONFIG) -> list[tuple[str, str, str]]:
+def _decide(
+    messages: list[str],
+    labels: dict[int, set[str]],
+    *,
+    by_pull: dict[str, int] | None = None,
+    tree: set[str] | None = None,
+    files: dict[str, tuple[str, ...]] | None = None,
+    config: RulesConfig = CONFIG,
+) -> list[tuple[str, str, str]]:
     items = [Item(f"{i:040x}", m.split("\n", 1)[0], m) for i, m in enumerate(messages, 1)]
     by_pull = by_pull if by_pull is not None else {it.sha: 7 for it in items}
-    facts = Facts(files=files or {it.sha: ("src/core/unit.c",) for it in items},
-                  stable_tree=frozenset(tree if tree is not None else {"src/core/unit.c"}), pulls=by_pull,
-                  pr_labels={n: frozenset(v) for n, v in labels.items()})
+    facts = Facts(
+        files=files or {it.sha: ("src/core/unit.c",) for it in items},
+        stable_tree=frozenset(tree if tree is not None else {"src/core/unit.c"}),
+        pulls=by_pull,
+        pr_labels={n: frozenset(v) for n, v in labels.items()},
+    )
     decisions, _ = fate.classify(items, config, facts, relate(items))
     return [(d.verdict, d.source, d.reason) for d in decisions]
 
@@ -118,7 +149,7 @@ def test_a_labelled_pull_request_decides_for_its_commits():
 
 def test_without_a_label_the_git_rules_decide_as_before():
     assert _decide(["core: tidy up the unit loader"], {})[0][:2] == ("no", "default")
-    assert _decide(["core: tidy up"], {8: {"needs-stable-backport"}})[0][:2] == ("no", "default")   # another PR
+    assert _decide(["core: tidy up"], {8: {"needs-stable-backport"}})[0][:2] == ("no", "default")  # another PR
 
 
 def test_the_commit_message_a_release_and_absent_code_win_over_the_label():
@@ -134,23 +165,30 @@ def test_the_commit_message_a_release_and_absent_code_win_over_the_label():
 
 def test_a_labelled_fix_follows_the_dev_commit_it_fixes():
     first = "core: add the new knob"
-    out = _decide([first, f'core: fix the knob\n\nFixes: {1:040x} ("{first}")'], {7: {"needs-stable-backport"}},
-                  by_pull={f"{2:040x}": 7})
+    out = _decide(
+        [first, f'core: fix the knob\n\nFixes: {1:040x} ("{first}")'],
+        {7: {"needs-stable-backport"}},
+        by_pull={f"{2:040x}": 7},
+    )
     assert out[0][:2] == ("no", "default")
-    assert out[1][0] == "no" and out[1][1] == "follows"   # its culprit stays behind: so does the fix
+    assert out[1][0] == "no" and out[1][1] == "follows"  # its culprit stays behind: so does the fix
 
 
 def test_a_labelled_series_pulls_its_unlabelled_prerequisite_in():
     first = "core: add a helper"
-    out = _decide([first, f'core: fix the crash\n\nThis needs commit {1:040x} ("{first}").'],
-                  {7: {"needs-stable-backport"}}, by_pull={f"{2:040x}": 7})
+    out = _decide(
+        [first, f'core: fix the crash\n\nThis needs commit {1:040x} ("{first}").'],
+        {7: {"needs-stable-backport"}},
+        by_pull={f"{2:040x}": 7},
+    )
     assert out[1][:2] == ("yes", "pr-label") and out[0][:2] == ("yes", "needed")
 
 
 def test_configured_labels_replace_the_defaults_and_an_empty_list_turns_them_off():
-    config = rules_config.parse("pr_labels:\n  wait: ['stable: after soak']\n  yes: []\n", "r.yml") \
-        .with_versions(None, ())
-    assert config.pr_labels["no"] == ("no-backport", "no backport", "skip-backport")   # defaults kept
+    config = rules_config.parse("pr_labels:\n  wait: ['stable: after soak']\n  yes: []\n", "r.yml").with_versions(
+        None, ()
+    )
+    assert config.pr_labels["no"] == ("no-backport", "no backport", "skip-backport")  # defaults kept
     assert _decide(["core: knob"], {7: {"needs-stable-backport"}}, config=config)[0][:2] == ("no", "default")
     assert _decide(["core: knob"], {7: {"stable: after soak"}}, config=config)[0][:2] == ("wait", "pr-label")
 
@@ -164,10 +202,23 @@ def test_the_model_prompt_names_the_label_and_nothing_for_unlabelled_prs():
 
 # ------------------------------------------------------------------ the command, with the GitHub stand-in
 
+
 def _run(prs: dict[str, Any], tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     out = tmp_path / "report.json"
-    code = main(["backport-report", "--repo", str(prs["path"]), "--since", "v254", "--stable", "v254-stable",
-                 "--json", str(out), *extra])
+    code = main(
+        [
+            "backport-report",
+            "--repo",
+            str(prs["path"]),
+            "--since",
+            "v254",
+            "--stable",
+            "v254-stable",
+            "--json",
+            str(out),
+            *extra,
+        ]
+    )
     return code, (json.loads(out.read_text()) if out.exists() else {})
 
 
@@ -179,21 +230,21 @@ def test_the_command_reads_the_labels_from_github(prs, tmp_path, fake_github):
     fake_github.add_pr(101, labels=["needs-stable-backport"], merged=True)
     fake_github.add_pr(102, labels=["no-backport"], merged=True)
     fake_github.add_pr(104, labels=["enhancement"], merged=True)
-    fake_github.add_pr(200, labels=["needs-stable-backport"], merged=True)   # not in the range
+    fake_github.add_pr(200, labels=["needs-stable-backport"], merged=True)  # not in the range
     code, report = _run(prs, tmp_path)
     assert code == 0
     got = _by_subject(report)
     assert got["core: fix a crash when the unit file is empty"]["kind"] == "pr-label:yes"
     assert got["core: fix a crash when the unit file is empty"]["pull_request"] == 101
-    assert got["core: fix a crash when the unit file is empty"]["confidence"] == 0.8   # the prior: no cycle has labels
-    assert got["test: cover an empty unit file"]["kind"] == "absent:no"   # a new file: not on stable
+    assert got["core: fix a crash when the unit file is empty"]["confidence"] == 0.8  # the prior: no cycle has labels
+    assert got["test: cover an empty unit file"]["kind"] == "absent:no"  # a new file: not on stable
     assert got["udev: rename the new property"]["kind"] == "pr-label:no"
     assert got["udev: log the interface name"]["kind"] != "pr-label:yes"
     assert got["man: fix a typo"]["pull_request"] is None
     assert report["pull_requests"] == {"mapped": 5, "labelled": 3}
     listed = [r for r in fake_github.requests if r.method == "GET" and r.path.endswith("/issues")]
-    assert listed and all(r.query.get("since") == "2023-06-01T10:00:00Z" for r in listed)   # oldest (June 2) - 1 day
-    assert len(listed) == len({r.name for r in CONFIG.label_rules()})   # one listing per label name, one page each
+    assert listed and all(r.query.get("since") == "2023-06-01T10:00:00Z" for r in listed)  # oldest (June 2) - 1 day
+    assert len(listed) == len({r.name for r in CONFIG.label_rules()})  # one listing per label name, one page each
     assert {r.query["labels"] for r in listed} >= {"needs-stable-backport", "backport v254-stable"}
 
 
@@ -246,7 +297,20 @@ def test_off_never_asks_github(prs, tmp_path, fake_github):
 
 def test_a_range_without_pull_requests_asks_github_nothing(prs, tmp_path, fake_github):
     out = tmp_path / "r.json"
-    code = main(["backport-report", "--repo", str(prs["path"]), "--since", "v254", "--until", prs["direct"],
-                 "--stable", "v254-stable", "--json", str(out)])
+    code = main(
+        [
+            "backport-report",
+            "--repo",
+            str(prs["path"]),
+            "--since",
+            "v254",
+            "--until",
+            prs["direct"],
+            "--stable",
+            "v254-stable",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0 and not fake_github.requests
     assert "pull_requests" not in json.loads(out.read_text())

@@ -1,5 +1,6 @@
 """The benchmark's replay (benchmarks/backport_replay.py) rebuilds what a git-aware rule sees on the real
 repository: each commit's touched files, and for systemd-style records the pull request merges."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -27,26 +28,47 @@ replay = _load_replay().replay
 
 
 def _record(seq: int, pr: int | None, files: list[str], subject: str | None = None) -> dict:
-    return {"seq": seq, "sha": f"{seq:040x}", "subject": subject or f"core: change {seq}", "body": "",
-            "author": "A <a@example.org>", "date": f"2023-07-{seq:02d}T10:00:00+00:00",
-            "commit_date": f"2023-07-{seq:02d}T11:00:00+00:00", "backported": seq == 2, "files": files,
-            "backport_commits": [{"date": "2023-08-01T00:00:00+00:00"}] if seq == 2 else [],
-            **({"pr": pr, "pr_title": f"PR {pr}"} if pr else {})}
+    return {
+        "seq": seq,
+        "sha": f"{seq:040x}",
+        "subject": subject or f"core: change {seq}",
+        "body": "",
+        "author": "A <a@example.org>",
+        "date": f"2023-07-{seq:02d}T10:00:00+00:00",
+        "commit_date": f"2023-07-{seq:02d}T11:00:00+00:00",
+        "backported": seq == 2,
+        "files": files,
+        "backport_commits": [{"date": "2023-08-01T00:00:00+00:00"}] if seq == 2 else [],
+        **({"pr": pr, "pr_title": f"PR {pr}"} if pr else {}),
+    }
 
 
 def test_pull_request_records_are_merged_the_github_way_and_keep_their_files(tmp_path):
-    records = [_record(1, 10, ["src/a.c"]), _record(2, None, ["src/b.c"]), _record(3, 11, ["src/a.c", "new.c"]),
-               _record(4, 10, ["src/c.c"]), _record(5, 11, ["src/b.c"]), _record(6, None, ["src/a.c"])]
+    records = [
+        _record(1, 10, ["src/a.c"]),
+        _record(2, None, ["src/b.c"]),
+        _record(3, 11, ["src/a.c", "new.c"]),
+        _record(4, 10, ["src/c.c"]),
+        _record(5, 11, ["src/b.c"]),
+        _record(6, None, ["src/a.c"]),
+    ]
     by_new = replay(records, tmp_path / "repo", "v254", "stable", ["src/a.c", "src/b.c", "src/c.c"])
     repo = str(tmp_path / "repo")
     every = git.log(repo, "v254..master")
     merges = [c.subject for c in every if c.is_merge]
     assert merges == ["Merge pull request #10 from replay/pr-10", "Merge pull request #11 from replay/pr-11"]
     for sha, record in by_new.items():
-        touched = subprocess.run(["git", "-C", repo, "diff-tree", "-r", "--no-commit-id", "--name-only", sha],
-                                 capture_output=True, text=True, check=True).stdout.split()
-        assert sorted(touched) == sorted(record["files"])   # git lists paths in its own order
-    mapped = {by_new[sha]["seq"]: number for sha, number in pulls.by_commit(every, git.resolve(repo, "master", "master")).items()}
+        touched = subprocess.run(
+            ["git", "-C", repo, "diff-tree", "-r", "--no-commit-id", "--name-only", sha],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert sorted(touched) == sorted(record["files"])  # git lists paths in its own order
+    mapped = {
+        by_new[sha]["seq"]: number
+        for sha, number in pulls.by_commit(every, git.resolve(repo, "master", "master")).items()
+    }
     assert mapped == {1: 10, 4: 10, 3: 11, 5: 11}
 
 

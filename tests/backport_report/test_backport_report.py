@@ -1,4 +1,5 @@
 """`labeler backport-report` end to end, in-process, on real git repositories (rules provider)."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,18 @@ def repo(tmp_path_factory):
 
 
 def run(repo, tmp_path, *extra):
-    args = ["backport-report", "--repo", str(repo.path), "--stable", "2.8",
-            "--html", str(tmp_path / "page.html"), "--json", str(tmp_path / "report.json"), *extra]
+    args = [
+        "backport-report",
+        "--repo",
+        str(repo.path),
+        "--stable",
+        "2.8",
+        "--html",
+        str(tmp_path / "page.html"),
+        "--json",
+        str(tmp_path / "report.json"),
+        *extra,
+    ]
     return main(args)
 
 
@@ -37,9 +48,18 @@ def test_rules_run_writes_json_page_summary_and_outputs(repo, tmp_path, actions_
     assert all(set(c) >= FIELDS for c in commits.values())
     assert [c["seq"] for c in data["commits"]] == list(range(1, len(commits) + 1))
     verdicts = {name: commits[sha]["verdict"] for name, sha in repo.sha.items() if sha in commits}
-    assert verdicts == {"fix": "yes", "feature": "no", "nobackport": "no", "doc": "yes", "adapted": "yes",
-                        "side": "no", "wait": "yes", "xss": "no", "abbrev": "yes"}
-    waited = commits[repo.sha["wait"]]      # "wait a bit" in 2023: long past the observation period
+    assert verdicts == {
+        "fix": "yes",
+        "feature": "no",
+        "nobackport": "no",
+        "doc": "yes",
+        "adapted": "yes",
+        "side": "no",
+        "wait": "yes",
+        "xss": "no",
+        "abbrev": "yes",
+    }
+    waited = commits[repo.sha["wait"]]  # "wait a bit" in 2023: long past the observation period
     assert waited["ready"] is True and waited["age_days"] > 14 and waited["reason"].startswith("ready: waited ")
     assert waited["kind"] == "instruction:wait" and 0 < waited["confidence"] <= 1
     assert commits[repo.sha["doc"]]["backported_to"] == ["2.8"]
@@ -65,8 +85,25 @@ def test_a_wait_inside_the_observation_period_stays_wait(repo, tmp_path):
 def test_help_names_every_env_var(capsys):
     assert main(["backport-report", "--help"]) == 0
     text = capsys.readouterr().out
-    for name in ("REPO", "SINCE", "UNTIL", "STABLE", "PROVIDER", "MODEL", "PROMPTS", "RULES", "CACHE", "CONCURRENCY",
-                 "HTML", "JSON", "COMMIT_URL", "ISSUE_URL", "SHARD", "MERGE", "DRY_RUN"):
+    for name in (
+        "REPO",
+        "SINCE",
+        "UNTIL",
+        "STABLE",
+        "PROVIDER",
+        "MODEL",
+        "PROMPTS",
+        "RULES",
+        "CACHE",
+        "CONCURRENCY",
+        "HTML",
+        "JSON",
+        "COMMIT_URL",
+        "ISSUE_URL",
+        "SHARD",
+        "MERGE",
+        "DRY_RUN",
+    ):
         assert f"LABELER_{name}" in text
     assert "--shard 1/4" in text
 
@@ -87,13 +124,38 @@ def test_shards_merge_into_the_whole_report(repo, tmp_path):
     parts = []
     for i in (1, 2, 3):
         part = tmp_path / f"part-{i}.json"
-        assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--shard", f"{i}/3",
-                     "--json", str(part)]) == 0
+        assert (
+            main(
+                [
+                    "backport-report",
+                    "--repo",
+                    str(repo.path),
+                    "--stable",
+                    "2.8",
+                    "--shard",
+                    f"{i}/3",
+                    "--json",
+                    str(part),
+                ]
+            )
+            == 0
+        )
         parts += ["--merge", str(part)]
     sizes = [len(json.loads((tmp_path / f"part-{i}.json").read_text())["commits"]) for i in (1, 2, 3)]
     assert sum(sizes) == len(whole["commits"]) and max(sizes) < len(whole["commits"])
-    assert main(["backport-report", *parts, "--json", str(tmp_path / "merged.json"),
-                 "--html", str(tmp_path / "merged.html")]) == 0
+    assert (
+        main(
+            [
+                "backport-report",
+                *parts,
+                "--json",
+                str(tmp_path / "merged.json"),
+                "--html",
+                str(tmp_path / "merged.html"),
+            ]
+        )
+        == 0
+    )
     merged = json.loads((tmp_path / "merged.json").read_text())
     assert merged["commits"] == whole["commits"] and merged["merged_from"] == 3
     assert (tmp_path / "merged.html").read_text().count('class="row') == len(whole["commits"])
@@ -102,8 +164,10 @@ def test_shards_merge_into_the_whole_report(repo, tmp_path):
 def test_merge_refuses_shards_of_different_ranges(repo, tmp_path, capsys):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--json", str(a)]) == 0
-    assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--since", "v2.9-dev1",
-                 "--json", str(b)]) == 0
+    assert (
+        main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--since", "v2.9-dev1", "--json", str(b)])
+        == 0
+    )
     assert main(["backport-report", "--merge", str(a), "--merge", str(b), "--json", str(tmp_path / "m.json")]) == 1
     assert "another range" in capsys.readouterr().err
 
@@ -122,25 +186,37 @@ def test_dry_run_writes_nothing(repo, tmp_path, capsys):
 
 
 def test_commit_url_pattern(repo, tmp_path):
-    assert run(repo, tmp_path, "--commit-url", "https://git.example/?h={sha}", "--issue-url",
-               "https://bugs.example/{number}") == 0
+    assert (
+        run(
+            repo,
+            tmp_path,
+            "--commit-url",
+            "https://git.example/?h={sha}",
+            "--issue-url",
+            "https://bugs.example/{number}",
+        )
+        == 0
+    )
     assert f'href="https://git.example/?h={repo.sha["fix"]}"' in (tmp_path / "page.html").read_text()
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--stable", "2.8", "--json", "x.json", "--repo", "/nonexistent/dir"], "is not a directory"),
-    (["--json", "x.json"], "name at least one stable branch"),
-    (["--stable", "2.8"], "nothing to write"),
-    (["--stable", "nope", "--json", "x.json"], "--stable 'nope' is not a commit"),
-    (["--stable", "2.8", "--since", "v9.9-dev0", "--json", "x.json"], "--since 'v9.9-dev0' is not a commit"),
-    (["--stable", "2.8", "--shard", "4/3", "--json", "x.json"], "--shard 4/3"),
-    (["--stable", "2.8", "--shard", "half", "--json", "x.json"], "--shard must look like i/n"),
-    (["--stable", "2.8", "--model", "m", "--json", "x.json"], "--model and --prompts need"),
-    (["--stable", "2.8", "--commit-url", "javascript:alert({sha})", "--json", "x.json"], "--commit-url must be"),
-    (["--stable", "2.8", "--commit-url", "https://x.example/", "--json", "x.json"], "containing {sha}"),
-    (["--stable", "2.8", "--rules", "missing.yml", "--json", "x.json"], "cannot read the rules file"),
-    (["--stable", "2.8", "--provider", "anthropic", "--json", "x.json"], "needs an API key: set ANTHROPIC_API_KEY"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--stable", "2.8", "--json", "x.json", "--repo", "/nonexistent/dir"], "is not a directory"),
+        (["--json", "x.json"], "name at least one stable branch"),
+        (["--stable", "2.8"], "nothing to write"),
+        (["--stable", "nope", "--json", "x.json"], "--stable 'nope' is not a commit"),
+        (["--stable", "2.8", "--since", "v9.9-dev0", "--json", "x.json"], "--since 'v9.9-dev0' is not a commit"),
+        (["--stable", "2.8", "--shard", "4/3", "--json", "x.json"], "--shard 4/3"),
+        (["--stable", "2.8", "--shard", "half", "--json", "x.json"], "--shard must look like i/n"),
+        (["--stable", "2.8", "--model", "m", "--json", "x.json"], "--model and --prompts need"),
+        (["--stable", "2.8", "--commit-url", "javascript:alert({sha})", "--json", "x.json"], "--commit-url must be"),
+        (["--stable", "2.8", "--commit-url", "https://x.example/", "--json", "x.json"], "containing {sha}"),
+        (["--stable", "2.8", "--rules", "missing.yml", "--json", "x.json"], "cannot read the rules file"),
+        (["--stable", "2.8", "--provider", "anthropic", "--json", "x.json"], "needs an API key: set ANTHROPIC_API_KEY"),
+    ],
+)
 def test_user_errors(repo, tmp_path, monkeypatch, capsys, args, words):
     monkeypatch.chdir(tmp_path)
     if "--repo" not in args:
@@ -170,8 +246,10 @@ def test_the_command_module_imports_no_heavy_dependency():
     import subprocess
     import sys
 
-    code = ("import sys, labeler.backport_report.command as m; "
-            "print(sorted(n for n in ('jinja2', 'anthropic', 'openai', 'github', 'yaml') if n in sys.modules))")
+    code = (
+        "import sys, labeler.backport_report.command as m; "
+        "print(sorted(n for n in ('jinja2', 'anthropic', 'openai', 'github', 'yaml') if n in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -179,8 +257,9 @@ def test_the_command_module_imports_no_heavy_dependency():
 def test_unwritable_outputs_are_user_errors(repo, tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert main(["backport-report", "--repo", str(repo.path), "--stable", "2.8",
-                 "--json", str(blocker / "r.json")]) == 1
+    assert (
+        main(["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--json", str(blocker / "r.json")]) == 1
+    )
     out = capsys.readouterr().err
     assert "cannot write the report" in out and "Traceback" not in out
 

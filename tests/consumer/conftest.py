@@ -10,6 +10,7 @@ What the README's "Use it in your repository" says, and nothing more:
     repo = consumer("issue-labeler.yml")      # -> a git repo with .github/workflows/issue-labeler.yml + labels.yml
     result = run_consumer(repo, "issues", event, "issue-labeler.yml", env=..., variables=...)
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ LOCAL_USES = re.compile(r"uses: \./actions/([\w-]+)")
 def labeler_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`git archive HEAD` of this project: what a tag of acme-tools/labeler would hold."""
     dest = tmp_path_factory.mktemp("labeler-export")
-    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=PROJECT, check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=PROJECT, check=True, capture_output=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     return dest
 
@@ -52,12 +54,14 @@ def consumer(labeler_export: Path, tmp_path: Path) -> Callable[..., Path]:
             (repo / ".github" / "workflows" / name).write_text(as_consumer(text), encoding="utf-8")
         (repo / ".github" / "labels.yml").write_text(
             labels if labels is not None else (labeler_export / "labels.yml").read_text(encoding="utf-8"),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         (repo / "README.md").write_text("# widgets\n", encoding="utf-8")
         for rel, text in (files or {}).items():  # the user's own files (e.g. benchmark results)
             (repo / rel).parent.mkdir(parents=True, exist_ok=True)
             (repo / rel).write_text(text, encoding="utf-8")
         return init_repo(repo)
+
     return build
 
 
@@ -90,12 +94,16 @@ runs:
 
 @pytest.fixture
 def run_consumer(act_venv: Path, labeler_export: Path, tmp_path: Path) -> Callable[..., Any]:
-    def run(repo: Path, event_name: str, event_file: Path, workflow: str, *, cache: dict[str, Path] | None = None,
-            **kw: Any) -> Any:
+    def run(
+        repo: Path, event_name: str, event_file: Path, workflow: str, *, cache: dict[str, Path] | None = None, **kw: Any
+    ) -> Any:
         """`cache`: workspace path -> file that `actions/cache/restore` restores (else every restore misses)."""
         path = repo / ".github" / "workflows" / workflow
-        stubs = {ref: p for ref, p in stub_remote_actions(path, tmp_path / "stubs").items()
-                 if not ref.startswith(f"{OWNER}/labeler@")}
+        stubs = {
+            ref: p
+            for ref, p in stub_remote_actions(path, tmp_path / "stubs").items()
+            if not ref.startswith(f"{OWNER}/labeler@")
+        }
         if cache:
             seeded = tmp_path / "seeded-cache"
             for rel, src in cache.items():
@@ -107,4 +115,5 @@ def run_consumer(act_venv: Path, labeler_export: Path, tmp_path: Path) -> Callab
             kw["env"] = {**(kw.get("env") or {}), "STUB_CACHE_DIR": str(seeded)}
         mapping = stubs | {f"{OWNER}/labeler@v1": labeler_export}
         return run_act(event_name, event_file, path, repo, tmp_path, venv=act_venv, local_repositories=mapping, **kw)
+
     return run

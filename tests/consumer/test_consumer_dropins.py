@@ -1,5 +1,6 @@
 """The drop-in workflows run from a consumer repository (tests/consumer/conftest.py) under act, against the
 GitHub stand-in: what GitHub received is what a new user of acme-tools/labeler@v1 would see."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,13 +15,33 @@ PROVENANCE = "automated-triage"
 REPO = {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}, "default_branch": "main"}
 
 
-def issue_event(tmp_path, name, number=7, title="Bug: app crashes on start", body="Traceback (most recent call last)",
-                labels=(), **extra):
-    issue = {"number": number, "title": title, "body": body, "user": {"login": "alice", "type": "User"},
-             "labels": [{"name": n} for n in labels], "state": "open", "comments": 0, "author_association": "NONE",
-             "html_url": f"https://github.com/acme/widgets/issues/{number}"}
-    event = {"action": "opened", "issue": issue, "repository": REPO, "sender": {"login": "alice", "type": "User"},
-             **extra}
+def issue_event(
+    tmp_path,
+    name,
+    number=7,
+    title="Bug: app crashes on start",
+    body="Traceback (most recent call last)",
+    labels=(),
+    **extra,
+):
+    issue = {
+        "number": number,
+        "title": title,
+        "body": body,
+        "user": {"login": "alice", "type": "User"},
+        "labels": [{"name": n} for n in labels],
+        "state": "open",
+        "comments": 0,
+        "author_association": "NONE",
+        "html_url": f"https://github.com/acme/widgets/issues/{number}",
+    }
+    event = {
+        "action": "opened",
+        "issue": issue,
+        "repository": REPO,
+        "sender": {"login": "alice", "type": "User"},
+        **extra,
+    }
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(event))
     return path
@@ -38,8 +59,11 @@ def env(fake_github):
 
 def test_consumer_repository_holds_only_what_the_docs_say(consumer):
     repo = consumer("issue-labeler.yml")
-    files = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file() and ".git/" not in
-                   p.as_posix() + "/" and not p.relative_to(repo).as_posix().startswith(".git/"))
+    files = sorted(
+        p.relative_to(repo).as_posix()
+        for p in repo.rglob("*")
+        if p.is_file() and ".git/" not in p.as_posix() + "/" and not p.relative_to(repo).as_posix().startswith(".git/")
+    )
     assert files == [".github/labels.yml", ".github/workflows/issue-labeler.yml", "README.md"]
     text = (repo / ".github/workflows/issue-labeler.yml").read_text()
     assert "uses: ./" not in text and "acme-tools/labeler/actions/label-issue@v1" in text
@@ -63,8 +87,9 @@ def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path
     repo = consumer("issue-labeler.yml")
     fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     variables = {"LABELER_MISSING_INFO": "false"}
-    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github),
-                          variables=variables)
+    result = run_consumer(
+        repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github), variables=variables
+    )
     assert result.ok, result.log()
     assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
 
@@ -73,13 +98,15 @@ def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path
         c = {"id": cid, "body": body, "user": {"login": "alice", "type": "User"}, "author_association": "NONE"}
         return issue_event(tmp_path, f"comment{cid}", labels=fake_github.issue_labels(7), action="created", comment=c)
 
-    result = run_consumer(repo, "issue_comment", comment("/label off", 5), "issue-labeler.yml", env=env(fake_github),
-                          variables=variables)
+    result = run_consumer(
+        repo, "issue_comment", comment("/label off", 5), "issue-labeler.yml", env=env(fake_github), variables=variables
+    )
     assert result.ok, result.log()
     assert "off" in next(c for c in fake_github.comments(7) if c.startswith(MARKER)).lower()
     before = len(fake_github.writes())
-    result = run_consumer(repo, "issue_comment", comment("/label auto", 6), "issue-labeler.yml",
-                          env=env(fake_github), variables=variables)
+    result = run_consumer(
+        repo, "issue_comment", comment("/label auto", 6), "issue-labeler.yml", env=env(fake_github), variables=variables
+    )
     assert result.ok, result.log()
     assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
     label_posts = [r.body for r in fake_github.writes()[before:] if r.method == "POST" and r.path.endswith("/labels")]
@@ -96,8 +123,13 @@ def test_sync_labels_dispatch_creates_the_labels_and_push_is_a_dry_run(consumer,
     assert result.ok, result.log()
     assert fake_github.writes() == []
     assert any("Would make" in s for s in result.summaries)
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"dry-run": "false", "prune": "false"}),
-                          "sync-labels.yml", env=env(fake_github))
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path, **{"dry-run": "false", "prune": "false"}),
+        "sync-labels.yml",
+        env=env(fake_github),
+    )
     assert result.ok, result.log()
     assert {"bug", PROVENANCE} <= set(fake_github.repo_labels())
     assert all(r.method in ("POST", "PATCH") for r in fake_github.writes())
@@ -105,13 +137,19 @@ def test_sync_labels_dispatch_creates_the_labels_and_push_is_a_dry_run(consumer,
 
 def test_triage_monitor(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("triage-monitor.yml")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for n in range(1, 41):
         created = (now - dt.timedelta(days=n * 7)).strftime("%Y-%m-%dT%H:%M:%SZ")
         labels = ["bug" if n % 2 else "enhancement"] + ([PROVENANCE] if n < 6 else [])
         fake_github.add_issue(n, f"Issue {n}", "", labels=labels, created_at=created, updated_at=created)
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "triage-monitor.yml",
-                          env=env(fake_github), variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"})
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path),
+        "triage-monitor.yml",
+        env=env(fake_github),
+        variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"},
+    )
     assert result.job_results == {"monitor": "success"}, result.log()
     assert any("### Triage monitor" in s for s in result.summaries)
     assert fake_github.issues[41].labels == ["triage-monitor"]
@@ -120,9 +158,13 @@ def test_triage_monitor(consumer, run_consumer, fake_github, tmp_path):
 def test_missing_info_standalone(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("missing-info.yml")
     fake_github.add_issue(9, "It broke", "it does not work", labels=[])
-    result = run_consumer(repo, "issues", issue_event(tmp_path, "mi", number=9, title="It broke",
-                                                      body="it does not work"),
-                          "missing-info.yml", env=env(fake_github))
+    result = run_consumer(
+        repo,
+        "issues",
+        issue_event(tmp_path, "mi", number=9, title="It broke", body="it does not work"),
+        "missing-info.yml",
+        env=env(fake_github),
+    )
     assert result.ok, result.log()
     assert fake_github.issue_labels(9) == ["needs more info"]
     [comment] = fake_github.comments(9)
@@ -135,8 +177,15 @@ def test_issue_labeler_with_a_model_and_a_dispatch_dry_run(consumer, run_consume
     fake_llm.enqueue({"labels": [{"name": "bug", "confidence": 0.95}], "rationale": "crash", "version": "1"})
     model_env = env(fake_github) | {"ANTHROPIC_BASE_URL": fake_llm.anthropic_url, "LABELER_MODEL_RETRIES": "1"}
     secrets = {"ANTHROPIC_API_KEY": "sk-ant-fake-0123456789abcdef"}
-    result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=model_env,
-                          secrets=secrets, variables={"LABELER_MISSING_INFO": "false"})
+    result = run_consumer(
+        repo,
+        "issues",
+        issue_event(tmp_path, "opened"),
+        "issue-labeler.yml",
+        env=model_env,
+        secrets=secrets,
+        variables={"LABELER_MISSING_INFO": "false"},
+    )
     assert result.ok, result.log()
     assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
     assert len(fake_llm.requests) == 1
@@ -144,8 +193,14 @@ def test_issue_labeler_with_a_model_and_a_dispatch_dry_run(consumer, run_consume
     fake_github.add_issue(8, "Add dark mode", "Please add a dark theme.")
     fake_llm.enqueue({"labels": [{"name": "enhancement", "confidence": 0.9}], "rationale": "r", "version": "1"})
     before = len(fake_github.writes())
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"issue-number": "8", "dry-run": "true"}),
-                          "issue-labeler.yml", env=model_env, secrets=secrets)
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path, **{"issue-number": "8", "dry-run": "true"}),
+        "issue-labeler.yml",
+        env=model_env,
+        secrets=secrets,
+    )
     assert result.ok and result.job_results == {"label": "success"}, result.log()
     assert fake_github.issue_labels(8) == []
     assert not [r for r in fake_github.writes()[before:] if r.path.endswith("/labels")]
@@ -157,8 +212,9 @@ bot:
 """
 
 
-def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(consumer, run_consumer, fake_github,
-                                                                              fake_llm, labeler_export, tmp_path):
+def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(
+    consumer, run_consumer, fake_github, fake_llm, labeler_export, tmp_path
+):
     from taxonomy_bot.helpers import ORG_TOKEN, comment_event, ours, pr_event, seed_pr
 
     labels = (labeler_export / "labels.yml").read_text(encoding="utf-8") + TAXONOMY_SETTINGS
@@ -178,8 +234,15 @@ def test_taxonomy_welcome_enable_precheck_reads_the_config_from_the_checkout(con
     def command(body, comment_id):
         event = tmp_path / f"event-{comment_id}.json"
         event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
-        return run_consumer(repo, "issue_comment", event, "taxonomy-bot.yml", env=run_env, variables=variables,
-                            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN})
+        return run_consumer(
+            repo,
+            "issue_comment",
+            event,
+            "taxonomy-bot.yml",
+            env=run_env,
+            variables=variables,
+            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN},
+        )
 
     result = command(f"@instructlab-bot enable {head[:7]}", 1)  # enable names the commit the triager reviewed
     assert result.ok, result.log()
@@ -201,8 +264,11 @@ def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer,
     git_env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull}
 
     def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
-                       check=True, env=git_env)
+        subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+            check=True,
+            env=git_env,
+        )
 
     git("fetch", "-q", str(history.path), "master:dev", "2.8:2.8", "--tags")
     git("merge", "-q", "--allow-unrelated-histories", "-m", "Merge the dev history", "dev")
@@ -213,8 +279,14 @@ def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer,
     git("checkout", "-q", "-")
     git("merge", "-q", "--no-ff", "-m", "Merge pull request #42 from someone/crash", "crash")
     fake_github.add_pr(42, labels=["needs-stable-backport"], merged=True)
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, since=""), "backport-nightly.yml",
-                          env=env(fake_github), variables={"BACKPORT_STABLE": "2.8", "BACKPORT_SINCE": "v2.9-dev0"})
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path, since=""),
+        "backport-nightly.yml",
+        env=env(fake_github),
+        variables={"BACKPORT_STABLE": "2.8", "BACKPORT_SINCE": "v2.9-dev0"},
+    )
     assert result.job_results == {"report": "success"}, result.log()
     assert result.outputs.get("html") == "backport-report/index.html"
     assert any("### Backport review: v2.9-dev0..HEAD" in s for s in result.summaries)
@@ -223,7 +295,7 @@ def test_backport_nightly_on_a_small_real_git_repository(consumer, run_consumer,
     assert {r.query["labels"] for r in listed} >= {"needs-stable-backport", "backport 2.8"}
     summary = next(s for s in result.summaries if "### Backport review" in s)
     todo = summary.split("To backport", 1)[1]
-    assert "qux: do not crash on a short read" in todo   # no instruction: only the label makes it a yes
+    assert "qux: do not crash on a short read" in todo  # no instruction: only the label makes it a yes
     assert "Commits brought by a pull request: 1, 1 of them by one with a backport label." in summary
 
 
@@ -232,10 +304,17 @@ def test_model_retrain(consumer, run_consumer, fake_github, tmp_path):
 
     repo = consumer("model-retrain.yml")
     for n, e in enumerate(synthetic.corpus(30, noise=0.2, seed=5), 1):
-        fake_github.add_issue(n, e.title, e.body, labels=list(e.labels), state="closed",
-                              created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "model-retrain.yml",
-                          env=env(fake_github))
+        fake_github.add_issue(
+            n,
+            e.title,
+            e.body,
+            labels=list(e.labels),
+            state="closed",
+            created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z",
+        )
+    result = run_consumer(
+        repo, "workflow_dispatch", dispatch_event(tmp_path), "model-retrain.yml", env=env(fake_github)
+    )
     assert result.job_results == {"retrain": "success"}, result.log()
     assert float(result.outputs["macro-f1"]) > 0.5
     assert "model train (" in result.log() and " done in " in result.log()  # the progress/timing line
@@ -249,10 +328,25 @@ def test_publish_benchmarks_dispatch(consumer, run_consumer, fake_github, tmp_pa
     repo = consumer("publish-benchmarks.yml", files={"results/cmb_build.yaml": results})
     fake_github.add_pr(4, files={"compositional_skills/linguistics/synonyms/qna.yaml": "x"}, merged=True)
     fake_github.add_pr(5, files={"knowledge/history/public_transportation/boston/qna.yaml": "x"}, merged=True)
-    inputs = {"results": "results/cmb_build.yaml", "prs": "4,5", "dry-run": "false", "from-results": "false",
-              "artifact-run-id": "", "artifact-name": "benchmark-results", "build-id": "", "label": "", "milestone": ""}
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "publish-benchmarks.yml",
-                          env=env(fake_github), inputs=inputs)
+    inputs = {
+        "results": "results/cmb_build.yaml",
+        "prs": "4,5",
+        "dry-run": "false",
+        "from-results": "false",
+        "artifact-run-id": "",
+        "artifact-name": "benchmark-results",
+        "build-id": "",
+        "label": "",
+        "milestone": "",
+    }
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path),
+        "publish-benchmarks.yml",
+        env=env(fake_github),
+        inputs=inputs,
+    )
     assert result.ok, result.log()
     assert result.outputs["created"] == "2"
     assert len(fake_github.comments(4)) == 1 and len(fake_github.comments(5)) == 1
@@ -264,10 +358,26 @@ def history_sqlite(path):
     conn = store.connect(str(path))
     rows = [(n, f"App crashes {n}", "Traceback (most recent call last)", ("bug",)) for n in range(1, 5)]
     rows += [(n, f"Add dark mode {n}", "Please add a feature request", ("enhancement",)) for n in range(5, 8)]
-    store.upsert(conn, [store.StoredIssue(number=n, title=t, body=b, labels=labels, state="closed", state_reason=None,
-                                          author="a", author_association="NONE", created_at=f"2024-01-0{n}",
-                                          updated_at=None, closed_at=None, html_url="")
-                        for n, t, b, labels in rows])
+    store.upsert(
+        conn,
+        [
+            store.StoredIssue(
+                number=n,
+                title=t,
+                body=b,
+                labels=labels,
+                state="closed",
+                state_reason=None,
+                author="a",
+                author_association="NONE",
+                created_at=f"2024-01-0{n}",
+                updated_at=None,
+                closed_at=None,
+                html_url="",
+            )
+            for n, t, b, labels in rows
+        ],
+    )
     conn.commit()
     conn.close()
     return path
@@ -278,8 +388,14 @@ REPLAY_INPUTS = {"provider": "keywords", "limit": "200", "target-precision": "0.
 
 def test_label_issue_replay_without_a_history_cache_is_one_clear_error(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("label-issue-replay.yml")
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "label-issue-replay.yml",
-                          env=env(fake_github), inputs=REPLAY_INPUTS)
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path),
+        "label-issue-replay.yml",
+        env=env(fake_github),
+        inputs=REPLAY_INPUTS,
+    )
     assert result.job_results == {"replay": "failure"}, result.log()
     assert "replay file not found" in result.transcript()
     assert ".labeler/history.sqlite" in result.transcript()
@@ -289,8 +405,15 @@ def test_label_issue_replay_without_a_history_cache_is_one_clear_error(consumer,
 def test_label_issue_replay_from_the_restored_history(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("label-issue-replay.yml")
     db = history_sqlite(tmp_path / "history.sqlite")
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path), "label-issue-replay.yml",
-                          env=env(fake_github), inputs=REPLAY_INPUTS, cache={".labeler/history.sqlite": db})
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path),
+        "label-issue-replay.yml",
+        env=env(fake_github),
+        inputs=REPLAY_INPUTS,
+        cache={".labeler/history.sqlite": db},
+    )
     assert result.ok, result.log()
     assert "restored" in result.log()
     summary = "\n".join(result.summaries)
@@ -300,10 +423,18 @@ def test_label_issue_replay_from_the_restored_history(consumer, run_consumer, fa
 
 def backlog_issues(fake_github):
     # the label's name in the title, backed by the body: the keyword evidence that clears the default threshold
-    fake_github.add_issue(1, "Bug: app crashes on start", "The app crashes. Traceback (most recent call last)",
-                          created_at="2024-01-01T00:00:01Z")
-    fake_github.add_issue(2, "Bug: crash when saving", "Saving crashes the app. Traceback (most recent call last)",
-                          created_at="2024-01-01T00:00:02Z")
+    fake_github.add_issue(
+        1,
+        "Bug: app crashes on start",
+        "The app crashes. Traceback (most recent call last)",
+        created_at="2024-01-01T00:00:01Z",
+    )
+    fake_github.add_issue(
+        2,
+        "Bug: crash when saving",
+        "Saving crashes the app. Traceback (most recent call last)",
+        created_at="2024-01-01T00:00:02Z",
+    )
     fake_github.add_issue(3, "Already triaged", "", labels=["question"], created_at="2024-01-01T00:00:03Z")
 
 
@@ -317,15 +448,24 @@ def test_label_issue_backlog_dry_run_by_default_then_applied(consumer, run_consu
     assert fake_github.writes() == []
     summary = "\n".join(result.summaries)
     assert "dry run: nothing applied" in summary and "would apply" in summary and "#1" in summary, summary
-    result = run_consumer(repo, "workflow_dispatch", dispatch_event(tmp_path, **{"dry-run": "true", "max-issues": "50"}),
-                          "label-issue-backlog.yml", env=env(fake_github))
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path, **{"dry-run": "true", "max-issues": "50"}),
+        "label-issue-backlog.yml",
+        env=env(fake_github),
+    )
     assert result.ok, result.log()
     assert fake_github.writes() == []
     assert any("would apply" in s for s in result.summaries)
 
-    result = run_consumer(repo, "workflow_dispatch",
-                          dispatch_event(tmp_path, **{"dry-run": "false", "max-issues": "50"}),
-                          "label-issue-backlog.yml", env=env(fake_github))
+    result = run_consumer(
+        repo,
+        "workflow_dispatch",
+        dispatch_event(tmp_path, **{"dry-run": "false", "max-issues": "50"}),
+        "label-issue-backlog.yml",
+        env=env(fake_github),
+    )
     assert result.ok, result.log()
     for n in (1, 2):
         assert "bug" in fake_github.issue_labels(n), n
@@ -336,12 +476,15 @@ def test_label_issue_backlog_dry_run_by_default_then_applied(consumer, run_consu
 
 
 TAXONOMY_GENERATE_SETTINGS = TAXONOMY_SETTINGS + "  generate: {samples: 2, pairs-per-round: 3, show: 1}\n"
-TEACHER_ANSWER = ("[CONTEXT] Tea 1 x 2.00 = 2.00\nTOTAL 2.00 [QUESTION] What did the tea cost in total? [ANSWER] 2.00 [END]"
-                  "[CONTEXT] Pie 2 x 1.00 = 2.00 [QUESTION] How many pies were bought here? [ANSWER] Two. [END]")
+TEACHER_ANSWER = (
+    "[CONTEXT] Tea 1 x 2.00 = 2.00\nTOTAL 2.00 [QUESTION] What did the tea cost in total? [ANSWER] 2.00 [END]"
+    "[CONTEXT] Pie 2 x 1.00 = 2.00 [QUESTION] How many pies were bought here? [ANSWER] Two. [END]"
+)
 
 
-def test_taxonomy_enable_then_postcheck_and_generate(consumer, run_consumer, fake_github, fake_llm, labeler_export,
-                                                     tmp_path):
+def test_taxonomy_enable_then_postcheck_and_generate(
+    consumer, run_consumer, fake_github, fake_llm, labeler_export, tmp_path
+):
     from taxonomy_bot.helpers import ORG_TOKEN, comment_event, ours, seed_pr
 
     labels = (labeler_export / "labels.yml").read_text(encoding="utf-8") + TAXONOMY_GENERATE_SETTINGS
@@ -351,17 +494,30 @@ def test_taxonomy_enable_then_postcheck_and_generate(consumer, run_consumer, fak
 
     def respond(route, body):  # the candidate learned the data, the current model did not; the teacher writes pairs
         return {"teacher-act": TEACHER_ANSWER, "candidate-act": "The total is 3.20."}.get(body["model"], "No idea.")
+
     fake_llm.responder = respond
     run_env = env(fake_github) | {"LABELER_MODEL_RETRIES": "0"}
-    variables = {"LABELER_PRECHECK_BASE_URL": fake_llm.openai_url, "LABELER_PRECHECK_MODEL": "current-act",
-                 "LABELER_POSTCHECK_BASE_URL": fake_llm.openai_url, "LABELER_POSTCHECK_MODEL": "candidate-act",
-                 "LABELER_TEACHER_BASE_URL": fake_llm.openai_url, "LABELER_TEACHER_MODEL": "teacher-act"}
+    variables = {
+        "LABELER_PRECHECK_BASE_URL": fake_llm.openai_url,
+        "LABELER_PRECHECK_MODEL": "current-act",
+        "LABELER_POSTCHECK_BASE_URL": fake_llm.openai_url,
+        "LABELER_POSTCHECK_MODEL": "candidate-act",
+        "LABELER_TEACHER_BASE_URL": fake_llm.openai_url,
+        "LABELER_TEACHER_MODEL": "teacher-act",
+    }
 
     def command(body, comment_id):
         event = tmp_path / f"event-{comment_id}.json"
         event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
-        return run_consumer(repo, "issue_comment", event, "taxonomy-bot.yml", env=run_env, variables=variables,
-                            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN})
+        return run_consumer(
+            repo,
+            "issue_comment",
+            event,
+            "taxonomy-bot.yml",
+            env=run_env,
+            variables=variables,
+            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN},
+        )
 
     result = command(f"@instructlab-bot enable {head[:7]}", 1)
     assert result.ok, result.log()
@@ -371,8 +527,10 @@ def test_taxonomy_enable_then_postcheck_and_generate(consumer, run_consumer, fak
     assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
     (body,) = ours(fake_github, 7, "postcheck")
     assert "### postcheck: `candidate-act` vs `current-act`" in body and "| No idea. | The total is 3.20. |" in body
-    assert (fake_github.statuses(head)[0]["context"], fake_github.statuses(head)[0]["state"]) == \
-        ("labeler/postcheck", "success")
+    assert (fake_github.statuses(head)[0]["context"], fake_github.statuses(head)[0]["state"]) == (
+        "labeler/postcheck",
+        "success",
+    )
 
     result = command("@instructlab-bot generate", 3)
     assert result.ok and result.job_results == {"route": "success", "generate": "success"}, result.log()
@@ -389,8 +547,15 @@ def test_publish_benchmarks_repository_dispatch(consumer, run_consumer, fake_git
     repo = consumer("publish-benchmarks.yml")
     seed_prs(fake_github, 3)
     event = tmp_path / "repository_dispatch.json"
-    event.write_text(json.dumps({"action": "publish-benchmarks", "repository": REPO,
-                                 "client_payload": {"results": build_results(3), "label": "cmb-2024-08-26"}}))
+    event.write_text(
+        json.dumps(
+            {
+                "action": "publish-benchmarks",
+                "repository": REPO,
+                "client_payload": {"results": build_results(3), "label": "cmb-2024-08-26"},
+            }
+        )
+    )
     result = run_consumer(repo, "repository_dispatch", event, "publish-benchmarks.yml", env=env(fake_github))
     assert result.ok, result.log()
     assert [len(ours(fake_github, i)) for i in (1, 2, 3)] == [1, 1, 1]

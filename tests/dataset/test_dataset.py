@@ -1,4 +1,5 @@
 """Datasets: the JSONL reader, label selection, splits, export with card and fine-tuning files."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ def ex(i, labels, created=None):
 
 
 # reading ---------------------------------------------------------------------------------------
+
 
 def test_reader_keeps_extra_fields_and_skips_blank_lines(tmp_path):
     path = tmp_path / "d.jsonl"
@@ -44,6 +46,7 @@ def test_duplicate_labels_in_a_record_collapse():
 
 # selecting labels ------------------------------------------------------------------------------
 
+
 def test_family_min_examples_and_exclusion():
     rows = [ex(1, ["area/ui", "bug"]), ex(2, ["area/ui"]), ex(3, ["area/db"]), ex(4, ["area/ui", "automated-triage"])]
     sel = examples.select_labels(rows, family="area/*", min_examples=2, exclude=("automated-triage",))
@@ -52,6 +55,7 @@ def test_family_min_examples_and_exclusion():
 
 
 # splits ----------------------------------------------------------------------------------------
+
 
 def _corpus():
     rows = [ex(i, ["common"]) for i in range(60)] + [ex(100 + i, ["rare"]) for i in range(5)]
@@ -78,6 +82,7 @@ def test_multi_label_issues_stratify_by_their_rarest_label():
 def test_splits_are_deterministic_per_seed():
     def mapping(seed):
         return {e.id: e.split for e in dataset.assign_splits(_corpus(), seed=seed)}
+
     assert mapping(1) == mapping(1)
     assert mapping(1) != mapping(2)
 
@@ -89,10 +94,14 @@ def test_time_split_puts_the_newest_issues_in_test():
     assert max(by_split["train"]) < min(by_split["val"]) <= max(by_split["val"]) < min(by_split["test"])
 
 
-@pytest.mark.parametrize("kw, message", [
-    ({"fractions": (0.5, 0.1, 0.1)}, "add up to 1"), ({"fractions": (1.2, -0.1, -0.1)}, ">= 0"),
-    ({"method": "random"}, "unknown split method"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"fractions": (0.5, 0.1, 0.1)}, "add up to 1"),
+        ({"fractions": (1.2, -0.1, -0.1)}, ">= 0"),
+        ({"method": "random"}, "unknown split method"),
+    ],
+)
 def test_bad_split_options(kw, message):
     with pytest.raises(UserError, match=message):
         dataset.assign_splits(_corpus(), **kw)
@@ -111,9 +120,18 @@ def make_history(path, n=40):
             labels.append("needs more info")
         if i % 7 == 0:
             labels.append("automated-triage")
-        rows.append(StoredIssue(i, f"Issue {i}", "short" if i % 5 == 0 else BUG_OK, tuple(labels),
-                                "closed", "completed", created_at=f"2024-02-{1 + i % 28:02d}T00:00:00Z",
-                                html_url=f"https://github.com/acme/widgets/issues/{i}"))
+        rows.append(
+            StoredIssue(
+                i,
+                f"Issue {i}",
+                "short" if i % 5 == 0 else BUG_OK,
+                tuple(labels),
+                "closed",
+                "completed",
+                created_at=f"2024-02-{1 + i % 28:02d}T00:00:00Z",
+                html_url=f"https://github.com/acme/widgets/issues/{i}",
+            )
+        )
     rows.append(StoredIssue(99, "Untriaged", "?", (), "open"))
     conn = history.connect(str(path))
     history.upsert(conn, rows)
@@ -129,8 +147,25 @@ def read(path):
 
 def test_export_writes_splits_card_and_finetuning_files(tmp_path, capsys):
     db = make_history(tmp_path / "h.db")
-    assert main(["dataset", "export", "--db", db, "--out", str(tmp_path / "ds"), "--family", "area/*",
-                 "--exclude-label", "automated-triage", "--min-examples", "2"]) == 0
+    assert (
+        main(
+            [
+                "dataset",
+                "export",
+                "--db",
+                db,
+                "--out",
+                str(tmp_path / "ds"),
+                "--family",
+                "area/*",
+                "--exclude-label",
+                "automated-triage",
+                "--min-examples",
+                "2",
+            ]
+        )
+        == 0
+    )
     ds = tmp_path / "ds"
     issues = read(ds / "issues.jsonl")
     assert len(issues) == 40 - 5  # issues 7, 14, .. carry the bot's label: left out; #99 has no area label
@@ -155,8 +190,21 @@ def test_exported_files_train_and_evaluate(tmp_path, capsys):
     db = make_history(tmp_path / "h.db", n=80)
     assert main(["dataset", "export", "--db", db, "--out", str(tmp_path / "ds"), "--family", "area/*"]) == 0
     assert main(["model", "train", "--data", str(tmp_path / "ds" / "issues.jsonl"), "--out", str(tmp_path / "m")]) == 0
-    assert main(["model", "eval", "--model", str(tmp_path / "m"), "--data", str(tmp_path / "ds" / "test.jsonl"),
-                 "--json", str(tmp_path / "r.json")]) == 0
+    assert (
+        main(
+            [
+                "model",
+                "eval",
+                "--model",
+                str(tmp_path / "m"),
+                "--data",
+                str(tmp_path / "ds" / "test.jsonl"),
+                "--json",
+                str(tmp_path / "r.json"),
+            ]
+        )
+        == 0
+    )
 
 
 def test_no_qualitizer_without_the_label(tmp_path):

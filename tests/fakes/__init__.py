@@ -3,6 +3,7 @@
 Import as `from fakes import FakeGitHub, FakeLLM` (tests/ is on sys.path via tests/conftest.py).
 Fixtures wrapping them live in tests/conftest.py: fake_github, fake_llm, event_file, actions_env.
 """
+
 from __future__ import annotations
 
 from .github_server import FakeGitHub

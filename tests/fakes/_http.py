@@ -3,6 +3,7 @@
 Subclasses implement `dispatch(req) -> Reply`. The server never answers 5xx on its own: a bug in a
 handler becomes a 400 with the error text (clients retry 5xx, which would hide the bug).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,23 +24,29 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     raw_body: bytes
-    body: Any = None          # parsed JSON, or None when empty / not JSON
+    body: Any = None  # parsed JSON, or None when empty / not JSON
     json_error: str | None = None
     status: int | None = None  # filled in once answered
-    raw_path: str = ""         # as sent, incl. any /api/v3 prefix and the query string
+    raw_path: str = ""  # as sent, incl. any /api/v3 prefix and the query string
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "path": self.path, "query": self.query, "body": self.body,
-                "status": self.status, "authorization": self.header("authorization")}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "body": self.body,
+            "status": self.status,
+            "authorization": self.header("authorization"),
+        }
 
 
 @dataclass
 class Reply:
     status: int = 200
-    body: Any = None                 # JSON-able, or bytes sent as-is
+    body: Any = None  # JSON-able, or bytes sent as-is
     headers: dict[str, str] = field(default_factory=dict)
 
     def encode(self) -> bytes:
@@ -53,8 +60,7 @@ class Reply:
 def parse_request(method: str, target: str, headers: dict[str, str], raw: bytes) -> Request:
     parts = urllib.parse.urlsplit(target)
     query = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
-    req = Request(method=method, path=parts.path, query=query, headers=headers, raw_body=raw,
-                  raw_path=target)
+    req = Request(method=method, path=parts.path, query=query, headers=headers, raw_body=raw, raw_path=target)
     if raw:
         try:
             req.body = json.loads(raw)
@@ -127,8 +133,12 @@ class LoopbackServer:
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{type(self).__name__}:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{type(self).__name__}:{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

@@ -1,4 +1,5 @@
 """Webhook payload fixtures from tests/events/: load, override, write."""
+
 from __future__ import annotations
 
 import copy

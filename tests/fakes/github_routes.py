@@ -1,4 +1,5 @@
 """Route handlers of FakeGitHub (a mixin: `self` is the FakeGitHub with its state and lock held)."""
+
 from __future__ import annotations
 
 import math
@@ -71,8 +72,11 @@ class Routes:
         ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)", "get_team"),
         ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/memberships/(?P<user>[^/]+)", "get_membership"),
         ("GET", r"/organizations/(?P<org_id>\d+)/team/(?P<team_id>\d+)", "get_team_by_id"),
-        ("GET", r"/organizations/(?P<org_id>\d+)/team/(?P<team_id>\d+)/memberships/(?P<user>[^/]+)",
-         "get_membership_by_id"),
+        (
+            "GET",
+            r"/organizations/(?P<org_id>\d+)/team/(?P<team_id>\d+)/memberships/(?P<user>[^/]+)",
+            "get_membership_by_id",
+        ),
     ]
     _compiled: list[tuple[str, re.Pattern[str], str]] | None = None
 
@@ -100,16 +104,18 @@ class Routes:
         def link(p: int, rel: str) -> str:
             query = urllib.parse.urlencode({**req.query, "page": str(p)})
             return f'<{API}{req.path}?{query}>; rel="{rel}"'
-        links = ([link(page + 1, "next"), link(last, "last")] if page < last else []) + \
-                ([link(page - 1, "prev"), link(1, "first")] if page > 1 else [])
-        return Reply(200, items[(page - 1) * per_page: page * per_page],
-                     {"Link": ", ".join(links)} if links else {})
+
+        links = ([link(page + 1, "next"), link(last, "last")] if page < last else []) + (
+            [link(page - 1, "prev"), link(1, "first")] if page > 1 else []
+        )
+        return Reply(200, items[(page - 1) * per_page : page * per_page], {"Link": ", ".join(links)} if links else {})
 
     # ------------------------------------------------------------------ users, repo, orgs
     def get_user(self, req: Request) -> Reply:
         if self.user_status != 200:
-            return Reply(self.user_status, {"message": "Resource not accessible by integration",
-                                            "documentation_url": DOCS})
+            return Reply(
+                self.user_status, {"message": "Resource not accessible by integration", "documentation_url": DOCS}
+            )
         login = self.actor(req)
         return Reply(200, self.shapes.user(login, "Bot" if login.endswith("[bot]") else "User"))
 
@@ -123,9 +129,20 @@ class Routes:
         if org != self.shapes.owner and not any(o == org for o, _ in self.teams):
             return not_found()
         oid = self.shapes.uid(f"org:{org}")
-        return Reply(200, {"login": org, "id": oid, "node_id": f"O_{oid}", "url": f"{API}/orgs/{org}",
-                           "repos_url": f"{API}/orgs/{org}/repos", "description": None, "type": "Organization",
-                           "html_url": f"https://github.com/{org}", "avatar_url": ""})
+        return Reply(
+            200,
+            {
+                "login": org,
+                "id": oid,
+                "node_id": f"O_{oid}",
+                "url": f"{API}/orgs/{org}",
+                "repos_url": f"{API}/orgs/{org}/repos",
+                "description": None,
+                "type": "Organization",
+                "html_url": f"https://github.com/{org}",
+                "avatar_url": "",
+            },
+        )
 
     # ------------------------------------------------------------------ issues
     def issue_json(self, issue: Issue) -> dict[str, Any]:
@@ -152,8 +169,9 @@ class Routes:
             items = [i for i in items if i.updated_at and i.updated_at >= since]
         for key in ("creator", "assignee"):
             if q.get(key):
-                items = [i for i in items if (i.user if key == "creator" else i.assignees[:1] and i.assignees[0])
-                         == q[key]]
+                items = [
+                    i for i in items if (i.user if key == "creator" else i.assignees[:1] and i.assignees[0]) == q[key]
+                ]
         milestone = q.get("milestone")
         if milestone == "none":
             items = [i for i in items if i.milestone is None]
@@ -161,9 +179,11 @@ class Routes:
             items = [i for i in items if i.milestone is not None]
         elif milestone:
             items = [i for i in items if str(i.milestone) == milestone]
-        sort_key: Callable[[Issue], Any] = {"created": lambda i: (i.created_at, i.number),
-                                             "updated": lambda i: (i.updated_at, i.number),
-                                             "comments": lambda i: (i.comments, i.number)}.get(q.get("sort", "created"))
+        sort_key: Callable[[Issue], Any] = {
+            "created": lambda i: (i.created_at, i.number),
+            "updated": lambda i: (i.updated_at, i.number),
+            "comments": lambda i: (i.comments, i.number),
+        }.get(q.get("sort", "created"))
         if sort_key is None:
             return invalid("sort must be created, updated or comments", "Issue", "sort")
         items.sort(key=sort_key, reverse=q.get("direction", "desc") != "asc")
@@ -174,8 +194,14 @@ class Routes:
         if not isinstance(body.get("title"), str) or not body["title"]:
             return invalid("title is missing", "Issue", "title", "missing_field")
         number = max([*self.issues, 0]) + 1
-        issue = self.add_issue(number, body["title"], body.get("body"), body.get("labels") or [],
-                               user=self.actor(req), user_type="Bot" if self.actor(req).endswith("[bot]") else "User")
+        issue = self.add_issue(
+            number,
+            body["title"],
+            body.get("body"),
+            body.get("labels") or [],
+            user=self.actor(req),
+            user_type="Bot" if self.actor(req).endswith("[bot]") else "User",
+        )
         return Reply(201, self.issue_json(issue))
 
     def edit_issue(self, req: Request, n: str) -> Reply:
@@ -195,8 +221,9 @@ class Routes:
             issue.state = body["state"]
             issue.closed_at = self.clock() if issue.state == "closed" else None
         if "labels" in body:
-            self.set_issue_labels(issue.number, [x["name"] if isinstance(x, dict) else x for x in body["labels"]],
-                                  actor=self.actor(req))
+            self.set_issue_labels(
+                issue.number, [x["name"] if isinstance(x, dict) else x for x in body["labels"]], actor=self.actor(req)
+            )
         if "assignees" in body:
             issue.assignees = list(body["assignees"])
         issue.updated_at = self.clock()
@@ -213,8 +240,7 @@ class Routes:
         return self.page(req, [self.shapes.comment(c) for c in items])
 
     def list_repo_comments(self, req: Request) -> Reply:
-        items = sorted(self.comments_by_id.values(), key=lambda c: c.id,
-                       reverse=req.query.get("direction") == "desc")
+        items = sorted(self.comments_by_id.values(), key=lambda c: c.id, reverse=req.query.get("direction") == "desc")
         return self.page(req, [self.shapes.comment(c) for c in items])
 
     def _comment_body(self, req: Request) -> str | Reply:
@@ -245,8 +271,10 @@ class Routes:
         if c is None or isinstance(body, Reply):
             return body if c else not_found()
         if c.user != self.actor(req) and self.foreign_edit_status:
-            return Reply(self.foreign_edit_status, {"message": "Resource not accessible by integration",
-                                                    "documentation_url": DOCS})
+            return Reply(
+                self.foreign_edit_status,
+                {"message": "Resource not accessible by integration", "documentation_url": DOCS},
+            )
         c.body, c.updated_at = body, self.clock()
         return Reply(200, self.shapes.comment(c))
 
@@ -268,8 +296,16 @@ class Routes:
         existing = (login, content) in c.reactions
         if not existing:
             c.reactions.append((login, content))
-        return Reply(200 if existing else 201, {"id": self.new_id(), "node_id": "REA_1", "content": content,
-                                                "user": self.shapes.user(login), "created_at": "2024-05-01T12:00:00Z"})
+        return Reply(
+            200 if existing else 201,
+            {
+                "id": self.new_id(),
+                "node_id": "REA_1",
+                "content": content,
+                "user": self.shapes.user(login),
+                "created_at": "2024-05-01T12:00:00Z",
+            },
+        )
 
     # ------------------------------------------------------------------ issue labels
     def _label_names(self, req: Request) -> list[str] | Reply:
@@ -322,7 +358,8 @@ class Routes:
             return not_found()
         items: list[tuple[Any, int, dict[str, Any]]] = [
             (at, i, self.shapes.label_event(issue.number, kind, label, actor, at, 90000 + i))
-            for i, (kind, label, actor, at) in enumerate(issue.events)]
+            for i, (kind, label, actor, at) in enumerate(issue.events)
+        ]
         items += [(c.created_at, c.id, self.shapes.comment_event(c)) for c in self.comment_objs(issue.number)]
         items.sort(key=lambda t: (t[0], t[1]))
         return self.page(req, [e for _, _, e in items])
@@ -388,16 +425,19 @@ class Routes:
     # ------------------------------------------------------------------ pulls and contents
     def pull_json(self, number: int) -> dict[str, Any]:
         issue = self.issues[number]
-        return self.shapes.pull(issue, self.pulls[number], self.label_list(issue.labels),
-                                self.shapes.repository(self.default_branch))
+        return self.shapes.pull(
+            issue, self.pulls[number], self.label_list(issue.labels), self.shapes.repository(self.default_branch)
+        )
 
     def get_pull(self, req: Request, n: str) -> Reply:
         return Reply(200, self.pull_json(int(n))) if int(n) in self.pulls else not_found()
 
     def list_pulls(self, req: Request) -> Reply:
         state = req.query.get("state", "open")
-        numbers = sorted((n for n in self.pulls if state == "all" or self.issues[n].state == state),
-                         reverse=req.query.get("direction", "desc") != "asc")
+        numbers = sorted(
+            (n for n in self.pulls if state == "all" or self.issues[n].state == state),
+            reverse=req.query.get("direction", "desc") != "asc",
+        )
         if req.query.get("base"):
             numbers = [n for n in numbers if self.pulls[n].base_ref == req.query["base"]]
         return self.page(req, [self.pull_json(n) for n in numbers])
@@ -407,8 +447,10 @@ class Routes:
         if pull is None:
             return not_found()
         base = self.trees[pull.base_sha]
-        items = [self.shapes.file_change(path, base.get(path), text, pull.head_sha)
-                 for path, text in sorted(pull.changed.items())]
+        items = [
+            self.shapes.file_change(path, base.get(path), text, pull.head_sha)
+            for path, text in sorted(pull.changed.items())
+        ]
         return self.page(req, items)
 
     def resolve(self, ref: str | None) -> str | None:
@@ -427,7 +469,7 @@ class Routes:
         if path in tree:
             return Reply(200, self.shapes.content(path, tree[path].encode(), ref))
         prefix = f"{path}/" if path else ""
-        children = sorted({p[len(prefix):].split("/")[0] for p in tree if p.startswith(prefix)})
+        children = sorted({p[len(prefix) :].split("/")[0] for p in tree if p.startswith(prefix)})
         if not children:
             return not_found()
         return Reply(200, [self.shapes.dir_entry(prefix + c, f"{prefix}{c}" not in tree, ref) for c in children])
@@ -454,13 +496,26 @@ class Routes:
             if s.sha == sha:
                 latest.setdefault(s.context.lower(), s)
         states = {s.state for s in latest.values()}
-        state = ("failure" if states & {"error", "failure"} else
-                 "pending" if not states or "pending" in states else "success")
+        state = (
+            "failure"
+            if states & {"error", "failure"}
+            else "pending"
+            if not states or "pending" in states
+            else "success"
+        )
         repo = self.shapes.repository(self.default_branch)
-        return Reply(200, {"state": state, "sha": sha, "total_count": len(latest),
-                           "statuses": [self.shapes.status(s) for s in latest.values()], "repository": repo,
-                           "commit_url": f"{self.shapes.repo_url}/commits/{sha}",
-                           "url": f"{self.shapes.repo_url}/commits/{sha}/status"})
+        return Reply(
+            200,
+            {
+                "state": state,
+                "sha": sha,
+                "total_count": len(latest),
+                "statuses": [self.shapes.status(s) for s in latest.values()],
+                "repository": repo,
+                "commit_url": f"{self.shapes.repo_url}/commits/{sha}",
+                "url": f"{self.shapes.repo_url}/commits/{sha}/status",
+            },
+        )
 
     def create_status(self, req: Request, sha: str) -> Reply:
         body = req.body if isinstance(req.body, dict) else {}
@@ -481,18 +536,28 @@ class Routes:
     def team_json(self, org: str, slug: str) -> dict[str, Any]:
         oid, tid = self.shapes.uid(f"org:{org}"), self.shapes.uid(f"team:{org}/{slug}")
         url = f"{API}/organizations/{oid}/team/{tid}"
-        return {"id": tid, "node_id": f"T_{tid}", "url": url, "html_url": f"https://github.com/orgs/{org}/teams/{slug}",
-                "name": slug, "slug": slug, "description": None, "privacy": "closed", "notification_setting":
-                "notifications_enabled", "permission": "pull", "members_url": f"{url}/members{{/member}}",
-                "repositories_url": f"{url}/repos", "parent": None}
+        return {
+            "id": tid,
+            "node_id": f"T_{tid}",
+            "url": url,
+            "html_url": f"https://github.com/orgs/{org}/teams/{slug}",
+            "name": slug,
+            "slug": slug,
+            "description": None,
+            "privacy": "closed",
+            "notification_setting": "notifications_enabled",
+            "permission": "pull",
+            "members_url": f"{url}/members{{/member}}",
+            "repositories_url": f"{url}/repos",
+            "parent": None,
+        }
 
     def _team_denied(self) -> Reply | None:
         if self.team_access is None:
             return None
         if self.team_access == 404:
             return not_found()
-        return Reply(self.team_access, {"message": "Resource not accessible by integration",
-                                        "documentation_url": DOCS})
+        return Reply(self.team_access, {"message": "Resource not accessible by integration", "documentation_url": DOCS})
 
     def list_teams(self, req: Request, org: str) -> Reply:
         return self._team_denied() or self.page(req, [self.team_json(o, s) for o, s in self.teams if o == org])
@@ -536,8 +601,13 @@ class Routes:
         return denied or (Reply(204) if member else not_found())
 
     def rate_limit(self, req: Request) -> Reply:
-        core = {"limit": 5000, "remaining": self.ratelimit_remaining, "reset": 1893456000,
-                "used": 5000 - self.ratelimit_remaining, "resource": "core"}
+        core = {
+            "limit": 5000,
+            "remaining": self.ratelimit_remaining,
+            "reset": 1893456000,
+            "used": 5000 - self.ratelimit_remaining,
+            "resource": "core",
+        }
         search = {"limit": 30, "remaining": 30, "reset": 1893456000, "used": 0, "resource": "search"}
         graphql = {**core, "remaining": 5000, "used": 0, "resource": "graphql"}
         return Reply(200, {"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core})

@@ -12,6 +12,7 @@ output_config request, else as JSON text), a str (raw text: send garbage on purp
 never consume one. Control endpoints for out-of-process users (act): `POST /__replies` with a JSON
 list of answers, `POST /__faults` with a list of {status, times, headers, body}.
 """
+
 from __future__ import annotations
 
 import collections
@@ -27,9 +28,16 @@ from ._http import LoopbackServer, Reply, Request
 
 ANTHROPIC = "/v1/messages"
 OPENAI = "/v1/chat/completions"
-ANTHROPIC_ERRORS = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-                    404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error",
-                    500: "api_error", 529: "overloaded_error"}
+ANTHROPIC_ERRORS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
 
 
 @dataclass
@@ -43,7 +51,7 @@ class Raw:
 
 @dataclass
 class LLMRequest:
-    route: str                 # "anthropic" | "openai"
+    route: str  # "anthropic" | "openai"
     json: Any
     headers: dict[str, str]
     path: str
@@ -87,8 +95,14 @@ class FakeLLM(LoopbackServer):
         with self._lock:
             self._queue.extend(answers)
 
-    def fault(self, status: int, times: int = 1, headers: dict[str, str] | None = None, body: Any = None,
-              route: str | None = None) -> None:
+    def fault(
+        self,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        route: str | None = None,
+    ) -> None:
         """The next `times` requests (of `route` "anthropic"/"openai", default any) get `status` with the
         provider's error body (or `body`), e.g. fault(429, headers={"retry-after": "0"})."""
         with self._lock:
@@ -168,8 +182,14 @@ class FakeLLM(LoopbackServer):
         if body is None and route == "anthropic":
             body = {"type": "error", "error": {"type": ANTHROPIC_ERRORS.get(status, "api_error"), "message": message}}
         elif body is None:
-            body = {"error": {"message": message, "type": "server_error" if status >= 500 else "invalid_request_error",
-                              "param": None, "code": None}}
+            body = {
+                "error": {
+                    "message": message,
+                    "type": "server_error" if status >= 500 else "invalid_request_error",
+                    "param": None,
+                    "code": None,
+                }
+            }
         if isinstance(body, str):
             body = body.encode()
         return Reply(status, body, {"request-id": f"req_fake_{next(self._ids)}", **headers})
@@ -198,10 +218,21 @@ def _anthropic(request: dict[str, Any], answer: Any, n: int) -> dict[str, Any]:
         stop = "tool_use"
     else:
         content, stop = [{"type": "text", "text": _text_of(answer)}], "end_turn"
-    return {"id": f"msg_{n:02d}", "type": "message", "role": "assistant", "model": request.get("model"),
-            "content": content, "stop_reason": stop, "stop_sequence": None,
-            "usage": {"input_tokens": _tokens(request.get("messages")), "output_tokens": _tokens(content),
-                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+    return {
+        "id": f"msg_{n:02d}",
+        "type": "message",
+        "role": "assistant",
+        "model": request.get("model"),
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": _tokens(request.get("messages")),
+            "output_tokens": _tokens(content),
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        },
+    }
 
 
 def _forced_function(request: dict[str, Any]) -> str | None:
@@ -216,16 +247,27 @@ def _forced_function(request: dict[str, Any]) -> str | None:
 def _openai(request: dict[str, Any], answer: Any, n: int) -> dict[str, Any]:
     function = _forced_function(request)
     if isinstance(answer, dict) and function:
-        message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
-            {"id": f"call_{n}", "type": "function", "function": {"name": function, "arguments": json.dumps(answer)}}]}
+        message = {
+            "role": "assistant",
+            "content": None,
+            "refusal": None,
+            "tool_calls": [
+                {"id": f"call_{n}", "type": "function", "function": {"name": function, "arguments": json.dumps(answer)}}
+            ],
+        }
         finish = "tool_calls"
     else:
         message, finish = {"role": "assistant", "content": _text_of(answer), "refusal": None}, "stop"
     prompt, completion = _tokens(request.get("messages")), _tokens(message)
-    return {"id": f"chatcmpl-{n}", "object": "chat.completion", "created": 1700000000, "model": request.get("model"),
-            "system_fingerprint": None, "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
-                                                     "message": message}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}}
+    return {
+        "id": f"chatcmpl-{n}",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": request.get("model"),
+        "system_fingerprint": None,
+        "choices": [{"index": 0, "finish_reason": finish, "logprobs": None, "message": message}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    }
 
 
 def _last_user_text(body: Any) -> str:

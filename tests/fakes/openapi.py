@@ -5,6 +5,7 @@ $LABELER_OPENAPI_DIR (the package dir or its `generated/` dir) or in
 <repo>/.cache/npm/node_modules/@octokit/openapi. Loaded once per process (~0.3 s), then 3-70 ms a
 request. `validator()` returns None when the spec is absent: callers skip with a warning.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,6 +47,7 @@ def spec_path(env_dir: str | None = None) -> Path | None:
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> Any:
     from openapi_core import Config, OpenAPI
+
     with open(path, encoding="utf-8") as f:
         spec = json.load(f)
     return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))  # the 13 MB spec itself is trusted
@@ -57,14 +59,16 @@ class _SpecRequest:
     def __init__(self, method: str, path: str, body: Any, query: dict[str, str]) -> None:
         from openapi_core.datatypes import RequestParameters
         from werkzeug.datastructures import Headers, ImmutableMultiDict
+
         self.host_url = "https://api.github.com"
         self.path = path
         self.full_url_pattern = self.host_url + path
         self.method = method.lower()
         self.body = json.dumps(body).encode() if body is not None else None
         self.content_type = "application/json"
-        self.parameters = RequestParameters(query=ImmutableMultiDict(list(query.items())), header=Headers({}),
-                                            cookie=ImmutableMultiDict(), path={})
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(list(query.items())), header=Headers({}), cookie=ImmutableMultiDict(), path={}
+        )
 
 
 def validator(env_dir: str | None = None) -> Callable[[Request], list[str]] | None:
@@ -78,6 +82,7 @@ def validator(env_dir: str | None = None) -> Callable[[Request], list[str]] | No
 
 def validate(api: Any, req: Request) -> list[str]:
     from openapi_core.exceptions import OpenAPIError
+
     if any(m == req.method and re.fullmatch(p, req.path) for m, p, _ in ALLOWED_QUIRKS):
         return []
     if req.json_error is not None:

@@ -9,6 +9,7 @@ trimmed to the keys `labeler` may read. tests/test_fakes_events.py re-derives ev
 the package (strict validation of the untrimmed payload, equality with the committed file) and
 checks the committed trimmed file leniently (missing keys allowed, present keys must conform).
 """
+
 from __future__ import annotations
 
 import copy
@@ -38,15 +39,73 @@ SOURCES: dict[str, tuple[str, int, str | None]] = {
 
 USER_KEYS = ["login", "id", "node_id", "type", "site_admin", "html_url", "url"]
 LABEL_KEYS = ["id", "node_id", "name", "color", "default", "description", "url"]
-ISSUE_KEYS = ["id", "node_id", "number", "title", "body", "user", "labels", "state", "locked", "comments",
-              "author_association", "created_at", "updated_at", "closed_at", "html_url", "url", "pull_request"]
-COMMENT_KEYS = ["id", "node_id", "body", "user", "author_association", "created_at", "updated_at", "html_url",
-                "url", "issue_url"]
-REPO_KEYS = ["id", "node_id", "name", "full_name", "owner", "private", "fork", "html_url", "url",
-             "default_branch", "visibility"]
-PULL_KEYS = ["id", "node_id", "number", "state", "locked", "title", "body", "user", "labels", "draft", "merged",
-             "author_association", "created_at", "updated_at", "closed_at", "merged_at", "html_url", "url",
-             "diff_url", "head", "base"]
+ISSUE_KEYS = [
+    "id",
+    "node_id",
+    "number",
+    "title",
+    "body",
+    "user",
+    "labels",
+    "state",
+    "locked",
+    "comments",
+    "author_association",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "html_url",
+    "url",
+    "pull_request",
+]
+COMMENT_KEYS = [
+    "id",
+    "node_id",
+    "body",
+    "user",
+    "author_association",
+    "created_at",
+    "updated_at",
+    "html_url",
+    "url",
+    "issue_url",
+]
+REPO_KEYS = [
+    "id",
+    "node_id",
+    "name",
+    "full_name",
+    "owner",
+    "private",
+    "fork",
+    "html_url",
+    "url",
+    "default_branch",
+    "visibility",
+]
+PULL_KEYS = [
+    "id",
+    "node_id",
+    "number",
+    "state",
+    "locked",
+    "title",
+    "body",
+    "user",
+    "labels",
+    "draft",
+    "merged",
+    "author_association",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "merged_at",
+    "html_url",
+    "url",
+    "diff_url",
+    "head",
+    "base",
+]
 BRANCH_KEYS = ["label", "ref", "sha", "user", "repo"]
 ORG_KEYS = ["login", "id", "node_id", "url"]
 
@@ -115,7 +174,10 @@ def normalise(name: str, example: dict[str, Any]) -> dict[str, Any]:
         p["comment"]["body"] = "/label bug"
         p["sender"] = bob(p["sender"])
     if name == "issues.edited":
-        p["changes"] = {"title": {"from": "Spelling eror in README"}, "body": {"from": "It looks like you spelled it wrong."}}
+        p["changes"] = {
+            "title": {"from": "Spelling eror in README"},
+            "body": {"from": "It looks like you spelled it wrong."},
+        }
     if name == "issue_comment.edited":
         p["changes"] = {"body": {"from": "/label documentation"}}
     if name == "issue_comment.created.pr":
@@ -136,10 +198,13 @@ def _make_pr_comment(p: dict[str, Any]) -> None:
     p["comment"] = _replace_strings(p["comment"], "/issues/1", "/pull/2")
     p["comment"]["issue_url"] = p["comment"]["issue_url"].replace("/pull/2", "/issues/2")
     p["issue"].update(number=2, title="Fix the spelling of commit", html_url=f"https://github.com/{REPO}/pull/2")
-    p["issue"]["pull_request"] = {"url": f"https://api.github.com/repos/{REPO}/pulls/2",
-                                  "html_url": f"https://github.com/{REPO}/pull/2",
-                                  "diff_url": f"https://github.com/{REPO}/pull/2.diff",
-                                  "patch_url": f"https://github.com/{REPO}/pull/2.patch", "merged_at": None}
+    p["issue"]["pull_request"] = {
+        "url": f"https://api.github.com/repos/{REPO}/pulls/2",
+        "html_url": f"https://github.com/{REPO}/pull/2",
+        "diff_url": f"https://github.com/{REPO}/pull/2.diff",
+        "patch_url": f"https://github.com/{REPO}/pull/2.patch",
+        "merged_at": None,
+    }
 
 
 def _pick(obj: dict[str, Any] | None, keys: list[str]) -> dict[str, Any] | None:
@@ -151,15 +216,22 @@ def trim(p: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {k: p[k] for k in ("action", "number", "changes", "inputs", "ref", "workflow") if k in p}
     user = lambda u: _pick(u, USER_KEYS)  # noqa: E731
     if "issue" in p:
-        out["issue"] = {**_pick(p["issue"], ISSUE_KEYS), "user": user(p["issue"]["user"]),
-                        "labels": [_pick(x, LABEL_KEYS) for x in p["issue"]["labels"]]}
+        out["issue"] = {
+            **_pick(p["issue"], ISSUE_KEYS),
+            "user": user(p["issue"]["user"]),
+            "labels": [_pick(x, LABEL_KEYS) for x in p["issue"]["labels"]],
+        }
     if "comment" in p:
         out["comment"] = {**_pick(p["comment"], COMMENT_KEYS), "user": user(p["comment"]["user"])}
     if "pull_request" in p:
         pr = p["pull_request"]
-        out["pull_request"] = {**_pick(pr, PULL_KEYS), "user": user(pr["user"]),
-                               "labels": [_pick(x, LABEL_KEYS) for x in pr["labels"]],
-                               "head": _branch(pr["head"]), "base": _branch(pr["base"])}
+        out["pull_request"] = {
+            **_pick(pr, PULL_KEYS),
+            "user": user(pr["user"]),
+            "labels": [_pick(x, LABEL_KEYS) for x in pr["labels"]],
+            "head": _branch(pr["head"]),
+            "base": _branch(pr["base"]),
+        }
     out["repository"] = {**_pick(p["repository"], REPO_KEYS), "owner": user(p["repository"]["owner"])}
     if "organization" in p:
         out["organization"] = _pick(p["organization"], ORG_KEYS)
@@ -197,6 +269,7 @@ def lenient_errors(schema: dict[str, Any], name: str, payload: dict[str, Any]) -
 
 def _validator(schema: dict[str, Any], name: str, payload: dict[str, Any]) -> Any:
     import jsonschema
+
     ref = {"$ref": f"#/definitions/{definition(name, payload)}", "definitions": schema["definitions"]}
     return jsonschema.Draft7Validator(ref)
 

@@ -1,4 +1,5 @@
 """Corrections as data: fates of the bot's labels, live precision, kappa, label-event sync, monitor, export."""
+
 from __future__ import annotations
 
 import json
@@ -23,11 +24,23 @@ def ev(issue, seq, kind, label, actor):
 def test_fates_kept_removed_replaced_and_withdrawn():
     kept = [ev(1, 1, "labeled", "bug", BOT), ev(1, 2, "labeled", "automated-triage", BOT)]
     removed = [ev(2, 1, "labeled", "bug", BOT), ev(2, 2, "unlabeled", "bug", "maria")]
-    replaced = [ev(3, 1, "labeled", "bug", BOT), ev(3, 2, "labeled", "docs", BOT), ev(3, 3, "unlabeled", "bug", "maria"),
-                ev(3, 4, "labeled", "feature", "maria")]
-    put_back = [ev(4, 1, "labeled", "bug", BOT), ev(4, 2, "unlabeled", "bug", "maria"), ev(4, 3, "labeled", "bug", "joe")]
+    replaced = [
+        ev(3, 1, "labeled", "bug", BOT),
+        ev(3, 2, "labeled", "docs", BOT),
+        ev(3, 3, "unlabeled", "bug", "maria"),
+        ev(3, 4, "labeled", "feature", "maria"),
+    ]
+    put_back = [
+        ev(4, 1, "labeled", "bug", BOT),
+        ev(4, 2, "unlabeled", "bug", "maria"),
+        ev(4, 3, "labeled", "bug", "joe"),
+    ]
     withdrawn = [ev(5, 1, "labeled", "needs-triage", BOT), ev(5, 2, "unlabeled", "needs-triage", BOT)]
-    before_bot = [ev(6, 1, "labeled", "area/ui", "maria"), ev(6, 2, "labeled", "bug", BOT), ev(6, 3, "unlabeled", "bug", "x")]
+    before_bot = [
+        ev(6, 1, "labeled", "area/ui", "maria"),
+        ev(6, 2, "labeled", "bug", BOT),
+        ev(6, 3, "unlabeled", "bug", "x"),
+    ]
     ignore = ("automated-triage",)
     assert [(o.label, o.fate) for o in fates.outcomes(kept, BOT, ignore=ignore)] == [("bug", "kept")]
     assert [(o.label, o.fate, o.by) for o in fates.outcomes(removed, BOT)] == [("bug", "removed", "maria")]
@@ -35,14 +48,19 @@ def test_fates_kept_removed_replaced_and_withdrawn():
     assert [(o.label, o.fate, o.replaced_by) for o in out] == [("bug", "replaced", ("feature",)), ("docs", "kept", ())]
     assert [o.fate for o in fates.outcomes(put_back, BOT)] == ["kept"]
     assert fates.outcomes(withdrawn, BOT) == []
-    assert [o.fate for o in fates.outcomes(before_bot, BOT)] == ["removed"]  # a label people added before is no replacement
+    assert [o.fate for o in fates.outcomes(before_bot, BOT)] == [
+        "removed"
+    ]  # a label people added before is no replacement
     assert fates.outcomes(list(reversed(replaced)), BOT) == out  # order of the input does not matter
 
 
 def test_tally_gives_live_precision_with_counts():
-    events = {1: [ev(1, 1, "labeled", "bug", BOT)], 2: [ev(2, 1, "labeled", "bug", BOT), ev(2, 2, "unlabeled", "bug", "m")],
-              3: [ev(3, 1, "labeled", "bug", BOT), ev(3, 2, "unlabeled", "bug", "m"), ev(3, 3, "labeled", "feature", "m")],
-              4: [ev(4, 1, "labeled", "feature", BOT)]}
+    events = {
+        1: [ev(1, 1, "labeled", "bug", BOT)],
+        2: [ev(2, 1, "labeled", "bug", BOT), ev(2, 2, "unlabeled", "bug", "m")],
+        3: [ev(3, 1, "labeled", "bug", BOT), ev(3, 2, "unlabeled", "bug", "m"), ev(3, 3, "labeled", "feature", "m")],
+        4: [ev(4, 1, "labeled", "feature", BOT)],
+    }
     found = fates.outcomes_by_issue(events, BOT)
     table = fates.tally(o for outs in found.values() for o in outs)
     bug = table["bug"]
@@ -64,22 +82,36 @@ def test_cohen_kappa_matches_the_textbook():
 
 
 def test_agreement_on_a_sample():
-    issues = [StoredIssue(1, "a", "", ("bug", "automated-triage"), "open"), StoredIssue(2, "b", "", ("feature",), "open")]
+    issues = [
+        StoredIssue(1, "a", "", ("bug", "automated-triage"), "open"),
+        StoredIssue(2, "b", "", ("feature",), "open"),
+    ]
     a = fates.agreement(issues, {1: {"bug"}, 2: {"bug"}}, ignore=("automated-triage",))
     assert a.labels == ("bug", "feature") and a.pairs == 4 and a.observed == 0.5
     assert a.kappa == pytest.approx(0.0)
 
 
 def test_from_timeline_keeps_label_events_only():
-    raw = [{"event": "commented", "id": 5, "body": "hi"},
-           {"event": "labeled", "id": 7, "label": {"name": "bug"}, "actor": {"login": BOT}, "created_at": "2024-01-01T00:00:00Z"},
-           {"event": "unlabeled", "id": 8, "label": {"name": "bug"}, "actor": None},
-           {"event": "labeled", "id": 9, "label": {}}]
-    assert fates.from_timeline(3, raw) == [LabelEvent(3, 7, "labeled", "bug", BOT, "2024-01-01T00:00:00Z"),
-                                            LabelEvent(3, 8, "unlabeled", "bug", "ghost", None)]
+    raw = [
+        {"event": "commented", "id": 5, "body": "hi"},
+        {
+            "event": "labeled",
+            "id": 7,
+            "label": {"name": "bug"},
+            "actor": {"login": BOT},
+            "created_at": "2024-01-01T00:00:00Z",
+        },
+        {"event": "unlabeled", "id": 8, "label": {"name": "bug"}, "actor": None},
+        {"event": "labeled", "id": 9, "label": {}},
+    ]
+    assert fates.from_timeline(3, raw) == [
+        LabelEvent(3, 7, "labeled", "bug", BOT, "2024-01-01T00:00:00Z"),
+        LabelEvent(3, 8, "unlabeled", "bug", "ghost", None),
+    ]
 
 
 # sync against the GitHub stand-in ----------------------------------------------------------------
+
 
 def seed_corrections(fake):
     """#1 bot bug kept; #2 bot bug removed by maria; #3 bot bug replaced by feature; #4 nobody's bot; #5 PR."""
@@ -96,7 +128,9 @@ def sync_all(db, **kw):
     conn = history.connect(str(db))
     try:
         history.sync(gh.connect(), REPO, conn, progress=lambda line: None)
-        return history.sync_label_events(gh.connect(), REPO, conn, progress=lambda line: None, **kw), history.load_events(conn)
+        return history.sync_label_events(
+            gh.connect(), REPO, conn, progress=lambda line: None, **kw
+        ), history.load_events(conn)
     finally:
         conn.close()
 
@@ -170,8 +204,24 @@ def test_dataset_export_marks_corrected_issues(fake_github, tmp_path):
     db = str(tmp_path / "h.db")
     assert main(["history", "sync", "--repo", REPO, "--db", db, "--label-events", "automated-triage"]) == 0
     out = tmp_path / "ds"
-    assert main(["dataset", "export", "--db", db, "--out", str(out), "--exclude-label", "automated-triage",
-                 "--keep-unlabelled", "--min-examples", "1"]) == 0
+    assert (
+        main(
+            [
+                "dataset",
+                "export",
+                "--db",
+                db,
+                "--out",
+                str(out),
+                "--exclude-label",
+                "automated-triage",
+                "--keep-unlabelled",
+                "--min-examples",
+                "1",
+            ]
+        )
+        == 0
+    )
     rows = {r["number"]: r for r in map(json.loads, (out / "issues.jsonl").read_text().splitlines())}
     # #1 (bot's guess, untouched) stays out; #2 and #3 were corrected by a person: in, with her labels
     assert sorted(rows) == [2, 3, 4]

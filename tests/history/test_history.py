@@ -1,4 +1,5 @@
 """History sync against FakeGitHub (real PyGithub over loopback): incremental, resumable, paced."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -36,10 +37,20 @@ def list_queries(fake):
 
 
 def test_from_api_skips_prs_and_reads_fields():
-    item = {"number": 3, "title": "t", "body": None, "labels": [{"name": "bug"}, {"name": ""}], "state": "closed",
-            "state_reason": "completed", "user": {"login": "alice"}, "author_association": "MEMBER",
-            "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
-            "closed_at": "2024-01-03T00:00:00Z", "html_url": "https://github.com/acme/widgets/issues/3"}
+    item = {
+        "number": 3,
+        "title": "t",
+        "body": None,
+        "labels": [{"name": "bug"}, {"name": ""}],
+        "state": "closed",
+        "state_reason": "completed",
+        "user": {"login": "alice"},
+        "author_association": "MEMBER",
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-02T00:00:00Z",
+        "closed_at": "2024-01-03T00:00:00Z",
+        "html_url": "https://github.com/acme/widgets/issues/3",
+    }
     issue = history.from_api(item)
     assert issue.body == "" and issue.labels == ("bug",) and issue.author == "alice"
     assert issue.author_association == "MEMBER" and issue.closed_at == "2024-01-03T00:00:00Z"
@@ -52,7 +63,9 @@ def test_full_sync_stores_issues_and_skips_prs(fake_github, tmp_path):
     assert result.complete and result.skipped_prs == 2
     assert [i.number for i in issues] == [n for n in range(1, 26) if n not in (4, 9)]
     assert issues[0].labels == ("bug",) and issues[1].labels == ()
-    assert all(q["state"] == "all" and q["sort"] == "updated" and q["direction"] == "asc" for q in list_queries(fake_github))
+    assert all(
+        q["state"] == "all" and q["sort"] == "updated" and q["direction"] == "asc" for q in list_queries(fake_github)
+    )
 
 
 def test_second_sync_fetches_only_what_changed(fake_github, tmp_path):
@@ -103,6 +116,7 @@ def test_issue_updated_during_the_sync_does_not_hide_another(fake_github, tmp_pa
         if len(calls) == 2:  # after page 1 was read, issue 2 changes and moves to the end
             fake_github.issues[2].updated_at = fake_github.clock()
         return real_fetch(*args, **kwargs)
+
     monkeypatch.setattr(history, "_fetch", fetch)
     result, issues = run(tmp_path / "h.db")
     assert result.complete and [i.number for i in issues] == list(range(1, 26))

@@ -1,4 +1,5 @@
 """A bad history SQLite never fails the sync and is never saved again (issue 10, item 12). Real SQLite."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Issue 14 (3, 5) and issue 10 (7, 17, 18): removed labels stay removed, who turned labeling off,
 links in rationales, one comment per re-run, the per-issue model budget. Real PyGithub and SDKs
 against the stand-ins."""
+
 import json
 
 import pytest
@@ -31,9 +32,15 @@ def edited_payload(comments=1):
 def test_pure_removals_by_people_block_and_a_re_add_lifts_the_block():
     def ev(kind, name, who):
         return {"event": kind, "label": {"name": name, "color": "fff"}, "actor": {"login": who}}
-    events = [ev("labeled", "bug", "github-actions[bot]"), ev("unlabeled", "bug", "maria"),
-              ev("unlabeled", "question", "github-actions[bot]"), ev("unlabeled", "Docs", "li"),
-              ev("labeled", "docs", "li"), {"event": "commented", "body": "hi"}]
+
+    events = [
+        ev("labeled", "bug", "github-actions[bot]"),
+        ev("unlabeled", "bug", "maria"),
+        ev("unlabeled", "question", "github-actions[bot]"),
+        ev("unlabeled", "Docs", "li"),
+        ev("labeled", "docs", "li"),
+        {"event": "commented", "body": "hi"},
+    ]
     assert corrections.human_removals(events, "github-actions[bot]") == {"bug": "maria"}
 
 
@@ -53,8 +60,9 @@ def test_a_label_a_person_removed_is_not_re_added(fake_github, actions_env, tmp_
     assert "not re-applied: removed by @\u2060maria" in comment and "@maria" not in comment
 
 
-def test_an_unreadable_timeline_applies_nothing_and_says_so(fake_github, actions_env, tmp_path, monkeypatch, cfg,
-                                                           capsys):
+def test_an_unreadable_timeline_applies_nothing_and_says_so(
+    fake_github, actions_env, tmp_path, monkeypatch, cfg, capsys
+):
     seed(fake_github)
     fake_github.fail("GET", r"/timeline$", status=500, times=50)
     monkeypatch.setenv("GITHUB_API_URL", fake_github.url)
@@ -97,8 +105,9 @@ def test_the_author_can_undo_their_own_off(fake_github, actions_env, tmp_path, m
 
 
 @pytest.mark.parametrize("text", ["#1", "acme/other#3", "GH-4", "https://evil.example/login", "www.evil.example"])
-def test_rationale_cross_references_and_links_are_neutralised(fake_github, fake_llm, actions_env, tmp_path,
-                                                              monkeypatch, cfg, text):
+def test_rationale_cross_references_and_links_are_neutralised(
+    fake_github, fake_llm, actions_env, tmp_path, monkeypatch, cfg, text
+):
     seed(fake_github)
     fake_llm.enqueue(answer(("bug", 0.9), rationale=f"Same as {text}, see there."))
     assert run(tmp_path, monkeypatch, issue_payload(), "issues", cfg, "--provider", "anthropic") == 0
@@ -129,14 +138,19 @@ def test_bot_added_lists_labels_on_the_issue_the_bot_put_there():
     def e(kind, name, who):
         return {"event": kind, "label": {"name": name}, "actor": {"login": who}}
 
-    events = [e("labeled", "bug", "github-actions[bot]"), e("labeled", "docs", "maria"),
-              e("labeled", "question", "github-actions[bot]"), e("labeled", "Question", "joe")]
+    events = [
+        e("labeled", "bug", "github-actions[bot]"),
+        e("labeled", "docs", "maria"),
+        e("labeled", "question", "github-actions[bot]"),
+        e("labeled", "Question", "joe"),
+    ]
     assert c.bot_added(events, "github-actions[bot]", ("bug", "docs", "question")) == ("bug",)
     assert c.bot_added([], "github-actions[bot]", ("bug",)) == ()
 
 
-def test_per_issue_budget_with_comment_never_is_documented_as_not_applying(fake_github, fake_llm, actions_env, tmp_path,
-                                                                           monkeypatch, cfg, capsys):
+def test_per_issue_budget_with_comment_never_is_documented_as_not_applying(
+    fake_github, fake_llm, actions_env, tmp_path, monkeypatch, cfg, capsys
+):
     """(c) No comment, no durable count: the cap does not apply, and every run says so."""
     from labeler.label_issue import budget
 

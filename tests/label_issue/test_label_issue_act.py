@@ -1,6 +1,7 @@
 """The drop-in workflow .github/workflows/issue-labeler.yml run end to end by act (host mode)
 against the GitHub and model stand-ins: the composite action installs labeler, reads the event,
 calls the model, labels and comments."""
+
 import json
 
 import pytest
@@ -14,12 +15,24 @@ PROVENANCE = "automated-triage"  # the example labels.yml marks every label the 
 
 
 def payload(tmp_path, name, **extra):
-    issue = {"number": 7, "title": "Bug: app crashes on start", "body": "Traceback (most recent call last)",
-             "user": {"login": "alice", "type": "User"}, "labels": [], "state": "open", "comments": 0,
-             "author_association": "NONE", "html_url": "https://github.com/acme/widgets/issues/7"}
-    event = {"action": "opened", "issue": issue, "repository": {"full_name": "acme/widgets", "name": "widgets",
-                                                                  "owner": {"login": "acme"}},
-             "sender": {"login": "alice", "type": "User"}, **extra}
+    issue = {
+        "number": 7,
+        "title": "Bug: app crashes on start",
+        "body": "Traceback (most recent call last)",
+        "user": {"login": "alice", "type": "User"},
+        "labels": [],
+        "state": "open",
+        "comments": 0,
+        "author_association": "NONE",
+        "html_url": "https://github.com/acme/widgets/issues/7",
+    }
+    event = {
+        "action": "opened",
+        "issue": issue,
+        "repository": {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}},
+        "sender": {"login": "alice", "type": "User"},
+        **extra,
+    }
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(event))
     return path
@@ -28,11 +41,13 @@ def payload(tmp_path, name, **extra):
 def act(run_act, act_repo, name, event, fake_github, fake_llm=None, secrets=None):
     env = {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets"}
     if fake_llm is not None:
-        env.update(ANTHROPIC_BASE_URL=fake_llm.anthropic_url, OPENAI_BASE_URL=fake_llm.openai_url,
-                   LABELER_MODEL_RETRIES="1")
+        env.update(
+            ANTHROPIC_BASE_URL=fake_llm.anthropic_url, OPENAI_BASE_URL=fake_llm.openai_url, LABELER_MODEL_RETRIES="1"
+        )
     # the workflow's missing-info job (after labeling) is covered by tests/consumer; here only labeling runs
-    return run_act(name, event, WORKFLOW, act_repo, env=env, secrets=secrets or {},
-                   variables={"LABELER_MISSING_INFO": "false"})
+    return run_act(
+        name, event, WORKFLOW, act_repo, env=env, secrets=secrets or {}, variables={"LABELER_MISSING_INFO": "false"}
+    )
 
 
 def answer(*pairs):
@@ -58,8 +73,12 @@ def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_gith
     assert fake_github.issue_labels(7) == ["enhancement", PROVENANCE]
     fake_github.set_issue_labels(7, [])
     fake_github.add_comment(7, "please\n/label auto")
-    comment = {"id": 5, "body": "please\n/label auto", "user": {"login": "alice", "type": "User"},
-               "author_association": "NONE"}
+    comment = {
+        "id": 5,
+        "body": "please\n/label auto",
+        "user": {"login": "alice", "type": "User"},
+        "author_association": "NONE",
+    }
     event = payload(tmp_path, "comment", action="created", comment=comment)
     result = act(run_act, act_repo, "issue_comment", event, fake_github, fake_llm, secrets)
     assert result.ok, result.log()
@@ -71,10 +90,15 @@ def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_gith
 
 def test_comment_by_a_stranger_is_skipped_by_the_workflow(run_act, act_repo, fake_github, tmp_path):
     fake_github.add_issue(7)
-    comment = {"id": 5, "body": "/label off", "user": {"login": "mallory", "type": "User"},
-               "author_association": "CONTRIBUTOR"}
-    result = act(run_act, act_repo, "issue_comment", payload(tmp_path, "c", action="created", comment=comment),
-                 fake_github)
+    comment = {
+        "id": 5,
+        "body": "/label off",
+        "user": {"login": "mallory", "type": "User"},
+        "author_association": "CONTRIBUTOR",
+    }
+    result = act(
+        run_act, act_repo, "issue_comment", payload(tmp_path, "c", action="created", comment=comment), fake_github
+    )
     assert result.returncode == 0 and result.job_results == {}
     assert fake_github.requests == []
 
@@ -82,10 +106,15 @@ def test_comment_by_a_stranger_is_skipped_by_the_workflow(run_act, act_repo, fak
 FAULTS = {
     "labels outside the set": lambda llm, gh: llm.enqueue(answer(("admin", 1.0), ("security", 1.0), ("bug", 0.9))),
     "garbage twice": lambda llm, gh: llm.enqueue("<<garbage>>", '{"labels": 3}'),
-    "429 then answer": lambda llm, gh: (llm.fault(429, headers={"retry-after": "0"}), llm.enqueue(answer(("bug", 0.9)))),
+    "429 then answer": lambda llm, gh: (
+        llm.fault(429, headers={"retry-after": "0"}),
+        llm.enqueue(answer(("bug", 0.9))),
+    ),
     "500 for good": lambda llm, gh: llm.fault(500, times=10),
-    "github 502 halfway": lambda llm, gh: (llm.enqueue(answer(("bug", 0.9))),
-                                           gh.fail("POST", r"/comments$", status=502, after_apply=True)),
+    "github 502 halfway": lambda llm, gh: (
+        llm.enqueue(answer(("bug", 0.9))),
+        gh.fail("POST", r"/comments$", status=502, after_apply=True),
+    ),
 }
 
 

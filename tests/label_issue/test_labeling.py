@@ -98,32 +98,51 @@ def test_state_round_trips_and_ignores_garbage():
     assert State.parse('<!-- labeler-state {"off": "yes", "applied": "bug"} -->') == State()
 
 
-def event(action="created", body="/label auto", login="alice", assoc="NONE", user_type="User", issue_user="alice",
-          pr=False, previous=None):
-    raw = {"action": action, "comment": {"body": body, "user": {"login": login, "type": user_type},
-                                         "author_association": assoc},
-           "issue": {"number": 3, "title": "t", "body": "b", "user": {"login": issue_user}, "labels": [],
-                     **({"pull_request": {"url": "x"}} if pr else {})}}
+def event(
+    action="created",
+    body="/label auto",
+    login="alice",
+    assoc="NONE",
+    user_type="User",
+    issue_user="alice",
+    pr=False,
+    previous=None,
+):
+    raw = {
+        "action": action,
+        "comment": {"body": body, "user": {"login": login, "type": user_type}, "author_association": assoc},
+        "issue": {
+            "number": 3,
+            "title": "t",
+            "body": "b",
+            "user": {"login": issue_user},
+            "labels": [],
+            **({"pull_request": {"url": "x"}} if pr else {}),
+        },
+    }
     if previous is not None:
         raw["changes"] = {"body": {"from": previous}}
     return raw
 
 
-@pytest.mark.parametrize("kw, action", [
-    ({}, "label"),
-    ({"body": "/label off"}, "off"),
-    ({"login": "mallory", "issue_user": "alice"}, "skip"),
-    ({"login": "maint", "assoc": "MEMBER"}, "label"),
-    ({"login": "maint", "assoc": "COLLABORATOR"}, "label"),
-    ({"login": "maint", "assoc": "CONTRIBUTOR"}, "skip"),
-    ({"user_type": "Bot"}, "skip"),
-    ({"login": "github-actions[bot]", "issue_user": "github-actions[bot]"}, "skip"),
-    ({"body": "> /label auto"}, "skip"),
-    ({"body": "/label nonsense"}, "skip"),
-    ({"action": "deleted"}, "skip"),
-    ({"action": "edited", "previous": "/label auto"}, "skip"),
-    ({"action": "edited", "body": "/label off", "previous": "/label auto"}, "off"),
-])
+@pytest.mark.parametrize(
+    "kw, action",
+    [
+        ({}, "label"),
+        ({"body": "/label off"}, "off"),
+        ({"login": "mallory", "issue_user": "alice"}, "skip"),
+        ({"login": "maint", "assoc": "MEMBER"}, "label"),
+        ({"login": "maint", "assoc": "COLLABORATOR"}, "label"),
+        ({"login": "maint", "assoc": "CONTRIBUTOR"}, "skip"),
+        ({"user_type": "Bot"}, "skip"),
+        ({"login": "github-actions[bot]", "issue_user": "github-actions[bot]"}, "skip"),
+        ({"body": "> /label auto"}, "skip"),
+        ({"body": "/label nonsense"}, "skip"),
+        ({"action": "deleted"}, "skip"),
+        ({"action": "edited", "previous": "/label auto"}, "skip"),
+        ({"action": "edited", "body": "/label off", "previous": "/label auto"}, "off"),
+    ],
+)
 def test_comment_triggers(kw, action):
     assert event_mod.read_trigger("issue_comment", event(**kw)).action == action
 
@@ -148,6 +167,7 @@ def test_dispatch_needs_a_number():
 
 def test_a_malformed_issue_is_a_user_error():
     from labeler.errors import UserError
+
     with pytest.raises(UserError):
         event_mod.read_trigger("issues", {"action": "opened", "issue": {"title": "no number"}})
     with pytest.raises(UserError):

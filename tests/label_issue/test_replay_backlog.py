@@ -1,5 +1,6 @@
 """Issue 14 (1, 2, 5, 6): replay with a scripted model, replay input errors, the backlog with a fault
 mid-way and a re-run, the per-run budget. Real SDKs and PyGithub against the stand-ins."""
+
 import json
 
 import pytest
@@ -24,9 +25,11 @@ def write_jsonl(path, rows):
 
 # 10 issues: 6 bugs, 4 questions. The script: "crash" titles -> bug 0.9; "how" titles -> bug 0.7;
 # "odd" titles -> nothing.
-ROWS = ([{"id": f"b{i}", "title": f"crash {i}", "body": "", "labels": ["bug"]} for i in range(5)]
-        + [{"id": "b5", "title": "odd", "body": "", "labels": ["defect", "wontfix-ish"]}]
-        + [{"id": f"q{i}", "title": f"how {i}", "body": "", "labels": ["question"]} for i in range(4)])
+ROWS = (
+    [{"id": f"b{i}", "title": f"crash {i}", "body": "", "labels": ["bug"]} for i in range(5)]
+    + [{"id": "b5", "title": "odd", "body": "", "labels": ["defect", "wontfix-ish"]}]
+    + [{"id": f"q{i}", "title": f"how {i}", "body": "", "labels": ["question"]} for i in range(4)]
+)
 
 
 def script(route, req):
@@ -42,8 +45,19 @@ def test_replay_reports_what_the_script_implies_and_caches(fake_llm, tmp_path, c
     fake_llm.responder = script
     data = write_jsonl(tmp_path / "d.jsonl", ROWS)
     out = tmp_path / "r.json"
-    args = ["label-issue", "--replay", data, "--config", cfg, "--provider", "anthropic", "--json", str(out),
-            "--cache", str(tmp_path / "cache.json")]
+    args = [
+        "label-issue",
+        "--replay",
+        data,
+        "--config",
+        cfg,
+        "--provider",
+        "anthropic",
+        "--json",
+        str(out),
+        "--cache",
+        str(tmp_path / "cache.json"),
+    ]
     assert main(args) == 0
     report = json.loads(out.read_text())
     bug = report["per_label"]["bug"]
@@ -59,36 +73,78 @@ def test_replay_reports_what_the_script_implies_and_caches(fake_llm, tmp_path, c
     assert "min-confidence: 0.90" in summary and "xychart-beta" in summary
     assert main(args) == 0  # second replay: all answers from the cache
     assert len(fake_llm.requests) == 10
-    assert json.loads(out.read_text())["cost"] == {**report["cost"], "model_calls": 0, "cached_answers": 10,
-                                                   "tokens_estimate": 0,
-                                                   "seconds": json.loads(out.read_text())["cost"]["seconds"]}
+    assert json.loads(out.read_text())["cost"] == {
+        **report["cost"],
+        "model_calls": 0,
+        "cached_answers": 10,
+        "tokens_estimate": 0,
+        "seconds": json.loads(out.read_text())["cost"]["seconds"],
+    }
 
 
 def test_replay_from_history_sqlite_with_a_run_budget(fake_llm, tmp_path, cfg, actions_env, capsys):
     from labeler.history import store
+
     db = str(tmp_path / "history.sqlite")
     conn = store.connect(db)
-    store.upsert(conn, [store.StoredIssue(number=n, title=f"crash {n}", body="", labels=("bug",), state="closed",
-                                          state_reason=None, author="a", author_association="NONE",
-                                          created_at=f"2024-01-0{n}", updated_at=None, closed_at=None, html_url="")
-                        for n in range(1, 6)])
+    store.upsert(
+        conn,
+        [
+            store.StoredIssue(
+                number=n,
+                title=f"crash {n}",
+                body="",
+                labels=("bug",),
+                state="closed",
+                state_reason=None,
+                author="a",
+                author_association="NONE",
+                created_at=f"2024-01-0{n}",
+                updated_at=None,
+                closed_at=None,
+                html_url="",
+            )
+            for n in range(1, 6)
+        ],
+    )
     conn.commit()
     fake_llm.responder = script
     out = tmp_path / "r.json"
-    assert main(["label-issue", "--replay", db, "--config", cfg, "--provider", "openai", "--json", str(out),
-                 "--max-model-calls", "3", "--cache", str(tmp_path / "c.json")]) == 0
+    assert (
+        main(
+            [
+                "label-issue",
+                "--replay",
+                db,
+                "--config",
+                cfg,
+                "--provider",
+                "openai",
+                "--json",
+                str(out),
+                "--max-model-calls",
+                "3",
+                "--cache",
+                str(tmp_path / "c.json"),
+            ]
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     assert report["issues"] == 3 and report["stopped"] and len(fake_llm.requests) == 3
     assert "budget of 3 model call(s) is spent" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "replay file not found"),
-    ("", "the replay file is empty"),
-    ("name,labels\nx,bug\n", "unknown replay file"),
-    ('{"title": "t", "labels": ["nope"]}\n', "no issue in the replay file carries a label"),
-    ('{"title": "t", "labels": "bug"}\n', "'labels' must be a list"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "replay file not found"),
+        ("", "the replay file is empty"),
+        ("name,labels\nx,bug\n", "unknown replay file"),
+        ('{"title": "t", "labels": ["nope"]}\n', "no issue in the replay file carries a label"),
+        ('{"title": "t", "labels": "bug"}\n', "'labels' must be a list"),
+    ],
+)
 def test_bad_replay_input_is_one_clear_error(tmp_path, cfg, capsys, content, message):
     path = tmp_path / "in.jsonl"
     if content is not None:
@@ -99,10 +155,12 @@ def test_bad_replay_input_is_one_clear_error(tmp_path, cfg, capsys, content, mes
 
 
 def test_thresholds_pick_the_lowest_cutoff_reaching_the_target():
-    cases = [replay.Case("1", frozenset({"bug"}), (("bug", 0.9),)),
-             replay.Case("2", frozenset({"bug"}), (("bug", 0.8),)),
-             replay.Case("3", frozenset(), (("bug", 0.7),)),
-             replay.Case("4", frozenset({"bug"}), (("bug", 0.6),))]
+    cases = [
+        replay.Case("1", frozenset({"bug"}), (("bug", 0.9),)),
+        replay.Case("2", frozenset({"bug"}), (("bug", 0.8),)),
+        replay.Case("3", frozenset(), (("bug", 0.7),)),
+        replay.Case("4", frozenset({"bug"}), (("bug", 0.6),)),
+    ]
     assert replay.suggest_thresholds(cases, ["bug"], 0.75) == {"bug": 0.6}
     assert replay.suggest_thresholds(cases, ["bug"], 0.9) == {"bug": 0.8}
 
@@ -113,7 +171,9 @@ def backlog(tmp_path, cfg, *extra):
 
 def test_backlog_of_250_with_a_fault_then_a_rerun(fake_github, actions_env, tmp_path, cfg, capsys):
     for n in range(1, 251):
-        fake_github.add_issue(n, f"Bug: app crashes {n}", "Traceback", created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
+        fake_github.add_issue(
+            n, f"Bug: app crashes {n}", "Traceback", created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z"
+        )
     fake_github.add_issue(251, "Has a label", "", labels=["question"])
     assert backlog(tmp_path, cfg, "--max-issues", "300") == 0  # dry run by default: reads only
     assert fake_github.writes() == [] and "would apply" in actions_env.summary()
@@ -152,7 +212,8 @@ def test_backlog_run_budget_stops_cleanly(fake_github, fake_llm, actions_env, tm
 
 
 PROVENANCE_CONFIG = CONFIG.replace("label-issue:\n", "  - name: automated-triage\n    auto: false\nlabel-issue:\n") + (
-    "  provenance-label: automated-triage\n")
+    "  provenance-label: automated-triage\n"
+)
 
 
 def test_backlog_resumes_an_issue_labelled_before_its_comment_failed(fake_github, actions_env, tmp_path):

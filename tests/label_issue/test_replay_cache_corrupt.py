@@ -1,4 +1,5 @@
 """A bad replay answer cache never fails a replay and is never saved again (issue 10, item 12)."""
+
 from __future__ import annotations
 
 import json
@@ -12,18 +13,47 @@ from labeler.label_issue import replay_command
 
 VALID = {"version": 1, "answers": {"b0|anthropic|m|v1": {"answer": {"labels": []}, "model": "m", "version": "v1"}}}
 KINDS = json_kinds(VALID, "version")
-KINDS["wrong-type-entries"] = lambda p: p.write_text(json.dumps(
-    {"version": 1, "answers": {f"{r['id']}|anthropic|claude-sonnet-4-5|x": bad for r, bad in
-                               zip(ROWS, ["junk", 3, None, [], {"answer": "no"},
-                                          {"answer": {"labels": ["bug"]}, "model": "m", "version": "x"},
-                                          {"answer": {"labels": [{"name": "bug", "confidence": "high"}]},
-                                           "model": "m", "version": "x"}])}}))
+KINDS["wrong-type-entries"] = lambda p: p.write_text(
+    json.dumps(
+        {
+            "version": 1,
+            "answers": {
+                f"{r['id']}|anthropic|claude-sonnet-4-5|x": bad
+                for r, bad in zip(
+                    ROWS,
+                    [
+                        "junk",
+                        3,
+                        None,
+                        [],
+                        {"answer": "no"},
+                        {"answer": {"labels": ["bug"]}, "model": "m", "version": "x"},
+                        {"answer": {"labels": [{"name": "bug", "confidence": "high"}]}, "model": "m", "version": "x"},
+                    ],
+                )
+            },
+        }
+    )
+)
 
 
 def replay(tmp_path, cache, config):
     data = write_jsonl(tmp_path / "d.jsonl", ROWS)
-    return main(["label-issue", "--replay", data, "--config", config, "--provider", "anthropic",
-                 "--json", str(tmp_path / "r.json"), "--cache", str(cache)])
+    return main(
+        [
+            "label-issue",
+            "--replay",
+            data,
+            "--config",
+            config,
+            "--provider",
+            "anthropic",
+            "--json",
+            str(tmp_path / "r.json"),
+            "--cache",
+            str(cache),
+        ]
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

@@ -1,4 +1,5 @@
 """Retrieval over the history file: similar issues and possible duplicates, with and without scikit-learn."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,21 @@ ISSUES = [
 
 def make_db(path, rows=ISSUES):
     conn = history.connect(str(path))
-    history.upsert(conn, [StoredIssue(n, t, b, labels, state, html_url=f"https://github.com/acme/widgets/issues/{n}",
-                                      created_at=f"2024-01-0{n}T00:00:00Z") for n, t, b, labels, state in rows])
+    history.upsert(
+        conn,
+        [
+            StoredIssue(
+                n,
+                t,
+                b,
+                labels,
+                state,
+                html_url=f"https://github.com/acme/widgets/issues/{n}",
+                created_at=f"2024-01-0{n}T00:00:00Z",
+            )
+            for n, t, b, labels, state in rows
+        ],
+    )
     conn.commit()
     conn.close()
     return str(path)
@@ -52,8 +66,9 @@ def test_exclude_self_and_filter_state(db):
 
 
 def test_possible_duplicates_are_open_and_above_threshold(db):
-    dups = retrieval.possible_duplicates(db, "Editor crash on save", "The editor crashes with a segfault when I save big files",
-                                         threshold=0.5)
+    dups = retrieval.possible_duplicates(
+        db, "Editor crash on save", "The editor crashes with a segfault when I save big files", threshold=0.5
+    )
     assert [d.number for d in dups] == [3] and dups[0].score > 0.9
     assert retrieval.possible_duplicates(db, "Completely unrelated words", "zebra quantum", threshold=0.5) == []
 

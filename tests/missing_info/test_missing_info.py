@@ -1,4 +1,5 @@
 """Missing-information check: rules (pure), LLM path (FakeLLM), model path, the command (FakeGitHub)."""
+
 from __future__ import annotations
 
 import json
@@ -52,6 +53,7 @@ _No response_
 
 # rules -----------------------------------------------------------------------------------------
 
+
 def test_complete_bug_report():
     info = missing_info.check("Crash on save", FULL_BUG)
     assert info.complete and info.missing == [] and info.source == "rules"
@@ -65,14 +67,17 @@ def test_empty_template_sections_are_quoted():
     assert info.empty_headings == ("Steps to reproduce", "Expected behavior", "Relevant log output")
 
 
-@pytest.mark.parametrize("body, missing_keys", [
-    ("", ("version", "steps", "expected_actual", "logs")),
-    ("It crashes", ("version", "steps", "expected_actual", "logs")),
-    ("Version 3.1. Steps to reproduce: click. I expected a dialog but got nothing. Error: boom", ()),
-    ("On 3.1:\n1. click\n2. wait\nExpected a dialog, instead nothing. ![shot](x.png)", ()),
-    ("On v3.1 I expected it to work but it crashed", ("steps", "logs")),
-    ("<!-- Version: 1.2.3 -->\n<!-- steps to reproduce: -->", ("version", "steps", "expected_actual", "logs")),
-])
+@pytest.mark.parametrize(
+    "body, missing_keys",
+    [
+        ("", ("version", "steps", "expected_actual", "logs")),
+        ("It crashes", ("version", "steps", "expected_actual", "logs")),
+        ("Version 3.1. Steps to reproduce: click. I expected a dialog but got nothing. Error: boom", ()),
+        ("On 3.1:\n1. click\n2. wait\nExpected a dialog, instead nothing. ![shot](x.png)", ()),
+        ("On v3.1 I expected it to work but it crashed", ("steps", "logs")),
+        ("<!-- Version: 1.2.3 -->\n<!-- steps to reproduce: -->", ("version", "steps", "expected_actual", "logs")),
+    ],
+)
 def test_free_text_bug_reports(body, missing_keys):
     assert missing_info.check("Crash", body).keys == missing_keys
 
@@ -88,12 +93,15 @@ def test_bold_headings_count_as_sections():
     assert info.missing == ['"Steps to reproduce"']
 
 
-@pytest.mark.parametrize("kind, body, complete", [
-    ("feature", "Please add dark mode so that I can work at night", True),
-    ("feature", "Add dark mode", False),
-    ("question", "How do I configure the proxy? I tried setting the env var and it is ignored.", True),
-    ("question", "proxy?", False),
-])
+@pytest.mark.parametrize(
+    "kind, body, complete",
+    [
+        ("feature", "Please add dark mode so that I can work at night", True),
+        ("feature", "Add dark mode", False),
+        ("question", "How do I configure the proxy? I tried setting the env var and it is ignored.", True),
+        ("question", "proxy?", False),
+    ],
+)
 def test_other_kinds(kind, body, complete):
     assert missing_info.check("t", body, kind=kind).complete is complete
 
@@ -120,8 +128,11 @@ def test_comment_is_polite_escaped_and_marked():
 
 # LLM path ----------------------------------------------------------------------------------------
 
+
 def test_llm_check(fake_llm):
-    fake_llm.enqueue({"complete": False, "missing": ['"Steps to reproduce"', "  the   version "], "remarks": "No steps."})
+    fake_llm.enqueue(
+        {"complete": False, "missing": ['"Steps to reproduce"', "  the   version "], "remarks": "No steps."}
+    )
     info = ask.check_llm(llm.get_model("anthropic"), "Crash", FORM_EMPTY)
     assert info.missing == ['"Steps to reproduce"', "the version"] and info.source == "llm"
     sent = json.dumps(fake_llm.requests[-1].json)
@@ -141,6 +152,7 @@ def test_prompt_file_has_version_and_parts():
 
 
 # trained-model path ----------------------------------------------------------------------------
+
 
 class StubPredictor:
     labels = ["needs more info"]
@@ -171,8 +183,10 @@ def test_model_path_with_a_real_model(tmp_path):
     from labeler.examples import Example
     from labeler.model import predict, train
 
-    rows = [Example(str(i), "crash", "it crashes" if i % 2 else FULL_BUG, ("needs more info",) if i % 2 else ())
-            for i in range(40)]
+    rows = [
+        Example(str(i), "crash", "it crashes" if i % 2 else FULL_BUG, ("needs more info",) if i % 2 else ())
+        for i in range(40)
+    ]
     train.save(train.train(rows, params=train.Params(folds=3, target_precision=0.8)), str(tmp_path))
     predictor = predict.load(str(tmp_path))
     assert not missing_info.check_model(predictor, "crash", "it crashes", label="needs more info").complete
@@ -181,9 +195,21 @@ def test_model_path_with_a_real_model(tmp_path):
 
 # plan (pure) -----------------------------------------------------------------------------------
 
+
 def issue(**kw):
-    base = dict(number=7, title="Crash", body="", labels=(), author="alice", author_is_bot=False,
-                author_association="NONE", state="open", is_pr=False, comments=0, html_url="")
+    base = dict(
+        number=7,
+        title="Crash",
+        body="",
+        labels=(),
+        author="alice",
+        author_is_bot=False,
+        author_association="NONE",
+        state="open",
+        is_pr=False,
+        comments=0,
+        html_url="",
+    )
     return Issue(**{**base, **kw})
 
 
@@ -191,14 +217,17 @@ INCOMPLETE = missing_info.MissingInfo(missing=["the version you are using"], com
 COMPLETE = missing_info.MissingInfo(missing=[], complete=True)
 
 
-@pytest.mark.parametrize("labels, info, ours, add, remove, comment", [
-    ((), INCOMPLETE, None, "needs more info", None, "ask"),
-    (("needs more info",), INCOMPLETE, "old", None, None, "ask"),
-    ((), COMPLETE, None, None, None, None),
-    (("needs more info",), COMPLETE, None, None, None, None),          # a human's label: left alone
-    (("needs more info",), COMPLETE, "asked", None, "needs more info", "thanks"),
-    ((), COMPLETE, "asked", None, None, "thanks"),
-])
+@pytest.mark.parametrize(
+    "labels, info, ours, add, remove, comment",
+    [
+        ((), INCOMPLETE, None, "needs more info", None, "ask"),
+        (("needs more info",), INCOMPLETE, "old", None, None, "ask"),
+        ((), COMPLETE, None, None, None, None),
+        (("needs more info",), COMPLETE, None, None, None, None),  # a human's label: left alone
+        (("needs more info",), COMPLETE, "asked", None, "needs more info", "thanks"),
+        ((), COMPLETE, "asked", None, None, "thanks"),
+    ],
+)
 def test_plan(labels, info, ours, add, remove, comment):
     result = command.plan(issue(labels=labels), info, label="needs more info", ours=ours)
     assert (result.add_label, result.remove_label) == (add, remove)
@@ -209,10 +238,17 @@ def test_plan(labels, info, ours, add, remove, comment):
         assert ("could you add" in result.comment) == (comment == "ask")
 
 
-@pytest.mark.parametrize("kw, reason", [
-    ({"is_pr": True}, "a pull request"), ({"state": "closed"}, "closed"), ({"author_is_bot": True}, "bot"),
-    ({"author_association": "MEMBER"}, "member"), ({"labels": ("wip",)}, "exempt"), ({}, ""),
-])
+@pytest.mark.parametrize(
+    "kw, reason",
+    [
+        ({"is_pr": True}, "a pull request"),
+        ({"state": "closed"}, "closed"),
+        ({"author_is_bot": True}, "bot"),
+        ({"author_association": "MEMBER"}, "member"),
+        ({"labels": ("wip",)}, "exempt"),
+        ({}, ""),
+    ],
+)
 def test_skip_reasons(kw, reason):
     got = command.skip_reason(issue(**kw), command.SKIP_ASSOCIATIONS, ("wip",))
     assert (reason in got) if reason else got == ""
@@ -225,6 +261,7 @@ def test_kind_from_labels():
 
 
 # the command against FakeGitHub ------------------------------------------------------------------
+
 
 def test_command_labels_and_comments_once(fake_github, capsys):
     fake_github.add_issue(7, "Crash on save", FORM_EMPTY)
@@ -266,9 +303,18 @@ def test_command_skips_maintainers_unless_asked(fake_github):
 
 def test_command_from_an_event_file(fake_github, tmp_path):
     fake_github.add_issue(7, "Crash", "")
-    payload = {"action": "opened", "issue": {"number": 7, "title": "Crash", "body": "", "labels": [],
-                                             "user": {"login": "alice", "type": "User"}, "state": "open",
-                                             "author_association": "NONE"}}
+    payload = {
+        "action": "opened",
+        "issue": {
+            "number": 7,
+            "title": "Crash",
+            "body": "",
+            "labels": [],
+            "user": {"login": "alice", "type": "User"},
+            "state": "open",
+            "author_association": "NONE",
+        },
+    }
     (tmp_path / "event.json").write_text(json.dumps(payload))
     assert main(["missing-info", "--event", str(tmp_path / "event.json")]) == 0
     assert fake_github.issue_labels(7) == ["needs more info"]
@@ -326,13 +372,30 @@ def test_action_under_act(run_act, act_repo, fake_github, tmp_path):
     fake_github.add_issue(7, "Crash on save", FORM_EMPTY)
     (act_repo / ".github" / "workflows" / "missing-info-test.yml").write_text(WORKFLOW)
     event = tmp_path / "opened.json"
-    event.write_text(json.dumps({"action": "opened", "repository": {"full_name": "acme/widgets"},
-                                 "issue": {"number": 7, "title": "Crash on save", "body": FORM_EMPTY, "labels": [],
-                                           "state": "open", "author_association": "NONE",
-                                           "user": {"login": "alice", "type": "User"}}}))
-    result = run_act("issues", event, ".github/workflows/missing-info-test.yml", act_repo,
-                     env={"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets",
-                          "LABELER_GITHUB_PACE": "0"})
+    event.write_text(
+        json.dumps(
+            {
+                "action": "opened",
+                "repository": {"full_name": "acme/widgets"},
+                "issue": {
+                    "number": 7,
+                    "title": "Crash on save",
+                    "body": FORM_EMPTY,
+                    "labels": [],
+                    "state": "open",
+                    "author_association": "NONE",
+                    "user": {"login": "alice", "type": "User"},
+                },
+            }
+        )
+    )
+    result = run_act(
+        "issues",
+        event,
+        ".github/workflows/missing-info-test.yml",
+        act_repo,
+        env={"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"},
+    )
     assert result.job_results == {"check": "success"}, result.log()
     assert "complete output=false" in result.log()
     assert fake_github.issue_labels(7) == ["status: needs info"]

@@ -1,4 +1,5 @@
 """The missing-info drop-in workflow, end to end under act against the GitHub stand-in."""
+
 import json
 
 import pytest
@@ -9,10 +10,21 @@ pytestmark = pytest.mark.act
 def test_incomplete_bug_report_gets_one_label_and_one_comment(run_act, act_repo, fake_github, tmp_path):
     body = "### Version\n\n### Steps to reproduce\n\nIt does not work @maintainers"
     fake_github.add_issue(4, "Crash on start", body, labels=["bug"])
-    event = {"action": "opened", "repository": {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}},
-             "sender": {"login": "alice", "type": "User"},
-             "issue": {"number": 4, "title": "Crash on start", "body": body, "user": {"login": "alice", "type": "User"},
-                       "labels": [{"name": "bug"}], "state": "open", "comments": 0, "author_association": "NONE"}}
+    event = {
+        "action": "opened",
+        "repository": {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}},
+        "sender": {"login": "alice", "type": "User"},
+        "issue": {
+            "number": 4,
+            "title": "Crash on start",
+            "body": body,
+            "user": {"login": "alice", "type": "User"},
+            "labels": [{"name": "bug"}],
+            "state": "open",
+            "comments": 0,
+            "author_association": "NONE",
+        },
+    }
     path = tmp_path / "opened.json"
     path.write_text(json.dumps(event))
     env = {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets"}

@@ -1,4 +1,5 @@
 """`labeler model check-cache`: bad embedding files and hub blobs are moved aside before a save."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +15,7 @@ from labeler.model.command import command  # noqa: E402
 
 
 def _write(path: str, n: int = 2, dim: int = 3) -> bytes:
-    np.savez(path, keys=np.array([f"{i:064x}" for i in range(n)], dtype="<U64"),
-             vectors=np.ones((n, dim), np.float32))
+    np.savez(path, keys=np.array([f"{i:064x}" for i in range(n)], dtype="<U64"), vectors=np.ones((n, dim), np.float32))
     with open(path, "rb") as f:
         return f.read()
 

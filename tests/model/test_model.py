@@ -1,4 +1,5 @@
 """The offline classifier: calibration, training, the model directory, evaluation."""
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ from labeler.model import (
 )
 
 # calibration (pure) ---------------------------------------------------------------------------
+
 
 def test_cutoffs_perfect_separation_reaches_every_level():
     scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]
@@ -111,8 +113,8 @@ def test_text_drops_boilerplate_and_keeps_template_evidence():
     assert text.startswith("Crash on save\nCrash on save\n")
     assert "_No response_" not in text and "willing to submit" not in text  # empty answers, unticked boxes
     assert "example.com" not in text and "www.example" not in text and text.count("xxurl") == 2
-    assert "### Issue type" in text and "Bug" in text                        # the template chosen is evidence
-    assert "Traceback" in text and "I searched existing issues" in text      # logs and ticked boxes stay
+    assert "### Issue type" in text and "Bug" in text  # the template chosen is evidence
+    assert "Traceback" in text and "I searched existing issues" in text  # logs and ticked boxes stay
     assert "Describe the feature you'd like" in features.text_of("t", VSCODE_TEMPLATE)
     assert "<!--" not in features.text_of("t", VSCODE_TEMPLATE)
 
@@ -130,7 +132,14 @@ def test_text_caps_size_and_survives_pathological_bodies():
     import time
 
     started = time.perf_counter()
-    for body in ("x" * 10**6, " \n" * 300_000, "<!--" + "a" * 200_000, "```\n" * 50_000, "- [ ] " * 100_000, "\x00" * 1000):
+    for body in (
+        "x" * 10**6,
+        " \n" * 300_000,
+        "<!--" + "a" * 200_000,
+        "```\n" * 50_000,
+        "- [ ] " * 100_000,
+        "\x00" * 1000,
+    ):
         text = features.text_of("t", body)
         assert len(text) <= features.MAX_BODY_CHARS + 10
     assert time.perf_counter() - started < 5
@@ -141,6 +150,7 @@ def test_text_handles_missing_body():
 
 
 # preparing training data ----------------------------------------------------------------------
+
 
 def _ex(i, labels, words="crash error"):
     return Example(id=str(i), title=f"{words} {i}", body=words, labels=tuple(labels))
@@ -159,17 +169,21 @@ def test_single_label_mode_detected():
     assert train.prepare(rows).mode == "single"
 
 
-@pytest.mark.parametrize("rows, message", [
-    ([_ex(i, ["bug"]) for i in range(5)], "at least 10"),
-    ([_ex(i, [f"l{i}"]) for i in range(12)], "no label has 2"),
-    ([_ex(i, ["bug"]) for i in range(12)], "only one label"),
-])
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([_ex(i, ["bug"]) for i in range(5)], "at least 10"),
+        ([_ex(i, [f"l{i}"]) for i in range(12)], "no label has 2"),
+        ([_ex(i, ["bug"]) for i in range(12)], "only one label"),
+    ],
+)
 def test_nothing_to_learn_is_a_user_error(rows, message):
     with pytest.raises(UserError, match=message):
         train.prepare(rows)
 
 
 # training, the model directory, prediction ----------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def corpus():
@@ -219,8 +233,10 @@ def test_model_learns_the_synthetic_labels(model_dir, corpus):
 def test_gold_labels_never_reach_the_features(tmp_path):
     """Random labels: if labels leaked into features, held-out F1 would be far above chance."""
     rng = random.Random(0)
-    rows = [Example(id=str(i), title=e.title, body=e.body, labels=(rng.choice(["a", "b"]),))
-            for i, e in enumerate(synthetic.corpus(60, seed=5))]
+    rows = [
+        Example(id=str(i), title=e.title, body=e.body, labels=(rng.choice(["a", "b"]),))
+        for i, e in enumerate(synthetic.corpus(60, seed=5))
+    ]
     rows = assign_splits(rows, fractions=(0.6, 0.1, 0.3), seed=2)  # ~54 test issues: chance is ~0.5
     trained = train.train([e for e in rows if e.split != "test"], params=train.Params(folds=3))
     train.save(trained, str(tmp_path))
@@ -243,19 +259,29 @@ def test_label_names_are_extra_training_text_in_multi_label_mode():
     assert train.label_text("datasource/CloudWatch Logs").startswith("CloudWatch Logs")
     assert train.label_text("bug") == "bug\nbug"
     # a label whose name is in the issue but whose few training issues do not say it
-    rows = [Example(id=str(i), title=f"graph broken {i}", body="the panel shows nothing", labels=("area/graph",))
-            for i in range(6)]
-    rows += [Example(id=f"h{i}", title=f"heatmap colours wrong {i}", body="the panel shows nothing", labels=("area/heatmap",))
-             for i in range(6)]
-    rows += [Example(id=f"a{i}", title=f"alert rule fails {i}", body="alerting stops", labels=("area/alerting",))
-             for i in range(2)]
+    rows = [
+        Example(id=str(i), title=f"graph broken {i}", body="the panel shows nothing", labels=("area/graph",))
+        for i in range(6)
+    ]
+    rows += [
+        Example(
+            id=f"h{i}", title=f"heatmap colours wrong {i}", body="the panel shows nothing", labels=("area/heatmap",)
+        )
+        for i in range(6)
+    ]
+    rows += [
+        Example(id=f"a{i}", title=f"alert rule fails {i}", body="alerting stops", labels=("area/alerting",))
+        for i in range(2)
+    ]
     rows += [Example(id=f"n{i}", title=f"docs typo {i}", body="", labels=()) for i in range(4)]  # multi-label mode
     on = train.train(rows, params=train.Params(folds=2, min_support=1))
     off = train.train(rows, params=train.Params(folds=2, min_support=1, label_text=0))
     assert on.meta["params"]["label_text"] == 3 and off.meta["params"]["label_text"] == 0
+
     def score(t: train.Trained) -> float:
         p = predict.Predictor(t.model, t.meta).scores("alerting", "")
         return p["area/alerting"] - max(p["area/graph"], p["area/heatmap"])
+
     assert score(on) > score(off)
 
 
@@ -276,6 +302,7 @@ def test_huge_body_trains_and_predicts(tmp_path):
 
 # refusing bad model directories ----------------------------------------------------------------
 
+
 def _copy_model(model_dir, tmp_path):
     for name in ("meta.json", "model.npz", "vocab.json"):
         (tmp_path / name).write_bytes((model_dir / name).read_bytes())
@@ -288,13 +315,16 @@ def _edit_meta(path, **changes):
     (path / "meta.json").write_text(json.dumps(meta))
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"format": "other"}, "not a labeler-model"),
-    ({"format_version": 99}, "version 99 is not supported"),
-    ({"labels": []}, "no label list"),
-    ({"thresholds": {"bug": 0.5}}, "'thresholds' do not match"),
-    ({"sha256": {"arrays": "0" * 64, "vocab": "0" * 64}}, "does not match meta.json"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"format": "other"}, "not a labeler-model"),
+        ({"format_version": 99}, "version 99 is not supported"),
+        ({"labels": []}, "no label list"),
+        ({"thresholds": {"bug": 0.5}}, "'thresholds' do not match"),
+        ({"sha256": {"arrays": "0" * 64, "vocab": "0" * 64}}, "does not match meta.json"),
+    ],
+)
 def test_bad_meta_is_refused(model_dir, tmp_path, change, message):
     path = _copy_model(model_dir, tmp_path)
     _edit_meta(path, **change)

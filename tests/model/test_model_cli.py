@@ -1,4 +1,5 @@
 """`labeler model train|eval` in-process: files in, files and exit codes out."""
+
 from __future__ import annotations
 
 import json
@@ -59,10 +60,14 @@ def test_min_macro_f1_gate_fails_the_step(files, capsys):
     assert "deprecated" not in capsys.readouterr().err
     report = json.loads((files / "r.json").read_text())
     expected = 0 if report["macro_f1"] >= 1.0 else 1
-    assert main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json",
-                 "--min-macro-f1", "1.0"]) == expected
-    assert main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json",
-                 "--min-macro-f1", "0.0"]) == 0
+    assert (
+        main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json", "--min-macro-f1", "1.0"])
+        == expected
+    )
+    assert (
+        main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json", "--min-macro-f1", "0.0"])
+        == 0
+    )
 
 
 def test_malformed_line_names_file_and_line(files, capsys, monkeypatch):
@@ -74,16 +79,19 @@ def test_malformed_line_names_file_and_line(files, capsys, monkeypatch):
     assert "::error file=bad.jsonl,line=3::not valid JSON" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("content, message", [
-    ("", "the dataset has no records"),
-    ("\n\n", "the dataset has no records"),
-    ('{"title": 5, "labels": []}\n', "line=1::'title' must be a string"),
-    ('{"title": "x", "labels": "bug"}\n', "'labels' must be a list"),
-    ('{"title": "x", "labels": [""]}\n', "'labels' must be a list of non-empty strings"),
-    ('{"title": "x", "labels": [], "split": "dev"}\n', "'split' must be one of"),
-    ('[1, 2]\n', "each line must be a JSON object"),
-    ('{"id": 1, "title": "x", "labels": []}\n{"id": 1, "title": "y", "labels": []}\n', "line=2::duplicate id"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "the dataset has no records"),
+        ("\n\n", "the dataset has no records"),
+        ('{"title": 5, "labels": []}\n', "line=1::'title' must be a string"),
+        ('{"title": "x", "labels": "bug"}\n', "'labels' must be a list"),
+        ('{"title": "x", "labels": [""]}\n', "'labels' must be a list of non-empty strings"),
+        ('{"title": "x", "labels": [], "split": "dev"}\n', "'split' must be one of"),
+        ("[1, 2]\n", "each line must be a JSON object"),
+        ('{"id": 1, "title": "x", "labels": []}\n{"id": 1, "title": "y", "labels": []}\n', "line=2::duplicate id"),
+    ],
+)
 def test_bad_datasets_are_user_errors(files, capsys, content, message, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     (files / "bad.jsonl").write_text(content)
@@ -111,9 +119,11 @@ def test_command_modules_import_no_heavy_libraries():
     import subprocess
     import sys
 
-    code = ("import sys, labeler.model.command, labeler.history.command, labeler.dataset.command, "
-            "labeler.missing_info.command, labeler.monitor.command, labeler.label_issue.retrieval; "
-            "print(sorted(m for m in ('sklearn', 'numpy', 'github', 'anthropic', 'openai') if m in sys.modules))")
+    code = (
+        "import sys, labeler.model.command, labeler.history.command, labeler.dataset.command, "
+        "labeler.missing_info.command, labeler.monitor.command, labeler.label_issue.retrieval; "
+        "print(sorted(m for m in ('sklearn', 'numpy', 'github', 'anthropic', 'openai') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

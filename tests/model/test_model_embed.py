@@ -1,6 +1,7 @@
 """The [embed] path: --encoder, the model folder's record of it, the embedding cache. A small fake
 encoder stands in for MiniLM (no download); one opt-in test runs the real ONNX model when the
 benchmark-only packages that carry it are installed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,6 +22,7 @@ from labeler.model import encoder, predict, synthetic  # noqa: E402
 
 class FakeEncoder:
     """Hashed bag of words, L2-normalised: similar texts get similar vectors, like a real encoder."""
+
     dim = 16
 
     def __init__(self, ident="fake-1"):
@@ -162,7 +164,8 @@ def minilm_folder(tmp_path):
 
 def test_real_minilm_encodes_meaning(tmp_path):
     enc = encoder.OnnxEncoder(str(minilm_folder(tmp_path)))
-    v = enc.encode(["The app crashes when I save a file", "Saving a file makes the program crash",
-                    "Please add a dark theme"])
+    v = enc.encode(
+        ["The app crashes when I save a file", "Saving a file makes the program crash", "Please add a dark theme"]
+    )
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2

@@ -1,4 +1,5 @@
 """The NB-weighted half of single-label models (linear._nb_ovr, blended in linear._single)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,11 +8,22 @@ from scipy.sparse import csr_matrix
 from labeler.model import linear
 
 # word columns: 0 "crash", 1 "error", 2 "please add", 3 "support", 4 "how", 5 "the" (everywhere)
-X = csr_matrix(np.array([
-    [1, 1, 0, 0, 0, 1], [1, 0, 0, 0, 0, 1], [0, 1, 0, 0, 0, 1],      # bug
-    [0, 0, 1, 1, 0, 1], [0, 0, 1, 0, 0, 1], [0, 0, 0, 1, 0, 1],      # feature
-    [0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 1, 1], [0, 1, 0, 0, 1, 1],      # question
-], dtype=np.float32))
+X = csr_matrix(
+    np.array(
+        [
+            [1, 1, 0, 0, 0, 1],
+            [1, 0, 0, 0, 0, 1],
+            [0, 1, 0, 0, 0, 1],  # bug
+            [0, 0, 1, 1, 0, 1],
+            [0, 0, 1, 0, 0, 1],
+            [0, 0, 0, 1, 0, 1],  # feature
+            [0, 0, 0, 0, 1, 1],
+            [0, 0, 0, 0, 1, 1],
+            [0, 1, 0, 0, 1, 1],  # question
+        ],
+        dtype=np.float32,
+    )
+)
 Y = np.repeat(np.eye(3, dtype=np.int8), 3, axis=0)
 
 
@@ -29,8 +41,8 @@ def test_the_blend_is_one_linear_model_of_both_halves():
 
 def test_a_word_every_label_shares_gets_no_weight_from_its_ratio():
     W, _ = linear._nb_ovr(X, Y.argmax(axis=1), 3, "balanced")
-    assert np.abs(W[:, 5]).max() < 0.2 * np.abs(W[:, :5]).max()   # "the": log-count ratio ~ 0
-    assert W[0, 0] > 0 and W[1, 2] > 0 and W[2, 4] > 0           # each label's own words
+    assert np.abs(W[:, 5]).max() < 0.2 * np.abs(W[:, :5]).max()  # "the": log-count ratio ~ 0
+    assert W[0, 0] > 0 and W[1, 2] > 0 and W[2, 4] > 0  # each label's own words
 
 
 def test_the_nb_half_is_for_tfidf_only_and_off_with_sentence_embeddings():
@@ -42,6 +54,7 @@ def test_the_nb_half_is_for_tfidf_only_and_off_with_sentence_embeddings():
 
     def embedder(texts):  # negative values, as real sentence embeddings have: no count ratio exists
         return np.random.default_rng(len(texts)).normal(size=(len(texts), 8)).astype(np.float32)
+
     fused = train.train(rows, params=train.Params(folds=3), embedder=embedder)
     assert fused.meta["params"]["nb_weight"] == 0
     assert all(np.isfinite(W).all() for W, _ in fused.model.components.values())
@@ -50,6 +63,7 @@ def test_the_nb_half_is_for_tfidf_only_and_off_with_sentence_embeddings():
 def test_columns_with_negative_values_keep_their_scale_and_stay_finite():
     emb = csr_matrix(np.random.default_rng(0).normal(size=(9, 4)).astype(np.float32))
     from scipy.sparse import hstack
+
     W, b = linear._nb_ovr(hstack([X, emb], format="csr"), Y.argmax(axis=1), 3, "balanced")
     assert np.isfinite(W).all() and np.isfinite(b).all() and W.shape == (3, 10)
 

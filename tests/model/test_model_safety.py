@@ -1,4 +1,5 @@
 """A model folder is data: loading it never runs code, and it never reads outside its folder (issue 10, item 10)."""
+
 from __future__ import annotations
 
 import json
@@ -82,16 +83,19 @@ def test_an_old_joblib_model_folder_is_refused(tmp_path, capsys):
     assert not (tmp_path / "ran").exists()
 
 
-@pytest.mark.parametrize("name, message", [
-    ("../model.npz", "only a plain file name"),
-    ("/etc/passwd", "only a plain file name"),
-    ("sub/model.npz", "only a plain file name"),
-    ("..", "only a plain file name"),
-    ("", "only a plain file name"),
-    (None, "only a plain file name"),
-    ("model.joblib", "not a .npz file.*pickle/joblib models can run code"),
-    ("model.pkl", "not a .npz file"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("../model.npz", "only a plain file name"),
+        ("/etc/passwd", "only a plain file name"),
+        ("sub/model.npz", "only a plain file name"),
+        ("..", "only a plain file name"),
+        ("", "only a plain file name"),
+        (None, "only a plain file name"),
+        ("model.joblib", "not a .npz file.*pickle/joblib models can run code"),
+        ("model.pkl", "not a .npz file"),
+    ],
+)
 def test_file_names_outside_the_folder_or_of_other_kinds_are_refused(copy, name, message):
     _meta(copy, files={"arrays": name, "vocab": "vocab.json"})
     with pytest.raises(UserError, match=message):
@@ -107,11 +111,14 @@ def test_a_symlink_out_of_the_folder_is_refused(copy, tmp_path):
         predict.load(str(copy))
 
 
-@pytest.mark.parametrize("vocab, message", [
-    ({"word": "not a list"}, "lacks a term list"),
-    ({"word": [1, 2]}, "non-text terms"),
-    ({"word": ["only", "two"]}, "do not fit|does not match"),
-])
+@pytest.mark.parametrize(
+    "vocab, message",
+    [
+        ({"word": "not a list"}, "lacks a term list"),
+        ({"word": [1, 2]}, "non-text terms"),
+        ({"word": ["only", "two"]}, "do not fit|does not match"),
+    ],
+)
 def test_inconsistent_files_are_refused(copy, vocab, message):
     import hashlib
 

@@ -1,4 +1,5 @@
 """Monitoring: windows, drift statistics, the review sample, the summary and the tracking issue."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +12,20 @@ from labeler.history import store as history
 from labeler.history.store import StoredIssue
 from labeler.monitor import drift as monitor
 
-UNTIL = dt.datetime(2024, 6, 30, tzinfo=dt.timezone.utc)
+UNTIL = dt.datetime(2024, 6, 30, tzinfo=dt.UTC)
 
 
 def issue(n, labels, days_ago, title=None):
     created = (UNTIL - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return StoredIssue(n, title or f"Issue {n}", "", tuple(labels), "open", created_at=created,
-                       html_url=f"https://github.com/acme/widgets/issues/{n}")
+    return StoredIssue(
+        n,
+        title or f"Issue {n}",
+        "",
+        tuple(labels),
+        "open",
+        created_at=created,
+        html_url=f"https://github.com/acme/widgets/issues/{n}",
+    )
 
 
 def corpus(recent_mix, baseline_mix, bot_every=2):
@@ -126,16 +134,22 @@ def test_triage_monitor_workflow_under_act(run_act, act_repo, fake_github, tmp_p
 
     from act.harness import stub_remote_actions
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for n in range(1, 61):
         created = (now - dt.timedelta(days=n * 5)).strftime("%Y-%m-%dT%H:%M:%SZ")
         labels = ["bug" if n % 2 else "feature"] + (["automated-triage"] if n < 6 else [])
         fake_github.add_issue(n, f"Issue {n}", "", labels=labels, created_at=created, updated_at=created)
     event = tmp_path / "dispatch.json"
     event.write_text(json.dumps({"inputs": {}}))
-    result = run_act("workflow_dispatch", event, ".github/workflows/triage-monitor.yml", act_repo,
-                     local_repositories=stub_remote_actions(act_repo / ".github/workflows/triage-monitor.yml", tmp_path / "stubs"), variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"},
-                     env={"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"})
+    result = run_act(
+        "workflow_dispatch",
+        event,
+        ".github/workflows/triage-monitor.yml",
+        act_repo,
+        local_repositories=stub_remote_actions(act_repo / ".github/workflows/triage-monitor.yml", tmp_path / "stubs"),
+        variables={"LABELER_MONITOR_ISSUE_LABEL": "triage-monitor"},
+        env={"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"},
+    )
     log = result.log()
     assert result.job_results == {"monitor": "success"}, log
     assert any("### Triage monitor" in s for s in result.summaries)

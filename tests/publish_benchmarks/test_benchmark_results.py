@@ -1,4 +1,5 @@
 """Results files for publish-benchmarks: JSON/YAML with the shipped schema, ilab text reports, bad input."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,10 @@ def test_ilab_text_report_converts_to_the_same_scores():
     structured_ = load("cmb_build.yaml").as_dict()
     for key in ("mmlu", "mt_bench", "mmlu_branch", "mt_bench_branch"):
         assert text[key] == structured_[key], key
-    assert text["models"] == {"base": "/var/lib/builds/cmb-2024-08-26/granite-7b-lab",
-                              "new": "/var/lib/builds/cmb-2024-08-26/checkpoints/samples_74880"}
+    assert text["models"] == {
+        "base": "/var/lib/builds/cmb-2024-08-26/granite-7b-lab",
+        "new": "/var/lib/builds/cmb-2024-08-26/checkpoints/samples_74880",
+    }
 
 
 def test_converted_text_report_validates_against_the_shipped_schema(tmp_path):
@@ -55,7 +58,9 @@ def test_converted_text_report_validates_against_the_shipped_schema(tmp_path):
 
 def test_no_change_and_new_rows_and_missing_error_rate():
     r = load("skills_only.log", build_id="rc2")
-    assert r.mt_bench_branch["compositional_skills/extraction/inference/qualitative/e2e-siblings/qna.yaml"] == Pair(6.5, 6.5)
+    assert r.mt_bench_branch["compositional_skills/extraction/inference/qualitative/e2e-siblings/qna.yaml"] == Pair(
+        6.5, 6.5
+    )
     assert r.mt_bench_branch["compositional_skills/writing/freeform/haiku/qna.yaml"] == Pair(None, 7.25)
     assert r.general == {} and r.mmlu_branch == {}
     g = load("general_new_only.log", build_id="rc2").general
@@ -92,8 +97,11 @@ BAD_YAML = [
     (GOOD.replace("new: 0.6", "new: true"), "mmlu.new: True is not of type 'number'", 3),
     (GOOD.replace("base: 0.5, new: 0.6", "base: 0.5"), "mmlu: 'new' is a required property", 3),
     (GOOD.replace("new: 0.6", "new: .nan"), "mmlu.new: nan is not a score", 3),
-    (GOOD.replace("compositional_skills/x/qna.yaml", "compositional_skills/x/README.md"),
-     'mt_bench_branch["compositional_skills/x/README.md"]: not a qna.yaml path', 5),
+    (
+        GOOD.replace("compositional_skills/x/qna.yaml", "compositional_skills/x/README.md"),
+        'mt_bench_branch["compositional_skills/x/README.md"]: not a qna.yaml path',
+        5,
+    ),
     (GOOD.replace("compositional_skills/x/qna.yaml", "../x/qna.yaml"), "not a qna.yaml path", 5),
     (GOOD.replace("compositional_skills/x/qna.yaml", "/abs/x/qna.yaml"), "not a qna.yaml path", 5),
     (GOOD.replace("knowledge_a_b:", "'knowledge a b':"), "not a task name", 7),
@@ -103,8 +111,13 @@ BAD_YAML = [
     (GOOD + "extra: 1\n", "extra: unknown field", 8),
     (GOOD.replace("{base: 5, new: 6}", "{base: 5, new: 6, old: 4}"), ".old: unknown field", 5),
     (GOOD + "mmlu_branch:\n  knowledge_c: {new: 0.1}\n", "duplicate key 'mmlu_branch'", 8),
-    (GOOD.replace("  knowledge_a_b: {base: 0.1, new: 0.2}", "  knowledge_a_b: {new: 0.2}\n  knowledge_a_b: {new: 0.3}"),
-     "duplicate key 'knowledge_a_b'", 8),
+    (
+        GOOD.replace(
+            "  knowledge_a_b: {base: 0.1, new: 0.2}", "  knowledge_a_b: {new: 0.2}\n  knowledge_a_b: {new: 0.3}"
+        ),
+        "duplicate key 'knowledge_a_b'",
+        8,
+    ),
     (GOOD.replace("build: {id: b1}", "build: {id: b1, url: 'javascript:alert(1)'}"), "build.url:", 1),
     (GOOD.replace("build: {id: b1}", "build: {id: b1, links: [{title: x}]}"), "'url' is a required property", 1),
     (GOOD + "mt_bench: {base: 7}\n", "mt_bench: 'new' is a required property", 8),
@@ -125,12 +138,22 @@ def test_bad_yaml_names_file_line_and_field(tmp_path, text, message, line):
 
 
 BAD_JSON = [
-    ('{"build": {"id": "b1"},\n "models": {"base": "a", "new": "b"},\n "mmlu": {"new": NaN}}', "NaN is not a score", None),
+    (
+        '{"build": {"id": "b1"},\n "models": {"base": "a", "new": "b"},\n "mmlu": {"new": NaN}}',
+        "NaN is not a score",
+        None,
+    ),
     ('{"build": {"id": "b1"},\n "models": {"base": "a" "new": "b"}}', "not valid JSON", 2),
-    ('{"build": {"id": "b1"},\n "models": {"base": "a", "new": "b"},\n "mmlu": {"new": 2}}',
-     "mmlu.new: 2 is greater than the maximum of 1", 3),
-    ('{"build": {"id": "b1"},\n "models": {"base": "a", "new": "b"},\n "models": {"base": "a", "new": "c"}}',
-     "duplicate key 'models'", 3),
+    (
+        '{"build": {"id": "b1"},\n "models": {"base": "a", "new": "b"},\n "mmlu": {"new": 2}}',
+        "mmlu.new: 2 is greater than the maximum of 1",
+        3,
+    ),
+    (
+        '{"build": {"id": "b1"},\n "models": {"base": "a", "new": "b"},\n "models": {"base": "a", "new": "c"}}',
+        "duplicate key 'models'",
+        3,
+    ),
 ]
 
 
@@ -153,9 +176,16 @@ def test_unreadable_files(tmp_path):
         read.load(str(tmp_path / "latin1.yaml"))
 
 
-@pytest.mark.parametrize("build_id, build_url, message", [
-    ("has space", None, "--build-id"), ("-leading", None, "--build-id"), ("x" * 101, None, "--build-id"),
-    ("ok", "ftp://x", "--build-url"), ("ok", "https://x/ y", "--build-url")])
+@pytest.mark.parametrize(
+    "build_id, build_url, message",
+    [
+        ("has space", None, "--build-id"),
+        ("-leading", None, "--build-id"),
+        ("x" * 101, None, "--build-id"),
+        ("ok", "ftp://x", "--build-url"),
+        ("ok", "https://x/ y", "--build-url"),
+    ],
+)
 def test_bad_overrides(build_id, build_url, message):
     with pytest.raises(UserError, match=message):
         load("cmb_build.yaml", build_id=build_id, build_url=build_url)
@@ -183,24 +213,55 @@ BAD_TEXT = [
     (BRANCH.replace("4.0 -> 6.0 (+2.0)", "4.0 -> 12.0 (+8.0)"), "new score 12.0 is outside 0 to 10.0", 10),
     (BRANCH.replace("new (6.0/10.0)", "new 6.0"), "expected `model-name (score/10.0)`", 7),
     (BRANCH + "2. compositional_skills/a/qna.yaml: 4.0 -> 6.0 (+2.0)\n", "appears twice", 11),
-    (BRANCH.replace("compositional_skills/a/qna.yaml", "compositional_skills/a/README.md"), "is not a qna.yaml path", 10),
+    (
+        BRANCH.replace("compositional_skills/a/qna.yaml", "compositional_skills/a/README.md"),
+        "is not a qna.yaml path",
+        10,
+    ),
     (BRANCH.replace("## MODEL (SCORE)\nnew (6.0/10.0)\n", ""), "has no ## MODEL (SCORE)", 1),
     (BRANCH.replace("## BASE MODEL (SCORE)\nbase (5.0/10.0)\n", ""), "rows in a report without ## BASE MODEL", 8),
     (BRANCH + "\n### TURN ONE (0.0 to 10.0):\nseven\n", "expected one number under ### TURN ONE", 13),
-    (BRANCH + "# SKILL EVALUATION REPORT\n## BASE MODEL (SCORE)\nbase (5.0/10.0)\n## MODEL (SCORE)\nnew (6.0/10.0)\n",
-     "second MT-Bench-Branch report (first at line 1)", 11),
-    (BRANCH + "# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nother (0.5/1.0)\n## MODEL (SCORE)\nnew (0.6/1.0)\n",
-     "names base model 'other'", 13),
+    (
+        BRANCH
+        + "# SKILL EVALUATION REPORT\n## BASE MODEL (SCORE)\nbase (5.0/10.0)\n## MODEL (SCORE)\nnew (6.0/10.0)\n",
+        "second MT-Bench-Branch report (first at line 1)",
+        11,
+    ),
+    (
+        BRANCH
+        + "# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nother (0.5/1.0)\n## MODEL (SCORE)\nnew (0.6/1.0)\n",
+        "names base model 'other'",
+        13,
+    ),
     (BRANCH + "# SKILL EVALUATION REPORT\n## MODEL (SCORE)\nstranger (7.0/10.0)\n", "neither the base model", 13),
-    (BRANCH + "# SKILL EVALUATION REPORT\n## MODEL (SCORE)\nbase (7.0/10.0)\n",
-     "MT-Bench report for the base model but none for the new model", 11),
-    (BRANCH + "# SKILL EVALUATION REPORT\n## MODEL (SCORE)\nnew (7.0/10.0)\n# SKILL EVALUATION REPORT\n"
-     "## MODEL (SCORE)\nnew (7.1/10.0)\n", "second MT-Bench report for the new model", 14),
+    (
+        BRANCH + "# SKILL EVALUATION REPORT\n## MODEL (SCORE)\nbase (7.0/10.0)\n",
+        "MT-Bench report for the base model but none for the new model",
+        11,
+    ),
+    (
+        BRANCH + "# SKILL EVALUATION REPORT\n## MODEL (SCORE)\nnew (7.0/10.0)\n# SKILL EVALUATION REPORT\n"
+        "## MODEL (SCORE)\nnew (7.1/10.0)\n",
+        "second MT-Bench report for the new model",
+        14,
+    ),
     ("# KNOWLEDGE EVALUATION REPORT\n## MODEL (SCORE)\nnew (0.5/1.0)\n", "no branch report", 1),
-    (("# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
-      "### TURN ONE (0.0 to 10.0):\n0.7\n"), "belong to a SKILL report", 1),
-    (("# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
-      "### IMPROVEMENTS (0.0 to 1.0):\n1. knowledge a b: 0.5 -> 0.6 (+0.1)\n"), "is not a task name", 7),
+    (
+        (
+            "# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
+            "### TURN ONE (0.0 to 10.0):\n0.7\n"
+        ),
+        "belong to a SKILL report",
+        1,
+    ),
+    (
+        (
+            "# KNOWLEDGE EVALUATION REPORT\n## BASE MODEL (SCORE)\nb (0.5/1.0)\n## MODEL (SCORE)\nn (0.6/1.0)\n"
+            "### IMPROVEMENTS (0.0 to 1.0):\n1. knowledge a b: 0.5 -> 0.6 (+0.1)\n"
+        ),
+        "is not a task name",
+        7,
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 FakeGitHub has no milestone list, tree or commit-history routes; `history` below adds them to one
 fake instance (state: commits touching paths, the PRs that brought them, milestones).
 """
+
 from __future__ import annotations
 
 import json
@@ -44,10 +45,14 @@ def build_results(n: int, *, bump: int | None = None) -> dict[str, Any]:
             mmlu[f"knowledge_history_topic{i:03d}"] = {"base": 0.40, "new": round(0.40 + i / 1000, 3)}
         else:
             mt[skill(i)] = {"base": 5.0, "new": 5.0 + (0.1 if i % 2 else -1.5) + (1 if i == bump else 0)}
-    return {"build": {"id": "cmb-2024-08-26", "url": "https://example.org/builds/cmb"},
-            "models": {"base": "granite-7b-lab", "new": "granite-7b-lab-cmb"},
-            "mmlu": {"base": 0.51, "new": 0.52}, "mt_bench": {"base": 7.1, "new": 7.2},
-            "mmlu_branch": mmlu, "mt_bench_branch": mt}
+    return {
+        "build": {"id": "cmb-2024-08-26", "url": "https://example.org/builds/cmb"},
+        "models": {"base": "granite-7b-lab", "new": "granite-7b-lab-cmb"},
+        "mmlu": {"base": 0.51, "new": 0.52},
+        "mt_bench": {"base": 7.1, "new": 7.2},
+        "mmlu_branch": mmlu,
+        "mt_bench_branch": mt,
+    }
 
 
 def seed_prs(gh: Any, n: int, label: str = "cmb-2024-08-26") -> None:
@@ -57,7 +62,7 @@ def seed_prs(gh: Any, n: int, label: str = "cmb-2024-08-26") -> None:
         path = knowledge(i) if i % 3 == 0 else skill(i)
         files = {path: "version: 3\n", path.replace("qna.yaml", "attribution.txt"): "Title of work: x\n"}
         gh.add_pr(i, files=files, labels=[label], merged=True, title=f"Add leaf {i}")
-    gh.add_pr(n + 1, files={"README.md": "docs\n"}, labels=[label], merged=True)   # no qna.yaml
+    gh.add_pr(n + 1, files={"README.md": "docs\n"}, labels=[label], merged=True)  # no qna.yaml
     gh.add_pr(n + 2, files={skill(1): "x\n"}, labels=[label], merged=False, state="closed")  # closed unmerged
 
 
@@ -67,6 +72,7 @@ def build(tmp_path: Path) -> Any:
         path = tmp_path / "results.json"
         path.write_text(json.dumps(build_results(n, **kw)))
         return str(path)
+
     return write
 
 
@@ -213,8 +219,9 @@ def test_a_pasted_marker_is_not_ours_and_other_builds_keep_their_comments(fake_g
     gh = fake_github
     seed_prs(gh, 1)
     gh.add_comment(1, MARKER + "\nI copied this", user="mallory")
-    gh.add_comment(1, "<!-- labeler:publish-benchmarks build=older-build -->\nold", user="github-actions[bot]",
-                   user_type="Bot")
+    gh.add_comment(
+        1, "<!-- labeler:publish-benchmarks build=older-build -->\nold", user="github-actions[bot]", user_type="Bot"
+    )
     assert run("--results", build(1), "--prs", "1") == 0
     bodies = gh.comments(1)
     assert bodies[0].endswith("I copied this") and bodies[1].endswith("old")  # untouched
@@ -291,8 +298,9 @@ class History:
             return Reply(200, self.milestones)
         if req.path == f"{base}/git/trees/main":
             files = {p for _, _, paths in self.commits for p in paths}
-            return Reply(200, {"sha": "t", "truncated": False,
-                               "tree": [{"path": p, "type": "blob"} for p in sorted(files)]})
+            return Reply(
+                200, {"sha": "t", "truncated": False, "tree": [{"path": p, "type": "blob"} for p in sorted(files)]}
+            )
         if req.path == f"{base}/commits":
             since = req.query.get("since", "")
             hits = [c for c in self.commits if req.query["path"] in c[2] and c[1] >= since]
@@ -333,32 +341,52 @@ def test_from_results_finds_merged_prs_by_their_files(fake_github, actions_env, 
 
 # ------------------------------------------------------------------------------ pure parts
 def results_(**kw: Any) -> Results:
-    base = {"build_id": "b1", "base_model": "base", "new_model": "new",
-            "mt_bench_branch": {"compositional_skills/a/qna.yaml": Pair(5.0, 6.0),
-                                "compositional_skills/b/qna.yaml": Pair(6.0, 5.8)},
-            "mmlu_branch": {"knowledge_x_y": Pair(0.5, 0.4)}}
+    base = {
+        "build_id": "b1",
+        "base_model": "base",
+        "new_model": "new",
+        "mt_bench_branch": {
+            "compositional_skills/a/qna.yaml": Pair(5.0, 6.0),
+            "compositional_skills/b/qna.yaml": Pair(6.0, 5.8),
+        },
+        "mmlu_branch": {"knowledge_x_y": Pair(0.5, 0.4)},
+    }
     return Results(**{**base, **kw})
 
 
 def test_task_name_and_rows_for_files():
-    assert report.task_name("knowledge/history/public_transportation/boston/qna.yaml") == \
-        "knowledge_history_public_transportation_boston"
+    assert (
+        report.task_name("knowledge/history/public_transportation/boston/qna.yaml")
+        == "knowledge_history_public_transportation_boston"
+    )
     assert report.task_name("compositional_skills/a/qna.yaml") is None
-    rows = report.rows_for_files(["knowledge/x/y/qna.yaml", "compositional_skills/a/qna.yaml",
-                                  "compositional_skills/z/qna.yaml", "compositional_skills/a/qna.yaml"], results_())
-    assert [(r.file, r.benchmark) for r in rows] == [("compositional_skills/a/qna.yaml", "MT-Bench-Branch"),
-                                                     ("compositional_skills/z/qna.yaml", None),
-                                                     ("knowledge/x/y/qna.yaml", "MMLU-Branch")]
+    rows = report.rows_for_files(
+        [
+            "knowledge/x/y/qna.yaml",
+            "compositional_skills/a/qna.yaml",
+            "compositional_skills/z/qna.yaml",
+            "compositional_skills/a/qna.yaml",
+        ],
+        results_(),
+    )
+    assert [(r.file, r.benchmark) for r in rows] == [
+        ("compositional_skills/a/qna.yaml", "MT-Bench-Branch"),
+        ("compositional_skills/z/qna.yaml", None),
+        ("knowledge/x/y/qna.yaml", "MMLU-Branch"),
+    ]
 
 
-@pytest.mark.parametrize("pair, metric, expected", [
-    (Pair(5.0, 6.0), "MT-Bench-Branch", "🟢 ▲ +1.00"),
-    (Pair(6.0, 5.0), "MT-Bench-Branch", "🔴 ▼ -1.00"),
-    (Pair(6.0, 5.6), "MT-Bench-Branch", "⚪ ▼ -0.40 (within noise)"),
-    (Pair(6.0, 6.0), "MT-Bench-Branch", "⚪ = no change"),
-    (Pair(None, 6.0), "MT-Bench-Branch", "🆕 new (no base score)"),
-    (Pair(0.50, 0.56), "MMLU-Branch", "🟢 ▲ +0.06"),
-])
+@pytest.mark.parametrize(
+    "pair, metric, expected",
+    [
+        (Pair(5.0, 6.0), "MT-Bench-Branch", "🟢 ▲ +1.00"),
+        (Pair(6.0, 5.0), "MT-Bench-Branch", "🔴 ▼ -1.00"),
+        (Pair(6.0, 5.6), "MT-Bench-Branch", "⚪ ▼ -0.40 (within noise)"),
+        (Pair(6.0, 6.0), "MT-Bench-Branch", "⚪ = no change"),
+        (Pair(None, 6.0), "MT-Bench-Branch", "🆕 new (no base score)"),
+        (Pair(0.50, 0.56), "MMLU-Branch", "🟢 ▲ +0.06"),
+    ],
+)
 def test_change_markers(pair, metric, expected):
     assert report.change(pair, report.BRANCH[metric], report.Settings()) == expected
 
@@ -370,8 +398,11 @@ def test_error_rate_going_down_is_better():
 
 
 def test_render_escapes_untrusted_text_and_neutralises_mentions():
-    r = results_(links=(Link("@team <img src=x onerror=alert(1)> [x](javascript:y)", "https://e.org/a b(c)"),),
-                 base_model="@octocat", new_model="m`x`|y")
+    r = results_(
+        links=(Link("@team <img src=x onerror=alert(1)> [x](javascript:y)", "https://e.org/a b(c)"),),
+        base_model="@octocat",
+        new_model="m`x`|y",
+    )
     evil = "compositional_skills/@org/te|am`<b>/qna.yaml"
     body = report.render(report.rows_for_files([evil], r), r, report.Settings())
     assert body.startswith("<!-- labeler:publish-benchmarks build=b1 -->\n")
@@ -385,12 +416,20 @@ def test_chart_only_for_two_or_more_rows_and_labels_are_safe():
     r = results_()
     one = report.render(report.rows_for_files(["compositional_skills/a/qna.yaml"], r), r, report.Settings())
     assert "mermaid" not in one
-    r2 = results_(mt_bench_branch={'compositional_skills/a"]\nclick/qna.yaml': Pair(5.0, 6.0),
-                                   "compositional_skills/b/qna.yaml": Pair(6.0, 5.8)})
+    r2 = results_(
+        mt_bench_branch={
+            'compositional_skills/a"]\nclick/qna.yaml': Pair(5.0, 6.0),
+            "compositional_skills/b/qna.yaml": Pair(6.0, 5.8),
+        }
+    )
     chart = report.charts(report.rows_for_files(list(r2.mt_bench_branch), r2))
     assert 'x-axis ["a___click", "b"]' in chart and "bar [6.00, 5.80]" in chart and "line [5.00, 6.00]" in chart
-    assert report.render(report.rows_for_files(list(r2.mt_bench_branch), r2), r2, report.Settings(chart=False)) \
-        .count("mermaid") == 0
+    assert (
+        report.render(report.rows_for_files(list(r2.mt_bench_branch), r2), r2, report.Settings(chart=False)).count(
+            "mermaid"
+        )
+        == 0
+    )
 
 
 def test_a_huge_pr_still_fits_in_one_comment():
@@ -400,8 +439,9 @@ def test_a_huge_pr_still_fits_in_one_comment():
     assert len(body) <= md.COMMENT_LIMIT and "truncated" in body
 
 
-@pytest.mark.parametrize("text, expected", [("12,15", [12, 15]), ("#3 #1 3", [1, 3]), ("20-22", [20, 21, 22]),
-                                            ("", []), (" 7 ,\n8", [7, 8])])
+@pytest.mark.parametrize(
+    "text, expected", [("12,15", [12, 15]), ("#3 #1 3", [1, 3]), ("20-22", [20, 21, 22]), ("", []), (" 7 ,\n8", [7, 8])]
+)
 def test_parse_prs(text, expected):
     assert parse_prs(text) == expected
 
@@ -412,9 +452,16 @@ def test_parse_prs_rejects(text):
         parse_prs(text)
 
 
-@pytest.mark.parametrize("text, message", [("[1, 2]", "must map PR numbers"), ("abc: [x]", "not a PR number"),
-                                           ("1: x", "expected a list"), ("1: [3]", "expected a list"),
-                                           ("1: [a\n", "not valid YAML")])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[1, 2]", "must map PR numbers"),
+        ("abc: [x]", "not a PR number"),
+        ("1: x", "expected a list"),
+        ("1: [3]", "expected a list"),
+        ("1: [a\n", "not valid YAML"),
+    ],
+)
 def test_pr_files_rejects(tmp_path, text, message):
     path = tmp_path / "prs.yaml"
     path.write_text(text)
@@ -454,21 +501,35 @@ runs:
 """
 
 
-def act_run(run_act: Any, act_repo: Path, gh: Any, tmp_path: Path, event_name: str, payload: dict[str, Any],
-            **kw: Any) -> Any:
+def act_run(
+    run_act: Any, act_repo: Path, gh: Any, tmp_path: Path, event_name: str, payload: dict[str, Any], **kw: Any
+) -> Any:
     stub = tmp_path / "download-artifact-stub"
     stub.mkdir(exist_ok=True)
     (stub / "action.yml").write_text(DOWNLOAD_STUB)
     event = tmp_path / f"{event_name}.json"
     event.write_text(json.dumps(payload))
-    env = {"GITHUB_API_URL": gh.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0",
-           "ACT_ARTIFACTS": str(tmp_path / "artifacts")}
+    env = {
+        "GITHUB_API_URL": gh.url,
+        "GITHUB_REPOSITORY": "acme/widgets",
+        "LABELER_GITHUB_PACE": "0",
+        "ACT_ARTIFACTS": str(tmp_path / "artifacts"),
+    }
     local = {"actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": str(stub)}
     return run_act(event_name, event, WORKFLOW, act_repo, env=env, local_repositories=local, **kw)
 
 
-DISPATCH_INPUTS = {"results": "", "prs": "", "dry-run": "false", "from-results": "false", "artifact-run-id": "",
-                   "artifact-name": "benchmark-results", "build-id": "", "label": "", "milestone": ""}
+DISPATCH_INPUTS = {
+    "results": "",
+    "prs": "",
+    "dry-run": "false",
+    "from-results": "false",
+    "artifact-run-id": "",
+    "artifact-name": "benchmark-results",
+    "build-id": "",
+    "label": "",
+    "milestone": "",
+}
 
 
 @pytest.mark.act
@@ -489,8 +550,10 @@ def test_workflow_dispatch_posts_from_a_repository_path(run_act, act_repo, fake_
 def test_repository_dispatch_posts_inline_results(run_act, act_repo, fake_github, tmp_path):
     gh = fake_github
     seed_prs(gh, 3)
-    payload = {"action": "publish-benchmarks",
-               "client_payload": {"results": build_results(3), "label": "cmb-2024-08-26"}}
+    payload = {
+        "action": "publish-benchmarks",
+        "client_payload": {"results": build_results(3), "label": "cmb-2024-08-26"},
+    }
     result = act_run(run_act, act_repo, gh, tmp_path, "repository_dispatch", payload)
     assert result.ok, result.log()
     assert [len(ours(gh, i)) for i in (1, 2, 3)] == [1, 1, 1]
@@ -503,8 +566,14 @@ def test_workflow_dispatch_from_an_artifact_as_a_dry_run(run_act, act_repo, fake
     artifact = tmp_path / "artifacts" / "benchmark-results"
     artifact.mkdir(parents=True)
     (artifact / "eval.log").write_text((HERE / "ilab_evaluate.log").read_text())
-    inputs = {**DISPATCH_INPUTS, "results": "eval.log", "artifact-run-id": "12345", "build-id": "cmb-2024-08-26",
-              "prs": "4", "dry-run": "true"}
+    inputs = {
+        **DISPATCH_INPUTS,
+        "results": "eval.log",
+        "artifact-run-id": "12345",
+        "build-id": "cmb-2024-08-26",
+        "prs": "4",
+        "dry-run": "true",
+    }
     result = act_run(run_act, act_repo, gh, tmp_path, "workflow_dispatch", {"inputs": {}}, inputs=inputs)
     assert result.ok, result.log()
     assert gh.writes() == [] and MARKER in result.log()
@@ -543,22 +612,40 @@ def test_bad_since_is_refused_before_any_request(fake_github, build, since):
 def test_write_results_converts_a_text_report(tmp_path, capsys):
     out, files = tmp_path / "converted.json", tmp_path / "prs.yaml"
     files.write_text("4: [compositional_skills/linguistics/synonyms/qna.yaml]\n")
-    assert run("--results", str(HERE / "ilab_evaluate.log"), "--build-id", "cmb-2024-08-26", "--pr-files", str(files),
-               "--dry-run", "--write-results", str(out)) == 0
+    assert (
+        run(
+            "--results",
+            str(HERE / "ilab_evaluate.log"),
+            "--build-id",
+            "cmb-2024-08-26",
+            "--pr-files",
+            str(files),
+            "--dry-run",
+            "--write-results",
+            str(out),
+        )
+        == 0
+    )
     data = json.loads(out.read_text())
-    assert data["build"] == {"id": "cmb-2024-08-26"} and data["mt_bench_branch"][SYNONYM_PATH] == {"base": 5.9, "new": 3.53}
+    assert data["build"] == {"id": "cmb-2024-08-26"} and data["mt_bench_branch"][SYNONYM_PATH] == {
+        "base": 5.9,
+        "new": 3.53,
+    }
 
 
 SYNONYM_PATH = "compositional_skills/linguistics/synonyms/qna.yaml"
 
 
-@pytest.mark.parametrize("args, message", [
-    ([], "no results: pass --results"),
-    (["--results", "missing.yaml", "--prs", "1"], "results file not found"),
-    (["--results", str(HERE / "cmb_build.yaml")], "choose the pull requests"),
-    (["--results", str(HERE / "cmb_build.yaml"), "--label", "x", "--dry-run"], "set GITHUB_TOKEN"),
-    (["--results", str(HERE / "cmb_build.yaml"), "--from-event"], "no event"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "no results: pass --results"),
+        (["--results", "missing.yaml", "--prs", "1"], "results file not found"),
+        (["--results", str(HERE / "cmb_build.yaml")], "choose the pull requests"),
+        (["--results", str(HERE / "cmb_build.yaml"), "--label", "x", "--dry-run"], "set GITHUB_TOKEN"),
+        (["--results", str(HERE / "cmb_build.yaml"), "--from-event"], "no event"),
+    ],
+)
 def test_usage_errors(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run(*args) == 1

@@ -18,11 +18,17 @@ labels:
 
 
 def test_plan_creates_updates_renames_and_prunes_only_when_asked():
-    existing = {"Bug": {"color": "ffffff", "description": "Broken"}, "documentation": {"color": "0075ca", "description": ""},
-                "random": {"color": "000000", "description": ""}}
+    existing = {
+        "Bug": {"color": "ffffff", "description": "Broken"},
+        "documentation": {"color": "0075ca", "description": ""},
+        "random": {"color": "000000", "description": ""},
+    }
     changes = sync_labels.plan(CFG, existing)
     assert [(c.action, c.name, c.new_name) for c in changes] == [
-        ("update", "Bug", "bug"), ("create", "enhancement", ""), ("rename", "documentation", "docs")]
+        ("update", "Bug", "bug"),
+        ("create", "enhancement", ""),
+        ("rename", "documentation", "docs"),
+    ]
     pruned = sync_labels.plan(CFG, existing, prune=True)
     assert ("delete", "random") in [(c.action, c.name) for c in pruned]
     assert not [c for c in pruned if c.action == "delete" and c.name == "documentation"]
@@ -36,7 +42,9 @@ def test_nothing_to_do():
 @pytest.fixture
 def cfg_file(tmp_path):
     path = tmp_path / "labels.yml"
-    path.write_text("labels:\n  - {name: bug, color: d73a4a, aliases: [defect]}\n  - {name: enhancement, color: a2eeef}\n")
+    path.write_text(
+        "labels:\n  - {name: bug, color: d73a4a, aliases: [defect]}\n  - {name: enhancement, color: a2eeef}\n"
+    )
     return str(path)
 
 

@@ -1,4 +1,5 @@
 """The taxonomy bot's router: command parsing, triggers, settings, and `labeler bot` end to end."""
+
 import json
 
 import pytest
@@ -20,30 +21,33 @@ from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, SKILL, comment_event, ours
 H = "@instructlab-bot"
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("@instructlab-bot precheck", "precheck"),
-    ("@InstructLab-Bot PRECHECK please", "precheck"),
-    ("  \n\n@instructlab-bot generate\nthanks!", "generate"),
-    ("@instructlab-bot", "help"),
-    ("@instructlab-bot: enable", "enable"),
-    ("@instructlab-bot precheck.", "precheck"),
-    ("@instructlab-bot frobnicate", "frobnicate"),
-    ("@instructlab-bot ???", "???"),
-    ("please @instructlab-bot precheck", None),                        # not the first words
-    ("@instructlab-botx precheck", None),
-    ("`@instructlab-bot precheck`", None),                             # inline code
-    ("```\n@instructlab-bot precheck\n```", None),                     # fenced code
-    ("~~~md\n@instructlab-bot enable\n~~~\n", None),
-    ("> @instructlab-bot enable", None),                               # quote
-    (">> @instructlab-bot enable\n", None),
-    ("    @instructlab-bot enable", None),                             # indented code
-    ("<!-- @instructlab-bot enable -->", None),                        # HTML comment
-    ("> @instructlab-bot enable\n\n@instructlab-bot help", "help"),    # quoting then asking
-    ("```\nunterminated fence\n@instructlab-bot enable", None),
-    ("<pre>\n@instructlab-bot enable\n</pre>", None),                  # HTML code (issue 10, item 8)
-    ("<code>@instructlab-bot enable</code>", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("@instructlab-bot precheck", "precheck"),
+        ("@InstructLab-Bot PRECHECK please", "precheck"),
+        ("  \n\n@instructlab-bot generate\nthanks!", "generate"),
+        ("@instructlab-bot", "help"),
+        ("@instructlab-bot: enable", "enable"),
+        ("@instructlab-bot precheck.", "precheck"),
+        ("@instructlab-bot frobnicate", "frobnicate"),
+        ("@instructlab-bot ???", "???"),
+        ("please @instructlab-bot precheck", None),  # not the first words
+        ("@instructlab-botx precheck", None),
+        ("`@instructlab-bot precheck`", None),  # inline code
+        ("```\n@instructlab-bot precheck\n```", None),  # fenced code
+        ("~~~md\n@instructlab-bot enable\n~~~\n", None),
+        ("> @instructlab-bot enable", None),  # quote
+        (">> @instructlab-bot enable\n", None),
+        ("    @instructlab-bot enable", None),  # indented code
+        ("<!-- @instructlab-bot enable -->", None),  # HTML comment
+        ("> @instructlab-bot enable\n\n@instructlab-bot help", "help"),  # quoting then asking
+        ("```\nunterminated fence\n@instructlab-bot enable", None),
+        ("<pre>\n@instructlab-bot enable\n</pre>", None),  # HTML code (issue 10, item 8)
+        ("<code>@instructlab-bot enable</code>", None),
+        ("", None),
+    ],
+)
 def test_parse_command(body, expected):
     assert parse_command(body, H) == expected
 
@@ -63,19 +67,22 @@ def test_handle_is_configurable():
 S = Settings()
 
 
-@pytest.mark.parametrize("kwargs, command, reason", [
-    ({}, "precheck", ""),
-    ({"action": "deleted"}, None, "comment deleted"),
-    ({"is_pr": False}, None, "not a pull request"),
-    ({"user_type": "Bot"}, None, "bot (loop guard)"),
-    ({"user": "someone[bot]"}, None, "bot (loop guard)"),
-    ({"association": "CONTRIBUTOR"}, None, "is not allowed"),
-    ({"association": "NONE"}, None, "is not allowed"),
-    ({"state": "closed"}, None, "closed"),
-    ({"action": "edited", "before": "@instructlab-bot precheck"}, None, "already ran"),
-    ({"action": "edited", "before": "@instructlab-bot precheckk"}, "precheck", ""),
-    ({"action": "edited", "before": "typo"}, "precheck", ""),
-])
+@pytest.mark.parametrize(
+    "kwargs, command, reason",
+    [
+        ({}, "precheck", ""),
+        ({"action": "deleted"}, None, "comment deleted"),
+        ({"is_pr": False}, None, "not a pull request"),
+        ({"user_type": "Bot"}, None, "bot (loop guard)"),
+        ({"user": "someone[bot]"}, None, "bot (loop guard)"),
+        ({"association": "CONTRIBUTOR"}, None, "is not allowed"),
+        ({"association": "NONE"}, None, "is not allowed"),
+        ({"state": "closed"}, None, "closed"),
+        ({"action": "edited", "before": "@instructlab-bot precheck"}, None, "already ran"),
+        ({"action": "edited", "before": "@instructlab-bot precheckk"}, "precheck", ""),
+        ({"action": "edited", "before": "typo"}, "precheck", ""),
+    ],
+)
 def test_comment_trigger(kwargs, command, reason):
     trig = trigger("issue_comment", comment_event("@instructlab-bot precheck", **kwargs), S)
     assert trig.command == command
@@ -90,17 +97,22 @@ def test_no_command_is_ignored():
 
 def test_associations_are_configurable():
     settings = Settings(associations=("OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR"))
-    assert trigger("issue_comment", comment_event("@instructlab-bot help", association="CONTRIBUTOR"),
-                   settings).command == "help"
+    assert (
+        trigger("issue_comment", comment_event("@instructlab-bot help", association="CONTRIBUTOR"), settings).command
+        == "help"
+    )
 
 
-@pytest.mark.parametrize("payload, command", [
-    (pr_event("opened"), "welcome"),
-    (pr_event("reopened"), "welcome"),
-    (pr_event("labeled", label="skill"), "welcome"),
-    (pr_event("labeled", label="bug"), None),
-    (pr_event("synchronize"), None),
-])
+@pytest.mark.parametrize(
+    "payload, command",
+    [
+        (pr_event("opened"), "welcome"),
+        (pr_event("reopened"), "welcome"),
+        (pr_event("labeled", label="skill"), "welcome"),
+        (pr_event("labeled", label="bug"), None),
+        (pr_event("synchronize"), None),
+    ],
+)
 def test_pull_request_trigger(payload, command):
     assert trigger("pull_request_target", payload, S).command == command
 
@@ -109,12 +121,15 @@ def test_other_events_are_ignored():
     assert "not handled" in trigger("push", {}, S).reason
 
 
-@pytest.mark.parametrize("labels, expected", [
-    (("skill",), {"precheck": None, "postcheck": None, "generate": None}),
-    (("Knowledge",), {"precheck": None, "postcheck": None, "generate": "knowledge"}),
-    (("skill", "knowledge"), {"precheck": None, "postcheck": None, "generate": None}),
-    (("bug",), {"precheck": "label", "postcheck": "label", "generate": "label"}),
-])
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (("skill",), {"precheck": None, "postcheck": None, "generate": None}),
+        (("Knowledge",), {"precheck": None, "postcheck": None, "generate": "knowledge"}),
+        (("skill", "knowledge"), {"precheck": None, "postcheck": None, "generate": None}),
+        (("bug",), {"precheck": "label", "postcheck": "label", "generate": "label"}),
+    ],
+)
 def test_commands_for_labels(labels, expected):
     got = S.commands_for(labels)
     for name, fragment in expected.items():
@@ -127,22 +142,33 @@ def test_knowledge_generate_can_be_allowed():
 
 def test_settings_from_config(tmp_path):
     path = tmp_path / "labels.yml"
-    path.write_text("labels:\n  - name: skill\nbot:\n  handle: taxonomy-bot\n  teams: [acme/triagers]\n"
-                    "  statuses: {enabled: ci/enabled}\n  labels: {skill: skills}\n  auto-label: true\n")
+    path.write_text(
+        "labels:\n  - name: skill\nbot:\n  handle: taxonomy-bot\n  teams: [acme/triagers]\n"
+        "  statuses: {enabled: ci/enabled}\n  labels: {skill: skills}\n  auto-label: true\n"
+    )
     s = load_settings(str(path))
-    assert (s.handle, s.teams, s.contexts["enabled"], s.contexts["precheck"], s.skill_label, s.auto_label) == \
-        ("@taxonomy-bot", ("acme/triagers",), "ci/enabled", "labeler/precheck", "skills", True)
+    assert (s.handle, s.teams, s.contexts["enabled"], s.contexts["precheck"], s.skill_label, s.auto_label) == (
+        "@taxonomy-bot",
+        ("acme/triagers",),
+        "ci/enabled",
+        "labeler/precheck",
+        "skills",
+        True,
+    )
     assert load_settings(str(path), teams="acme/a, acme/b", handle="x").teams == ("acme/a", "acme/b")
 
 
-@pytest.mark.parametrize("bot, line", [
-    ("  teams: [nobody]\n", 5),
-    ("  handle: 'has space'\n", 5),
-    ("  statuses: {enabled: ''}\n", 5),
-    ("  precheck: {threshold: 2}\n", 5),
-    ("  generate: {samples: 0}\n", 5),
-    ("  unknown: 1\n", 5),
-])
+@pytest.mark.parametrize(
+    "bot, line",
+    [
+        ("  teams: [nobody]\n", 5),
+        ("  handle: 'has space'\n", 5),
+        ("  statuses: {enabled: ''}\n", 5),
+        ("  precheck: {threshold: 2}\n", 5),
+        ("  generate: {samples: 0}\n", 5),
+        ("  unknown: 1\n", 5),
+    ],
+)
 def test_bad_bot_config_names_the_line(tmp_path, bot, line):
     path = tmp_path / "labels.yml"
     path.write_text("labels:\n  - name: skill\n\nbot:\n" + bot)
@@ -169,9 +195,10 @@ def test_real_pr_comment_payload():
 def test_real_edited_payload():
     from fakes.events import load_event
 
-    payload = load_event("issue_comment.edited", issue={"pull_request": {"url": "u"}},
-                         comment={"body": "@instructlab-bot generate"})
-    assert trigger("issue_comment", payload, S).command == "generate"       # "from" held no command
+    payload = load_event(
+        "issue_comment.edited", issue={"pull_request": {"url": "u"}}, comment={"body": "@instructlab-bot generate"}
+    )
+    assert trigger("issue_comment", payload, S).command == "generate"  # "from" held no command
     payload["changes"]["body"]["from"] = "@instructlab-bot generate now"
     assert "already ran" in trigger("issue_comment", payload, S).reason
 
@@ -282,24 +309,43 @@ def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm,
     from taxonomy_bot.helpers import ORG_TOKEN
 
     workflow = ".github/workflows/taxonomy-bot.yml"
-    uses = {s["uses"] for job in yaml.safe_load((act_repo / workflow).read_text())["jobs"].values()
-            for s in job["steps"] if "upload-artifact" in s.get("uses", "")}
+    uses = {
+        s["uses"]
+        for job in yaml.safe_load((act_repo / workflow).read_text())["jobs"].values()
+        for s in job["steps"]
+        if "upload-artifact" in s.get("uses", "")
+    }
     stub = tmp_path / "upload-stub"
     stub.mkdir()
     (stub / "action.yml").write_text(UPLOAD_STUB)
     head = seed_pr(fake_github)
     fake_github.add_team_member("acme", "triagers", "triager")
     fake_llm.default = "The total is 3.20."
-    env = {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0",
-           "LABELER_MODEL_RETRIES": "0"}
-    variables = {"LABELER_TEAMS": "acme/triagers", "LABELER_PRECHECK_BASE_URL": fake_llm.openai_url,
-                 "LABELER_PRECHECK_MODEL": "granite-act"}
+    env = {
+        "GITHUB_API_URL": fake_github.url,
+        "GITHUB_REPOSITORY": "acme/widgets",
+        "LABELER_GITHUB_PACE": "0",
+        "LABELER_MODEL_RETRIES": "0",
+    }
+    variables = {
+        "LABELER_TEAMS": "acme/triagers",
+        "LABELER_PRECHECK_BASE_URL": fake_llm.openai_url,
+        "LABELER_PRECHECK_MODEL": "granite-act",
+    }
 
     def act(body, comment_id):
         event = tmp_path / f"event-{comment_id}.json"
         event.write_text(json.dumps(comment_event(body, comment_id=comment_id)))
-        return run_act("issue_comment", event, workflow, act_repo, env=env, variables=variables,
-                       secrets={"LABELER_ORG_TOKEN": ORG_TOKEN}, local_repositories=dict.fromkeys(uses, stub))
+        return run_act(
+            "issue_comment",
+            event,
+            workflow,
+            act_repo,
+            env=env,
+            variables=variables,
+            secrets={"LABELER_ORG_TOKEN": ORG_TOKEN},
+            local_repositories=dict.fromkeys(uses, stub),
+        )
 
     opened = tmp_path / "opened.json"
     opened.write_text(json.dumps(pr_event("opened")))
@@ -317,8 +363,10 @@ def test_workflow_enable_then_precheck(run_act, act_repo, fake_github, fake_llm,
     assert result.ok and result.job_results == {"route": "success", "check": "success"}, result.log()
     (body,) = ours(fake_github, 7, "precheck")
     assert "`granite-act`" in body and "| 1.00 |" in body
-    assert [s["state"] for s in fake_github.statuses(head) if s["context"] == "labeler/precheck"] == \
-        ["success", "pending"]
+    assert [s["state"] for s in fake_github.statuses(head) if s["context"] == "labeler/precheck"] == [
+        "success",
+        "pending",
+    ]
     assert "would upload" in result.log()
 
     fake_github.requests.clear()  # an outsider's comment never reaches a job

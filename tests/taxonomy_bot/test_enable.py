@@ -1,4 +1,5 @@
 """enable: the team check (org token), the status on the head SHA, the welcome; and the gate."""
+
 import pytest
 
 from labeler.cli import main
@@ -11,13 +12,16 @@ from taxonomy_bot.helpers import KNOWLEDGE, ORG_TOKEN, comment_event, ours, seed
 TEAMS = ("acme/taxonomy-triagers", "acme/taxonomy-maintainers")
 
 
-@pytest.mark.parametrize("answers, allowed, team, reason", [
-    ({"taxonomy-triagers": True}, True, "acme/taxonomy-triagers", ""),
-    ({"taxonomy-triagers": False, "taxonomy-maintainers": True}, True, "acme/taxonomy-maintainers", ""),
-    ({"taxonomy-triagers": False, "taxonomy-maintainers": False}, False, None, "is not an active member"),
-    ({"taxonomy-triagers": None, "taxonomy-maintainers": False}, False, None, "cannot read the membership"),
-    ({"taxonomy-triagers": None, "taxonomy-maintainers": True}, True, "acme/taxonomy-maintainers", ""),
-])
+@pytest.mark.parametrize(
+    "answers, allowed, team, reason",
+    [
+        ({"taxonomy-triagers": True}, True, "acme/taxonomy-triagers", ""),
+        ({"taxonomy-triagers": False, "taxonomy-maintainers": True}, True, "acme/taxonomy-maintainers", ""),
+        ({"taxonomy-triagers": False, "taxonomy-maintainers": False}, False, None, "is not an active member"),
+        ({"taxonomy-triagers": None, "taxonomy-maintainers": False}, False, None, "cannot read the membership"),
+        ({"taxonomy-triagers": None, "taxonomy-maintainers": True}, True, "acme/taxonomy-maintainers", ""),
+    ],
+)
 def test_authorize(answers, allowed, team, reason):
     d = authorize("tri", TEAMS, lambda org, slug: answers.get(slug, False))
     assert (d.allowed, d.team) == (allowed, team)
@@ -34,21 +38,29 @@ def test_no_org_token_denies_with_the_reason():
     assert not d.allowed and "GITHUB_TOKEN cannot read team membership" in d.reason
 
 
-@pytest.mark.parametrize("statuses, expected", [
-    ([], False),
-    ([{"context": "labeler/enabled", "state": "success"}], True),
-    ([{"context": "Labeler/Enabled", "state": "success"}], True),          # contexts are case-insensitive
-    ([{"context": "labeler/enabled", "state": "failure"}, {"context": "labeler/enabled", "state": "success"}], False),
-    ([{"context": "other", "state": "success"}], False),
-])
+@pytest.mark.parametrize(
+    "statuses, expected",
+    [
+        ([], False),
+        ([{"context": "labeler/enabled", "state": "success"}], True),
+        ([{"context": "Labeler/Enabled", "state": "success"}], True),  # contexts are case-insensitive
+        (
+            [{"context": "labeler/enabled", "state": "failure"}, {"context": "labeler/enabled", "state": "success"}],
+            False,
+        ),
+        ([{"context": "other", "state": "success"}], False),
+    ],
+)
 def test_enabled_on(statuses, expected):
     assert enabled_on(statuses, "labeler/enabled") is expected
 
 
 def test_labels_from_paths():
     s = Settings()
-    assert labels_from_paths(["compositional_skills/a/qna.yaml", "knowledge/b/qna.yaml", "README.md"], s) == \
-        ["skill", "knowledge"]
+    assert labels_from_paths(["compositional_skills/a/qna.yaml", "knowledge/b/qna.yaml", "README.md"], s) == [
+        "skill",
+        "knowledge",
+    ]
     assert labels_from_paths(["docs/x.md"], s) == []
 
 
@@ -74,8 +86,18 @@ def test_welcome_lists_only_what_the_labels_allow():
 
 
 # ---------------------------------------------------------------------------------- HTTP
-def enable_cli(tmp_path, monkeypatch, fake, *, user="triager", org_token=ORG_TOKEN, bot="  teams: [acme/triagers]\n",
-               comment_id=9001, body=None, **event_kw):
+def enable_cli(
+    tmp_path,
+    monkeypatch,
+    fake,
+    *,
+    user="triager",
+    org_token=ORG_TOKEN,
+    bot="  teams: [acme/triagers]\n",
+    comment_id=9001,
+    body=None,
+    **event_kw,
+):
     if org_token:
         monkeypatch.setenv("LABELER_ORG_TOKEN", org_token)
     cfg = write_config(tmp_path, bot)
@@ -205,6 +227,7 @@ def test_editing_someone_elses_comment_into_enable_does_nothing(fake_github, act
 
 def test_the_editor_is_the_one_authorized(fake_github, actions_env, tmp_path, monkeypatch):
     from labeler.taxonomy_bot.settings import trigger
+
     event = comment_event("@instructlab-bot enable abcdef1", user="triager", action="edited", before="x")
     event["sender"] = {"login": "triager"}
     trig = trigger("issue_comment", event, Settings())
@@ -248,6 +271,7 @@ def test_terminal_enable_refuses_a_moved_head(fake_github, tmp_path, monkeypatch
 def test_another_apps_enabled_status_does_not_unlock(fake_github, actions_env, tmp_path, monkeypatch):
     """Item 3: only the configured bot login's statuses count (no `type == Bot` fallback)."""
     from labeler import gh as ghmod
+
     head = seed_pr(fake_github)
     fake_github.add_status(head, "success", "labeler/enabled", creator="other-app[bot]")
     g = ghmod.open_repo()
@@ -258,6 +282,7 @@ def test_another_apps_enabled_status_does_not_unlock(fake_github, actions_env, t
 def test_statuses_are_paged_until_the_context_is_found(fake_github, actions_env, tmp_path, monkeypatch):
     """Item 4: 150 CI statuses after the enable status do not push it out."""
     from labeler import gh as ghmod
+
     head = seed_pr(fake_github)
     fake_github.add_status(head, "success", "labeler/enabled", creator="github-actions[bot]")
     for i in range(150):
@@ -277,5 +302,7 @@ def test_decide_is_pure_and_fails_closed():
     assert unreadable.status is None and "could not check" in unreadable.reply
     ok = decide(s, trig, Facts(((TEAMS[0], True),), pr, paths))
     assert ok.status == ("a" * 40, "labeler/enabled", "Enabled by tri (acme/taxonomy-triagers) for aaaaaaa")
-    moved = decide(s, Trigger(7, "enable", actor="tri", comment_id=1, args=("bbbbbbb",)), Facts(((TEAMS[0], True),), pr, paths))
+    moved = decide(
+        s, Trigger(7, "enable", actor="tri", comment_id=1, args=("bbbbbbb",)), Facts(((TEAMS[0], True),), pr, paths)
+    )
     assert moved.status is None and moved.welcome is None

@@ -1,4 +1,5 @@
 """generate: prompt building, the tolerant parser, the filters, and the command against the fakes."""
+
 import json
 import random
 
@@ -9,7 +10,17 @@ from labeler.taxonomy_bot import generate as g
 from labeler.taxonomy_bot.generate import Options, Pair, discard_reason, parse_pairs
 from labeler.taxonomy_bot.qna import parse
 from labeler.taxonomy_bot.similarity import tokens
-from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
+from taxonomy_bot.helpers import (
+    FREEFORM,
+    KNOWLEDGE,
+    ROOT,
+    SKILL,
+    comment_event,
+    ours,
+    seed_pr,
+    write_config,
+    write_event,
+)
 
 OPTS = Options(system_prompt="teacher")
 
@@ -47,15 +58,23 @@ def test_sampling_is_reproducible():
     assert g.sample_examples(q, 3, random.Random(42)) == g.sample_examples(q, 3, random.Random(42))
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("[QUESTION] What is 2+2? [ANSWER] 4 [END]", [Pair("What is 2+2?", "4")]),
-    ("[question]: a b c d?\n[answer]: yes\n[question] e f g h?\n[answer] no", [Pair("a b c d?", "yes"), Pair("e f g h?", "no")]),
-    ("Sure! Here they are:\n[CONTEXT]\nT 1\n[QUESTION]\nq?\n[ANSWER]\na\n[END]\n[CONTEXT] T 2 [QUESTION] r? [ANSWER] b",
-     [Pair("q?", "a", "T 1"), Pair("r?", "b", "T 2")]),
-    ("[QUESTION] only a question [END]", [Pair("only a question", "")]),
-    ("no tags at all", []),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[QUESTION] What is 2+2? [ANSWER] 4 [END]", [Pair("What is 2+2?", "4")]),
+        (
+            "[question]: a b c d?\n[answer]: yes\n[question] e f g h?\n[answer] no",
+            [Pair("a b c d?", "yes"), Pair("e f g h?", "no")],
+        ),
+        (
+            "Sure! Here they are:\n[CONTEXT]\nT 1\n[QUESTION]\nq?\n[ANSWER]\na\n[END]\n[CONTEXT] T 2 [QUESTION] r? [ANSWER] b",
+            [Pair("q?", "a", "T 1"), Pair("r?", "b", "T 2")],
+        ),
+        ("[QUESTION] only a question [END]", [Pair("only a question", "")]),
+        ("no tags at all", []),
+        ("", []),
+    ],
+)
 def test_parse_pairs(text, expected):
     assert parse_pairs(text) == expected
 
@@ -67,19 +86,22 @@ def test_parse_pairs_default_context():
 POOL = [tokens("What is the capital of France?")]
 
 
-@pytest.mark.parametrize("question, answer, reason", [
-    ("How many teas were bought on this receipt?", "Two.", None),
-    ("", "x", "empty"),
-    ("Why?", "x", "empty" if False else "length"),
-    ("word " * 151, "x", "length"),
-    ("Describe the image in this receipt please", "x", "denylisted"),
-    ("Please go to the website and check", "x", "denylisted"),
-    ("Write a program that adds two numbers", "x", "program"),
-    ("- What is listed on this receipt?", "x", "punctuation"),
-    ("Éclair prices: which one costs the most?", "x", "non-ASCII"),
-    ("What is the capital of France?", "Paris", "near-duplicate"),
-    ("How much is it in total?", "", "empty"),
-])
+@pytest.mark.parametrize(
+    "question, answer, reason",
+    [
+        ("How many teas were bought on this receipt?", "Two.", None),
+        ("", "x", "empty"),
+        ("Why?", "x", "empty" if False else "length"),
+        ("word " * 151, "x", "length"),
+        ("Describe the image in this receipt please", "x", "denylisted"),
+        ("Please go to the website and check", "x", "denylisted"),
+        ("Write a program that adds two numbers", "x", "program"),
+        ("- What is listed on this receipt?", "x", "punctuation"),
+        ("Éclair prices: which one costs the most?", "x", "non-ASCII"),
+        ("What is the capital of France?", "Paris", "near-duplicate"),
+        ("How much is it in total?", "", "empty"),
+    ],
+)
 def test_discard_reason(question, answer, reason):
     got = discard_reason(Pair(question, answer), POOL, OPTS)
     assert (got is None) if reason is None else (reason in got)
@@ -93,6 +115,7 @@ def test_denylist_matches_words_not_substrings():
 
 class Scripted:
     """A Model stand-in for the pure loop: answers in order, records prompts."""
+
     name = "teacher"
     provider = "openai"
 
@@ -110,21 +133,32 @@ def block(q, a="An answer."):
 
 def test_generate_for_filters_and_dedups_against_earlier_outputs():
     q = qna(FREEFORM)
-    first = block("Write a haiku about the sea.") + block("Write a haiku about a quiet mountain lake.") + \
-        block("Write a haiku about a quiet mountain lake!") + block("Draw a picture of a lake")
+    first = (
+        block("Write a haiku about the sea.")
+        + block("Write a haiku about a quiet mountain lake.")
+        + block("Write a haiku about a quiet mountain lake!")
+        + block("Draw a picture of a lake")
+    )
     second = block("Write a haiku about a train at dawn.") + block("Write a haiku about falling rain on tin roofs.")
-    run = g.generate_for(Scripted(first, second), q, Options(system_prompt="t", samples=3, pairs_per_round=4),
-                         random.Random(0))
-    assert [p.question for p in run.kept] == ["Write a haiku about a quiet mountain lake.",
-                                              "Write a haiku about a train at dawn.",
-                                              "Write a haiku about falling rain on tin roofs."]
+    run = g.generate_for(
+        Scripted(first, second), q, Options(system_prompt="t", samples=3, pairs_per_round=4), random.Random(0)
+    )
+    assert [p.question for p in run.kept] == [
+        "Write a haiku about a quiet mountain lake.",
+        "Write a haiku about a train at dawn.",
+        "Write a haiku about falling rain on tin roofs.",
+    ]
     assert run.generated == 6 and run.rounds == 2
     assert run.discarded == {"near-duplicate (ROUGE-L > 0.9)": 2, "denylisted word": 1}
 
 
 def test_generate_for_stops_after_max_rounds():
-    run = g.generate_for(Scripted("garbage", "more garbage"), qna(FREEFORM),
-                         Options(system_prompt="t", samples=5, max_rounds=2), random.Random(0))
+    run = g.generate_for(
+        Scripted("garbage", "more garbage"),
+        qna(FREEFORM),
+        Options(system_prompt="t", samples=5, max_rounds=2),
+        random.Random(0),
+    )
     assert (run.rounds, run.generated, run.kept) == (2, 0, [])
 
 
@@ -139,16 +173,32 @@ def teacher(fake_llm, monkeypatch):
 
 def run_generate(tmp_path, bot="  generate: {samples: 2, pairs-per-round: 3, show: 1}\n", *extra):
     event = write_event(tmp_path, comment_event("@instructlab-bot generate"))
-    return main(["generate", "--event", event, "--event-name", "issue_comment", "--config",
-                 write_config(tmp_path, bot), "--output", str(tmp_path / "gen.jsonl"), "--seed", "1", *extra])
+    return main(
+        [
+            "generate",
+            "--event",
+            event,
+            "--event-name",
+            "issue_comment",
+            "--config",
+            write_config(tmp_path, bot),
+            "--output",
+            str(tmp_path / "gen.jsonl"),
+            "--seed",
+            "1",
+            *extra,
+        ]
+    )
 
 
 def test_generate_command(fake_github, teacher, actions_env, tmp_path):
     head = seed_pr(fake_github)
     fake_github.add_status(head, "success", "labeler/enabled")
-    teacher.enqueue("[CONTEXT] Tea 1 x 2.00 = 2.00\nTOTAL 2.00 [QUESTION] What did the tea cost in total? "
-                    "[ANSWER] 2.00 [END] [CONTEXT] X [QUESTION] What is the total on this receipt? [ANSWER] 3.20 [END]"
-                    "[CONTEXT] Pie 2 x 1.00 = 2.00 [QUESTION] How many pies were bought here? [ANSWER] Two. [END]")
+    teacher.enqueue(
+        "[CONTEXT] Tea 1 x 2.00 = 2.00\nTOTAL 2.00 [QUESTION] What did the tea cost in total? "
+        "[ANSWER] 2.00 [END] [CONTEXT] X [QUESTION] What is the total on this receipt? [ANSWER] 3.20 [END]"
+        "[CONTEXT] Pie 2 x 1.00 = 2.00 [QUESTION] How many pies were bought here? [ANSWER] Two. [END]"
+    )
     assert run_generate(tmp_path) == 0
     (body,) = ours(fake_github, 7, "generate")
     assert "kept 2 of 3 generated in 1 round(s); discarded: 1 near-duplicate (ROUGE-L &gt; 0.9)" in body

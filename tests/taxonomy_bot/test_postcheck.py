@@ -1,4 +1,5 @@
 """postcheck: precheck against the candidate endpoint; before/after when the current one is set too."""
+
 import json
 
 import pytest
@@ -13,18 +14,23 @@ def res(score, index=1):
     return Result("compositional_skills/a/qna.yaml", index, "q", None, "e", answer="a", score=score)
 
 
-@pytest.mark.parametrize("before, after, fragment", [
-    ([res(0.2)], [res(0.8)], "▲ mean ROUGE-L 0.20 → 0.80 (+0.60): the candidate answers these well"),
-    ([res(0.6)], [res(0.3)], "▼ mean ROUGE-L 0.60 → 0.30 (-0.30): the candidate does not answer these well yet"),
-    ([res(0.4)], [res(0.4)], "= mean ROUGE-L 0.40 → 0.40 (+0.00)"),
-    ([res(None)], [res(0.4)], "not enough scored answers"),
-])
+@pytest.mark.parametrize(
+    "before, after, fragment",
+    [
+        ([res(0.2)], [res(0.8)], "▲ mean ROUGE-L 0.20 → 0.80 (+0.60): the candidate answers these well"),
+        ([res(0.6)], [res(0.3)], "▼ mean ROUGE-L 0.60 → 0.30 (-0.30): the candidate does not answer these well yet"),
+        ([res(0.4)], [res(0.4)], "= mean ROUGE-L 0.40 → 0.40 (+0.00)"),
+        ([res(None)], [res(0.4)], "not enough scored answers"),
+    ],
+)
 def test_compare_verdict(before, after, fragment):
     assert fragment in compare_verdict(before, after, 0.5, "ROUGE-L")
 
 
 def test_render_compare_shows_both_answers():
-    before = [Result("compositional_skills/a/qna.yaml", 1, "Q one?", None, "Exp", answer="old <b>answer</b>", score=0.1)]
+    before = [
+        Result("compositional_skills/a/qna.yaml", 1, "Q one?", None, "Exp", answer="old <b>answer</b>", score=0.1)
+    ]
     after = [Result("compositional_skills/a/qna.yaml", 1, "Q one?", None, "Exp", answer="new answer", score=0.9)]
     body = render_compare(before, after, Options(system_prompt="s"), models=["base", "cand"], sha="d" * 40, skipped=0)
     assert "### postcheck: `cand` vs `base` on commit `ddddddd`" in body
@@ -39,14 +45,26 @@ def endpoints(fake_llm, monkeypatch):
 
     def respond(route, body):  # the candidate learned the data; the current model did not
         return "The total is 3.20." if body["model"] == "candidate-test" else "No idea."
+
     fake_llm.responder = respond
     return fake_llm
 
 
 def run_postcheck(tmp_path):
     event = write_event(tmp_path, comment_event("@instructlab-bot postcheck"))
-    return main(["postcheck", "--event", event, "--event-name", "issue_comment", "--config",
-                 write_config(tmp_path, "  precheck: {concurrency: 1}\n"), "--output", str(tmp_path / "post.jsonl")])
+    return main(
+        [
+            "postcheck",
+            "--event",
+            event,
+            "--event-name",
+            "issue_comment",
+            "--config",
+            write_config(tmp_path, "  precheck: {concurrency: 1}\n"),
+            "--output",
+            str(tmp_path / "post.jsonl"),
+        ]
+    )
 
 
 def test_postcheck_candidate_only(fake_github, endpoints, actions_env, tmp_path):

@@ -1,4 +1,5 @@
 """precheck: questions from qna.yaml, scoring, rendering, and the command against the fakes."""
+
 import json
 
 import pytest
@@ -8,7 +9,17 @@ from labeler.cli import main
 from labeler.taxonomy_bot import precheck
 from labeler.taxonomy_bot.precheck import Options, Result, items_for, render_results, verdict
 from labeler.taxonomy_bot.qna import parse
-from taxonomy_bot.helpers import FREEFORM, KNOWLEDGE, ROOT, SKILL, comment_event, ours, seed_pr, write_config, write_event
+from taxonomy_bot.helpers import (
+    FREEFORM,
+    KNOWLEDGE,
+    ROOT,
+    SKILL,
+    comment_event,
+    ours,
+    seed_pr,
+    write_config,
+    write_event,
+)
 
 OPTS = Options(system_prompt="sys")
 
@@ -29,7 +40,10 @@ def test_prompt_file_has_the_instructlab_system_prompt():
 def test_grounded_skill_questions_carry_their_context():
     items, skipped = items_for([qna(SKILL)], OPTS)
     assert skipped == 0 and len(items) == 5
-    assert items[0].prompt == "What is the total on this receipt?\nApples 2 x 0.50 = 1.00\nBread 1 x 2.20 = 2.20\nTOTAL 3.20"
+    assert (
+        items[0].prompt
+        == "What is the total on this receipt?\nApples 2 x 0.50 = 1.00\nBread 1 x 2.20 = 2.20\nTOTAL 3.20"
+    )
 
 
 def test_knowledge_questions_go_without_context_unless_configured():
@@ -48,24 +62,34 @@ def res(score, error="", answer="x"):
     return Result("a/qna.yaml", 1, "q", None, "e", answer=answer, score=score, error=error)
 
 
-@pytest.mark.parametrize("results, fragment", [
-    ([res(0.9), res(0.7)], "🟢 the model already answers these well (mean ROUGE-L 0.80 ≥ 0.50)"),
-    ([res(0.1), res(0.2)], "🔵 the model does not answer these well yet (mean ROUGE-L 0.15 < 0.50)"),
-    ([res(0.5)], "🟢"),
-    ([res(None, "boom", "")], "⚠️ no answer could be scored (1 failed)"),
-    ([res(0.9), res(None, "boom", "")], "(1 not scored)"),
-])
+@pytest.mark.parametrize(
+    "results, fragment",
+    [
+        ([res(0.9), res(0.7)], "🟢 the model already answers these well (mean ROUGE-L 0.80 ≥ 0.50)"),
+        ([res(0.1), res(0.2)], "🔵 the model does not answer these well yet (mean ROUGE-L 0.15 < 0.50)"),
+        ([res(0.5)], "🟢"),
+        ([res(None, "boom", "")], "⚠️ no answer could be scored (1 failed)"),
+        ([res(0.9), res(None, "boom", "")], "(1 not scored)"),
+    ],
+)
 def test_verdict(results, fragment):
     assert fragment in verdict(results, 0.5, "ROUGE-L")
 
 
 def test_render_escapes_untrusted_text():
-    evil = Result("compositional_skills/x/qna.yaml", 1, "<script>alert(1)</script> | @octocat",
-                  None, "**bold** ![img](http://x)", answer="<img src=x onerror=1> @team/all", score=0.1)
+    evil = Result(
+        "compositional_skills/x/qna.yaml",
+        1,
+        "<script>alert(1)</script> | @octocat",
+        None,
+        "**bold** ![img](http://x)",
+        answer="<img src=x onerror=1> @team/all",
+        score=0.1,
+    )
     body = render_results([evil], OPTS, model="m", sha="c" * 40, skipped=0, extra=[])
     assert "<script>" not in body and "<img" not in body
-    assert "@octocat" not in body and "@team/all" not in body      # mentions neutralised
-    assert "\\| " in body                                             # table cells cannot be split
+    assert "@octocat" not in body and "@team/all" not in body  # mentions neutralised
+    assert "\\| " in body  # table cells cannot be split
     assert "<details><summary><code>compositional_skills/x/qna.yaml</code>: 1 questions, 1 scored" in body
 
 
@@ -77,8 +101,10 @@ def test_summary_paths_are_html_escaped():
 
 
 def test_render_fits_a_comment():
-    big = [Result("compositional_skills/x/qna.yaml", i, "q " * 3000, None, "e " * 3000, answer="a " * 3000,
-                  score=0.2) for i in range(1, 200)]
+    big = [
+        Result("compositional_skills/x/qna.yaml", i, "q " * 3000, None, "e " * 3000, answer="a " * 3000, score=0.2)
+        for i in range(1, 200)
+    ]
     body = render_results(big, OPTS, model="m", sha="c" * 40, skipped=0, extra=[])
     assert len(body) <= md.COMMENT_LIMIT
 
@@ -91,6 +117,7 @@ def answers_from(rel):
     def respond(route, body):
         prompt = body["messages"][-1]["content"]
         return next((a for q, a in known.items() if prompt.startswith(q)), "I do not know.")
+
     return respond
 
 
@@ -108,8 +135,20 @@ def enable(fake, sha):
 
 def run_precheck(tmp_path, *extra, body="@instructlab-bot precheck", bot="  precheck: {concurrency: 2}\n"):
     event = write_event(tmp_path, comment_event(body))
-    return main(["precheck", "--event", event, "--event-name", "issue_comment",
-                 "--config", write_config(tmp_path, bot), "--output", str(tmp_path / "answers.jsonl"), *extra])
+    return main(
+        [
+            "precheck",
+            "--event",
+            event,
+            "--event-name",
+            "issue_comment",
+            "--config",
+            write_config(tmp_path, bot),
+            "--output",
+            str(tmp_path / "answers.jsonl"),
+            *extra,
+        ]
+    )
 
 
 def test_precheck_after_enable(fake_github, model_env, actions_env, tmp_path):
@@ -147,7 +186,7 @@ def test_push_after_enable_refuses(fake_github, model_env, actions_env, tmp_path
     enable(fake_github, old)
     fake_github.set_head(7, "f" * 40)
     assert run_precheck(tmp_path) == 0
-    assert fake_github.statuses("f" * 40) == []          # no pending left behind, nothing set at all
+    assert fake_github.statuses("f" * 40) == []  # no pending left behind, nothing set at all
     (answer,) = ours(fake_github, 7, "reply to=9001")
     assert "not enabled on the current commit `fffffff`" in answer and "enable" in answer
     assert model_env.requests == []
@@ -187,7 +226,7 @@ def test_failing_endpoint_sets_error_and_says_so(fake_github, model_env, actions
     (body,) = ours(fake_github, 7, "precheck")
     assert "[!CAUTION]" in body and "failed for 5 of 5 questions" in body
     assert "not asked: the endpoint kept failing" in body
-    assert len(model_env.requests) == precheck.BREAKER      # the breaker stopped asking
+    assert len(model_env.requests) == precheck.BREAKER  # the breaker stopped asking
     latest = fake_github.statuses(head)[0]
     assert latest["state"] == "error" and "5 of 5 model endpoint calls failed" in latest["description"]
     assert all(s["state"] != "pending" for s in fake_github.statuses(head)[:1])
@@ -199,6 +238,7 @@ def test_crash_never_leaves_pending(fake_github, model_env, actions_env, tmp_pat
 
     def boom(*a, **k):
         raise RuntimeError("unexpected")
+
     monkeypatch.setattr(precheck, "ask_all", boom)
     assert run_precheck(tmp_path) == 3
     latest = fake_github.statuses(head)[0]
@@ -225,6 +265,7 @@ def test_knowledge_pr_and_judge(fake_github, model_env, actions_env, tmp_path, m
         if "response_format" in body:
             return {"score": 5, "reason": "same facts"}
         return "An answer."
+
     model_env.responder = respond
     assert run_precheck(tmp_path, "--judge") == 0
     (body,) = ours(fake_github, 7, "precheck")
@@ -294,14 +335,15 @@ def test_push_during_the_run_is_reported(fake_github, model_env, actions_env, tm
     def respond(route, body):  # the contributor pushes while the model is answering
         fake_github.set_head(7, "e" * 40)
         return "An answer."
+
     model_env.responder = respond
     assert run_precheck(tmp_path) == 0
     (body,) = ours(fake_github, 7, "precheck")
     assert f"moved to `eeeeeee` while this ran; these results are for `{head[:7]}`" in body
-    assert fake_github.statuses(head)[0]["context"] == "labeler/precheck"   # statuses stay on the captured SHA
+    assert fake_github.statuses(head)[0]["context"] == "labeler/precheck"  # statuses stay on the captured SHA
     assert fake_github.statuses("e" * 40) == []
     reads = [r.query.get("ref") for r in fake_github.requests if "/contents/" in r.path]
-    assert reads and set(reads) == {head}                                   # every read pinned to it
+    assert reads and set(reads) == {head}  # every read pinned to it
 
 
 def test_model_id_from_v1_models(monkeypatch):
@@ -341,23 +383,39 @@ def test_model_id_from_v1_models(monkeypatch):
         server.shutdown()
 
 
-def test_a_key_echoed_by_the_endpoint_never_leaves_the_process(fake_github, model_env, actions_env, tmp_path,
-                                                                monkeypatch, capfd):
+def test_a_key_echoed_by_the_endpoint_never_leaves_the_process(
+    fake_github, model_env, actions_env, tmp_path, monkeypatch, capfd
+):
     """Issue 10, item 9: comment, summary, JSONL, statuses and the log never hold the key; errors are
     published as status code + error type."""
     key = "sk-live-SECRET0123456789abcdefXYZ"
     monkeypatch.setenv("LABELER_PRECHECK_API_KEY", key)
     head = seed_pr(fake_github)
     enable(fake_github, head)
-    model_env.fault(401, times=50, body={"error": {"message": f"Incorrect API key provided: {key}",
-                                                   "type": "invalid_request_error", "param": None,
-                                                   "code": "invalid_api_key"}})
+    model_env.fault(
+        401,
+        times=50,
+        body={
+            "error": {
+                "message": f"Incorrect API key provided: {key}",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "invalid_api_key",
+            }
+        },
+    )
     assert run_precheck(tmp_path, bot="  precheck: {concurrency: 1}\n") == 1
     out = capfd.readouterr()
     (body,) = ours(fake_github, 7, "precheck")
     log = "\n".join(line for line in out.out.splitlines() if not line.startswith("::add-mask::"))
-    published = [body, actions_env.summary(), log, out.err, json.dumps(fake_github.statuses(head)),
-                 (tmp_path / "answers.jsonl").read_text() if (tmp_path / "answers.jsonl").exists() else ""]
+    published = [
+        body,
+        actions_env.summary(),
+        log,
+        out.err,
+        json.dumps(fake_github.statuses(head)),
+        (tmp_path / "answers.jsonl").read_text() if (tmp_path / "answers.jsonl").exists() else "",
+    ]
     assert all(key not in text and "Incorrect API key" not in text for text in published)
     assert "HTTP 401 invalid\\_request\\_error" in body
     assert f"::add-mask::{key}" in out.out

@@ -1,4 +1,5 @@
 """qna.yaml validation against instructlab-schema v1-v3, with line numbers, and seed extraction."""
+
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,16 @@ def load(tree, rel):
     return taxonomy.parse(rel, (ROOT / tree / rel).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("rel, kind, version, grounded, seeds", [
-    ("knowledge/science/human_body/tonsils/qna.yaml", "knowledge", 3, True, 15),
-    ("compositional_skills/extraction/receipt/totals/qna.yaml", "skill", 3, True, 5),
-    ("compositional_skills/writing/poetry/haiku/qna.yaml", "skill", 3, False, 5),
-    ("compositional_skills/writing/freeform/limerick/qna.yaml", "skill", 2, False, 5),
-    ("compositional_skills/arithmetic/v1/qna.yaml", "skill", 1, False, 1),
-])
+@pytest.mark.parametrize(
+    "rel, kind, version, grounded, seeds",
+    [
+        ("knowledge/science/human_body/tonsils/qna.yaml", "knowledge", 3, True, 15),
+        ("compositional_skills/extraction/receipt/totals/qna.yaml", "skill", 3, True, 5),
+        ("compositional_skills/writing/poetry/haiku/qna.yaml", "skill", 3, False, 5),
+        ("compositional_skills/writing/freeform/limerick/qna.yaml", "skill", 2, False, 5),
+        ("compositional_skills/arithmetic/v1/qna.yaml", "skill", 1, False, 1),
+    ],
+)
 def test_valid_files(rel, kind, version, grounded, seeds):
     qna, problems = load("valid", rel)
     assert qna is not None, problems
@@ -34,26 +38,44 @@ def test_older_versions_warn_unless_latest_is_required():
     assert qna is None and "not the latest schema version (3)" in problems[0].message
 
 
-@pytest.mark.parametrize("rel, expected", [
-    ("compositional_skills/too_few/qna.yaml", [
-        (3, "task_description: must not be empty"),
-        (4, "colour: unknown key ('colour' was unexpected)"),
-        (6, "seed_examples: needs at least 5 entries, found 3"),
-        (10, "seed_examples[1].hint: unknown key ('hint' was unexpected)"),
-    ]),
-    ("compositional_skills/bad_yaml/qna.yaml", [
-        (5, "not valid YAML: found unexpected end of stream (while scanning a quoted scalar starting on line 5)"),
-    ]),
-    ("compositional_skills/duplicates/qna.yaml", [(9, "duplicate question (first asked on line 5)")]),
-    ("compositional_skills/version4/qna.yaml", [(2, "unsupported version 4 (use one of 1, 2, 3)")]),
-    ("knowledge/old_v1/qna.yaml", [
-        (1, "version 1: Version 1 is not supported for knowledge. Minimum supported version is 3."),
-    ]),
-    ("knowledge/missing_outline/qna.yaml", [
-        (1, "(top level): missing required key 'document_outline'"),
-        (9, "seed_examples[0].questions_and_answers: needs at least 3 entries, found 2"),
-    ]),
-])
+@pytest.mark.parametrize(
+    "rel, expected",
+    [
+        (
+            "compositional_skills/too_few/qna.yaml",
+            [
+                (3, "task_description: must not be empty"),
+                (4, "colour: unknown key ('colour' was unexpected)"),
+                (6, "seed_examples: needs at least 5 entries, found 3"),
+                (10, "seed_examples[1].hint: unknown key ('hint' was unexpected)"),
+            ],
+        ),
+        (
+            "compositional_skills/bad_yaml/qna.yaml",
+            [
+                (
+                    5,
+                    "not valid YAML: found unexpected end of stream (while scanning a quoted scalar starting on line 5)",
+                ),
+            ],
+        ),
+        ("compositional_skills/duplicates/qna.yaml", [(9, "duplicate question (first asked on line 5)")]),
+        ("compositional_skills/version4/qna.yaml", [(2, "unsupported version 4 (use one of 1, 2, 3)")]),
+        (
+            "knowledge/old_v1/qna.yaml",
+            [
+                (1, "version 1: Version 1 is not supported for knowledge. Minimum supported version is 3."),
+            ],
+        ),
+        (
+            "knowledge/missing_outline/qna.yaml",
+            [
+                (1, "(top level): missing required key 'document_outline'"),
+                (9, "seed_examples[0].questions_and_answers: needs at least 3 entries, found 2"),
+            ],
+        ),
+    ],
+)
 def test_invalid_files_report_lines(rel, expected):
     qna, problems = load("invalid", rel)
     assert qna is None
@@ -61,13 +83,16 @@ def test_invalid_files_report_lines(rel, expected):
     assert all(p.path == rel and p.severity == "error" for p in problems)
 
 
-@pytest.mark.parametrize("text, line, fragment", [
-    ("- just\n- a list\n", 1, "must be a YAML mapping"),
-    ("", 1, "must be a YAML mapping"),
-    ("version: true\ncreated_by: x\n", 1, "unsupported version True"),
-    ("version: '3'\n", 1, "unsupported version '3'"),
-    ("a: [1, 2\n", 1, "while parsing a flow sequence starting on line 1"),
-])
+@pytest.mark.parametrize(
+    "text, line, fragment",
+    [
+        ("- just\n- a list\n", 1, "must be a YAML mapping"),
+        ("", 1, "must be a YAML mapping"),
+        ("version: true\ncreated_by: x\n", 1, "unsupported version True"),
+        ("version: '3'\n", 1, "unsupported version '3'"),
+        ("a: [1, 2\n", 1, "while parsing a flow sequence starting on line 1"),
+    ],
+)
 def test_odd_inputs(text, line, fragment):
     qna, problems = taxonomy.parse("compositional_skills/x/qna.yaml", text)
     assert qna is None
@@ -87,7 +112,8 @@ def test_non_sha_document_commit_is_a_warning():
     qna, problems = taxonomy.parse(rel, text)
     assert qna is not None
     assert [(p.severity, p.message) for p in problems] == [
-        ("warning", "document.commit 'main' does not look like a commit SHA")]
+        ("warning", "document.commit 'main' does not look like a commit SHA")
+    ]
     assert problems[0].line == text.splitlines().index("  commit: main") + 1
 
 
@@ -96,14 +122,17 @@ def test_path_outside_the_taxonomy_is_refused():
     assert qna is None and "not under knowledge/" in problems[0].message
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("knowledge/a/b/qna.yaml", True),
-    ("compositional_skills/a/qna.yaml", True),
-    ("foundational_skills/a/qna.yaml", False),
-    ("knowledge/a/attribution.txt", False),
-    ("docs/template_qna.yaml", False),
-    ("knowledge/qna.yaml.bak", False),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("knowledge/a/b/qna.yaml", True),
+        ("compositional_skills/a/qna.yaml", True),
+        ("foundational_skills/a/qna.yaml", False),
+        ("knowledge/a/attribution.txt", False),
+        ("docs/template_qna.yaml", False),
+        ("knowledge/qna.yaml.bak", False),
+    ],
+)
 def test_is_qna(path, expected):
     assert taxonomy.is_qna(path) is expected
 
@@ -122,12 +151,15 @@ def test_freeform_seeds_have_no_context():
     assert qna.seeds()[0].answer.splitlines()[0] == "Waves fold into foam"
 
 
-@pytest.mark.parametrize("version, text, expected", [
-    (3, None, "attribution.txt is missing"),
-    (3, "  \n", "attribution.txt is empty"),
-    (3, "Title of work: x\n", None),
-    (1, None, None),
-])
+@pytest.mark.parametrize(
+    "version, text, expected",
+    [
+        (3, None, "attribution.txt is missing"),
+        (3, "  \n", "attribution.txt is empty"),
+        (3, "Title of work: x\n", None),
+        (1, None, None),
+    ],
+)
 def test_attribution(version, text, expected):
     qna = taxonomy.Qna("compositional_skills/a/qna.yaml", "skill", version, {})
     problem = taxonomy.attribution_problem(qna, text)
@@ -153,17 +185,20 @@ class StubGitHub:
 def test_read_changed_filters_pins_and_caps():
     skill = (ROOT / "valid/compositional_skills/writing/poetry/haiku/qna.yaml").read_text()
     files = [{"filename": f"compositional_skills/s{i}/qna.yaml", "status": "added"} for i in range(3)]
-    files += [{"filename": "compositional_skills/gone/qna.yaml", "status": "removed"},
-              {"filename": "README.md", "status": "modified"},
-              {"filename": "compositional_skills/s0/attribution.txt", "status": "added"}]
+    files += [
+        {"filename": "compositional_skills/gone/qna.yaml", "status": "removed"},
+        {"filename": "README.md", "status": "modified"},
+        {"filename": "compositional_skills/s0/attribution.txt", "status": "added"},
+    ]
     tree = {f"compositional_skills/s{i}/qna.yaml": skill for i in range(3)}
     tree["compositional_skills/s0/attribution.txt"] = "Title of work: x"
     gh = StubGitHub(files, tree)
     qnas, problems = taxonomy.read_changed(gh, 7, "a" * 40, max_files=2)
     assert [q.path for q in qnas] == ["compositional_skills/s0/qna.yaml"]
     assert [(p.path, p.severity) for p in problems] == [
-        ("compositional_skills/s2/qna.yaml", "warning"),             # over max-files: named, not checked
-        ("compositional_skills/s1/attribution.txt", "error")]
+        ("compositional_skills/s2/qna.yaml", "warning"),  # over max-files: named, not checked
+        ("compositional_skills/s1/attribution.txt", "error"),
+    ]
     assert set(gh.refs) == {"a" * 40}
 
 

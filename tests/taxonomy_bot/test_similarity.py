@@ -3,24 +3,30 @@ import pytest
 from labeler.taxonomy_bot.similarity import lcs_length, max_rouge_l, rouge_l, tokens
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("The cat sat.", ["the", "cat", "sat"]),
-    ("don't STOP-me now!", ["don", "t", "stop", "me", "now"]),
-    ("  \n\t ", []),
-    ("café 42", ["caf", "42"]),  # rouge_score drops non-ASCII letters the same way
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The cat sat.", ["the", "cat", "sat"]),
+        ("don't STOP-me now!", ["don", "t", "stop", "me", "now"]),
+        ("  \n\t ", []),
+        ("café 42", ["caf", "42"]),  # rouge_score drops non-ASCII letters the same way
+    ],
+)
 def test_tokens_follow_rouge_score(text, expected):
     assert tokens(text) == expected
 
 
-@pytest.mark.parametrize("a, b, expected", [
-    ("the cat sat on the mat", "the cat lay on the mat", 0.8333),  # rouge_score's own value
-    ("the cat sat on the mat", "the cat sat on the mat", 1.0),
-    ("a b c", "x y z", 0.0),
-    ("", "anything", 0.0),
-    ("anything", "", 0.0),
-    ("a b c d", "a c", 2 * (1.0 * 0.5) / 1.5),  # precision 1, recall 0.5
-])
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ("the cat sat on the mat", "the cat lay on the mat", 0.8333),  # rouge_score's own value
+        ("the cat sat on the mat", "the cat sat on the mat", 1.0),
+        ("a b c", "x y z", 0.0),
+        ("", "anything", 0.0),
+        ("anything", "", 0.0),
+        ("a b c d", "a c", 2 * (1.0 * 0.5) / 1.5),  # precision 1, recall 0.5
+    ],
+)
 def test_rouge_l(a, b, expected):
     assert rouge_l(a, b) == pytest.approx(expected, abs=1e-4)
 
@@ -37,7 +43,9 @@ def test_lcs_is_order_sensitive():
 
 def test_max_rouge_l_over_pool():
     pool = [tokens("the cat sat on the mat"), tokens("completely different words here")]
-    assert max_rouge_l("the cat sat on a mat", pool) == pytest.approx(rouge_l("the cat sat on the mat", "the cat sat on a mat"))
+    assert max_rouge_l("the cat sat on a mat", pool) == pytest.approx(
+        rouge_l("the cat sat on the mat", "the cat sat on a mat")
+    )
     assert max_rouge_l("anything", []) == 0.0
 
 

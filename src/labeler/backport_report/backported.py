@@ -4,6 +4,7 @@ Three proofs, strongest first: a `(cherry picked from commit <sha>)` trailer nam
 abbreviated; also the kernel's `commit <sha> upstream.`), the same `git patch-id --stable`, the
 same subject and author. Pure functions over commits and patch-id maps.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,15 +15,18 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from labeler.git import Commit
 
-_TRAILERS = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)"
-                       r"|^commit ([0-9a-f]{40}) upstream\.?\s*$"
-                       r"|^\[\s*[Uu]pstream commit ([0-9a-f]{7,40})\s*\]", re.MULTILINE | re.IGNORECASE)
+_TRAILERS = re.compile(
+    r"\(cherry picked from commit ([0-9a-f]{7,40})\)"
+    r"|^commit ([0-9a-f]{40}) upstream\.?\s*$"
+    r"|^\[\s*[Uu]pstream commit ([0-9a-f]{7,40})\s*\]",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 class Backport(NamedTuple):
-    ref: str   # the stable ref as given on the command line
-    sha: str   # the stable branch's commit
-    how: str   # trailer | patch-id | subject+author
+    ref: str  # the stable ref as given on the command line
+    sha: str  # the stable branch's commit
+    how: str  # trailer | patch-id | subject+author
 
 
 def trailer_shas(message: str) -> list[str]:
@@ -41,8 +45,12 @@ class _Prefixes:
         return found[0] if len(found) == 1 else None
 
 
-def find_backports(dev: Sequence[Commit], stable: Mapping[str, Sequence[Commit]], dev_ids: Mapping[str, str],
-                   stable_ids: Mapping[str, Mapping[str, str]]) -> dict[str, list[Backport]]:
+def find_backports(
+    dev: Sequence[Commit],
+    stable: Mapping[str, Sequence[Commit]],
+    dev_ids: Mapping[str, str],
+    stable_ids: Mapping[str, Mapping[str, str]],
+) -> dict[str, list[Backport]]:
     """dev sha -> where it went; each stable commit proves at most one dev commit."""
     found: dict[str, list[Backport]] = defaultdict(list)
     dev_shas = {c.sha for c in dev}
@@ -53,8 +61,14 @@ def find_backports(dev: Sequence[Commit], stable: Mapping[str, Sequence[Commit]]
     return dict(found)
 
 
-def _match_ref(ref: str, dev: Sequence[Commit], commits: Sequence[Commit], dev_ids: Mapping[str, str],
-               ids: Mapping[str, str], found: dict[str, list[Backport]]) -> None:
+def _match_ref(
+    ref: str,
+    dev: Sequence[Commit],
+    commits: Sequence[Commit],
+    dev_ids: Mapping[str, str],
+    ids: Mapping[str, str],
+    found: dict[str, list[Backport]],
+) -> None:
     prefixes = _Prefixes([c.sha for c in dev])
     matched: set[str] = set()
     used: set[str] = set()
@@ -82,8 +96,11 @@ def _match_ref(ref: str, dev: Sequence[Commit], commits: Sequence[Commit], dev_i
         candidates = [s for s in by_patch.get(dev_ids.get(commit.sha, ""), ()) if s not in used]
         how = "patch-id"
         if not candidates:
-            candidates = [s for s in by_subject.get((commit.subject, commit.author_name, commit.author_email), ())
-                          if s not in used]
+            candidates = [
+                s
+                for s in by_subject.get((commit.subject, commit.author_name, commit.author_email), ())
+                if s not in used
+            ]
             how = "subject+author"
         if candidates:
             claim(commit.sha, candidates[0], how)

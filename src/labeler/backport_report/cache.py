@@ -7,6 +7,7 @@ A bad file (empty, truncated, not JSON or UTF-8, NUL bytes, a directory, another
 moved aside with a warning and the run starts with an empty cache; a file is only written when it
 validates (labeler/persist.py). `labeler backport-report --check-cache` does the same before a save.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,7 +65,6 @@ class VerdictCache:
 
 def _valid(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("verdict"), str) and isinstance(value.get("reason"), str)
-
 
 
 def _validate(data: dict[str, Any]) -> str | None:

@@ -3,6 +3,7 @@
 The prompt is patchbot's split: a long prefix (project context, cached by the provider as the
 system part) and a short suffix (the question and answer format) after the commit message.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,12 +55,21 @@ def _strip_header(text: str, where: str) -> tuple[str, str]:
 
 def load_prompts(directory: str | None, dev_version: str | None, stable_versions: Sequence[str]) -> Prompts:
     raw_prefix, raw_suffix = _read(directory, PREFIX_FILE), _read(directory, SUFFIX_FILE)
-    values = {"dev_version": dev_version or "the development version",
-              "stable_versions": ", ".join(stable_versions) or "the maintained stable versions"}
-    (prefix_version, prefix), (suffix_version, suffix) = _strip_header(raw_prefix, PREFIX_FILE), _strip_header(raw_suffix, SUFFIX_FILE)
+    values = {
+        "dev_version": dev_version or "the development version",
+        "stable_versions": ", ".join(stable_versions) or "the maintained stable versions",
+    }
+    (prefix_version, prefix), (suffix_version, suffix) = (
+        _strip_header(raw_prefix, PREFIX_FILE),
+        _strip_header(raw_suffix, SUFFIX_FILE),
+    )
     digest = hashlib.sha256("\0".join([raw_prefix, raw_suffix, *values.values()]).encode()).hexdigest()[:16]
-    return Prompts(string.Template(prefix).safe_substitute(values), string.Template(suffix).safe_substitute(values),
-                   digest, f"prefix {prefix_version}, suffix {suffix_version}")
+    return Prompts(
+        string.Template(prefix).safe_substitute(values),
+        string.Template(suffix).safe_substitute(values),
+        digest,
+        f"prefix {prefix_version}, suffix {suffix_version}",
+    )
 
 
 def build_prompt(commit: Commit, prompts: Prompts, note: str = "") -> str:
@@ -84,17 +94,26 @@ class Stats:
 
 def _ask(model: Any, prompts: Prompts, commit: Commit, note: str = "") -> dict[str, Any]:
     try:
-        answer = model.complete(system=prompts.prefix, prompt=build_prompt(commit, prompts, note),
-                                max_tokens=MAX_TOKENS, temperature=0.0)
+        answer = model.complete(
+            system=prompts.prefix, prompt=build_prompt(commit, prompts, note), max_tokens=MAX_TOKENS, temperature=0.0
+        )
     except Exception as e:
         return {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
     verdict, reason = parse_answer(answer)
     return {"verdict": verdict, "reason": reason, "answer": answer[:4000]}
 
 
-def classify(commits: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCache, *,
-             concurrency: int = 4, flush_every: int = 0,
-             progress: Callable[[int, int], None] | None = None, notes: Mapping[str, str] | None = None) -> Stats:
+def classify(
+    commits: Sequence[Commit],
+    model: Any,
+    prompts: Prompts,
+    cache: VerdictCache,
+    *,
+    concurrency: int = 4,
+    flush_every: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> Stats:
     """Verdicts for `commits`; only those missing from the cache cost a call. Failed calls are
     not cached, so the next run retries them. The cache is flushed every `flush_every` answers."""
     stats = Stats()
@@ -106,14 +125,31 @@ def classify(commits: Sequence[Commit], model: Any, prompts: Prompts, cache: Ver
             stats.results[commit.sha], stats.cached = hit, stats.cached + 1
         else:
             todo.append(commit)
-    _run(todo, model, prompts, cache, stats, max(1, concurrency), flush_every or max(16, 2 * concurrency), progress,
-         notes)
+    _run(
+        todo,
+        model,
+        prompts,
+        cache,
+        stats,
+        max(1, concurrency),
+        flush_every or max(16, 2 * concurrency),
+        progress,
+        notes,
+    )
     return stats
 
 
-def _run(todo: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCache, stats: Stats,
-         concurrency: int, flush_every: int, progress: Callable[[int, int], None] | None,
-         notes: Mapping[str, str]) -> None:
+def _run(
+    todo: Sequence[Commit],
+    model: Any,
+    prompts: Prompts,
+    cache: VerdictCache,
+    stats: Stats,
+    concurrency: int,
+    flush_every: int,
+    progress: Callable[[int, int], None] | None,
+    notes: Mapping[str, str],
+) -> None:
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backport-model")
     pending: dict[Future[dict[str, Any]], Commit] = {}
     try:
@@ -140,8 +176,15 @@ def _run(todo: Sequence[Commit], model: Any, prompts: Prompts, cache: VerdictCac
         cache.flush()
 
 
-def _record(result: dict[str, Any], commit: Commit, model: Any, prompts: Prompts, cache: VerdictCache,
-            stats: Stats, note: str = "") -> None:
+def _record(
+    result: dict[str, Any],
+    commit: Commit,
+    model: Any,
+    prompts: Prompts,
+    cache: VerdictCache,
+    stats: Stats,
+    note: str = "",
+) -> None:
     stats.calls += 1
     stats.results[commit.sha] = result
     if result.pop("error", False):

@@ -1,6 +1,7 @@
 """`labeler backport-report`: a verdict (yes / wait / uncertain / no) and a reason for every commit
 of a development range, on a review page where a stable maintainer adjusts them and copies
 `git cherry-pick -sx` lists (HAProxy's patchbot, as an Action)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,62 +22,170 @@ def _env(name: str) -> str:
 
 
 @click.command(epilog=EPILOG)
-@click.option("--repo", default=".", show_default=True, envvar=_env("REPO"), show_envvar=True,
-              type=click.Path(file_okay=False), help="Local clone with full history (and the stable branches).")
-@click.option("--since", envvar=_env("SINCE"), show_envvar=True,
-              help="Start of the range (exclusive). Default: the newest *-dev0 tag reachable from --until.")
-@click.option("--until", default="HEAD", show_default=True, envvar=_env("UNTIL"), show_envvar=True,
-              help="End of the range (inclusive).")
-@click.option("--stable", multiple=True, envvar=_env("STABLE"), show_envvar=True,
-              help="A stable branch to look for backports in; repeatable (env: space-separated).")
-@click.option("--provider", type=click.Choice(["rules", "anthropic", "openai"]), default="rules", show_default=True,
-              envvar=_env("PROVIDER"), show_envvar=True, help="Who decides: offline rules, or a model.")
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    envvar=_env("REPO"),
+    show_envvar=True,
+    type=click.Path(file_okay=False),
+    help="Local clone with full history (and the stable branches).",
+)
+@click.option(
+    "--since",
+    envvar=_env("SINCE"),
+    show_envvar=True,
+    help="Start of the range (exclusive). Default: the newest *-dev0 tag reachable from --until.",
+)
+@click.option(
+    "--until",
+    default="HEAD",
+    show_default=True,
+    envvar=_env("UNTIL"),
+    show_envvar=True,
+    help="End of the range (inclusive).",
+)
+@click.option(
+    "--stable",
+    multiple=True,
+    envvar=_env("STABLE"),
+    show_envvar=True,
+    help="A stable branch to look for backports in; repeatable (env: space-separated).",
+)
+@click.option(
+    "--provider",
+    type=click.Choice(["rules", "anthropic", "openai"]),
+    default="rules",
+    show_default=True,
+    envvar=_env("PROVIDER"),
+    show_envvar=True,
+    help="Who decides: offline rules, or a model.",
+)
 @click.option("--model", envvar=_env("MODEL"), show_envvar=True, help="Model name for anthropic/openai.")
-@click.option("--prompts", envvar=_env("PROMPTS"), show_envvar=True, type=click.Path(file_okay=False),
-              help="Directory with backport_report_prefix.md and backport_report_suffix.md.")
-@click.option("--rules", "rules_file", envvar=_env("RULES"), show_envvar=True, type=click.Path(dir_okay=False),
-              help="YAML/JSON settings of the rules provider (schema: labeler/schemas/backport_rules.schema.json).")
-@click.option("--cache", envvar=_env("CACHE"), show_envvar=True, type=click.Path(),
-              help="Verdict cache file, kept between runs: only new commits cost a model call.")
-@click.option("--check-cache", is_flag=True,
-              help="Only check the --cache file: a bad one is moved aside (so a workflow saves nothing); exit 0.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
-              envvar=_env("CONCURRENCY"), show_envvar=True, help="Model calls in flight at once.")
-@click.option("--model-scope", type=click.Choice(["all", "unsure"]), default="all", show_default=True,
-              envvar=_env("MODEL_SCOPE"), show_envvar=True,
-              help="Ask the model about every commit, or only where the rules' confidence is below --confident.")
-@click.option("--confident", type=click.FloatRange(0, 1), default=0.9, show_default=True, envvar=_env("CONFIDENT"),
-              show_envvar=True, help="With --model-scope unsure: rule verdicts at least this confident are kept.")
-@click.option("--observation-days", type=click.FloatRange(0), default=14.0, show_default=True,
-              envvar=_env("OBSERVATION_DAYS"), show_envvar=True,
-              help="A wait verdict is shown as ready to pick once the commit is this many days old.")
-@click.option("--pr-labels", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
-              envvar=_env("PR_LABELS"), show_envvar=True,
-              help="Read the labels of the pull requests that brought the commits (rules file `pr_labels`) from GitHub "
-                   "(GITHUB_TOKEN, GITHUB_REPOSITORY): auto = when a token is set, a failure only warns; on = a failure "
-                   "fails the job; off = never.")
-@click.option("--html", envvar=_env("HTML"), show_envvar=True, type=click.Path(dir_okay=False),
-              help="Write the review page here.")
-@click.option("--json", "json_file", envvar=_env("JSON"), show_envvar=True, type=click.Path(dir_okay=False),
-              help="Write one record per commit here.")
-@click.option("--commit-url", envvar=_env("COMMIT_URL"), show_envvar=True,
-              help="Commit link pattern with {sha}. Default: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/{sha}.")
-@click.option("--issue-url", envvar=_env("ISSUE_URL"), show_envvar=True,
-              help="Issue link pattern with {number}, for #123 in reasons. Default: the repository's issues.")
+@click.option(
+    "--prompts",
+    envvar=_env("PROMPTS"),
+    show_envvar=True,
+    type=click.Path(file_okay=False),
+    help="Directory with backport_report_prefix.md and backport_report_suffix.md.",
+)
+@click.option(
+    "--rules",
+    "rules_file",
+    envvar=_env("RULES"),
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="YAML/JSON settings of the rules provider (schema: labeler/schemas/backport_rules.schema.json).",
+)
+@click.option(
+    "--cache",
+    envvar=_env("CACHE"),
+    show_envvar=True,
+    type=click.Path(),
+    help="Verdict cache file, kept between runs: only new commits cost a model call.",
+)
+@click.option(
+    "--check-cache",
+    is_flag=True,
+    help="Only check the --cache file: a bad one is moved aside (so a workflow saves nothing); exit 0.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    envvar=_env("CONCURRENCY"),
+    show_envvar=True,
+    help="Model calls in flight at once.",
+)
+@click.option(
+    "--model-scope",
+    type=click.Choice(["all", "unsure"]),
+    default="all",
+    show_default=True,
+    envvar=_env("MODEL_SCOPE"),
+    show_envvar=True,
+    help="Ask the model about every commit, or only where the rules' confidence is below --confident.",
+)
+@click.option(
+    "--confident",
+    type=click.FloatRange(0, 1),
+    default=0.9,
+    show_default=True,
+    envvar=_env("CONFIDENT"),
+    show_envvar=True,
+    help="With --model-scope unsure: rule verdicts at least this confident are kept.",
+)
+@click.option(
+    "--observation-days",
+    type=click.FloatRange(0),
+    default=14.0,
+    show_default=True,
+    envvar=_env("OBSERVATION_DAYS"),
+    show_envvar=True,
+    help="A wait verdict is shown as ready to pick once the commit is this many days old.",
+)
+@click.option(
+    "--pr-labels",
+    type=click.Choice(["auto", "on", "off"]),
+    default="auto",
+    show_default=True,
+    envvar=_env("PR_LABELS"),
+    show_envvar=True,
+    help="Read the labels of the pull requests that brought the commits (rules file `pr_labels`) from GitHub "
+    "(GITHUB_TOKEN, GITHUB_REPOSITORY): auto = when a token is set, a failure only warns; on = a failure "
+    "fails the job; off = never.",
+)
+@click.option(
+    "--html", envvar=_env("HTML"), show_envvar=True, type=click.Path(dir_okay=False), help="Write the review page here."
+)
+@click.option(
+    "--json",
+    "json_file",
+    envvar=_env("JSON"),
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Write one record per commit here.",
+)
+@click.option(
+    "--commit-url",
+    envvar=_env("COMMIT_URL"),
+    show_envvar=True,
+    help="Commit link pattern with {sha}. Default: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/{sha}.",
+)
+@click.option(
+    "--issue-url",
+    envvar=_env("ISSUE_URL"),
+    show_envvar=True,
+    help="Issue link pattern with {number}, for #123 in reasons. Default: the repository's issues.",
+)
 @click.option("--shard", envvar=_env("SHARD"), show_envvar=True, help="Classify only shard i of n (i/n).")
-@click.option("--merge", "merge_files", multiple=True, envvar=_env("MERGE"), show_envvar=True,
-              type=click.Path(dir_okay=False, exists=True),
-              help="Merge shard JSON files (repeatable) into one report; no git access.")
-@click.option("--dry-run", is_flag=True, envvar=_env("DRY_RUN"), show_envvar=True,
-              help="Show the range and how many model calls a run needs; call nothing, write nothing.")
+@click.option(
+    "--merge",
+    "merge_files",
+    multiple=True,
+    envvar=_env("MERGE"),
+    show_envvar=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="Merge shard JSON files (repeatable) into one report; no git access.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    envvar=_env("DRY_RUN"),
+    show_envvar=True,
+    help="Show the range and how many model calls a run needs; call nothing, write nothing.",
+)
 def command(**kwargs: Any) -> None:
     """Classify every commit of a development range for backporting and write a review page."""
     from labeler.backport_report import pipeline, report
 
     if kwargs["check_cache"]:
         if not kwargs["cache"]:
-            raise UserError("the verdict cache check (--check-cache) needs "
-                            + setting("--cache FILE (or LABELER_CACHE)", "backport-cache"))
+            raise UserError(
+                "the verdict cache check (--check-cache) needs "
+                + setting("--cache FILE (or LABELER_CACHE)", "backport-cache")
+            )
         from labeler import persist
         from labeler.backport_report import cache
 
@@ -96,21 +205,41 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
     from labeler.backport_report import pipeline, report
 
     if not merged and not kw["stable"]:
-        raise UserError("name at least one stable branch: "
-                        + setting("--stable REF (or LABELER_STABLE)", "stable", "BACKPORT_STABLE"))
+        raise UserError(
+            "name at least one stable branch: "
+            + setting("--stable REF (or LABELER_STABLE)", "stable", "BACKPORT_STABLE")
+        )
     if not merged and not (kw["html"] or kw["json_file"] or kw["dry_run"]):
-        raise UserError(f"nothing to write: set {setting('--html FILE', 'html')} and/or {setting('--json FILE', 'json')} "
-                        f"(or {setting('--dry-run', 'dry-run')})")
+        raise UserError(
+            f"nothing to write: set {setting('--html FILE', 'html')} and/or {setting('--json FILE', 'json')} "
+            f"(or {setting('--dry-run', 'dry-run')})"
+        )
     if kw["provider"] == "rules" and (kw["model"] or kw["prompts"]):
-        raise UserError(f"{setting('--model', 'model', 'LABELER_MODEL')} and {setting('--prompts', 'prompts')} need "
-                        f"{setting('--provider', 'provider', 'BACKPORT_PROVIDER')} anthropic or openai "
-                        f"(the rules provider uses {setting('--rules', 'rules')})")
+        raise UserError(
+            f"{setting('--model', 'model', 'LABELER_MODEL')} and {setting('--prompts', 'prompts')} need "
+            f"{setting('--provider', 'provider', 'BACKPORT_PROVIDER')} anthropic or openai "
+            f"(the rules provider uses {setting('--rules', 'rules')})"
+        )
     stable = tuple(s for item in kw["stable"] for s in item.split())
     return pipeline.Options(
-        repo=kw["repo"], since=kw["since"] or None, until=kw["until"], stable=stable, provider=kw["provider"],
-        model=kw["model"] or None, prompts=kw["prompts"] or None, rules=kw["rules_file"] or None,
-        cache=kw["cache"] or None, concurrency=kw["concurrency"], html=kw["html"] or None,
-        json=kw["json_file"] or None, commit_url=kw["commit_url"] or None, issue_url=kw["issue_url"] or None,
-        shard=report.parse_shard(kw["shard"]) if kw["shard"] else None, dry_run=kw["dry_run"],
-        observation_days=kw["observation_days"], model_scope=kw["model_scope"], confident=kw["confident"],
-        pr_labels=kw["pr_labels"])
+        repo=kw["repo"],
+        since=kw["since"] or None,
+        until=kw["until"],
+        stable=stable,
+        provider=kw["provider"],
+        model=kw["model"] or None,
+        prompts=kw["prompts"] or None,
+        rules=kw["rules_file"] or None,
+        cache=kw["cache"] or None,
+        concurrency=kw["concurrency"],
+        html=kw["html"] or None,
+        json=kw["json_file"] or None,
+        commit_url=kw["commit_url"] or None,
+        issue_url=kw["issue_url"] or None,
+        shard=report.parse_shard(kw["shard"]) if kw["shard"] else None,
+        dry_run=kw["dry_run"],
+        observation_days=kw["observation_days"],
+        model_scope=kw["model_scope"],
+        confident=kw["confident"],
+        pr_labels=kw["pr_labels"],
+    )

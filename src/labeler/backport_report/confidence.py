@@ -4,6 +4,7 @@ share of commits of that kind whose verdict matched what maintainers did (yes an
 the same and every kind shrunk toward its verdict's overall agreement, so a kind seen a few times
 does not claim certainty. `benchmarks/backport_quality.py` fits and checks the table (leave one
 cycle out); a rules file can override it (`confidence:`). Pure functions."""
+
 from __future__ import annotations
 
 import itertools
@@ -12,22 +13,48 @@ from collections.abc import Iterable, Mapping, Sequence
 
 POSITIVE = ("yes", "wait")
 STRENGTH = 20.0  # pseudo-commits of the kind's prior added to what the cycles show
-CAP = 200        # commits of one kind a single cycle may contribute
+CAP = 200  # commits of one kind a single cycle may contribute
 # Fitted by `benchmarks/backport_quality.py --calibrate` on HAProxy 2.9-dev and systemd v255.
 TABLE: dict[str, float] = {
-    'absent:no': 0.943, 'conditional:no': 0.818, 'culprit:uncertain': 0.56, 'default:no': 0.886,
-    'dev-only:no': 0.773, 'fix-report:wait': 0.5, 'fix-word:uncertain': 0.642, 'follows:no': 0.958,
-    'follows:uncertain': 0.756, 'follows:yes': 0.684, 'instruction:no': 0.951, 'instruction:wait': 0.6,
-    'instruction:yes': 0.972, 'lookahead:uncertain': 0.524, 'lookahead:yes': 0.774, 'needed:uncertain': 0.643,
-    'needed:yes': 0.786, 'release:no': 0.971, 'released-fix:wait': 0.516, 'subject:uncertain': 0.556,
-    'subject:yes': 0.679}
+    "absent:no": 0.943,
+    "conditional:no": 0.818,
+    "culprit:uncertain": 0.56,
+    "default:no": 0.886,
+    "dev-only:no": 0.773,
+    "fix-report:wait": 0.5,
+    "fix-word:uncertain": 0.642,
+    "follows:no": 0.958,
+    "follows:uncertain": 0.756,
+    "follows:yes": 0.684,
+    "instruction:no": 0.951,
+    "instruction:wait": 0.6,
+    "instruction:yes": 0.972,
+    "lookahead:uncertain": 0.524,
+    "lookahead:yes": 0.774,
+    "needed:uncertain": 0.643,
+    "needed:yes": 0.786,
+    "release:no": 0.971,
+    "released-fix:wait": 0.516,
+    "subject:uncertain": 0.556,
+    "subject:yes": 0.679,
+}
 # Priors, set by reasoning before looking at any cycle and then corrected by the data: a developer's
 # explicit word is usually right; a fix follows its culprit less surely; "uncertain" is a coin.
 # A pull request's label is a maintainer's decision, but for the whole PR: some of its commits may
 # stay behind ("if only some commits should be backported, say so in the PR"), hence below instructions.
-KIND_PRIOR = {"instruction:yes": 0.9, "instruction:no": 0.9, "release:no": 0.95, "absent:no": 0.85,
-              "default:no": 0.8, "follows:no": 0.85, "follows:yes": 0.7, "needed:yes": 0.7, "lookahead:yes": 0.7,
-              "pr-label:yes": 0.8, "pr-label:no": 0.9}
+KIND_PRIOR = {
+    "instruction:yes": 0.9,
+    "instruction:no": 0.9,
+    "release:no": 0.95,
+    "absent:no": 0.85,
+    "default:no": 0.8,
+    "follows:no": 0.85,
+    "follows:yes": 0.7,
+    "needed:yes": 0.7,
+    "lookahead:yes": 0.7,
+    "pr-label:yes": 0.8,
+    "pr-label:no": 0.9,
+}
 # A verdict whose kind is unknown (a model's, a new rule's): its verdict's prior.
 PRIOR = {"yes": 0.7, "wait": 0.6, "uncertain": 0.5, "no": 0.8}
 
@@ -53,8 +80,7 @@ def _counts(samples: Iterable[tuple[str, bool]]) -> dict[str, list[int]]:
     return out
 
 
-def fit(cycles: Sequence[Sequence[tuple[str, bool]]], strength: float = STRENGTH,
-        cap: int = CAP) -> dict[str, float]:
+def fit(cycles: Sequence[Sequence[tuple[str, bool]]], strength: float = STRENGTH, cap: int = CAP) -> dict[str, float]:
     """kind -> confidence from (kind, agreed) samples of several cycles: a beta posterior around the
     kind's prior (`KIND_PRIOR`, else its verdict's) worth `strength` commits, where each cycle counts
     at most `cap` commits of a kind, so one big cycle cannot speak for every project."""
@@ -78,13 +104,21 @@ def prior(kind: str) -> float:
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)
 
 
-def reliability(pairs: Iterable[tuple[float, bool]], bins: Sequence[float] = BINS) -> list[tuple[str, int, float, float]]:
+def reliability(
+    pairs: Iterable[tuple[float, bool]], bins: Sequence[float] = BINS
+) -> list[tuple[str, int, float, float]]:
     """(bin label, commits, mean confidence, observed agreement) per non-empty bin."""
     rows = []
     pairs = list(pairs)
     for low, high in itertools.pairwise(bins):
         inside = [(c, a) for c, a in pairs if low <= c < high]
         if inside:
-            rows.append((f"[{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}", len(inside),
-                         sum(c for c, _ in inside) / len(inside), sum(a for _, a in inside) / len(inside)))
+            rows.append(
+                (
+                    f"[{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}",
+                    len(inside),
+                    sum(c for c, _ in inside) / len(inside),
+                    sum(a for _, a in inside) / len(inside),
+                )
+            )
     return rows

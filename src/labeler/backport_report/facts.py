@@ -1,6 +1,7 @@
 """What the repository knows about each commit, as plain values the rules can use: the paths it
 touched, the stable branches' trees, which commits of the range already are on a stable branch,
 and whether commits quoted from before the range are on one. Built at the edge (pipeline.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -11,11 +12,11 @@ from typing import Any
 @dataclass(frozen=True)
 class Facts:
     files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    stable_tree: frozenset[str] | None = None      # None: not known, no file check
-    on_stable: frozenset[str] = frozenset()        # range commits already on a stable branch
+    stable_tree: frozenset[str] | None = None  # None: not known, no file check
+    on_stable: frozenset[str] = frozenset()  # range commits already on a stable branch
     outside: Mapping[str, bool] = field(default_factory=dict)  # quoted older id -> on a stable branch
     stable_name: str = "the stable branch"
-    pulls: Mapping[str, int] = field(default_factory=dict)               # sha -> pull request that brought it
+    pulls: Mapping[str, int] = field(default_factory=dict)  # sha -> pull request that brought it
     pr_labels: Mapping[int, frozenset[str]] = field(default_factory=dict)  # PR -> its backport labels (read)
 
     def absent(self, sha: str) -> tuple[str, ...]:
@@ -41,6 +42,7 @@ class Facts:
 
 def note(sha: str, facts: Facts, rel: Any, subjects: Mapping[str, str]) -> str:
     """What the repository knows about `sha`, as lines for a model's prompt (empty when nothing)."""
+
     def name(other: str) -> str:
         return f'{other[:8]} "{subjects[other]}"' if other in subjects else other[:12]
 

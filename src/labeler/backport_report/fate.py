@@ -1,6 +1,7 @@
 """Git-aware passes of the rules provider, after each commit's own verdict: release commits, code
 absent from the stable tree, fixes that follow the fate of the commit they fix, and prerequisites
 pulled in by the commits that need them. Pure: decisions, facts and relations in, decisions out."""
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,12 @@ from labeler.backport_report.rules_config import RulesConfig
 
 POSITIVE = ("yes", "wait")
 # Release commits and version bumps: never picked, whatever they say they fix.
-RELEASE = re.compile(r"^\[RELEASE\]|^(?:Release|Releasing|Bump(?:ing)?\s+(?:the\s+)?version|Version\s+bump)\b|"
-                     r"^\S+:\s+(?:bump|update|set)\s+(?:the\s+)?(?:project\s+)?version\b|"
-                     r"^(?:Prepare|Preparing)\s+(?:for\s+)?(?:the\s+)?(?:release|v?\d+\.\d+)|^v?\d+(?:\.\d+)+\s*$", re.I)
+RELEASE = re.compile(
+    r"^\[RELEASE\]|^(?:Release|Releasing|Bump(?:ing)?\s+(?:the\s+)?version|Version\s+bump)\b|"
+    r"^\S+:\s+(?:bump|update|set)\s+(?:the\s+)?(?:project\s+)?version\b|"
+    r"^(?:Prepare|Preparing)\s+(?:for\s+)?(?:the\s+)?(?:release|v?\d+\.\d+)|^v?\d+(?:\.\d+)+\s*$",
+    re.I,
+)
 _KEEP_OWN = ("instruction", "conditional", "release")
 # Below this share of commits carrying a backport instruction, a project does not write them, and
 # the absence of one says nothing: fix signals decide instead (`fix_signals: auto`).
@@ -38,8 +42,12 @@ def own(item: Item, decision: Decision, facts: Facts) -> Decision:
         return Decision("no", "a release, version bump or merge commit", "release")
     if facts.all_absent(item.sha) and not (decision.source == "instruction" and decision.verdict in POSITIVE):
         files = facts.files.get(item.sha, ())
-        return Decision("no", f"the code it changes is not in {facts.stable_name}: {_short(files)} "
-                              f"{'is' if len(files) == 1 else 'are'} absent there", "absent")
+        return Decision(
+            "no",
+            f"the code it changes is not in {facts.stable_name}: {_short(files)} "
+            f"{'is' if len(files) == 1 else 'are'} absent there",
+            "absent",
+        )
     return decision
 
 
@@ -53,7 +61,7 @@ def pr_label(item: Item, decision: Decision, facts: Facts, rules: Sequence[Label
     rule = verdict_of(labels, rules)
     if rule is None:
         return decision
-    return Decision(rule.verdict, f"pull request #{number} is labelled \"{rule.name}\"", "pr-label")
+    return Decision(rule.verdict, f'pull request #{number} is labelled "{rule.name}"', "pr-label")
 
 
 def instructed(decisions: Sequence[Decision]) -> bool:
@@ -72,34 +80,47 @@ def fix_signal(item: Item, decision: Decision, facts: Facts, rel: Relations) -> 
     released = [a for a in rel.fixes_outside.get(item.sha, []) if facts.outside_on_stable(a) is not False]
     if released:
         where = "on " + facts.stable_name if facts.outside_on_stable(released[0]) else "older than this cycle"
-        return Decision("wait", f"fixes {released[0]}, {where}: the stable branches likely have the bug",
-                        "released-fix")
+        return Decision(
+            "wait", f"fixes {released[0]}, {where}: the stable branches likely have the bug", "released-fix"
+        )
     body = item.message.split("\n", 1)[1] if "\n" in item.message else ""
     match = P.FIX_REPORT.search(item.subject) or P.FIX_REPORT.search(body)
     if match:
-        return Decision("wait", f"a fix ({match.group(0).strip()!r}) of code that is on {facts.stable_name}",
-                        "fix-report")
+        return Decision(
+            "wait", f"a fix ({match.group(0).strip()!r}) of code that is on {facts.stable_name}", "fix-report"
+        )
     if P.FIX_WORD.search(item.subject):
-        return Decision("uncertain", f"the subject says it fixes something in code that is on {facts.stable_name}",
-                        "fix-word")
+        return Decision(
+            "uncertain", f"the subject says it fixes something in code that is on {facts.stable_name}", "fix-word"
+        )
     return decision
 
 
 def _follow(item: Item, culprit: str, decisions: list[Decision], order: dict[str, int], facts: Facts) -> Decision:
     if culprit in facts.on_stable:
-        return Decision("yes", f"fixes {culprit[:8]}, which is already on {facts.stable_name}: pick this fix too",
-                        "follows", culprit)
+        return Decision(
+            "yes",
+            f"fixes {culprit[:8]}, which is already on {facts.stable_name}: pick this fix too",
+            "follows",
+            culprit,
+        )
     other = decisions[order[culprit]]
     if other.verdict == "wait":  # the culprit itself is not picked yet: decide the two together
         return Decision("uncertain", f"fixes {culprit[:8]}, which waits: decide both together", "follows", culprit)
     if other.verdict in POSITIVE:
-        return Decision("yes", f"fixes {culprit[:8]} ({other.verdict}): pick both together, {culprit[:8]} first",
-                        "follows", culprit)
+        return Decision(
+            "yes", f"fixes {culprit[:8]} ({other.verdict}): pick both together, {culprit[:8]} first", "follows", culprit
+        )
     if other.verdict == "uncertain":
-        return Decision("uncertain", f"fixes {culprit[:8]}, whose verdict is uncertain: decide both together",
-                        "follows", culprit)
-    return Decision("no", f"fixes {culprit[:8]} of this development cycle, which is not backported "
-                          f"({other.verdict})", "follows", culprit)
+        return Decision(
+            "uncertain", f"fixes {culprit[:8]}, whose verdict is uncertain: decide both together", "follows", culprit
+        )
+    return Decision(
+        "no",
+        f"fixes {culprit[:8]} of this development cycle, which is not backported ({other.verdict})",
+        "follows",
+        culprit,
+    )
 
 
 def _older_cause(sha: str, rel: Relations, facts: Facts) -> bool:
@@ -133,12 +154,14 @@ def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Re
                 break
             if theirs.verdict == "wait" and decisions[i].verdict != "uncertain":
                 # A deferred pick does not pull a series in yet: decide the two together later.
-                decisions[i] = Decision("uncertain", f"needed by {child[:8]}, which waits: decide both together",
-                                        "needed", child)
+                decisions[i] = Decision(
+                    "uncertain", f"needed by {child[:8]}, which waits: decide both together", "needed", child
+                )
 
 
-def apply(items: Sequence[Item], decisions: Sequence[Decision], config: RulesConfig, facts: Facts,
-          rel: Relations) -> list[Decision]:
+def apply(
+    items: Sequence[Item], decisions: Sequence[Decision], config: RulesConfig, facts: Facts, rel: Relations
+) -> list[Decision]:
     rules = config.label_rules() if facts.pr_labels else []
     out = [pr_label(item, own(item, d, facts), facts, rules) for item, d in zip(items, decisions, strict=True)]
     if config.fix_signals is True or (config.fix_signals == "auto" and not instructed(decisions)):
@@ -150,8 +173,9 @@ def apply(items: Sequence[Item], decisions: Sequence[Decision], config: RulesCon
     return out
 
 
-def classify(items: Sequence[Item], config: RulesConfig, facts: Facts | None = None,
-             rel: Relations | None = None) -> tuple[list[Decision], Relations]:
+def classify(
+    items: Sequence[Item], config: RulesConfig, facts: Facts | None = None, rel: Relations | None = None
+) -> tuple[list[Decision], Relations]:
     """The rules provider over a whole range: each commit's own verdict, then the git-aware passes."""
     from labeler.backport_report import rules
     from labeler.backport_report.relations import relate

@@ -3,14 +3,26 @@
 The model sees the message only: no diff, and none of the people trailers (Signed-off-by, Cc,
 Reported-by, Acked-by...) that say nothing about backporting but cost tokens and leak addresses.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
 # Trailers dropped before a model reads the message (patchbot drops the first four).
-PEOPLE_TRAILERS = ("Signed-off-by", "Cc", "Reported-by", "Acked-by", "Reviewed-by", "Tested-by",
-                   "Suggested-by", "Co-authored-by", "Co-developed-by", "Helped-by", "Reported-and-tested-by")
+PEOPLE_TRAILERS = (
+    "Signed-off-by",
+    "Cc",
+    "Reported-by",
+    "Acked-by",
+    "Reviewed-by",
+    "Tested-by",
+    "Suggested-by",
+    "Co-authored-by",
+    "Co-developed-by",
+    "Helped-by",
+    "Reported-and-tested-by",
+)
 _TRAILER = re.compile(r"^(?:{})\s*:".format("|".join(re.escape(t) for t in PEOPLE_TRAILERS)), re.IGNORECASE)
 # format-patch output or a pasted diff: everything from the first `---` line or `diff --git` on.
 _DIFF_START = re.compile(r"^(?:---\s*$|diff --git )", re.MULTILINE)
@@ -19,7 +31,7 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def strip_diff(message: str) -> str:
     match = _DIFF_START.search(message)
-    return message[:match.start()] if match else message
+    return message[: match.start()] if match else message
 
 
 def strip_trailers(message: str) -> str:

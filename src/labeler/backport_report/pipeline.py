@@ -1,12 +1,13 @@
 """The steps of `labeler backport-report`: read the range, find what is already backported,
 classify (offline rules, or a model with a cache), then write the JSON, the page and the summary."""
+
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -36,10 +37,10 @@ class Options:
     issue_url: str | None
     shard: tuple[int, int] | None
     dry_run: bool
-    observation_days: float = 14.0   # a wait verdict is ready to pick after this long
-    model_scope: str = "all"         # all | unsure: ask the model only below `confident`
+    observation_days: float = 14.0  # a wait verdict is ready to pick after this long
+    model_scope: str = "all"  # all | unsure: ask the model only below `confident`
     confident: float = 0.9
-    pr_labels: str = "auto"          # auto | on | off: read the range's pull request labels from GitHub
+    pr_labels: str = "auto"  # auto | on | off: read the range's pull request labels from GitHub
 
 
 def urls(commit_url: str | None, issue_url: str | None) -> tuple[str | None, str | None]:
@@ -49,13 +50,16 @@ def urls(commit_url: str | None, issue_url: str | None) -> tuple[str | None, str
             raise UserError(f"{name} must be an http(s) URL containing {field}, got {value!r}")
     repo = os.environ.get("GITHUB_REPOSITORY")
     base = f"{runner.server_url()}/{repo}" if repo and repo.count("/") == 1 else None
-    return (commit_url or (f"{base}/commit/{{sha}}" if base else None),
-            issue_url or (f"{base}/issues/{{number}}" if base else None))
+    return (
+        commit_url or (f"{base}/commit/{{sha}}" if base else None),
+        issue_url or (f"{base}/issues/{{number}}" if base else None),
+    )
 
 
 @dataclass(frozen=True)
 class PullRequests:
     """Which pull request brought each commit of the range, and since when to list labelled ones."""
+
     by_commit: dict[str, int]
     since: str | None  # ISO 8601 UTC, a day before the range's oldest commit landed
 
@@ -72,10 +76,19 @@ def read_range(opts: Options) -> tuple[dict[str, Any], list[Commit], PullRequest
         git.resolve(opts.repo, ref, setting("--stable", "stable", "BACKPORT_STABLE"))
     every = git.log(opts.repo, f"{since_sha}..{until_sha}")
     commits = [c for c in every if not c.is_merge]
-    meta = {"since": since, "until": opts.until, "since_sha": since_sha, "until_sha": until_sha,
-            "stable": list(opts.stable), "total": len(commits)}
-    return meta, commits, PullRequests(pulls.by_commit(every, until_sha),
-                                       pulls.listing_since([c.commit_date or c.date for c in every]))
+    meta = {
+        "since": since,
+        "until": opts.until,
+        "since_sha": since_sha,
+        "until_sha": until_sha,
+        "stable": list(opts.stable),
+        "total": len(commits),
+    }
+    return (
+        meta,
+        commits,
+        PullRequests(pulls.by_commit(every, until_sha), pulls.listing_since([c.commit_date or c.date for c in every])),
+    )
 
 
 def find_backports(opts: Options, meta: dict[str, Any], commits: Sequence[Commit]) -> dict[str, list[Any]]:
@@ -90,8 +103,9 @@ def find_backports(opts: Options, meta: dict[str, Any], commits: Sequence[Commit
     return match(commits, stable, dev_ids, stable_ids)
 
 
-def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit], asked: Sequence[Commit],
-         notes: dict[str, str]) -> str:
+def plan(
+    opts: Options, meta: dict[str, Any], commits: Sequence[Commit], asked: Sequence[Commit], notes: dict[str, str]
+) -> str:
     """What a run would do (--dry-run): nothing is called or written."""
     line = f"range {meta['since']}..{meta['until']}: {meta['total']} commits (merges skipped)"
     lines = [line + (f", {len(commits)} in shard {meta['shard']}" if opts.shard else "")]
@@ -105,8 +119,11 @@ def plan(opts: Options, meta: dict[str, Any], commits: Sequence[Commit], asked: 
         name = opts.model or DEFAULT_MODELS[opts.provider]
         model = type("Named", (), {"provider": opts.provider, "name": name})()
         hits = sum(cache.get(classify.answer_key(c, model, prompts, notes.get(c.sha, ""))) is not None for c in asked)
-        scope = f" ({len(asked)} of {len(commits)} below confidence {opts.confident:g})" \
-            if opts.model_scope == "unsure" else ""
+        scope = (
+            f" ({len(asked)} of {len(commits)} below confidence {opts.confident:g})"
+            if opts.model_scope == "unsure"
+            else ""
+        )
         lines.append(f"{opts.provider} ({name}): {hits} cached, {len(asked) - hits} model calls needed{scope}")
     return "\n".join(lines)
 
@@ -133,11 +150,18 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         return meta, []
     if opts.provider != "rules":
         verdicts = providers.classify_model(opts, meta, mine, verdicts, facts, rel)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     seqs = {c.sha: i for i, c in enumerate(commits, 1)}
-    records = [report.record(seqs[c.sha], c, ready.ripen(verdicts[c.sha], c.commit_date or c.date, now,
-                                                         opts.observation_days),
-                             backports.get(c.sha, []), providers.links(c.sha, rel, facts)) for c in mine]
+    records = [
+        report.record(
+            seqs[c.sha],
+            c,
+            ready.ripen(verdicts[c.sha], c.commit_date or c.date, now, opts.observation_days),
+            backports.get(c.sha, []),
+            providers.links(c.sha, rel, facts),
+        )
+        for c in mine
+    ]
     meta["generated"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return meta, records
 
@@ -160,8 +184,9 @@ def publish(opts: Options, meta: dict[str, Any], records: list[dict[str, Any]]) 
     click.echo(", ".join(f"{v}: {table[v]['new']} (+{table[v]['backported']} backported)" for v in report.VERDICTS))
 
 
-def render_page(meta: dict[str, Any], records: list[dict[str, Any]], commit_url: str | None,
-                issue_url: str | None) -> str:
+def render_page(
+    meta: dict[str, Any], records: list[dict[str, Any]], commit_url: str | None, issue_url: str | None
+) -> str:
     try:
         import jinja2  # noqa: F401 -- only to give a helpful message when the extra is missing
     except ImportError:

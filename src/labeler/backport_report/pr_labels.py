@@ -3,6 +3,7 @@ configured label name, only when some commit of the range came through a pull re
 
 `auto` reads them when the job has a token and a repository and turns a failure into a warning
 (verdicts then use git alone); `on` makes a failure the job's error; `off` never asks GitHub."""
+
 from __future__ import annotations
 
 import os
@@ -13,15 +14,19 @@ from labeler.backport_report.pulls import LabelRule
 from labeler.errors import UserError, setting
 
 
-def read(mode: str, numbers: Collection[int], rules: Sequence[LabelRule], since: str | None) -> dict[int, frozenset[str]]:
+def read(
+    mode: str, numbers: Collection[int], rules: Sequence[LabelRule], since: str | None
+) -> dict[int, frozenset[str]]:
     """PR number -> the configured label names it carries, for the PRs in `numbers`."""
     if mode == "off" or not numbers or not rules:
         return {}
     missing = [name for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY") if not os.environ.get(name)]
     if missing:
         if mode == "on":
-            raise UserError(f"reading pull request labels ({setting('--pr-labels on', 'pr-labels')}) needs "
-                            f"{' and '.join(missing)} (the action's github-token input and the workflow's repository)")
+            raise UserError(
+                f"reading pull request labels ({setting('--pr-labels on', 'pr-labels')}) needs "
+                f"{' and '.join(missing)} (the action's github-token input and the workflow's repository)"
+            )
         return {}
     try:
         return _read(numbers, rules, since)

@@ -1,5 +1,6 @@
 """Who decides: the repository's facts gathered once (git at the edge), the rules provider over the
 whole range, and a model for all commits or only those the rules are not confident about."""
+
 from __future__ import annotations
 
 import time
@@ -11,23 +12,32 @@ from labeler.backport_report import confidence
 from labeler.backport_report.facts import Facts, note
 
 
-def gather_facts(opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any,
-                 prs: Any, config: Any) -> Facts:
+def gather_facts(
+    opts: Any, meta: dict[str, Any], backports: dict[str, list[Any]], rel: Any, prs: Any, config: Any
+) -> Facts:
     """Touched paths, the stable branches' trees, what is already on stable, quoted older commits,
     the pull request each commit came by and that PR's backport labels."""
     from labeler.backport_report import pr_labels
 
     tree = frozenset().union(*(git.tree_paths(opts.repo, ref) for ref in opts.stable)) if opts.stable else None
     quoted = sorted({a for ids in rel.fixes_outside.values() for a in ids})
-    outside = {abbrev: any(git.is_ancestor(opts.repo, sha, ref) for ref in opts.stable)
-               for abbrev, sha in git.resolve_ids(opts.repo, quoted).items()}
+    outside = {
+        abbrev: any(git.is_ancestor(opts.repo, sha, ref) for ref in opts.stable)
+        for abbrev, sha in git.resolve_ids(opts.repo, quoted).items()
+    }
     by_pull = prs.by_commit
     labels = pr_labels.read(opts.pr_labels, set(by_pull.values()), config.label_rules(), prs.since)
     if by_pull:
         meta["pull_requests"] = {"mapped": len(by_pull), "labelled": sum(n in labels for n in by_pull.values())}
-    return Facts(files=git.touched_files(opts.repo, f"{meta['since_sha']}..{meta['until_sha']}"), stable_tree=tree,
-                 on_stable=frozenset(backports), outside=outside, stable_name=" / ".join(opts.stable) or "stable",
-                 pulls=by_pull, pr_labels=labels)
+    return Facts(
+        files=git.touched_files(opts.repo, f"{meta['since_sha']}..{meta['until_sha']}"),
+        stable_tree=tree,
+        on_stable=frozenset(backports),
+        outside=outside,
+        stable_name=" / ".join(opts.stable) or "stable",
+        pulls=by_pull,
+        pr_labels=labels,
+    )
 
 
 def rules_config(opts: Any, meta: dict[str, Any]) -> Any:
@@ -35,24 +45,28 @@ def rules_config(opts: Any, meta: dict[str, Any]) -> Any:
     from labeler.backport_report import pulls
     from labeler.backport_report import rules_config as rc
 
-    return rc.load(opts.rules).with_versions(*versions(opts, meta["since"]),
-                                             tuple(pulls.branch_name(ref) for ref in opts.stable))
+    return rc.load(opts.rules).with_versions(
+        *versions(opts, meta["since"]), tuple(pulls.branch_name(ref) for ref in opts.stable)
+    )
 
 
 def _table(config: Any) -> dict[str, float]:
     return {**confidence.TABLE, **config.confidence}
 
 
-def classify_rules(opts: Any, meta: dict[str, Any], items: Sequence[Any], facts: Facts,
-                   rel: Any, config: Any) -> dict[str, dict[str, Any]]:
+def classify_rules(
+    opts: Any, meta: dict[str, Any], items: Sequence[Any], facts: Facts, rel: Any, config: Any
+) -> dict[str, dict[str, Any]]:
     from labeler.backport_report import fate
 
     decisions, _ = fate.classify(items, config, facts, rel)
     meta.update(provider="rules", model=f"rules:{config.digest}", rules=config.source)
     table = _table(config)
     meta["confidence_table"] = table
-    return {i.sha: verdict(d.verdict, d.reason, f"{d.source}:{d.verdict}", table)
-            for i, d in zip(items, decisions, strict=True)}
+    return {
+        i.sha: verdict(d.verdict, d.reason, f"{d.source}:{d.verdict}", table)
+        for i, d in zip(items, decisions, strict=True)
+    }
 
 
 def verdict(value: str, reason: str, kind: str, table: dict[str, float]) -> dict[str, Any]:
@@ -64,8 +78,9 @@ def versions(opts: Any, since: str) -> tuple[str | None, tuple[str, ...]]:
     return git.version_of(since), stable
 
 
-def classify_model(opts: Any, meta: dict[str, Any], commits: Sequence[Any], base: dict[str, dict[str, Any]],
-                   facts: Facts, rel: Any) -> dict[str, dict[str, Any]]:
+def classify_model(
+    opts: Any, meta: dict[str, Any], commits: Sequence[Any], base: dict[str, dict[str, Any]], facts: Facts, rel: Any
+) -> dict[str, dict[str, Any]]:
     """The model's verdicts for `commits` (only the unsure ones with `model_scope` unsure); the
     others keep the rules' verdict. The prompt carries the repository's facts."""
     from labeler import llm
@@ -76,11 +91,27 @@ def classify_model(opts: Any, meta: dict[str, Any], commits: Sequence[Any], base
     prompts = classify.load_prompts(opts.prompts, *versions(opts, meta["since"]))
     model = llm.get_model(opts.provider, opts.model)
     started = time.monotonic()
-    stats = classify.classify(asked, model, prompts, VerdictCache.load(opts.cache), concurrency=opts.concurrency,
-                              progress=_progress, notes=notes)
-    meta.update(provider=opts.provider, model=model.name, prompt_hash=prompts.digest, prompt_version=prompts.version,
-                model_calls=stats.calls, cached=stats.cached, failed=stats.failed, model_scope=opts.model_scope,
-                asked_model=len(asked), seconds=round(time.monotonic() - started, 1))
+    stats = classify.classify(
+        asked,
+        model,
+        prompts,
+        VerdictCache.load(opts.cache),
+        concurrency=opts.concurrency,
+        progress=_progress,
+        notes=notes,
+    )
+    meta.update(
+        provider=opts.provider,
+        model=model.name,
+        prompt_hash=prompts.digest,
+        prompt_version=prompts.version,
+        model_calls=stats.calls,
+        cached=stats.cached,
+        failed=stats.failed,
+        model_scope=opts.model_scope,
+        asked_model=len(asked),
+        seconds=round(time.monotonic() - started, 1),
+    )
     table = meta.get("confidence_table", confidence.TABLE)
     out = dict(base)
     for sha, result in stats.results.items():
@@ -89,8 +120,9 @@ def classify_model(opts: Any, meta: dict[str, Any], commits: Sequence[Any], base
     return out
 
 
-def model_work(opts: Any, commits: Sequence[Any], base: dict[str, dict[str, Any]], facts: Facts,
-               rel: Any) -> tuple[list[Any], dict[str, str]]:
+def model_work(
+    opts: Any, commits: Sequence[Any], base: dict[str, dict[str, Any]], facts: Facts, rel: Any
+) -> tuple[list[Any], dict[str, str]]:
     """The commits to ask the model about, and the repository facts each prompt carries."""
     asked = [c for c in commits if opts.model_scope == "all" or base[c.sha]["confidence"] < opts.confident]
     subjects = {c.sha: c.subject for c in commits}
@@ -109,7 +141,11 @@ def _progress(done: int, total: int) -> None:
 
 def links(sha: str, rel: Any, facts: Facts) -> dict[str, Any]:
     """The JSON's dependency fields for one commit."""
-    return {"depends_on": rel.depends_on.get(sha, []), "needed_by": rel.needed_by.get(sha, []),
-            "fixes": [{"sha": s, "on_stable": s in facts.on_stable} for s in rel.fixes.get(sha, [])]
-            + [{"sha": a, "on_stable": facts.outside_on_stable(a)} for a in rel.fixes_outside.get(sha, [])],
-            "fixed_by": rel.fixed_by.get(sha, []), "pull_request": facts.pulls.get(sha)}
+    return {
+        "depends_on": rel.depends_on.get(sha, []),
+        "needed_by": rel.needed_by.get(sha, []),
+        "fixes": [{"sha": s, "on_stable": s in facts.on_stable} for s in rel.fixes.get(sha, [])]
+        + [{"sha": a, "on_stable": facts.outside_on_stable(a)} for a in rel.fixes_outside.get(sha, [])],
+        "fixed_by": rel.fixed_by.get(sha, []),
+        "pull_request": facts.pulls.get(sha),
+    }

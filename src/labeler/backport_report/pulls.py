@@ -8,11 +8,12 @@ everything its second parent reaches that the first parent line does not, and a 
 subject ends in "(#N)". A rebase merge leaves no trace, so its commits map to no pull request.
 Pure: commits and label names in, plain values out.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, Protocol
 
 
@@ -80,14 +81,14 @@ def listing_since(dates: Iterable[str]) -> str | None:
             instant = datetime.fromisoformat(text)
         except (TypeError, ValueError):
             continue
-        instants.append(instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc))
+        instants.append(instant if instant.tzinfo else instant.replace(tzinfo=UTC))
     if not instants:
         return None
-    return (min(instants) - timedelta(days=1)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (min(instants) - timedelta(days=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class LabelRule(NamedTuple):
-    name: str      # as configured, placeholders filled: shown in reasons
+    name: str  # as configured, placeholders filled: shown in reasons
     verdict: str
 
 
@@ -107,7 +108,7 @@ def branch_name(ref: str) -> str:
     """A stable ref as a label would name it: `origin/2.8` and `refs/remotes/origin/2.8` -> `2.8`."""
     for prefix in ("refs/heads/", "refs/remotes/"):
         if ref.startswith(prefix):
-            ref = ref[len(prefix):]
+            ref = ref[len(prefix) :]
             return ref.split("/", 1)[1] if prefix == "refs/remotes/" and "/" in ref else ref
     head, _, rest = ref.partition("/")
     return rest if rest and head in ("origin", "upstream") else ref

@@ -1,5 +1,6 @@
 """Wait, then ready: a `wait` verdict ("wait a bit before backporting") becomes ready to pick once
 the commit has been in the development branch for the observation period. Pure."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -26,9 +27,12 @@ def ripen(verdict: Mapping[str, Any], landed: str, now: datetime, days: float) -
     age = age_days(landed, now)
     out["age_days"] = None if age is None else round(age, 1)
     if age is not None and age >= days:
-        out.update(verdict="yes", ready=True,
-                   reason=f"ready: waited {age:.0f} days in the development branch (observation period "
-                          f"{days:g} days); {out['reason']}")
+        out.update(
+            verdict="yes",
+            ready=True,
+            reason=f"ready: waited {age:.0f} days in the development branch (observation period "
+            f"{days:g} days); {out['reason']}",
+        )
     else:
         out["ready"] = False
     return out

@@ -1,5 +1,6 @@
 """Commit references inside messages, resolved against the range: abbreviated ids, subjects
 (quoted or listed), "the previous commit", "the next patch"."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,7 +14,6 @@ class Item:
     sha: str
     subject: str
     message: str
-
 
 
 class Refs:
@@ -45,7 +45,7 @@ class Refs:
         found = []
         for match in P.SUBJECT_START.finditer(sentence):
             at = match.start()
-            found += [s for s in self.by_head.get(sentence[at:at + 12], ()) if sentence.startswith(s, at)]
+            found += [s for s in self.by_head.get(sentence[at : at + 12], ()) if sentence.startswith(s, at)]
         return found
 
     def previous(self, sha: str, sentence: str) -> list[str]:

@@ -2,6 +2,7 @@
 `depends_on` (earlier commits a commit says it needs), `needed_by` (later commits that say they
 need it), `fixes` (the commit it fixes: "introduced by X", `Fixes: X`, "follow-up to X", a revert)
 and `fixed_by` (later commits fixing it). Pure: items and their references in, lists of shas out."""
+
 from __future__ import annotations
 
 import re
@@ -12,12 +13,18 @@ from labeler.backport_report import message as msg
 from labeler.backport_report import patterns as P
 from labeler.backport_report.refs import Item, Refs
 
-FIX_OF = re.compile(r"\b(?:introduc\w*|caus\w*|broke\w*|regress\w*|follow(?:s|ing)?[- ]?ups?|fix(?:es|ed|ing)?\s*:|"
-                    r"fixup|amend\w*|revert\w*|complement\w*|(?:this|it)\s+fix(?:es)?\s+(?:commit|the\s+\w+\s+in)|"
-                    # the cause in other words: "because of commit X", "in X I erroneously used", "Following X"
-                    r"because\s+of|due\s+to|erroneous\w*|wrongly|by\s+mistake|mistakenly|^following)\b", re.I)
-_MAY_NAME = re.compile(r"[0-9a-f]{7}|[\"\u201c]|[A-Z]{2,}[A-Z0-9]*(?:/[A-Z]+)?:|previous|preceding|next|following|"
-                       r"upcoming|subsequent", re.I)
+FIX_OF = re.compile(
+    r"\b(?:introduc\w*|caus\w*|broke\w*|regress\w*|follow(?:s|ing)?[- ]?ups?|fix(?:es|ed|ing)?\s*:|"
+    r"fixup|amend\w*|revert\w*|complement\w*|(?:this|it)\s+fix(?:es)?\s+(?:commit|the\s+\w+\s+in)|"
+    # the cause in other words: "because of commit X", "in X I erroneously used", "Following X"
+    r"because\s+of|due\s+to|erroneous\w*|wrongly|by\s+mistake|mistakenly|^following)\b",
+    re.I,
+)
+_MAY_NAME = re.compile(
+    r"[0-9a-f]{7}|[\"\u201c]|[A-Z]{2,}[A-Z0-9]*(?:/[A-Z]+)?:|previous|preceding|next|following|"
+    r"upcoming|subsequent",
+    re.I,
+)
 REVERT = re.compile(r'^Revert\s+"(.+)"\s*$')
 
 

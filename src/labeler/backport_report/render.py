@@ -3,6 +3,7 @@
 Commit text is untrusted: the template escapes every field; reasons are split into plain text
 and link tokens first, each plain piece escaped, so a link can only be one we built.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,11 +34,19 @@ def linkify(text: str, commit_url: str | None, issue_url: str | None) -> Any:
     pieces, pos = [], 0
     for match in _LINKABLE.finditer(text):
         number, sha = match.groups()
-        url = _fill(issue_url, number=number) if number and issue_url else \
-            _fill(commit_url, sha=sha) if sha and commit_url else None
-        pieces.append(escape(text[pos:match.start()]))
-        pieces.append(Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, match.group(0))
-                      if url else escape(match.group(0)))
+        url = (
+            _fill(issue_url, number=number)
+            if number and issue_url
+            else _fill(commit_url, sha=sha)
+            if sha and commit_url
+            else None
+        )
+        pieces.append(escape(text[pos : match.start()]))
+        pieces.append(
+            Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, match.group(0))
+            if url
+            else escape(match.group(0))
+        )
         pos = match.end()
     pieces.append(escape(text[pos:]))
     return Markup("").join(pieces)
@@ -60,8 +69,12 @@ def _seqs(shas: Sequence[Any], seq_of: Mapping[str, int]) -> list[int]:
 def _links(rec: Mapping[str, Any], seq_of: Mapping[str, int]) -> dict[str, list[int]]:
     """Related rows by seq: what must be picked first (needs), and what follows it."""
     needs = _seqs(list(rec.get("depends_on", [])) + list(rec.get("fixes", [])), seq_of)
-    return {"needs": needs, "fixes": _seqs(rec.get("fixes", []), seq_of),
-            "needed_by": _seqs(rec.get("needed_by", []), seq_of), "fixed_by": _seqs(rec.get("fixed_by", []), seq_of)}
+    return {
+        "needs": needs,
+        "fixes": _seqs(rec.get("fixes", []), seq_of),
+        "needed_by": _seqs(rec.get("needed_by", []), seq_of),
+        "fixed_by": _seqs(rec.get("fixed_by", []), seq_of),
+    }
 
 
 def _wait_note(rec: Mapping[str, Any]) -> str:
@@ -70,18 +83,30 @@ def _wait_note(rec: Mapping[str, Any]) -> str:
     return f"ready: waited {rec['age_days']:.0f} d" if rec.get("ready") else f"waiting: {rec['age_days']:.0f} d so far"
 
 
-def _row(rec: Mapping[str, Any], commit_url: str | None, issue_url: str | None,
-         seq_of: Mapping[str, int] | None = None) -> dict[str, Any]:
+def _row(
+    rec: Mapping[str, Any], commit_url: str | None, issue_url: str | None, seq_of: Mapping[str, int] | None = None
+) -> dict[str, Any]:
     confidence = rec.get("confidence")
     return {
-        **_links(rec, seq_of or {}), "wait_note": _wait_note(rec), "ready": bool(rec.get("ready")),
-        "conf": "" if confidence is None else f"{float(confidence):.2f}", "kind": rec.get("kind", ""),
-        "seq": rec["seq"], "sha": rec["sha"], "short": rec["sha"][:8], "subject": rec["subject"],
-        "author": rec["author"], "who": msg.short_author(rec.get("author_email", "")),
-        "day": msg.compact_date(rec["date"]), "v": rec["verdict"][0], "bold": bool(BOLD.match(rec["subject"])),
+        **_links(rec, seq_of or {}),
+        "wait_note": _wait_note(rec),
+        "ready": bool(rec.get("ready")),
+        "conf": "" if confidence is None else f"{float(confidence):.2f}",
+        "kind": rec.get("kind", ""),
+        "seq": rec["seq"],
+        "sha": rec["sha"],
+        "short": rec["sha"][:8],
+        "subject": rec["subject"],
+        "author": rec["author"],
+        "who": msg.short_author(rec.get("author_email", "")),
+        "day": msg.compact_date(rec["date"]),
+        "v": rec["verdict"][0],
+        "bold": bool(BOLD.match(rec["subject"])),
         "url": _fill(commit_url, sha=rec["sha"]) if commit_url else None,
         "reason_html": linkify(rec["reason"], commit_url, issue_url),
-        "backported": rec["backported"], "backported_to": rec["backported_to"], **_pull(rec, issue_url),
+        "backported": rec["backported"],
+        "backported_to": rec["backported_to"],
+        **_pull(rec, issue_url),
     }
 
 
@@ -104,37 +129,62 @@ def _csp_hash(text: str) -> Any:
 def environment() -> Any:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("labeler.backport_report", "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("labeler.backport_report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["csp_hash"] = _csp_hash
     return env
 
 
-def render_html(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *,
-                commit_url: str | None = None, issue_url: str | None = None, title: str | None = None) -> str:
+def render_html(
+    meta: Mapping[str, Any],
+    records: Sequence[Mapping[str, Any]],
+    *,
+    commit_url: str | None = None,
+    issue_url: str | None = None,
+    title: str | None = None,
+) -> str:
     table = counts(records)
     start = default_start(records)
     seq_of = {r["sha"]: r["seq"] for r in records}
     new_seq = max((r["seq"] for r in records), default=0) + 1
-    page: str = environment().get_template(TEMPLATE).render(
-        title=title or f"Backport review: {meta.get('since', '')}..{meta.get('until', '')}",
-        meta=meta, rows=[_row(r, commit_url, issue_url, seq_of) for r in records], counts=table,
-        totals={k: sum(table[v][k] for v in VERDICTS) for k in ("new", "backported")},
-        default_start=start, new_seq=new_seq,
-        page_data={"defaultStart": start, "since": str(meta.get("since", "")), "until": str(meta.get("until", ""))})
+    page: str = (
+        environment()
+        .get_template(TEMPLATE)
+        .render(
+            title=title or f"Backport review: {meta.get('since', '')}..{meta.get('until', '')}",
+            meta=meta,
+            rows=[_row(r, commit_url, issue_url, seq_of) for r in records],
+            counts=table,
+            totals={k: sum(table[v][k] for v in VERDICTS) for k in ("new", "backported")},
+            default_start=start,
+            new_seq=new_seq,
+            page_data={"defaultStart": start, "since": str(meta.get("since", "")), "until": str(meta.get("until", ""))},
+        )
+    )
     return page
 
 
-def render_summary(meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *,
-                   commit_url: str | None = None, limit: int = 200) -> str:
+def render_summary(
+    meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *, commit_url: str | None = None, limit: int = 200
+) -> str:
     table = counts(records)
-    lines = [f"### Backport review: {md.escape(str(meta.get('since')))}..{md.escape(str(meta.get('until')))}", "",
-             "| verdict | not backported | backported |", "| --- | ---: | ---: |"]
+    lines = [
+        f"### Backport review: {md.escape(str(meta.get('since')))}..{md.escape(str(meta.get('until')))}",
+        "",
+        "| verdict | not backported | backported |",
+        "| --- | ---: | ---: |",
+    ]
     lines += [f"| {v} | {table[v]['new']} | {table[v]['backported']} |" for v in VERDICTS]
     pulls = meta.get("pull_requests")
     if isinstance(pulls, Mapping):
-        lines += ["", f"Commits brought by a pull request: {int(pulls.get('mapped', 0))}, "
-                      f"{int(pulls.get('labelled', 0))} of them by one with a backport label."]
+        lines += [
+            "",
+            f"Commits brought by a pull request: {int(pulls.get('mapped', 0))}, "
+            f"{int(pulls.get('labelled', 0))} of them by one with a backport label.",
+        ]
     todo = [r for r in records if r["verdict"] == "yes" and not r["backported"]]
     lines += ["", f"**To backport (yes, not yet backported): {len(todo)}**", ""]
     for rec in todo[:limit]:

@@ -1,4 +1,5 @@
 """The report as data: one record per commit, the JSON file, shards and their merge."""
+
 from __future__ import annotations
 
 import json
@@ -33,21 +34,35 @@ def in_shard(sha: str, shard: tuple[int, int] | None) -> bool:
     return shard is None or int(sha[:8], 16) % shard[1] == shard[0] - 1
 
 
-def record(seq: int, commit: Commit, verdict: Mapping[str, Any], backports: Sequence[Backport],
-           links: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def record(
+    seq: int,
+    commit: Commit,
+    verdict: Mapping[str, Any],
+    backports: Sequence[Backport],
+    links: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     links = links or {}
     return {
-        "seq": seq, "sha": commit.sha, "subject": commit.subject, "author": commit.author,
-        "author_email": commit.author_email, "date": commit.date,
-        "verdict": verdict["verdict"], "reason": verdict["reason"],
+        "seq": seq,
+        "sha": commit.sha,
+        "subject": commit.subject,
+        "author": commit.author,
+        "author_email": commit.author_email,
+        "date": commit.date,
+        "verdict": verdict["verdict"],
+        "reason": verdict["reason"],
         "backported": bool(backports),
         "backported_to": sorted({b.ref for b in backports}),
         "backport_commits": [{"ref": b.ref, "sha": b.sha, "match": b.how} for b in backports],
         "kind": verdict.get("kind", f"{verdict.get('source', 'model')}:{verdict['verdict']}"),
         "confidence": verdict.get("confidence"),
-        **({"age_days": verdict.get("age_days"), "ready": verdict.get("ready", False)} if "age_days" in verdict else {}),
-        "depends_on": list(links.get("depends_on", [])), "needed_by": list(links.get("needed_by", [])),
-        "fixes": list(links.get("fixes", [])), "fixed_by": list(links.get("fixed_by", [])),
+        **(
+            {"age_days": verdict.get("age_days"), "ready": verdict.get("ready", False)} if "age_days" in verdict else {}
+        ),
+        "depends_on": list(links.get("depends_on", [])),
+        "needed_by": list(links.get("needed_by", [])),
+        "fixes": list(links.get("fixes", [])),
+        "fixed_by": list(links.get("fixed_by", [])),
         "pull_request": links.get("pull_request"),
     }
 
@@ -62,8 +77,12 @@ def read(path: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         raise UserError(f"not a backport-report JSON file (see {setting('--json', 'json')})", file=path)
     commits = data.pop("commits")
     for i, rec in enumerate(commits):
-        if not isinstance(rec, dict) or rec.get("verdict") not in VERDICTS or not isinstance(rec.get("sha"), str) \
-                or not isinstance(rec.get("seq"), int):
+        if (
+            not isinstance(rec, dict)
+            or rec.get("verdict") not in VERDICTS
+            or not isinstance(rec.get("sha"), str)
+            or not isinstance(rec.get("seq"), int)
+        ):
             raise UserError(f"commit #{i} is malformed (needs seq, sha and a verdict)", file=path)
     return data, commits
 

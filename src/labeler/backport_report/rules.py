@@ -5,6 +5,7 @@ commit naming this one as a prerequisite; "unless X gets backported").
 It is the default provider and the baseline a model must beat. Only what is known when the
 commit lands is used: never whether it was backported since.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -29,15 +30,18 @@ class Decision(NamedTuple):
 
 
 def _quote(sentence: str) -> str:
-    text = sentence if len(sentence) <= REASON_LIMIT else sentence[:REASON_LIMIT - 1] + "\u2026"
+    text = sentence if len(sentence) <= REASON_LIMIT else sentence[: REASON_LIMIT - 1] + "\u2026"
     return f'"{text}"'
 
 
 def _kinds(sentence: str, config: RulesConfig) -> list[str]:
     """The instruction classes a sentence matches, strongest first: no > wait > hedged > yes."""
     builtins = P.MAYBE_INSTRUCTION.search(sentence) is not None  # one cheap scan spares four big ones
-    return [kind for kind, builtin in (("no", P.NO), ("wait", P.WAIT), ("hedged", P.HEDGED), ("yes", P.YES))
-            if (builtins and builtin.search(sentence)) or any(p.search(sentence) for p in config.phrases.get(kind, ()))]
+    return [
+        kind
+        for kind, builtin in (("no", P.NO), ("wait", P.WAIT), ("hedged", P.HEDGED), ("yes", P.YES))
+        if (builtins and builtin.search(sentence)) or any(p.search(sentence) for p in config.phrases.get(kind, ()))
+    ]
 
 
 class Finding(NamedTuple):
@@ -78,8 +82,11 @@ def _from_findings(found: list[Finding], config: RulesConfig) -> Decision | None
     stable = V.stable_set(config)
     live = [f for f in positive if not stable or ((f.versions if f.versions is not None else stable) - excluded)]
     if positive and not live:
-        return Decision("no", f"the instruction does not concern {', '.join(config.stable_versions)}: "
-                              f"{_quote(positive[0].sentence)}", "instruction")
+        return Decision(
+            "no",
+            f"the instruction does not concern {', '.join(config.stable_versions)}: {_quote(positive[0].sentence)}",
+            "instruction",
+        )
     for kind in ("wait", "yes", "hedged"):
         chosen = [f for f in live if f.kind == kind]
         if chosen:
@@ -98,8 +105,12 @@ def _dev_only(item: Item, config: RulesConfig, refs: Refs) -> Decision | None:
             continue
         culprits = [sha for sha in refs.mentioned(sentence) if sha != item.sha]
         if culprits:
-            return Decision("no", f"fixes {culprits[0][:8]} of this development cycle: {_quote(sentence)}",
-                            "conditional", culprits[0])
+            return Decision(
+                "no",
+                f"fixes {culprits[0][:8]} of this development cycle: {_quote(sentence)}",
+                "conditional",
+                culprits[0],
+            )
         if "-dev" in sentence or any(V.is_dev(V.parse(v), config) for v in P.TARGET.findall(sentence)):
             return Decision("no", f"fixes a bug of this development cycle: {_quote(sentence)}", "dev-only")
     return None
@@ -115,10 +126,16 @@ def _first_rule(lines: Iterable[str], rules: Sequence[Rule], source: str) -> Dec
 
 def _released_culprit(item: Item, refs: Refs) -> Decision | None:
     for sentence in msg.sentences(msg.strip_diff(item.message)):
-        if (P.INTRODUCED.search(sentence) or sentence.lower().startswith("fixes:")) and refs.any_ref(sentence) \
-                and not refs.mentioned(sentence):
-            return Decision("uncertain", f"names an older commit as the cause; is a stable branch affected? "
-                                         f"{_quote(sentence)}", "culprit")
+        if (
+            (P.INTRODUCED.search(sentence) or sentence.lower().startswith("fixes:"))
+            and refs.any_ref(sentence)
+            and not refs.mentioned(sentence)
+        ):
+            return Decision(
+                "uncertain",
+                f"names an older commit as the cause; is a stable branch affected? {_quote(sentence)}",
+                "culprit",
+            )
     return None
 
 
@@ -136,10 +153,13 @@ def decide(item: Item, config: RulesConfig, refs: Refs) -> Decision:
     if decision is None and config.dev_only:
         decision = _dev_only(item, config, refs)
     lines = msg.strip_diff(item.message).splitlines()
-    return (decision or _first_rule(lines[1:], config.trailers, "trailer")
-            or _first_rule(lines[:1], config.subjects, "subject")
-            or _released_culprit(item, refs)
-            or Decision(config.default, "no backport instruction, trailer or subject tag applies", "default"))
+    return (
+        decision
+        or _first_rule(lines[1:], config.trailers, "trailer")
+        or _first_rule(lines[:1], config.subjects, "subject")
+        or _released_culprit(item, refs)
+        or Decision(config.default, "no backport instruction, trailer or subject tag applies", "default")
+    )
 
 
 def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> None:
@@ -152,12 +172,16 @@ def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> 
                 continue
             for sha in refs.mentioned(sentence) + refs.previous(later.sha, sentence):
                 i = refs.order[sha]
-                if sha != later.sha and decisions[i].source in ("default", "subject", "culprit") \
-                        and decisions[i].verdict != "yes":
+                if (
+                    sha != later.sha
+                    and decisions[i].source in ("default", "subject", "culprit")
+                    and decisions[i].verdict != "yes"
+                ):
                     # a prerequisite of a wait is decided with it later, not pulled in yet
                     verdict = "yes" if decision.verdict == "yes" else "uncertain"
-                    decisions[i] = Decision(verdict, f"needed by {later.sha[:8]} ({decision.verdict}): "
-                                                     f"{_quote(sentence)}", "lookahead")
+                    decisions[i] = Decision(
+                        verdict, f"needed by {later.sha[:8]} ({decision.verdict}): {_quote(sentence)}", "lookahead"
+                    )
 
 
 def _conditionals(decisions: list[Decision], refs: Refs) -> None:
@@ -166,8 +190,9 @@ def _conditionals(decisions: list[Decision], refs: Refs) -> None:
         if decision.source == "conditional" and decision.depends_on in refs.order:
             other = decisions[refs.order[decision.depends_on]]
             verdict = {"yes": "yes", "wait": "yes", "uncertain": "uncertain"}.get(other.verdict, "no")
-            decisions[i] = decision._replace(verdict=verdict, reason=f"{decision.reason} "
-                                             f"({decision.depends_on[:8]}: {other.verdict})")
+            decisions[i] = decision._replace(
+                verdict=verdict, reason=f"{decision.reason} ({decision.depends_on[:8]}: {other.verdict})"
+            )
 
 
 def classify_all(items: Sequence[Item], config: RulesConfig) -> list[Decision]:

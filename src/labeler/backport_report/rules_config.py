@@ -1,5 +1,6 @@
 """Per-project settings of the `rules` provider: a YAML or JSON file checked against
 `labeler/schemas/backport_rules.schema.json`, with errors naming the file, line and field."""
+
 from __future__ import annotations
 
 import functools
@@ -29,9 +30,11 @@ DEFAULT_SUBJECTS = (
     _rule(r"^\[RELEASE\]", "no", "a release commit"),
     _rule(r"^BUG\b", "yes", "a bug fix (BUG tag) without backport instruction"),
     _rule(r"^(?:fix|bugfix|hotfix)(?:\([^)]*\))?!?:", "yes", "a fix (conventional-commit `fix:` subject)"),
-    _rule(r"^(?:DOC|BUILD|CI|REGTESTS)\b.*\b(?:[Ff]ix\w*|typos?|wrong|incorrect|missing|broken|mistakes?)\b",
-          "uncertain",
-          "a documentation, build or test fix without backport instruction: does it apply to the stable branches?"),
+    _rule(
+        r"^(?:DOC|BUILD|CI|REGTESTS)\b.*\b(?:[Ff]ix\w*|typos?|wrong|incorrect|missing|broken|mistakes?)\b",
+        "uncertain",
+        "a documentation, build or test fix without backport instruction: does it apply to the stable branches?",
+    ),
 )
 DEFAULT_TRAILERS = (
     _rule(r"^Cc:.*\bstable@", "yes", "Cc: stable trailer"),
@@ -73,8 +76,12 @@ class RulesConfig:
 
     def with_versions(self, dev: str | None, stable: tuple[str, ...], branches: tuple[str, ...] = ()) -> RulesConfig:
         """Fill versions the file did not set from the command line's refs."""
-        return replace(self, dev_version=self.dev_version or dev,
-                       stable_versions=self.stable_versions or stable, stable_branches=branches)
+        return replace(
+            self,
+            dev_version=self.dev_version or dev,
+            stable_versions=self.stable_versions or stable,
+            stable_branches=branches,
+        )
 
     def label_rules(self) -> list[LabelRule]:
         """The `pr_labels` names with their placeholders filled, strongest verdict first."""
@@ -102,9 +109,11 @@ def _loader() -> Any:
 
     Loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                 list("tTfF"))
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
     return Loader
 
 
@@ -140,27 +149,47 @@ class _Compiler:
             return re.compile(pattern, flags)
         except re.error as e:
             where = ".".join(str(step) for step in location)
-            self.problems.append((yamlfile.line_of(self.root, location),
-                                  f"{where}: invalid regular expression {yamlfile.bound(pattern, 80)!r}: {e}"))
+            self.problems.append(
+                (
+                    yamlfile.line_of(self.root, location),
+                    f"{where}: invalid regular expression {yamlfile.bound(pattern, 80)!r}: {e}",
+                )
+            )
             return re.compile(r"(?!)")  # never matches; the error is raised before the config is used
 
     def rules(self, items: list[dict[str, str]], key: str) -> tuple[Rule, ...]:
-        return tuple(Rule(self(r["pattern"], [key, i, "pattern"]), r["verdict"],
-                          r.get("reason") or f"{key[:-1]} matches {r['pattern']}") for i, r in enumerate(items))
+        return tuple(
+            Rule(
+                self(r["pattern"], [key, i, "pattern"]),
+                r["verdict"],
+                r.get("reason") or f"{key[:-1]} matches {r['pattern']}",
+            )
+            for i, r in enumerate(items)
+        )
 
 
 def _build(data: dict[str, Any], path: str, digest: str, root: Any) -> RulesConfig:
     from labeler import yamlfile
 
     compile_ = _Compiler(root, path)
-    phrases = {kind: tuple(compile_(p, ["phrases", kind, i], re.IGNORECASE) for i, p in enumerate(items))
-               for kind, items in data.get("phrases", {}).items()}
-    config = RulesConfig(dev_version=data.get("dev_version"), stable_versions=tuple(data.get("stable_versions", ())),
-                         hedged=data.get("hedged", "yes"), default=data.get("default", "no"),
-                         lookahead=data.get("lookahead", True), dev_only=data.get("dev_only", True),
-                         fix_signals=data.get("fix_signals", "auto"),
-                         phrases=phrases, confidence=dict(data.get("confidence", {})), source=path, digest=digest,
-                         pr_labels={**default_pr_labels(), **{k: tuple(v) for k, v in data.get("pr_labels", {}).items()}})
+    phrases = {
+        kind: tuple(compile_(p, ["phrases", kind, i], re.IGNORECASE) for i, p in enumerate(items))
+        for kind, items in data.get("phrases", {}).items()
+    }
+    config = RulesConfig(
+        dev_version=data.get("dev_version"),
+        stable_versions=tuple(data.get("stable_versions", ())),
+        hedged=data.get("hedged", "yes"),
+        default=data.get("default", "no"),
+        lookahead=data.get("lookahead", True),
+        dev_only=data.get("dev_only", True),
+        fix_signals=data.get("fix_signals", "auto"),
+        phrases=phrases,
+        confidence=dict(data.get("confidence", {})),
+        source=path,
+        digest=digest,
+        pr_labels={**default_pr_labels(), **{k: tuple(v) for k, v in data.get("pr_labels", {}).items()}},
+    )
     if "subjects" in data:
         config = replace(config, subjects=compile_.rules(data["subjects"], "subjects"))
     if "trailers" in data:

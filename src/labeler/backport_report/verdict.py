@@ -5,6 +5,7 @@ so "Conclusion: uncertain, no explicit instruction" read as "no" and any "eyes" 
 Here the verdict word must come first after the marker, as a whole word; an answer with two
 different conclusions, or none we can read, is `uncertain`.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,12 +61,14 @@ def explanation(answer: str) -> str:
 
 def _squeeze(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= REASON_LIMIT else text[:REASON_LIMIT - 1].rstrip() + "\u2026"
+    return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1].rstrip() + "\u2026"
 
 
 def parse_answer(answer: str) -> Verdict:
     verdict = read_verdict(answer)
     if verdict is None:
-        return Verdict("uncertain", "no single readable conclusion in the model's answer: "
-                       + (_squeeze(answer) or "(empty answer)"))
+        return Verdict(
+            "uncertain",
+            "no single readable conclusion in the model's answer: " + (_squeeze(answer) or "(empty answer)"),
+        )
     return Verdict(verdict, explanation(answer) or _squeeze(answer))

@@ -1,6 +1,7 @@
 """Version arithmetic of instructions: which stable versions a request targets ("as far as 2.6",
 "2.8 only") and which a negation rules out ("No backport needed before 2.6", "2.6 is not
 affected"). Versions are (major, minor) tuples."""
+
 from __future__ import annotations
 
 import re
@@ -50,12 +51,16 @@ def _negation_clause(sentence: str, config: RulesConfig) -> tuple[str, str]:
     bounds = list(P.CLAUSE_END.finditer(sentence, 0, match.start()))
     start = bounds[-1].end() if bounds else 0
     previous = bounds[-2].end() if len(bounds) > 1 else 0
-    if bounds and not sentence[start:match.start()].strip() and bounds[-1].group() == "," \
-            and not re.search(P.BACKPORT, sentence[previous:start], re.I):
+    if (
+        bounds
+        and not sentence[start : match.start()].strip()
+        and bounds[-1].group() == ","
+        and not re.search(P.BACKPORT, sentence[previous:start], re.I)
+    ):
         start = previous  # "For 2.6 and older, no backport is needed": the limit leads the clause
     end_match = P.CLAUSE_END.search(sentence, match.end())
     end = end_match.start() if end_match else len(sentence)
-    return sentence[start:end], sentence[match.start():end]
+    return sentence[start:end], sentence[match.start() : end]
 
 
 def excluded(sentence: str, config: RulesConfig) -> frozenset[Version] | None:

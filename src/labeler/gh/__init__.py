@@ -4,6 +4,7 @@ Retries: PyGithub owns them for reads and idempotent writes (PATCH/PUT/DELETE). 
 out of its retry set because a retried POST after a 502 duplicates a comment; `_write()` retries
 POSTs itself after checking whether the first attempt already landed.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,12 +40,23 @@ def connect(token: str | None = None) -> Any:
         raise UserError("no GitHub token: set GITHUB_TOKEN (the action's github-token input)")
     runner.mask(token)
     pace = _pace()
-    retry = GithubRetry(total=3 if pace else 0, backoff_factor=0.5 * pace, secondary_rate_wait=60 * pace,
-                        max_rate_limit_wait=RATE_LIMIT_WAIT_CAP,
-                        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"GET", "PATCH"})
-    return Github(base_url=runner.api_url().rstrip("/"), auth=Auth.Token(token), timeout=30,
-                  per_page=100, retry=retry, seconds_between_requests=0.25 * pace,
-                  seconds_between_writes=1.0 * pace, lazy=True)
+    retry = GithubRetry(
+        total=3 if pace else 0,
+        backoff_factor=0.5 * pace,
+        secondary_rate_wait=60 * pace,
+        max_rate_limit_wait=RATE_LIMIT_WAIT_CAP,
+        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"GET", "PATCH"},
+    )
+    return Github(
+        base_url=runner.api_url().rstrip("/"),
+        auth=Auth.Token(token),
+        timeout=30,
+        per_page=100,
+        retry=retry,
+        seconds_between_requests=0.25 * pace,
+        seconds_between_writes=1.0 * pace,
+        lazy=True,
+    )
 
 
 def _transient(e: Exception) -> bool:
@@ -67,7 +79,7 @@ def _wait(e: Exception, attempt: int) -> float:
     try:
         wait = float(headers["retry-after"])
     except (KeyError, ValueError):
-        wait = 60.0 if getattr(e, "status", 0) in (403, 429) else 2.0 ** attempt
+        wait = 60.0 if getattr(e, "status", 0) in (403, 429) else 2.0**attempt
     return min(wait, RATE_LIMIT_WAIT_CAP) * _pace()
 
 
@@ -103,24 +115,32 @@ def failure(e: BaseException) -> UserError | None:
     if isinstance(e, GithubException):
         return _status_failure(e.status, url)
     if isinstance(e, RetryError):
-        return UserError(f"GitHub at {url} kept failing (server errors after retries): try again later, "
-                         "and check GITHUB_API_URL")
+        return UserError(
+            f"GitHub at {url} kept failing (server errors after retries): try again later, and check GITHUB_API_URL"
+        )
     if isinstance(e, (ConnectionError, Timeout)):
-        return UserError(f"cannot reach GitHub at {url} ({type(e).__name__}: connection refused, name not "
-                         "resolved or timed out): check GITHUB_API_URL and the network")
+        return UserError(
+            f"cannot reach GitHub at {url} ({type(e).__name__}: connection refused, name not "
+            "resolved or timed out): check GITHUB_API_URL and the network"
+        )
     if isinstance(e, RequestException):
         return UserError(f"the request to GitHub at {url} failed ({type(e).__name__}): check GITHUB_API_URL")
     return None
 
 
 def _status_failure(status: int, url: str) -> UserError:
-    hints = {401: "the token was rejected (401 Bad credentials): check GITHUB_TOKEN / the github-token input",
-             403: "access denied (403): check the token's scopes and the job's `permissions:`",
-             404: "not found (404): check the repository name (GITHUB_REPOSITORY / --repo), the issue or pull "
-                  "request number, and that the token can see the repository",
-             422: "GitHub rejected the request (422): check the inputs"}
-    hint = hints.get(status) or (f"GitHub at {url} failed (HTTP {status}): try again later" if status >= 500 else
-                                 f"GitHub answered HTTP {status}")
+    hints = {
+        401: "the token was rejected (401 Bad credentials): check GITHUB_TOKEN / the github-token input",
+        403: "access denied (403): check the token's scopes and the job's `permissions:`",
+        404: "not found (404): check the repository name (GITHUB_REPOSITORY / --repo), the issue or pull "
+        "request number, and that the token can see the repository",
+        422: "GitHub rejected the request (422): check the inputs",
+    }
+    hint = hints.get(status) or (
+        f"GitHub at {url} failed (HTTP {status}): try again later"
+        if status >= 500
+        else f"GitHub answered HTTP {status}"
+    )
     return UserError(f"GitHub: {hint}")
 
 
@@ -148,9 +168,19 @@ class GitHub:
         return Issue.from_event(data)
 
     def comments(self, number: int) -> list[Comment]:
-        return [Comment(id=c.id, body=c.body or "", author=c.user.login if c.user else "",
-                        author_is_bot=bool(c.user and c.user.type == "Bot"))
-                for c in self.repo.get_issue(number).get_comments()] if number else []
+        return (
+            [
+                Comment(
+                    id=c.id,
+                    body=c.body or "",
+                    author=c.user.login if c.user else "",
+                    author_is_bot=bool(c.user and c.user.type == "Bot"),
+                )
+                for c in self.repo.get_issue(number).get_comments()
+            ]
+            if number
+            else []
+        )
 
     def is_ours(self, comment: Comment, marker: str) -> bool:
         """Our marker in a comment we wrote; anyone can paste the marker into their own comment."""
@@ -162,8 +192,9 @@ class GitHub:
         found = [c for c in (self.comments(number) if comments is None else comments) if self.is_ours(c, marker)]
         return found[0] if found else None
 
-    def upsert_comment(self, number: int, marker: str, body: str,
-                       existing: Comment | None = None, *, known_absent: bool = False) -> tuple[int, bool]:
+    def upsert_comment(
+        self, number: int, marker: str, body: str, existing: Comment | None = None, *, known_absent: bool = False
+    ) -> tuple[int, bool]:
         """Edit our marked comment or create it once. Returns (comment id, created)."""
         body = secrets.redact(body)
         if not body.lstrip().startswith(marker):
@@ -172,12 +203,14 @@ class GitHub:
         if current is not None:
             if current.body != body:
                 self.client.requester.requestJsonAndCheck(
-                    "PATCH", self._url(f"/issues/comments/{current.id}"), input={"body": body})
+                    "PATCH", self._url(f"/issues/comments/{current.id}"), input={"body": body}
+                )
             return current.id, False
 
         def create() -> tuple[int, bool]:
             _, data = self.client.requester.requestJsonAndCheck(
-                "POST", self._url(f"/issues/{number}/comments"), input={"body": body})
+                "POST", self._url(f"/issues/{number}/comments"), input={"body": body}
+            )
             return int(data["id"]), True
 
         def landed() -> tuple[int, bool] | None:
@@ -189,9 +222,12 @@ class GitHub:
     def add_labels(self, number: int, names: list[str]) -> None:
         """One call for all labels; adding is a set union, so a retry cannot duplicate."""
         if names:
-            _write(lambda: self.client.requester.requestJsonAndCheck(
-                "POST", self._url(f"/issues/{number}/labels"), input={"labels": list(names)}),
-                what=f"label #{number}")
+            _write(
+                lambda: self.client.requester.requestJsonAndCheck(
+                    "POST", self._url(f"/issues/{number}/labels"), input={"labels": list(names)}
+                ),
+                what=f"label #{number}",
+            )
 
     def remove_label(self, number: int, name: str) -> None:
         from urllib.parse import quote
@@ -200,20 +236,24 @@ class GitHub:
 
         try:
             self.client.requester.requestJsonAndCheck(
-                "DELETE", self._url(f"/issues/{number}/labels/{quote(name, safe='')}"))
+                "DELETE", self._url(f"/issues/{number}/labels/{quote(name, safe='')}")
+            )
         except GithubException as e:
             if e.status != 404:  # already gone is what we wanted
                 raise _user_error(e, f"remove a label from #{number}") from None
 
     # repository labels ------------------------------------------------------------------------
     def repo_labels(self) -> dict[str, dict[str, str]]:
-        return {lbl.name: {"color": lbl.color, "description": lbl.description or ""}
-                for lbl in self.repo.get_labels()}
+        return {lbl.name: {"color": lbl.color, "description": lbl.description or ""} for lbl in self.repo.get_labels()}
 
     def create_label(self, name: str, color: str, description: str) -> None:
-        _write(lambda: self.client.requester.requestJsonAndCheck(
-            "POST", self._url("/labels"), input={"name": name, "color": color, "description": description}),
-            landed=lambda: True if name in self.repo_labels() else None, what=f"create label {name!r}")
+        _write(
+            lambda: self.client.requester.requestJsonAndCheck(
+                "POST", self._url("/labels"), input={"name": name, "color": color, "description": description}
+            ),
+            landed=lambda: True if name in self.repo_labels() else None,
+            what=f"create label {name!r}",
+        )
 
     def update_label(self, name: str, *, new_name: str | None = None, color: str, description: str) -> None:
         from urllib.parse import quote
@@ -254,17 +294,21 @@ class GitHub:
         body = {"state": state, "context": context, "description": text}
         if target_url:
             body["target_url"] = target_url
-        _write(lambda: self.client.requester.requestJsonAndCheck("POST", self._url(f"/statuses/{sha}"), input=body),
-               what=f"set status {context}")
+        _write(
+            lambda: self.client.requester.requestJsonAndCheck("POST", self._url(f"/statuses/{sha}"), input=body),
+            what=f"set status {context}",
+        )
 
-    def statuses(self, sha: str, until: Callable[[dict[str, Any]], bool] | None = None, *,
-                 max_pages: int = 50) -> list[dict[str, Any]]:
+    def statuses(
+        self, sha: str, until: Callable[[dict[str, Any]], bool] | None = None, *, max_pages: int = 50
+    ) -> list[dict[str, Any]]:
         """A commit's statuses, newest first, page by page until one matches `until` (all pages without it).
         Busy CI can post hundreds; the first page alone would hide ours."""
         found: list[dict[str, Any]] = []
         for page in range(1, max_pages + 1):
             _, data = self.client.requester.requestJsonAndCheck(
-                "GET", self._url(f"/commits/{sha}/statuses"), parameters={"per_page": 100, "page": page})
+                "GET", self._url(f"/commits/{sha}/statuses"), parameters={"per_page": 100, "page": page}
+            )
             batch = list(data or [])
             found += batch
             if len(batch) < 100 or (until is not None and any(until(s) for s in batch)):
@@ -273,6 +317,7 @@ class GitHub:
 
     def own_statuses(self, sha: str, context: str | None = None) -> list[dict[str, Any]]:
         """Only the statuses this bot set: anyone with push access can post a status with our context."""
+
         def ours(status: dict[str, Any]) -> bool:
             return self._is_bot(status.get("creator") or {})
 
@@ -292,7 +337,8 @@ class GitHub:
         base = runner.api_url().rstrip("/")
         try:
             _, data = self.client.requester.requestJsonAndCheck(
-                "GET", f"{base}/orgs/{org}/teams/{slug}/memberships/{user}")
+                "GET", f"{base}/orgs/{org}/teams/{slug}/memberships/{user}"
+            )
         except GithubException as e:
             if e.status == 404:
                 return False
@@ -336,8 +382,9 @@ def issue_timeline(gh: GitHub, number: int) -> list[dict[str, Any]]:
             events += [e for e in data if isinstance(e, dict)]
             url, params = _next_link(headers or {}), None
     except (GithubException, RequestException) as e:
-        raise TimelineUnreadable(f"could not read the timeline of #{number} "
-                                 f"({getattr(e, 'status', None) or type(e).__name__})") from None
+        raise TimelineUnreadable(
+            f"could not read the timeline of #{number} ({getattr(e, 'status', None) or type(e).__name__})"
+        ) from None
     return events
 
 
@@ -345,7 +392,7 @@ def _next_link(headers: dict[str, Any]) -> str | None:
     link = next((v for k, v in headers.items() if k.lower() == "link"), "") or ""
     for part in str(link).split(","):
         if 'rel="next"' in part and "<" in part:
-            return part[part.index("<") + 1: part.index(">")]
+            return part[part.index("<") + 1 : part.index(">")]
     return None
 
 
@@ -356,8 +403,14 @@ def timeline_comments(events: list[dict[str, Any]]) -> list[Comment]:
         if e.get("event") != "commented" or not isinstance(e.get("id"), int):
             continue
         user = e.get("user") or e.get("actor") or {}
-        found.append(Comment(id=e["id"], body=str(e.get("body") or ""), author=str(user.get("login") or ""),
-                             author_is_bot=user.get("type") == "Bot"))
+        found.append(
+            Comment(
+                id=e["id"],
+                body=str(e.get("body") or ""),
+                author=str(user.get("login") or ""),
+                author_is_bot=user.get("type") == "Bot",
+            )
+        )
     return found
 
 
@@ -367,8 +420,10 @@ def open_issues(gh: GitHub, *, limit: int) -> list[Issue]:
     page = 1
     while len(issues) < limit:
         _, data = gh.client.requester.requestJsonAndCheck(
-            "GET", gh._url("/issues"),
-            parameters={"state": "open", "sort": "created", "direction": "desc", "per_page": 100, "page": page})
+            "GET",
+            gh._url("/issues"),
+            parameters={"state": "open", "sort": "created", "direction": "desc", "per_page": 100, "page": page},
+        )
         if not data:
             break
         issues += [Issue.from_event(d) for d in data if isinstance(d, dict) and not d.get("pull_request")]

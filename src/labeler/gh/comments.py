@@ -1,4 +1,5 @@
 """Issue and pull request comments read and removed through the requester (one request per page)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

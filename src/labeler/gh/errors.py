@@ -1,4 +1,5 @@
 """GitHub errors as user errors, for callers that catch PyGithub's exceptions themselves."""
+
 from __future__ import annotations
 
 from labeler.errors import UserError

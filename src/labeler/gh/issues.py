@@ -1,4 +1,5 @@
 """Issues as a whole: one page of the repository's issue list, and a tracking issue kept up to date."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -31,11 +32,18 @@ def upsert_issue(github: GitHub, label: str, marker: str, title: str, body: str)
     Only our own issue is edited, never one someone else opened with the marker."""
     requester, base = github.client.requester, github.repo.url
     _, found = requester.requestJsonAndCheck("GET", f"{base}/issues", parameters={"state": "open", "labels": label})
-    ours = [i for i in found or [] if (i.get("body") or "").lstrip().startswith(marker) and not i.get("pull_request")
-            and github._is_bot(i.get("user") or {})]
+    ours = [
+        i
+        for i in found or []
+        if (i.get("body") or "").lstrip().startswith(marker)
+        and not i.get("pull_request")
+        and github._is_bot(i.get("user") or {})
+    ]
     if ours:
         number = int(ours[0]["number"])
         requester.requestJsonAndCheck("PATCH", f"{base}/issues/{number}", input={"body": body})
         return number, False
-    _, made = requester.requestJsonAndCheck("POST", f"{base}/issues", input={"title": title, "body": body, "labels": [label]})
+    _, made = requester.requestJsonAndCheck(
+        "POST", f"{base}/issues", input={"title": title, "body": body, "labels": [label]}
+    )
     return int(made["number"]), True

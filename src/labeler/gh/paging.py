@@ -1,4 +1,5 @@
 """Lists through every page, and the request quota as the last response reported it."""
+
 from __future__ import annotations
 
 import re

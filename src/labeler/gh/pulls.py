@@ -5,6 +5,7 @@ branch's commits that touched a path (`GET /commits?path=P`, optionally `since=`
 merged PRs brought a commit (`GET /commits/{sha}/pulls`); the files of a tree come from one recursive
 listing (`GET /git/trees/{ref}?recursive=1`).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ def changed_files(gh: GitHub, number: int) -> list[dict[str, Any]]:
 
 def _merged_numbers(items: list[Any]) -> list[int]:
     """The merged pull requests' numbers in an issue listing; anything not shaped like one is skipped."""
+
     def merged(item: Any) -> bool:
         pull = item.get("pull_request") if isinstance(item, dict) else None
         return isinstance(pull, dict) and bool(pull.get("merged_at")) and type(item.get("number")) is int
@@ -33,7 +35,9 @@ def _merged_numbers(items: list[Any]) -> list[int]:
 
 def with_label(gh: GitHub, label: str, since: str | None = None) -> list[int]:
     """Merged pull requests with this label (updated at or after `since`, ISO 8601, when given)."""
-    return _merged_numbers(pages(gh, "/issues", {"state": "closed", "labels": label, **({"since": since} if since else {})}))
+    return _merged_numbers(
+        pages(gh, "/issues", {"state": "closed", "labels": label, **({"since": since} if since else {})})
+    )
 
 
 def milestone_number(gh: GitHub, milestone: str) -> int:
@@ -58,7 +62,8 @@ def default_branch(gh: GitHub) -> str:
 def tree_paths(gh: GitHub, ref: str) -> tuple[list[str], bool]:
     """Every file path at `ref` (one request) and whether GitHub truncated the listing."""
     _, data = gh.client.requester.requestJsonAndCheck(
-        "GET", f"{gh.repo.url}/git/trees/{quote(ref, safe='')}", parameters={"recursive": "1"})
+        "GET", f"{gh.repo.url}/git/trees/{quote(ref, safe='')}", parameters={"recursive": "1"}
+    )
     paths = [e["path"] for e in data.get("tree", []) if e.get("type") == "blob"]
     return paths, bool(data.get("truncated"))
 
@@ -71,8 +76,11 @@ def commits_touching(gh: GitHub, path: str, ref: str, since: str | None) -> list
 
 def merged_pulls_of(gh: GitHub, sha: str) -> list[int]:
     """The merged pull requests of this repository that brought a commit."""
-    return [p["number"] for p in pages(gh, f"/commits/{sha}/pulls", limit=5)
-            if p.get("merged_at") and _same_repo(p, gh.repo_name)]
+    return [
+        p["number"]
+        for p in pages(gh, f"/commits/{sha}/pulls", limit=5)
+        if p.get("merged_at") and _same_repo(p, gh.repo_name)
+    ]
 
 
 def _same_repo(pull: dict[str, Any], repo: str) -> bool:

@@ -3,6 +3,7 @@
 Incremental, resumable and paced: see labeler/history/store.py. The file feeds `dataset export`,
 retrieval (similar issues, duplicates) and `monitor`.
 """
+
 from __future__ import annotations
 
 import click
@@ -27,21 +28,61 @@ def check_command(db: str) -> None:
 
 @command.command("sync")
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="SQLite file to create or update.")
+@click.option(
+    "--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="SQLite file to create or update."
+)
 @click.option("--per-page", default=100, show_default=True, type=click.IntRange(1, 100), help="Issues per request.")
-@click.option("--max-pages", type=click.IntRange(1), envvar="LABELER_MAX_PAGES", show_envvar=True,
-              help="Stop after this many pages; the next run continues.")
-@click.option("--min-remaining", default=100, show_default=True, type=click.IntRange(0), envvar="LABELER_MIN_REMAINING", show_envvar=True,
-              help="Sleep until the rate-limit reset when fewer requests remain.")
-@click.option("--max-wait", default=3600.0, show_default=True, type=click.FloatRange(0), envvar="LABELER_MAX_WAIT", show_envvar=True,
-              help="Longest sleep for a rate-limit reset, in seconds; longer -> stop and resume later.")
-@click.option("--label-events", envvar="LABELER_LABEL_EVENTS", show_envvar=True,
-              help="Also store label events (timelines) of issues carrying this label, the bot's provenance label, "
-                   "for `monitor` and `dataset export`; 'all' reads every issue's timeline.")
-@click.option("--max-timelines", default=500, show_default=True, type=click.IntRange(0), envvar="LABELER_MAX_TIMELINES",
-              show_envvar=True, help="Timelines read per run (one request each); the next run continues.")
-def sync_command(repo: str | None, db: str, per_page: int, max_pages: int | None, min_remaining: int,
-                 max_wait: float, label_events: str | None, max_timelines: int) -> None:
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1),
+    envvar="LABELER_MAX_PAGES",
+    show_envvar=True,
+    help="Stop after this many pages; the next run continues.",
+)
+@click.option(
+    "--min-remaining",
+    default=100,
+    show_default=True,
+    type=click.IntRange(0),
+    envvar="LABELER_MIN_REMAINING",
+    show_envvar=True,
+    help="Sleep until the rate-limit reset when fewer requests remain.",
+)
+@click.option(
+    "--max-wait",
+    default=3600.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    envvar="LABELER_MAX_WAIT",
+    show_envvar=True,
+    help="Longest sleep for a rate-limit reset, in seconds; longer -> stop and resume later.",
+)
+@click.option(
+    "--label-events",
+    envvar="LABELER_LABEL_EVENTS",
+    show_envvar=True,
+    help="Also store label events (timelines) of issues carrying this label, the bot's provenance label, "
+    "for `monitor` and `dataset export`; 'all' reads every issue's timeline.",
+)
+@click.option(
+    "--max-timelines",
+    default=500,
+    show_default=True,
+    type=click.IntRange(0),
+    envvar="LABELER_MAX_TIMELINES",
+    show_envvar=True,
+    help="Timelines read per run (one request each); the next run continues.",
+)
+def sync_command(
+    repo: str | None,
+    db: str,
+    per_page: int,
+    max_pages: int | None,
+    min_remaining: int,
+    max_wait: float,
+    label_events: str | None,
+    max_timelines: int,
+) -> None:
     """Fetch issues changed since the last sync (all of them the first time)."""
     from labeler import gh
 
@@ -50,21 +91,34 @@ def sync_command(repo: str | None, db: str, per_page: int, max_pages: int | None
     with runner.timed("history sync"):
         try:
             client = gh.connect()
-            result = history.sync(client, name, conn, per_page=per_page, max_pages=max_pages,
-                                  pacing=history.Pacing(min_remaining=min_remaining, max_wait=max_wait),
-                                  progress=lambda line: click.echo(line, err=True))
+            result = history.sync(
+                client,
+                name,
+                conn,
+                per_page=per_page,
+                max_pages=max_pages,
+                pacing=history.Pacing(min_remaining=min_remaining, max_wait=max_wait),
+                progress=lambda line: click.echo(line, err=True),
+            )
             events = None
             if label_events and label_events.strip():
-                events = history.sync_label_events(client, name, conn, label=label_events.strip(),
-                                                   max_issues=max_timelines,
-                                                   pacing=history.Pacing(min_remaining=min_remaining, max_wait=max_wait),
-                                                   progress=lambda line: click.echo(line, err=True))
+                events = history.sync_label_events(
+                    client,
+                    name,
+                    conn,
+                    label=label_events.strip(),
+                    max_issues=max_timelines,
+                    pacing=history.Pacing(min_remaining=min_remaining, max_wait=max_wait),
+                    progress=lambda line: click.echo(line, err=True),
+                )
             total = conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0]
         finally:
             conn.close()
     state = "complete" if result.complete else "incomplete (run again to continue)"
-    line = (f"history of {name}: {result.stored} issues fetched in {result.pages} pages "
-            f"({result.skipped_prs} pull requests skipped); {total} stored in {db}; sync {state}")
+    line = (
+        f"history of {name}: {result.stored} issues fetched in {result.pages} pages "
+        f"({result.skipped_prs} pull requests skipped); {total} stored in {db}; sync {state}"
+    )
     if events is not None:
         line += f"; label events: {events.read} timelines read, {events.pending} left"
     click.echo(line)

@@ -15,6 +15,7 @@ The bot taking off its own label (e.g. the abstain label on a later run) withdra
 "Kept" includes labels nobody has looked at yet; the review sample is where people look, so the
 agreement (Cohen's kappa) is computed there.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -29,7 +30,7 @@ KEPT, REMOVED, REPLACED = "kept", "removed", "replaced"
 class LabelEvent:
     issue: int
     id: int
-    event: str          # labeled | unlabeled
+    event: str  # labeled | unlabeled
     label: str
     actor: str
     created_at: str | None = None
@@ -39,8 +40,8 @@ class LabelEvent:
 class Outcome:
     issue: int
     label: str
-    fate: str                              # kept | removed | replaced
-    by: str | None = None                  # who removed it
+    fate: str  # kept | removed | replaced
+    by: str | None = None  # who removed it
     replaced_by: tuple[str, ...] = ()
 
 
@@ -63,7 +64,7 @@ class Tally:
 @dataclass(frozen=True)
 class Agreement:
     kappa: float | None
-    observed: float | None      # share of (issue, label) decisions both made the same way
+    observed: float | None  # share of (issue, label) decisions both made the same way
     issues: int
     labels: tuple[str, ...]
     pairs: int
@@ -93,11 +94,11 @@ def _order(events: Iterable[LabelEvent]) -> list[LabelEvent]:
 def outcomes(events: Sequence[LabelEvent], bot_login: str, *, ignore: Iterable[str] = ()) -> list[Outcome]:
     """The fate of each label the bot applied on one issue (events of that issue, any order)."""
     skip = {x.lower() for x in ignore}
-    fate: dict[str, str] = {}          # lower-case label -> kept | removed
+    fate: dict[str, str] = {}  # lower-case label -> kept | removed
     names: dict[str, str] = {}
     removers: dict[str, str] = {}
     present: set[str] = set()
-    human_added: dict[str, str] = {}   # added by a person after the bot's first label
+    human_added: dict[str, str] = {}  # added by a person after the bot's first label
     bot_started = False
     number = events[0].issue if events else 0
     for e in _order(events):
@@ -131,8 +132,9 @@ def outcomes(events: Sequence[LabelEvent], bot_login: str, *, ignore: Iterable[s
     return sorted(out, key=lambda o: o.label.lower())
 
 
-def outcomes_by_issue(events: Mapping[int, Sequence[LabelEvent]], bot_login: str, *,
-                      ignore: Iterable[str] = ()) -> dict[int, list[Outcome]]:
+def outcomes_by_issue(
+    events: Mapping[int, Sequence[LabelEvent]], bot_login: str, *, ignore: Iterable[str] = ()
+) -> dict[int, list[Outcome]]:
     skip = tuple(ignore)
     found = {n: outcomes(evs, bot_login, ignore=skip) for n, evs in events.items()}
     return {n: o for n, o in found.items() if o}
@@ -155,7 +157,11 @@ def tally(found: Iterable[Outcome]) -> dict[str, Tally]:
 def total(table: Mapping[str, Tally]) -> Tally:
     out = Tally()
     for row in table.values():
-        out.kept, out.removed, out.replaced = out.kept + row.kept, out.removed + row.removed, out.replaced + row.replaced
+        out.kept, out.removed, out.replaced = (
+            out.kept + row.kept,
+            out.removed + row.removed,
+            out.replaced + row.replaced,
+        )
         out.replaced_by.update(row.replaced_by)
     return out
 

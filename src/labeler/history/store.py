@@ -16,6 +16,7 @@ are paced by the read rate limit: when `x-ratelimit-remaining` drops below `min_
 sync sleeps until `x-ratelimit-reset` (or stops, resumable, when that is longer than `max_wait`).
 Pull requests (in the same REST list) are skipped. Deleted or transferred issues stay as stored.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,20 @@ CREATE TABLE IF NOT EXISTS label_events (
     created_at TEXT, PRIMARY KEY (issue, id));
 CREATE TABLE IF NOT EXISTS events_synced (issue INTEGER PRIMARY KEY, updated_at TEXT);
 """
-COLUMNS = ("number", "title", "body", "labels", "state", "state_reason", "author", "author_association",
-           "created_at", "updated_at", "closed_at", "html_url")
+COLUMNS = (
+    "number",
+    "title",
+    "body",
+    "labels",
+    "state",
+    "state_reason",
+    "author",
+    "author_association",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "html_url",
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +83,8 @@ class StoredIssue:
 @dataclass(frozen=True)
 class SyncResult:
     pages: int
-    stored: int        # distinct issues written in this run
-    skipped_prs: int   # distinct pull requests seen
+    stored: int  # distinct issues written in this run
+    skipped_prs: int  # distinct pull requests seen
     complete: bool
     cursor: str | None
 
@@ -81,11 +94,20 @@ def from_api(item: dict[str, Any]) -> StoredIssue | None:
     if item.get("pull_request"):
         return None
     labels = tuple(str(lbl["name"]) for lbl in item.get("labels") or [] if isinstance(lbl, dict) and lbl.get("name"))
-    return StoredIssue(number=int(item["number"]), title=str(item.get("title") or ""), body=str(item.get("body") or ""),
-                       labels=labels, state=str(item.get("state") or "open"), state_reason=item.get("state_reason"),
-                       author=(item.get("user") or {}).get("login"), author_association=item.get("author_association"),
-                       created_at=item.get("created_at"), updated_at=item.get("updated_at"),
-                       closed_at=item.get("closed_at"), html_url=item.get("html_url"))
+    return StoredIssue(
+        number=int(item["number"]),
+        title=str(item.get("title") or ""),
+        body=str(item.get("body") or ""),
+        labels=labels,
+        state=str(item.get("state") or "open"),
+        state_reason=item.get("state_reason"),
+        author=(item.get("user") or {}).get("login"),
+        author_association=item.get("author_association"),
+        created_at=item.get("created_at"),
+        updated_at=item.get("updated_at"),
+        closed_at=item.get("closed_at"),
+        html_url=item.get("html_url"),
+    )
 
 
 # the database ------------------------------------------------------------------------------------
@@ -93,8 +115,10 @@ def from_api(item: dict[str, Any]) -> StoredIssue | None:
 WHAT = "the history database"
 TABLES = {"issues": set(COLUMNS), "meta": {"key", "value"}}
 # Added after schema 1 shipped: an older file without them is valid (connect() creates them).
-OPTIONAL_TABLES = {"label_events": {"issue", "id", "event", "label", "actor", "created_at"},
-                   "events_synced": {"issue", "updated_at"}}
+OPTIONAL_TABLES = {
+    "label_events": {"issue", "id", "event", "label", "actor", "created_at"},
+    "events_synced": {"issue", "updated_at"},
+}
 
 
 def check(db_path: str) -> persist.Bad | None:
@@ -124,14 +148,16 @@ def check(db_path: str) -> persist.Bad | None:
                 what = "no" if not found else "a different"
                 return persist.Bad(f"the history file has {what} `{table}` table: not a labeler history database")
         if other := names - set(TABLES) - set(OPTIONAL_TABLES):
-            return persist.Bad(f"the history file has other tables ({', '.join(sorted(other))[:120]}): "
-                               "not a labeler history database")
+            return persist.Bad(
+                f"the history file has other tables ({', '.join(sorted(other))[:120]}): not a labeler history database"
+            )
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             return persist.Bad("the history file has no schema version: not a labeler history database")
         if str(row[0]) != SCHEMA_VERSION:
-            return persist.Bad(f"the history file has schema {row[0]}; this labeler reads schema {SCHEMA_VERSION}",
-                               bump=True)
+            return persist.Bad(
+                f"the history file has schema {row[0]}; this labeler reads schema {SCHEMA_VERSION}", bump=True
+            )
     except sqlite3.Error as e:
         return persist.Bad(f"the history file is not a usable SQLite database ({e})")
     finally:
@@ -146,8 +172,9 @@ def connect(db_path: str, *, create: bool = True) -> sqlite3.Connection:
     if bad:
         persist.quarantine(db_path, f"{WHAT}: {bad.reason}", bump=bad.bump)
         if not create:
-            raise UserError(f"{WHAT} was unusable ({bad.reason}) and was moved aside: run `labeler history sync`",
-                            file=db_path)
+            raise UserError(
+                f"{WHAT} was unusable ({bad.reason}) and was moved aside: run `labeler history sync`", file=db_path
+            )
     if not create and not os.path.isfile(db_path):
         raise UserError("no history database here: run `labeler history sync` first", file=db_path)
     if create and os.path.dirname(db_path):
@@ -169,21 +196,42 @@ def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
 
 
 def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
-    conn.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                 (key, value))
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value)
+    )
 
 
 def upsert(conn: sqlite3.Connection, issues: list[StoredIssue]) -> None:
-    rows = [(i.number, i.title, i.body, json.dumps(list(i.labels)), i.state, i.state_reason, i.author,
-             i.author_association, i.created_at, i.updated_at, i.closed_at, i.html_url) for i in issues]
-    conn.executemany(f"INSERT OR REPLACE INTO issues({', '.join(COLUMNS)}) VALUES({', '.join('?' * len(COLUMNS))})",
-                     rows)
+    rows = [
+        (
+            i.number,
+            i.title,
+            i.body,
+            json.dumps(list(i.labels)),
+            i.state,
+            i.state_reason,
+            i.author,
+            i.author_association,
+            i.created_at,
+            i.updated_at,
+            i.closed_at,
+            i.html_url,
+        )
+        for i in issues
+    ]
+    conn.executemany(
+        f"INSERT OR REPLACE INTO issues({', '.join(COLUMNS)}) VALUES({', '.join('?' * len(COLUMNS))})", rows
+    )
 
 
 def load(db: sqlite3.Connection | str, *, state: str | None = None) -> list[StoredIssue]:
     """Stored issues, oldest first; `state` 'open' or 'closed' filters."""
     conn = connect(db, create=False) if isinstance(db, str) else db
-    sql = f"SELECT {', '.join(COLUMNS)} FROM issues" + (" WHERE state = ?" if state else "") + " ORDER BY created_at, number"
+    sql = (
+        f"SELECT {', '.join(COLUMNS)} FROM issues"
+        + (" WHERE state = ?" if state else "")
+        + " ORDER BY created_at, number"
+    )
     out = []
     for row in conn.execute(sql, (state,) if state else ()):
         values = dict(zip(COLUMNS, row))
@@ -193,6 +241,7 @@ def load(db: sqlite3.Connection | str, *, state: str | None = None) -> list[Stor
 
 
 # syncing -----------------------------------------------------------------------------------------
+
 
 def _check_repo(conn: sqlite3.Connection, repo: str) -> None:
     stored = get_meta(conn, "repo")
@@ -220,7 +269,7 @@ def _overlap(cursor: str) -> str:
         moment = dt.datetime.fromisoformat(cursor.replace("Z", "+00:00"))
     except ValueError:
         return cursor
-    return (moment - dt.timedelta(seconds=1)).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (moment - dt.timedelta(seconds=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -242,8 +291,16 @@ def _wait_for(headers: dict[str, str], pacing: Pacing) -> float:
     return max(0.0, reset - pacing.now()) + 1.0
 
 
-def sync(client: Github, repo: str, conn: sqlite3.Connection, *, per_page: int = 100, max_pages: int | None = None,
-         pacing: Pacing | None = None, progress: Callable[[str], None] = print) -> SyncResult:
+def sync(
+    client: Github,
+    repo: str,
+    conn: sqlite3.Connection,
+    *,
+    per_page: int = 100,
+    max_pages: int | None = None,
+    pacing: Pacing | None = None,
+    progress: Callable[[str], None] = print,
+) -> SyncResult:
     """Fetch what changed since the stored cursor; commit per page (see module docstring)."""
     pacing = pacing or Pacing()
     _check_repo(conn, repo)
@@ -264,8 +321,10 @@ def sync(client: Github, repo: str, conn: sqlite3.Connection, *, per_page: int =
         pages += 1
         stored.update(i.number for i in issues)
         skipped.update(int(item["number"]) for item in items if item.get("pull_request"))
-        progress(f"page {pages}: {len(issues)} issues, {len(items) - len(issues)} pull requests skipped; "
-                 f"cursor {cursor or '-'}; rate limit remaining {headers.get('x-ratelimit-remaining', '?')}")
+        progress(
+            f"page {pages}: {len(issues)} issues, {len(items) - len(issues)} pull requests skipped; "
+            f"cursor {cursor or '-'}; rate limit remaining {headers.get('x-ratelimit-remaining', '?')}"
+        )
         if done:
             return SyncResult(pages, len(stored), len(skipped), True, cursor)
         if not _pace(headers, pacing, progress):
@@ -288,8 +347,10 @@ def _pace(headers: dict[str, str], pacing: Pacing, progress: Callable[[str], Non
     if wait <= 0:
         return True
     if wait > pacing.max_wait:
-        progress(f"rate limit low; reset in {wait:.0f} s exceeds --max-wait {pacing.max_wait:.0f} s: stopping "
-                 "(progress is saved; run the sync again later)")
+        progress(
+            f"rate limit low; reset in {wait:.0f} s exceeds --max-wait {pacing.max_wait:.0f} s: stopping "
+            "(progress is saved; run the sync again later)"
+        )
         return False
     progress(f"rate limit low ({headers.get('x-ratelimit-remaining')} left): sleeping {wait:.0f} s until reset")
     pacing.sleep(wait)
@@ -303,8 +364,8 @@ ALL = "all"
 
 @dataclass(frozen=True)
 class EventsResult:
-    read: int          # timelines read this run
-    pending: int       # issues still to read (the next run continues)
+    read: int  # timelines read this run
+    pending: int  # issues still to read (the next run continues)
 
 
 def event_candidates(conn: sqlite3.Connection, label: str) -> list[int]:
@@ -314,31 +375,47 @@ def event_candidates(conn: sqlite3.Connection, label: str) -> list[int]:
     rows = conn.execute(
         "SELECT i.number, i.labels, EXISTS(SELECT 1 FROM label_events e WHERE e.issue = i.number) FROM issues i "
         "LEFT JOIN events_synced s ON s.issue = i.number "
-        "WHERE s.updated_at IS NULL OR s.updated_at < i.updated_at ORDER BY i.updated_at DESC, i.number DESC").fetchall()
+        "WHERE s.updated_at IS NULL OR s.updated_at < i.updated_at ORDER BY i.updated_at DESC, i.number DESC"
+    ).fetchall()
     want = label.lower()
-    return [int(n) for n, labels, known in rows
-            if want == ALL or known or want in (x.lower() for x in json.loads(labels))]
+    return [
+        int(n) for n, labels, known in rows if want == ALL or known or want in (x.lower() for x in json.loads(labels))
+    ]
 
 
 def store_events(conn: sqlite3.Connection, number: int, events: list[LabelEvent], updated_at: str | None) -> None:
     conn.execute("DELETE FROM label_events WHERE issue = ?", (number,))
-    conn.executemany("INSERT OR REPLACE INTO label_events(issue, id, event, label, actor, created_at) VALUES(?,?,?,?,?,?)",
-                     [(e.issue, e.id, e.event, e.label, e.actor, e.created_at) for e in events])
-    conn.execute("INSERT INTO events_synced(issue, updated_at) VALUES(?, ?) "
-                 "ON CONFLICT(issue) DO UPDATE SET updated_at = excluded.updated_at", (number, updated_at or ""))
+    conn.executemany(
+        "INSERT OR REPLACE INTO label_events(issue, id, event, label, actor, created_at) VALUES(?,?,?,?,?,?)",
+        [(e.issue, e.id, e.event, e.label, e.actor, e.created_at) for e in events],
+    )
+    conn.execute(
+        "INSERT INTO events_synced(issue, updated_at) VALUES(?, ?) "
+        "ON CONFLICT(issue) DO UPDATE SET updated_at = excluded.updated_at",
+        (number, updated_at or ""),
+    )
 
 
 def load_events(db: sqlite3.Connection | str) -> dict[int, list[LabelEvent]]:
     conn = connect(db, create=False) if isinstance(db, str) else db
     out: dict[int, list[LabelEvent]] = {}
-    for row in conn.execute("SELECT issue, id, event, label, actor, created_at FROM label_events "
-                            "ORDER BY issue, created_at, id"):
+    for row in conn.execute(
+        "SELECT issue, id, event, label, actor, created_at FROM label_events ORDER BY issue, created_at, id"
+    ):
         out.setdefault(int(row[0]), []).append(LabelEvent(int(row[0]), int(row[1]), row[2], row[3], row[4], row[5]))
     return out
 
 
-def sync_label_events(client: Github, repo: str, conn: sqlite3.Connection, *, label: str, max_issues: int | None = None,
-                      pacing: Pacing | None = None, progress: Callable[[str], None] = print) -> EventsResult:
+def sync_label_events(
+    client: Github,
+    repo: str,
+    conn: sqlite3.Connection,
+    *,
+    label: str,
+    max_issues: int | None = None,
+    pacing: Pacing | None = None,
+    progress: Callable[[str], None] = print,
+) -> EventsResult:
     """Read the timeline of each candidate issue (one request per 100 events) and store its label
     events; committed per issue, so a stopped run continues where it left off. Paced like the sync."""
     from labeler import gh

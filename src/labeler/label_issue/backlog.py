@@ -8,6 +8,7 @@ count, no extra request): a run that died between writing the labels and writing
 order), at most `max_issues`. Without a provenance label, or when someone commented in between,
 such an interrupted issue keeps its labels and gets its comment from the next event on it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,15 +36,27 @@ def needs_labels(issue: Issue, cfg: Config, abstain_label: str | None, provenanc
     return True
 
 
-def select(issues: Sequence[Issue], cfg: Config, abstain_label: str | None, max_issues: int,
-           provenance_label: str | None = None) -> list[Issue]:
+def select(
+    issues: Sequence[Issue],
+    cfg: Config,
+    abstain_label: str | None,
+    max_issues: int,
+    provenance_label: str | None = None,
+) -> list[Issue]:
     return [i for i in issues if needs_labels(i, cfg, abstain_label, provenance_label)][:max_issues]
+
+
+def _note(p: Plan | None, why: str) -> str:
+    if p is None:
+        return md.escape(why)
+    return ("withheld: " + ", ".join(x for x, _ in p.withheld)) if p.withheld else ""
 
 
 def table(results: Sequence[tuple[int, Plan | None, str]], dry_run: bool) -> str:
     verb = "would apply" if dry_run else "applied"
-    rows = [f"| #{n} | {', '.join(md.code(x) for x in p.apply) if p and p.apply else '–'} | "
-            f"{md.escape(why) if p is None else ('withheld: ' + ', '.join(x for x, _ in p.withheld)) if p.withheld else ''} |"
-            for n, p, why in results]
+    rows = [
+        f"| #{n} | {', '.join(md.code(x) for x in p.apply) if p and p.apply else '–'} | {_note(p, why)} |"
+        for n, p, why in results
+    ]
     head = f"### label-issue backlog ({'dry run: nothing applied' if dry_run else 'applied'})"
     return "\n".join([head, "", f"| issue | {verb} | note |", "|---|---|---|", *rows]) + "\n"

@@ -9,6 +9,7 @@ With `comment: never` there is no comment to keep the count in, so the per-issue
 apply (chosen over a hidden state comment, which `never` rules out): each run says so in a
 notice, and the per-run cap (--max-model-calls) and the workflow's triggers bound the spend.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,21 +23,26 @@ def spends(provider: str) -> bool:
 
 def issue_cap_reason(provider: str, calls_so_far: int, cap: int | None) -> str | None:
     if spends(provider) and cap is not None and calls_so_far >= cap:
-        return (f"the per-issue budget of {cap} model call(s) is spent "
-                f"(label-issue.max-model-calls-per-issue in labels.yml)")
+        return (
+            f"the per-issue budget of {cap} model call(s) is spent "
+            f"(label-issue.max-model-calls-per-issue in labels.yml)"
+        )
     return None
 
 
 def untracked_reason(provider: str, comment: str, cap: int | None) -> str | None:
     if spends(provider) and cap is not None and comment == "never":
-        return (f"the per-issue budget ({cap} model calls) does not apply with `comment: never`: "
-                "the count lives in the audit comment")
+        return (
+            f"the per-issue budget ({cap} model calls) does not apply with `comment: never`: "
+            "the count lives in the audit comment"
+        )
     return None
 
 
 @dataclass
 class RunBudget:
     """A per-run cap on model calls; None = no cap."""
+
     cap: int | None = None
     used: int = 0
 
@@ -50,5 +56,7 @@ class RunBudget:
     def reason(self) -> str:
         from labeler.errors import setting
 
-        return (f"the run's budget of {self.cap} model call(s) is spent "
-                f"({setting('--max-model-calls', 'max-model-calls')}): stopped here")
+        return (
+            f"the run's budget of {self.cap} model call(s) is spent "
+            f"({setting('--max-model-calls', 'max-model-calls')}): stopped here"
+        )

@@ -6,6 +6,7 @@
 A label a person removed is never re-applied by the bot. A person who later adds the label back
 lifts the block (they chose it); the bot's own removals never block.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """label-issue's one read of the event: the webhook payload -> a Trigger (what this run should do)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,8 +29,10 @@ def read_trigger(event_name: str, payload: dict[str, Any], number: int | None = 
     try:
         return _read_trigger(event_name, payload, number)
     except (AttributeError, TypeError, ValueError, KeyError) as e:
-        raise UserError(f"the {event_name or 'unknown'} event payload is malformed ({type(e).__name__}): "
-                        "check the event file and GITHUB_EVENT_NAME") from None
+        raise UserError(
+            f"the {event_name or 'unknown'} event payload is malformed ({type(e).__name__}): "
+            "check the event file and GITHUB_EVENT_NAME"
+        ) from None
 
 
 def _read_trigger(event_name: str, payload: dict[str, Any], number: int | None) -> Trigger:
@@ -44,8 +47,11 @@ def _read_trigger(event_name: str, payload: dict[str, Any], number: int | None) 
         return _issues_trigger(payload)
     if event_name == "issue_comment":
         return _comment_trigger(payload)
-    return Trigger("skip", f"label-issue does not handle {event_name or 'unknown'} events (it handles issues, "
-                           "issue_comment and workflow_dispatch)")
+    return Trigger(
+        "skip",
+        f"label-issue does not handle {event_name or 'unknown'} events (it handles issues, "
+        "issue_comment and workflow_dispatch)",
+    )
 
 
 def _issues_trigger(payload: dict[str, Any]) -> Trigger:

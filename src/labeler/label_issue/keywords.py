@@ -16,6 +16,7 @@ confirmed by evidence in the body, with no other label's phrase in the title, re
 threshold 0.6 (0.85); an example such as "crash" in the title is 0.4, a suggestion shown in the
 audit comment, not applied. It answers in the same shape as the models.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,16 +30,18 @@ VERSION = "keywords-3"
 BODY_LIMIT = 20_000
 STRONG, WEAK = 1.0, 0.5
 TITLE, BODY = 2.0, 1.0
-SHORT_EXAMPLE = 3        # words: examples up to this long are phrases, longer ones bags of words
-NEGATION_WINDOW = 3      # tokens before a match that can negate it
+SHORT_EXAMPLE = 3  # words: examples up to this long are phrases, longer ones bags of words
+NEGATION_WINDOW = 3  # tokens before a match that can negate it
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "none", "non", "cannot"})
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
     a an and are as at be been but by can could do does for from has have how i if in into is it its of on or
     our so some something that the their them then there these this those to too up us use used using was we
     were what when where which while who why will with would you your yet also any all more most other than
     very just only about after before over under new one two get got make made want need like see set way
     thing things work works working issue issues please thank thanks
-""".split())
+""".split()
+)
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CODE = re.compile(r"```.*?(?:```|\Z)", re.S)
 
@@ -87,7 +90,9 @@ def _content(word: str) -> bool:
 def _spans(phrase: tuple[str, ...], stems: Sequence[str], words: Sequence[str]) -> list[tuple[int, int]]:
     """Where the phrase occurs, not right after a negation."""
     n = len(phrase)
-    return [(i, i + n) for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == phrase and not _negated(words, i)]
+    return [
+        (i, i + n) for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == phrase and not _negated(words, i)
+    ]
 
 
 def _exclusive(labels: Sequence[Label]) -> dict[str, frozenset[str]]:
@@ -114,7 +119,12 @@ def _parts(title: str, body: str) -> list[tuple[float, list[str], list[str]]]:
 def _strong_hits(labels: Sequence[Label], words: list[str], stems: list[str]) -> dict[str, set[tuple[str, ...]]]:
     """Strong phrases found per label; a match inside another label's longer match does not count
     ("support" for question inside "add support for" of feature)."""
-    found = [(lbl.name, phrase, span) for lbl in labels for phrase in vocabulary(lbl)[0] for span in _spans(phrase, stems, words)]
+    found = [
+        (lbl.name, phrase, span)
+        for lbl in labels
+        for phrase in vocabulary(lbl)[0]
+        for span in _spans(phrase, stems, words)
+    ]
     hits: dict[str, set[tuple[str, ...]]] = {lbl.name: set() for lbl in labels}
     for name, phrase, (a, b) in found:
         if not any(other != name and c <= a and b <= d and d - c > b - a for other, _, (c, d) in found):
@@ -122,7 +132,9 @@ def _strong_hits(labels: Sequence[Label], words: list[str], stems: list[str]) ->
     return hits
 
 
-def score(label: Label, title: str, body: str, weak: frozenset[str] | None = None, labels: Sequence[Label] = ()) -> tuple[float, list[str]]:
+def score(
+    label: Label, title: str, body: str, weak: frozenset[str] | None = None, labels: Sequence[Label] = ()
+) -> tuple[float, list[str]]:
     weak = vocabulary(label)[1] if weak is None else weak
     total, hits = 0.0, []
     for weight, words, stems in _parts(title, body):
@@ -141,15 +153,15 @@ def score(label: Label, title: str, body: str, weak: frozenset[str] | None = Non
 # (so a confidence holds per label, not just on average), rounded down to 0.05. "Confirmed" means
 # the label also has evidence in the body; "contested" means another label has a phrase in the title.
 KINDS: dict[str, float] = {
-    "name in title, confirmed": 0.85,    # the label's own name in the title, its evidence in the body: 0.89-1.00
-    "name in title": 0.5,                # 0.50-0.82
-    "phrase in title, confirmed": 0.4,   # an alias or example in the title, evidence in the body: 0.41-1.00
-    "phrase in body": 0.4,               # 0.44-0.75
-    "words in title and body": 0.3,      # description / long-example words only: too rare to measure, as "words"
-    "words": 0.3,                        # 0.31-0.50
-    "phrase in title": 0.2,              # alone, an alias or example in the title is often a passing mention: 0.21-0.78
+    "name in title, confirmed": 0.85,  # the label's own name in the title, its evidence in the body: 0.89-1.00
+    "name in title": 0.5,  # 0.50-0.82
+    "phrase in title, confirmed": 0.4,  # an alias or example in the title, evidence in the body: 0.41-1.00
+    "phrase in body": 0.4,  # 0.44-0.75
+    "words in title and body": 0.3,  # description / long-example words only: too rare to measure, as "words"
+    "words": 0.3,  # 0.31-0.50
+    "phrase in title": 0.2,  # alone, an alias or example in the title is often a passing mention: 0.21-0.78
 }
-CONTESTED = 0.5   # "contested" and not the name-in-title kind: the kind's confidence times this
+CONTESTED = 0.5  # "contested" and not the name-in-title kind: the kind's confidence times this
 
 
 def _name(label: Label) -> tuple[str, ...]:
@@ -207,8 +219,9 @@ def suggest(labels: tuple[Label, ...], title: str, body: str, max_labels: int = 
             scored.append((confidence(kind), total, name, kind, hits))
     scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
     chosen = scored[:max_labels]
-    rationale = "; ".join(f"{name}: {kind}, matched {', '.join(repr(h) for h in hits[:3])}"
-                          for _, _, name, kind, hits in chosen)
+    rationale = "; ".join(
+        f"{name}: {kind}, matched {', '.join(repr(h) for h in hits[:3])}" for _, _, name, kind, hits in chosen
+    )
     return {
         "labels": [{"name": name, "confidence": conf} for conf, _, name, _, _ in chosen],
         "rationale": rationale or "no label name, alias, example or description word appears in the issue",

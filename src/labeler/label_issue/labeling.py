@@ -1,4 +1,5 @@
 """label-issue's decisions, as pure functions: which event does what, the plan, the audit comment."""
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,18 @@ ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["labels", "rationale", "version"],
     "properties": {
-        "labels": {"type": "array", "maxItems": 20, "items": {
-            "type": "object", "required": ["name", "confidence"],
-            "properties": {"name": {"type": "string", "maxLength": 100},
-                           "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}},
+        "labels": {
+            "type": "array",
+            "maxItems": 20,
+            "items": {
+                "type": "object",
+                "required": ["name", "confidence"],
+                "properties": {
+                    "name": {"type": "string", "maxLength": 100},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+            },
+        },
         "rationale": {"type": "string"},
         "version": {"type": "string"},
     },
@@ -45,8 +54,9 @@ class Settings:
     provenance_label: str | None = default(NAME, "provenance-label")
     comment: str = default(NAME, "comment")
     dry_run: bool = False
-    max_calls_per_issue: int | None = field(default=default(NAME, "max-model-calls-per-issue"),
-                                            metadata={"key": "max-model-calls-per-issue"})
+    max_calls_per_issue: int | None = field(
+        default=default(NAME, "max-model-calls-per-issue"), metadata={"key": "max-model-calls-per-issue"}
+    )
 
 
 @dataclass(frozen=True)
@@ -65,11 +75,12 @@ class Trigger:
 @dataclass(frozen=True)
 class State:
     """What the bot remembers on the issue, in its own comment (nobody else can edit it)."""
+
     off: bool = False
     applied: tuple[str, ...] = ()
-    off_by: str = ""          # who ran /label off
-    off_write: bool = False   # ... with write access: only write access turns it back on
-    calls: int = 0            # model calls spent on this issue (the per-issue budget)
+    off_by: str = ""  # who ran /label off
+    off_write: bool = False  # ... with write access: only write access turns it back on
+    calls: int = 0  # model calls spent on this issue (the per-issue budget)
 
     @classmethod
     def parse(cls, body: str | None) -> State:
@@ -81,14 +92,26 @@ class State:
         applied = raw.get("applied")
         applied = applied if isinstance(applied, list) else []
         calls = raw.get("calls")
-        return cls(off=raw.get("off") is True, applied=tuple(str(a) for a in applied),
-                   off_by=str(raw.get("off_by") or ""), off_write=raw.get("off_write") is True,
-                   calls=calls if isinstance(calls, int) and calls >= 0 else 0)
+        return cls(
+            off=raw.get("off") is True,
+            applied=tuple(str(a) for a in applied),
+            off_by=str(raw.get("off_by") or ""),
+            off_write=raw.get("off_write") is True,
+            calls=calls if isinstance(calls, int) and calls >= 0 else 0,
+        )
 
     def line(self) -> str:
         # Label names come from labels.yml (validated: no `<`/`>` can close the comment early).
-        data = json.dumps({"off": self.off, "applied": list(self.applied), "off_by": self.off_by,
-                           "off_write": self.off_write, "calls": self.calls}, ensure_ascii=True)
+        data = json.dumps(
+            {
+                "off": self.off,
+                "applied": list(self.applied),
+                "off_by": self.off_by,
+                "off_write": self.off_write,
+                "calls": self.calls,
+            },
+            ensure_ascii=True,
+        )
         return f"<!-- labeler-state {data.replace('<', '').replace('>', '')} -->"
 
 
@@ -100,8 +123,10 @@ def skip_reason(issue: Issue, state: State, trigger: Trigger) -> str | None:
     if state.off and not trigger.forced:
         return "labeling is off for this issue (/label off); /label auto turns it back on"
     if state.off and state.off_write and not trigger.actor_write:
-        return (f"labeling was turned off by {state.off_by or 'a maintainer'} (write access); "
-                "only someone with write access can turn it back on")
+        return (
+            f"labeling was turned off by {state.off_by or 'a maintainer'} (write access); "
+            "only someone with write access can turn it back on"
+        )
     return None
 
 
@@ -158,9 +183,19 @@ def picks(answer: dict[str, Any], config: Config, settings: Settings) -> tuple[t
     return tuple(chosen), dropped
 
 
-def plan(issue: Issue, answer: dict[str, Any], config: Config, settings: Settings, state: State,
-         *, provider: str, model: str, prompt_version: str, note: str = "",
-         removed: Mapping[str, str] | None = NOTHING_REMOVED) -> Plan:
+def plan(
+    issue: Issue,
+    answer: dict[str, Any],
+    config: Config,
+    settings: Settings,
+    state: State,
+    *,
+    provider: str,
+    model: str,
+    prompt_version: str,
+    note: str = "",
+    removed: Mapping[str, str] | None = NOTHING_REMOVED,
+) -> Plan:
     """`removed`: labels people removed (lower-case name -> login), never re-applied; None when the
     timeline could not be read, and then nothing is applied (fail closed)."""
     chosen, dropped = picks(answer, config, settings)
@@ -183,12 +218,28 @@ def plan(issue: Issue, answer: dict[str, Any], config: Config, settings: Setting
     wanted = [n for n in wanted if n.lower() not in (removed or {})]
     apply = tuple(n for n in wanted if n.lower() not in present) if removed is not None else ()
     # Only a label this bot applied may be taken back: the abstention label, once a real one lands.
-    remove = tuple(n for n in state.applied if n == settings.abstain_label and clearing and wanted
-                   and n not in wanted and n.lower() in present)
-    return Plan(issue=issue.number, picks=chosen, apply=apply, remove=remove, abstained=abstained,
-                dropped=dropped, rationale=str(answer.get("rationale") or ""), provider=provider, model=model,
-                prompt_version=prompt_version, stage=settings.stage, dry_run=settings.dry_run, note=note,
-                withheld=withheld, unchecked=removed is None)
+    remove = tuple(
+        n
+        for n in state.applied
+        if n == settings.abstain_label and clearing and wanted and n not in wanted and n.lower() in present
+    )
+    return Plan(
+        issue=issue.number,
+        picks=chosen,
+        apply=apply,
+        remove=remove,
+        abstained=abstained,
+        dropped=dropped,
+        rationale=str(answer.get("rationale") or ""),
+        provider=provider,
+        model=model,
+        prompt_version=prompt_version,
+        stage=settings.stage,
+        dry_run=settings.dry_run,
+        note=note,
+        withheld=withheld,
+        unchecked=removed is None,
+    )
 
 
 def next_state(state: State, result: Plan) -> State:

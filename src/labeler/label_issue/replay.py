@@ -15,6 +15,7 @@ Definitions (one label = one yes/no question per issue):
 The bot "would label L" when L's confidence reaches its threshold (labels.yml min-confidence, else
 label-issue.min-confidence), as label-issue applies them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,8 +58,16 @@ class Counts:
         return self.covered / self.issues if self.issues else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "issues": self.issues, "covered": self.covered,
-                "precision": self.precision, "recall": self.recall, "coverage": self.coverage}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "issues": self.issues,
+            "covered": self.covered,
+            "precision": self.precision,
+            "recall": self.recall,
+            "coverage": self.coverage,
+        }
 
 
 @dataclass(frozen=True)
@@ -76,9 +85,13 @@ def score(cases: Sequence[Case], labels: Sequence[str], thresholds: Mapping[str,
             tp, fp, fn = tp + (hit and truth), fp + (hit and not truth), fn + (truth and not hit)
             gold, covered = gold + truth, covered + hit
         per[name] = Counts(tp, fp, fn, gold, covered)
-    overall = Counts(sum(c.tp for c in per.values()), sum(c.fp for c in per.values()),
-                     sum(c.fn for c in per.values()), len(cases),
-                     sum(1 for case in cases if case.applied(thresholds)))
+    overall = Counts(
+        sum(c.tp for c in per.values()),
+        sum(c.fp for c in per.values()),
+        sum(c.fn for c in per.values()),
+        len(cases),
+        sum(1 for case in cases if case.applied(thresholds)),
+    )
     return Scores(per, overall)
 
 
@@ -86,8 +99,9 @@ def suggest_thresholds(cases: Sequence[Case], labels: Sequence[str], target: flo
     """Per label, the lowest confidence cutoff at which precision reaches `target` (most coverage)."""
     out: dict[str, float | None] = {}
     for name in labels:
-        scored = sorted(((c, name in case.gold) for case in cases for n, c in case.picks if n == name),
-                        key=lambda t: -t[0])
+        scored = sorted(
+            ((c, name in case.gold) for case in cases for n, c in case.picks if n == name), key=lambda t: -t[0]
+        )
         best, tp = None, 0
         for i, (conf, right) in enumerate(scored):
             tp += right
@@ -98,8 +112,9 @@ def suggest_thresholds(cases: Sequence[Case], labels: Sequence[str], target: flo
     return out
 
 
-def curve(cases: Sequence[Case], labels: Sequence[str],
-          cutoffs: Iterable[float] = CURVE_CUTOFFS) -> list[tuple[float, float | None, float | None]]:
+def curve(
+    cases: Sequence[Case], labels: Sequence[str], cutoffs: Iterable[float] = CURVE_CUTOFFS
+) -> list[tuple[float, float | None, float | None]]:
     points = []
     for cut in cutoffs:
         overall = score(cases, labels, dict.fromkeys(labels, cut)).overall
@@ -112,8 +127,11 @@ def labels_yml(thresholds: Mapping[str, float | None]) -> str:
     lines = ["labels:"]
     for name, cut in thresholds.items():
         lines.append(f"  - name: {name}")
-        lines.append(f"    min-confidence: {cut:.2f}" if cut is not None
-                     else "    auto: false  # never reached the target precision in the replay")
+        lines.append(
+            f"    min-confidence: {cut:.2f}"
+            if cut is not None
+            else "    auto: false  # never reached the target precision in the replay"
+        )
     return "\n".join(lines)
 
 
@@ -136,14 +154,26 @@ class Report:
     stopped: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "provider": self.provider, "model": self.model,
-                "prompt_version": self.prompt_version, "target_precision": self.target, "issues": self.issues,
-                "per_label": {k: v.as_dict() for k, v in self.scores.per_label.items()},
-                "overall": self.scores.overall.as_dict(), "suggested_min_confidence": self.thresholds,
-                "curve": [{"cutoff": c, "precision": p, "coverage": v} for c, p, v in self.curve],
-                "cost": {"model_calls": self.model_calls, "cached_answers": self.cached,
-                         "tokens_estimate": self.tokens_estimate, "seconds": round(self.seconds, 3)},
-                "ignored_labels": self.ignored_labels, "stopped": self.stopped or None}
+        return {
+            "source": self.source,
+            "provider": self.provider,
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+            "target_precision": self.target,
+            "issues": self.issues,
+            "per_label": {k: v.as_dict() for k, v in self.scores.per_label.items()},
+            "overall": self.scores.overall.as_dict(),
+            "suggested_min_confidence": self.thresholds,
+            "curve": [{"cutoff": c, "precision": p, "coverage": v} for c, p, v in self.curve],
+            "cost": {
+                "model_calls": self.model_calls,
+                "cached_answers": self.cached,
+                "tokens_estimate": self.tokens_estimate,
+                "seconds": round(self.seconds, 3),
+            },
+            "ignored_labels": self.ignored_labels,
+            "stopped": self.stopped or None,
+        }
 
 
 def _pct(x: float | None) -> str:
@@ -154,28 +184,57 @@ def mermaid(points: Sequence[tuple[float, float | None, float | None]]) -> str:
     prec = ", ".join(f"{(p or 0) * 100:.1f}" for _, p, _ in points)
     cov = ", ".join(f"{(v or 0) * 100:.1f}" for _, _, v in points)
     xs = ", ".join(f'"{c:.1f}"' for c, _, _ in points)
-    return "\n".join(["```mermaid", "xychart-beta", '    title "Precision (line 1) and coverage (line 2) by cutoff"',
-                      f"    x-axis [{xs}]", '    y-axis "%" 0 --> 100', f"    line [{prec}]", f"    line [{cov}]", "```"])
+    return "\n".join(
+        [
+            "```mermaid",
+            "xychart-beta",
+            '    title "Precision (line 1) and coverage (line 2) by cutoff"',
+            f"    x-axis [{xs}]",
+            '    y-axis "%" 0 --> 100',
+            f"    line [{prec}]",
+            f"    line [{cov}]",
+            "```",
+        ]
+    )
 
 
 def render(r: Report) -> str:
-    rows = [f"| {md.code(n)} | {c.issues} | {c.covered} | {_pct(c.precision)} | {_pct(c.recall)} | "
-            f"{_pct(c.coverage)} | {'–' if r.thresholds.get(n) is None else format(r.thresholds[n], '.2f')} |"
-            for n, c in r.scores.per_label.items()]
+    rows = [
+        f"| {md.code(n)} | {c.issues} | {c.covered} | {_pct(c.precision)} | {_pct(c.recall)} | "
+        f"{_pct(c.coverage)} | {'–' if r.thresholds.get(n) is None else format(r.thresholds[n], '.2f')} |"
+        for n, c in r.scores.per_label.items()
+    ]
     o = r.scores.overall
-    parts = [f"### label-issue replay: {md.escape(r.source)}", "",
-             f"{r.issues} issue(s), provider {md.code(r.provider)}, model {md.code(r.model)}, "
-             f"prompt {md.code(r.prompt_version)}; maintainers' labels hidden from the provider.", "",
-             f"| label | issues | bot would label | precision | recall | coverage | min-confidence for {r.target:.0%} |",
-             "|---|---|---|---|---|---|---|", *rows,
-             f"| **overall** | {o.issues} | {o.covered} | {_pct(o.precision)} | {_pct(o.recall)} | {_pct(o.coverage)} | |",
-             "", f"Cost: {r.model_calls} provider call(s), {r.cached} answer(s) from the cache, "
-             f"≈{r.tokens_estimate} tokens (estimate: 4 characters a token), {r.seconds:.1f} s.", ""]
+    parts = [
+        f"### label-issue replay: {md.escape(r.source)}",
+        "",
+        f"{r.issues} issue(s), provider {md.code(r.provider)}, model {md.code(r.model)}, "
+        f"prompt {md.code(r.prompt_version)}; maintainers' labels hidden from the provider.",
+        "",
+        f"| label | issues | bot would label | precision | recall | coverage | min-confidence for {r.target:.0%} |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        f"| **overall** | {o.issues} | {o.covered} | {_pct(o.precision)} | {_pct(o.recall)} | {_pct(o.coverage)} | |",
+        "",
+        f"Cost: {r.model_calls} provider call(s), {r.cached} answer(s) from the cache, "
+        f"≈{r.tokens_estimate} tokens (estimate: 4 characters a token), {r.seconds:.1f} s.",
+        "",
+    ]
     if r.stopped:
         parts += [f"_Stopped early: {md.escape(r.stopped)}._", ""]
     if r.ignored_labels:
-        parts += ["Labels in the file but not in labels.yml (ignored): "
-                  + ", ".join(f"{md.code(k)} ×{v}" for k, v in r.ignored_labels.items()), ""]
-    parts += [f"Suggested thresholds (precision ≥ {r.target:.0%} in this replay); paste into labels.yml:", "",
-              "```yaml", labels_yml(r.thresholds), "```", "", mermaid(r.curve)]
+        parts += [
+            "Labels in the file but not in labels.yml (ignored): "
+            + ", ".join(f"{md.code(k)} ×{v}" for k, v in r.ignored_labels.items()),
+            "",
+        ]
+    parts += [
+        f"Suggested thresholds (precision ≥ {r.target:.0%} in this replay); paste into labels.yml:",
+        "",
+        "```yaml",
+        labels_yml(r.thresholds),
+        "```",
+        "",
+        mermaid(r.curve),
+    ]
     return "\n".join(parts) + "\n"

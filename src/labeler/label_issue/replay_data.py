@@ -1,6 +1,7 @@
 """Replay input: past issues with the labels maintainers gave them, from a `history sync` SQLite file
 or a `dataset export` JSONL file. Every problem is one clear UserError (missing, empty, unknown shape,
 no label from labels.yml); labels outside labels.yml are counted and ignored."""
+
 from __future__ import annotations
 
 import os
@@ -24,20 +25,25 @@ class Past:
     gold: frozenset[str]  # canonical labels.yml names (applicable ones only)
 
 
-def load(path: str, cfg: Config, *, limit: int | None = None, sample: int | None = None
-         ) -> tuple[list[Past], dict[str, int]]:
+def load(
+    path: str, cfg: Config, *, limit: int | None = None, sample: int | None = None
+) -> tuple[list[Past], dict[str, int]]:
     """(issues, {ignored label: count}). `sample` shuffles with that seed before `limit` applies."""
     if not os.path.isfile(path):
-        raise UserError("replay file not found (a `labeler history sync` SQLite or a `dataset export` JSONL)",
-                        file=path)
+        raise UserError(
+            "replay file not found (a `labeler history sync` SQLite or a `dataset export` JSONL)", file=path
+        )
     if os.path.getsize(path) == 0:
         raise UserError("the replay file is empty", file=path)
     with open(path, "rb") as f:
         head = f.read(16)
     raw = _sqlite(path) if head == SQLITE_MAGIC else _jsonl(path) if head.lstrip()[:1] == b"{" else None
     if raw is None:
-        raise UserError("unknown replay file: expected a history SQLite file or JSONL records "
-                        "({\"title\", \"body\", \"labels\"} per line)", file=path)
+        raise UserError(
+            "unknown replay file: expected a history SQLite file or JSONL records "
+            '({"title", "body", "labels"} per line)',
+            file=path,
+        )
     applicable = {lbl.name for lbl in cfg.applicable()}
     ignored: Counter[str] = Counter()
     out = []
@@ -51,8 +57,11 @@ def load(path: str, cfg: Config, *, limit: int | None = None, sample: int | None
                 ignored[name] += 1
         out.append(Past(ident, number, title, body, frozenset(gold)))
     if not any(p.gold for p in out):
-        raise UserError(f"no issue in the replay file carries a label from {cfg.path} "
-                        f"(found: {', '.join(sorted(ignored)[:10]) or 'no labels at all'})", file=path)
+        raise UserError(
+            f"no issue in the replay file carries a label from {cfg.path} "
+            f"(found: {', '.join(sorted(ignored)[:10]) or 'no labels at all'})",
+            file=path,
+        )
     if sample is not None:
         random.Random(sample).shuffle(out)
     return (out[:limit] if limit else out), dict(sorted(ignored.items()))

@@ -11,6 +11,7 @@ enough for one query per run). scikit-learn when installed (labeler[local]); oth
 pure-Python TF-IDF with the same weighting ideas. The index is cached per file and modification
 time, so label-issue can ask for examples and duplicates with one build.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -26,10 +27,12 @@ from labeler.history import store as history
 
 MAX_BODY_CHARS = 5_000
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_.+#-]*[a-z0-9]|[a-z0-9]")
-_STOP = frozenset("""
+_STOP = frozenset(
+    """
     a an and are as at be but by for from has have i if in is it its of on or so that the this to was were
     when which will with you your my we our not no can
-""".split())
+""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ class _SklearnIndex:
     def __init__(self, docs: list[str]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english", max_features=500_000, dtype=_f32())
+        self.vectorizer = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, stop_words="english", max_features=500_000, dtype=_f32()
+        )
         self.n = len(docs)
         try:
             self.matrix = self.vectorizer.fit_transform(docs)
@@ -133,7 +138,13 @@ def index_for(db_path: str) -> Index:
 
 
 def similar(
-    db_path: str, title: str, body: str | None, k: int = 5, *, state: str | None = None, exclude_number: int | None = None
+    db_path: str,
+    title: str,
+    body: str | None,
+    k: int = 5,
+    *,
+    state: str | None = None,
+    exclude_number: int | None = None,
 ) -> list[Similar]:
     """The k most similar stored issues (score > 0), best first; `state` 'open'/'closed' filters."""
     index = index_for(db_path)
@@ -143,14 +154,18 @@ def similar(
         if s > 0 and i.number != exclude_number and (state is None or i.state == state)
     ]
     scored.sort(key=lambda p: (-p[0], -p[1].number))
-    return [Similar(i.number, i.title, i.labels, i.state, i.html_url or "", round(min(1.0, s), 4)) for s, i in scored[:k]]
+    return [
+        Similar(i.number, i.title, i.labels, i.state, i.html_url or "", round(min(1.0, s), 4)) for s, i in scored[:k]
+    ]
 
 
 def possible_duplicates(
     db_path: str, title: str, body: str | None, threshold: float = 0.5, exclude_number: int | None = None, *, k: int = 5
 ) -> list[Similar]:
     """Open issues at least `threshold` similar (0.5 is a starting point: measure on your history)."""
-    return [s for s in similar(db_path, title, body, k, state="open", exclude_number=exclude_number) if s.score >= threshold]
+    return [
+        s for s in similar(db_path, title, body, k, state="open", exclude_number=exclude_number) if s.score >= threshold
+    ]
 
 
 def render_examples(items: Sequence[Similar], *, max_chars: int = 300) -> str:

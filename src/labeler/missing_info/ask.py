@@ -1,4 +1,5 @@
 """missing-info's model path: ask a model whether an issue is complete (prompts/missing_info.md)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,5 +13,9 @@ def check_llm(model: Any, title: str, body: str | None, *, kind: str = "bug", fo
     answer = llm.ask_json(model, system=system, prompt=user, schema=ANSWER_SCHEMA, max_tokens=600)
     missing = [" ".join(str(m).split())[:200] for m in answer["missing"] if str(m).strip()][:8]
     complete = bool(answer["complete"]) or not missing
-    return MissingInfo(missing=[] if complete else missing, complete=complete, source="llm",
-                       remarks=" ".join(str(answer["remarks"]).split())[:500])
+    return MissingInfo(
+        missing=[] if complete else missing,
+        complete=complete,
+        source="llm",
+        remarks=" ".join(str(answer["remarks"]).split())[:500],
+    )

@@ -12,6 +12,7 @@ the version, steps to reproduce, expected vs actual behaviour, and evidence (log
 message, a stack trace or a screenshot); a feature request needs its use case; a question
 needs some detail. An empty template section counts as missing even when other text would match.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,14 +47,26 @@ _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", re.M)
 _HEADING = re.compile(r"^(?:#{1,6}\s+(?P<h>.+?)\s*#*|\*\*(?P<b>[^*\n]{2,80})\*\*:?)\s*$", re.M)
 _PATTERNS = {
     "version": re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b\W{0,3}\w*\d|\bcommit\s+[0-9a-f]{7,40}\b", re.I),
-    "steps": re.compile(r"(?m)(^\s*(?:\d+[.)]|[-*])\s+\S.*\n\s*(?:\d+[.)]|[-*])\s+\S)|"
-                        r"\b(?:steps to reproduce|to reproduce|repro(?:duce)?:)", re.I),
-    "expected_actual": re.compile(r"\bexpect(?:ed|s|ing)?\b[\s\S]{0,2000}?"
-                                  r"\b(?:actual(?:ly)?|instead|but|got|however|happens|returns|shows)\b", re.I),
-    "logs": re.compile(r"```|~~~|Traceback \(most recent call last\)|\b\w*(?:Error|Exception)\b[:(]|\bpanic:|^\s+at \S+\(|"
-                       r"\b(?:ERROR|FATAL|WARN(?:ING)?)\b|!\[[^\]]*\]\(|<img\s", re.M),
-    "use_case": re.compile(r"\b(?:use case|so that|because|in order to|i (?:want|need|would like)|we (?:want|need)|"
-                           r"currently|it would (?:help|allow|be)|would make)\b", re.I),
+    "steps": re.compile(
+        r"(?m)(^\s*(?:\d+[.)]|[-*])\s+\S.*\n\s*(?:\d+[.)]|[-*])\s+\S)|"
+        r"\b(?:steps to reproduce|to reproduce|repro(?:duce)?:)",
+        re.I,
+    ),
+    "expected_actual": re.compile(
+        r"\bexpect(?:ed|s|ing)?\b[\s\S]{0,2000}?"
+        r"\b(?:actual(?:ly)?|instead|but|got|however|happens|returns|shows)\b",
+        re.I,
+    ),
+    "logs": re.compile(
+        r"```|~~~|Traceback \(most recent call last\)|\b\w*(?:Error|Exception)\b[:(]|\bpanic:|^\s+at \S+\(|"
+        r"\b(?:ERROR|FATAL|WARN(?:ING)?)\b|!\[[^\]]*\]\(|<img\s",
+        re.M,
+    ),
+    "use_case": re.compile(
+        r"\b(?:use case|so that|because|in order to|i (?:want|need|would like)|we (?:want|need)|"
+        r"currently|it would (?:help|allow|be)|would make)\b",
+        re.I,
+    ),
 }
 
 
@@ -95,7 +108,7 @@ def sections(body: str) -> list[Section]:
     for i, match in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(body)
         heading = (match.group("h") or match.group("b") or "").strip()
-        out.append(Section(heading=heading, content=body[match.end():end]))
+        out.append(Section(heading=heading, content=body[match.end() : end]))
     return out
 
 
@@ -157,10 +170,14 @@ def _judge(item: str, secs: list[Section], text: str) -> tuple[str, list[str]] |
 # LLM path ----------------------------------------------------------------------------------------
 
 ANSWER_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False, "required": ["complete", "missing", "remarks"],
-    "properties": {"complete": {"type": "boolean"},
-                   "missing": {"type": "array", "maxItems": 8, "items": {"type": "string", "maxLength": 300}},
-                   "remarks": {"type": "string", "maxLength": 1000}},
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["complete", "missing", "remarks"],
+    "properties": {
+        "complete": {"type": "boolean"},
+        "missing": {"type": "array", "maxItems": 8, "items": {"type": "string", "maxLength": 300}},
+        "remarks": {"type": "string", "maxLength": 1000},
+    },
 }
 MAX_BODY_CHARS = 12_000
 
@@ -170,11 +187,13 @@ def build_prompt(title: str, body: str | None, *, kind: str = "bug", folder: str
 
     prompt = prompts.load("missing_info", folder, package="labeler.missing_info")
     needs = "\n".join(f"- {DESCRIBE[item]}" for item in REQUIRED.get(kind, REQUIRED["bug"]))
-    return prompt.render(kind=kind, needs=needs, version=prompt.version, title=title,
-                         body=(body or "")[:MAX_BODY_CHARS])
+    return prompt.render(
+        kind=kind, needs=needs, version=prompt.version, title=title, body=(body or "")[:MAX_BODY_CHARS]
+    )
 
 
 # trained-model path ------------------------------------------------------------------------------
+
 
 def check_model(predictor: Any, title: str, body: str | None, *, label: str, kind: str = "bug") -> MissingInfo:
     """A classifier trained on the repo's own `needs more info`-style label decides; the rules
@@ -187,24 +206,36 @@ def check_model(predictor: Any, title: str, body: str | None, *, label: str, kin
         return MissingInfo(missing=[], complete=True, source="model", remarks=f"confidence {confidence:.2f}")
     rules = check(title, body, kind=kind)
     missing = rules.missing or ["more detail: how to reproduce the problem and what you observed"]
-    return MissingInfo(missing=missing, complete=False, keys=rules.keys, source="model",
-                       remarks=f"confidence {confidence:.2f}", empty_headings=rules.empty_headings)
+    return MissingInfo(
+        missing=missing,
+        complete=False,
+        keys=rules.keys,
+        source="model",
+        remarks=f"confidence {confidence:.2f}",
+        empty_headings=rules.empty_headings,
+    )
 
 
 # the comment -------------------------------------------------------------------------------------
+
 
 def render_comment(info: MissingInfo, *, marker: str) -> str:
     """One polite comment. Headings and LLM text are untrusted: escaped, mentions neutralised."""
     from labeler import md
 
     if info.complete:
-        return (f"{marker}\nThanks for the update! This issue now has the information the automated check "
-                "looks for. A maintainer will take it from here.")
+        return (
+            f"{marker}\nThanks for the update! This issue now has the information the automated check "
+            "looks for. A maintainer will take it from here."
+        )
     lines = [marker, "Thanks for opening this issue! To help the maintainers look into it, could you add:", ""]
     for item in info.missing:
         lines.append(f"- {_quote_headings(item, md)}")
-    lines += ["", "You can edit the issue description to fill these in. This is an automated check; it never "
-              "closes issues, and a maintainer will look at this issue either way."]
+    lines += [
+        "",
+        "You can edit the issue description to fill these in. This is an automated check; it never "
+        "closes issues, and a maintainer will look at this issue either way.",
+    ]
     return md.fit_comment("\n".join(lines))
 
 

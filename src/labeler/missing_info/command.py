@@ -5,6 +5,7 @@ Parse the event (or --issue), check (rules, an LLM, or a model trained on the re
 It never closes issues. When a later edit supplies the information, the label this command added
 is removed and its comment says thanks; a label a human added without our comment is left alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,7 @@ class Plan:
     add_label: str | None
     remove_label: str | None
     comment: str | None  # the full comment body to upsert, None = leave comments alone
-    skipped: str = ""    # why nothing was checked
+    skipped: str = ""  # why nothing was checked
 
 
 def skip_reason(issue: Issue, skip_associations: tuple[str, ...], exempt_labels: tuple[str, ...]) -> str:
@@ -80,24 +81,37 @@ def apply(github: GitHub, number: int, result: Plan, existing: Comment | None) -
         github.upsert_comment(number, MARKER, result.comment, existing, known_absent=existing is None)
 
 
-def run_check(method: str, issue: Issue, kind: str, *, model_path: str | None, model_label: str,
-              provider: str | None, model_name: str | None) -> missing_info.MissingInfo:
+def run_check(
+    method: str,
+    issue: Issue,
+    kind: str,
+    *,
+    model_path: str | None,
+    model_label: str,
+    provider: str | None,
+    model_name: str | None,
+) -> missing_info.MissingInfo:
     if method == "rules":
         return missing_info.check(issue.title, issue.body, kind=kind)
     if method == "model":
         if not model_path:
-            raise UserError(f"{setting('--method model', 'method')} needs {setting('--model-path', 'model-path')} "
-                            "(a model trained on the needs-info label)")
+            raise UserError(
+                f"{setting('--method model', 'method')} needs {setting('--model-path', 'model-path')} "
+                "(a model trained on the needs-info label)"
+            )
         from labeler.model import predict
 
         try:
-            return missing_info.check_model(predict.load(model_path), issue.title, issue.body, label=model_label, kind=kind)
+            return missing_info.check_model(
+                predict.load(model_path), issue.title, issue.body, label=model_label, kind=kind
+            )
         except ValueError as e:
             raise UserError(str(e)) from None
     from labeler import llm
 
-    return ask.check_llm(llm.get_model(provider or _provider_from_env(), model_name), issue.title, issue.body,
-                                  kind=kind)
+    return ask.check_llm(
+        llm.get_model(provider or _provider_from_env(), model_name), issue.title, issue.body, kind=kind
+    )
 
 
 def _provider_from_env() -> str:
@@ -107,8 +121,10 @@ def _provider_from_env() -> str:
         return "anthropic"
     if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
         return "openai"
-    raise UserError(f"{setting('--method llm', 'method')} needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY "
-                    f"(or {setting('--provider', 'provider')})")
+    raise UserError(
+        f"{setting('--method llm', 'method')} needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY "
+        f"(or {setting('--provider', 'provider')})"
+    )
 
 
 def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:
@@ -116,7 +132,9 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
     if result.skipped:
         line = f"#{issue.number}: skipped ({result.skipped})"
     elif info.complete:
-        line = f"#{issue.number}: complete ({info.source})" + (f"; {verb}remove {result.remove_label!r}" if result.remove_label else "")
+        line = f"#{issue.number}: complete ({info.source})" + (
+            f"; {verb}remove {result.remove_label!r}" if result.remove_label else ""
+        )
     else:
         line = f"#{issue.number}: missing {len(info.missing)} item(s) ({info.source}); {verb}ask in one comment"
     click.echo(line)
@@ -128,24 +146,53 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
 
 @click.command("missing-info")
 @options.event
-@click.option("--issue", "number", envvar="LABELER_ISSUE_NUMBER", show_envvar=True, type=click.IntRange(min=1),
-              help="Check this issue (read through the API) instead of the event's.")
+@click.option(
+    "--issue",
+    "number",
+    envvar="LABELER_ISSUE_NUMBER",
+    show_envvar=True,
+    type=click.IntRange(min=1),
+    help="Check this issue (read through the API) instead of the event's.",
+)
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True,
-              help="labels.yml with a missing-info: section (optional; default .github/labels.yml, labels.yml).")
-@click.option("--method", type=click.Choice(METHODS), envvar="LABELER_MISSING_INFO_METHOD", show_envvar=True,
-              help=f"rules (offline), llm (--provider) or model (--model-path). [default: {default(NAME, 'method')}]")
-@click.option("--kind", type=click.Choice(("auto", *missing_info.KINDS)), envvar="LABELER_ISSUE_KIND", show_envvar=True,
-              help=f"What to ask for; auto: from the issue's labels, else bug. [default: {default(NAME, 'kind')}]")
-@click.option("--label", envvar="LABELER_MISSING_INFO_LABEL", show_envvar=True,
-              help=f"Label added while information is missing. [default: {default(NAME, 'label')}]")
+@click.option(
+    "--config",
+    "config_path",
+    envvar="LABELER_CONFIG",
+    show_envvar=True,
+    help="labels.yml with a missing-info: section (optional; default .github/labels.yml, labels.yml).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    envvar="LABELER_MISSING_INFO_METHOD",
+    show_envvar=True,
+    help=f"rules (offline), llm (--provider) or model (--model-path). [default: {default(NAME, 'method')}]",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(("auto", *missing_info.KINDS)),
+    envvar="LABELER_ISSUE_KIND",
+    show_envvar=True,
+    help=f"What to ask for; auto: from the issue's labels, else bug. [default: {default(NAME, 'kind')}]",
+)
+@click.option(
+    "--label",
+    envvar="LABELER_MISSING_INFO_LABEL",
+    show_envvar=True,
+    help=f"Label added while information is missing. [default: {default(NAME, 'label')}]",
+)
 @click.option("--model-path", envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory for --method model.")
 @click.option(
-    "--model-label", envvar="LABELER_MODEL_LABEL", show_envvar=True, help="The model's needs-info label (default: --label)."
+    "--model-label",
+    envvar="LABELER_MODEL_LABEL",
+    show_envvar=True,
+    help="The model's needs-info label (default: --label).",
 )
 @click.option(
     "--provider",
-    envvar="LABELER_PROVIDER", show_envvar=True,
+    envvar="LABELER_PROVIDER",
+    show_envvar=True,
     type=click.Choice(("anthropic", "openai")),
     help="LLM provider for --method llm.",
 )
@@ -153,13 +200,15 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
 @click.option(
     "--exempt-label",
     multiple=True,
-    envvar="LABELER_EXEMPT_LABELS", show_envvar=True,
+    envvar="LABELER_EXEMPT_LABELS",
+    show_envvar=True,
     help="Issues with this label are not checked (repeatable; space-separated in the env var).",
 )
 @click.option(
     "--check-maintainers",
     is_flag=True,
-    envvar="LABELER_CHECK_MAINTAINERS", show_envvar=True,
+    envvar="LABELER_CHECK_MAINTAINERS",
+    show_envvar=True,
     help="Also check issues opened by owners, members and collaborators.",
 )
 @click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Report only.")
@@ -182,7 +231,9 @@ def command(
     """Ask for missing information (version, steps, expected vs actual, logs) in one polite comment."""
     from labeler import gh
 
-    settings = section_settings(load_optional(config_path), NAME, Settings, {"method": method, "kind": kind, "label": label})
+    settings = section_settings(
+        load_optional(config_path), NAME, Settings, {"method": method, "kind": kind, "label": label}
+    )
     github = gh.open_repo(repo)
     issue = github.issue(number) if number else gh.Issue.from_event(runner.event(event_path).get("issue") or {})
     reason = skip_reason(issue, () if check_maintainers else SKIP_ASSOCIATIONS, exempt_label)
@@ -190,8 +241,15 @@ def command(
         return report(issue, missing_info.MissingInfo([], True), Plan(None, None, None, reason), dry_run)
     label = settings.label
     kind = missing_info.kind_of(issue.labels) if settings.kind == "auto" else settings.kind
-    info = run_check(settings.method, issue, kind, model_path=model_path, model_label=model_label or label,
-                     provider=provider, model_name=model_name)
+    info = run_check(
+        settings.method,
+        issue,
+        kind,
+        model_path=model_path,
+        model_label=model_label or label,
+        provider=provider,
+        model_name=model_name,
+    )
     existing = github.find_comment(issue.number, MARKER)
     result = plan(issue, info, label=label, ours=existing.body if existing else None)
     if not dry_run:

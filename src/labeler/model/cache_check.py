@@ -13,6 +13,7 @@ Hub cache (`--hf-home`, HF_HOME): blobs are named by their content hash (sha256 
 git blob sha1 for small ones); a blob whose content does not match is deleted, so its snapshot link
 dangles and the next online run downloads it again.
 """
+
 from __future__ import annotations
 
 import ast
@@ -37,7 +38,7 @@ def _npy_header(data: bytes) -> dict[str, object]:
         (length,), start = struct.unpack("<H", data[8:10]), 10
     else:
         (length,), start = struct.unpack("<I", data[8:12]), 12
-    header = ast.literal_eval(data[start:start + length].decode("latin-1"))
+    header = ast.literal_eval(data[start : start + length].decode("latin-1"))
     if not isinstance(header, dict):
         raise ValueError("bad .npy header")
     header["_data"] = len(data) - start - length
@@ -58,10 +59,20 @@ def check_npz(path: str) -> str | None:
     except (OSError, zipfile.BadZipFile, ValueError, SyntaxError, struct.error) as e:
         return f"{type(e).__name__}: {e}"
     kshape, vshape = keys.get("shape"), vecs.get("shape")
-    if keys.get("descr") != "<U64" or vecs.get("descr") != "<f4" or keys.get("fortran_order") or vecs.get("fortran_order"):
+    if (
+        keys.get("descr") != "<U64"
+        or vecs.get("descr") != "<f4"
+        or keys.get("fortran_order")
+        or vecs.get("fortran_order")
+    ):
         return "arrays of the wrong type"
-    if not (isinstance(kshape, tuple) and isinstance(vshape, tuple) and len(kshape) == 1 and len(vshape) == 2
-            and kshape[0] == vshape[0]):
+    if not (
+        isinstance(kshape, tuple)
+        and isinstance(vshape, tuple)
+        and len(kshape) == 1
+        and len(vshape) == 2
+        and kshape[0] == vshape[0]
+    ):
         return f"keys {kshape} and vectors {vshape} do not match"
     if keys["_data"] != kshape[0] * 64 * 4 or vecs["_data"] != vshape[0] * vshape[1] * 4:
         return "truncated arrays"

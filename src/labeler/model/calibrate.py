@@ -5,6 +5,7 @@ whose applied set {score >= cutoff} reaches that precision with at least `min_su
 A new score's confidence is the highest level whose cutoff it clears, so `confidence >= target`
 holds exactly when `score >= threshold(target)`. Pure Python: no numpy needed.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,14 @@ def lower_bound(hits: int, n: int, z: float) -> float:
     return (centre - margin) / (1 + z2 / n)
 
 
-def cutoffs(scores: Sequence[float], positive: Sequence[bool], *, min_support: int = MIN_SUPPORT,
-            levels: Sequence[float] = LEVELS, z: float | None = None) -> Cutoffs:
+def cutoffs(
+    scores: Sequence[float],
+    positive: Sequence[bool],
+    *,
+    min_support: int = MIN_SUPPORT,
+    levels: Sequence[float] = LEVELS,
+    z: float | None = None,
+) -> Cutoffs:
     """For each precision level, the lowest cutoff whose applied set reaches it."""
     z = Z if z is None else z
     pairs = sorted(zip(scores, positive), key=lambda p: -p[0])
@@ -87,17 +94,29 @@ def from_json(raw: object) -> Cutoffs:
 TopCalibration = dict[str, Any]
 
 
-def _top_features(probs: Sequence[float], label: str, group: str | None, labels: Sequence[str],
-                  groups: Sequence[str]) -> list[float]:
+def _top_features(
+    probs: Sequence[float], label: str, group: str | None, labels: Sequence[str], groups: Sequence[str]
+) -> list[float]:
     ordered = sorted(probs, reverse=True)
     p1 = min(max(ordered[0], 1e-6), 1 - 1e-6)
     p2 = min(max(ordered[1] if len(ordered) > 1 else 1 - p1, 1e-6), 1 - 1e-6)
-    return [math.log(p1 / (1 - p1)), math.log(p1 / p2), *(float(group == g) for g in groups),
-            *(float(label == lbl) for lbl in labels)]
+    return [
+        math.log(p1 / (1 - p1)),
+        math.log(p1 / p2),
+        *(float(group == g) for g in groups),
+        *(float(label == lbl) for lbl in labels),
+    ]
 
 
-def fit_top(held: Any, gold: Any, labels: Sequence[str], groups: Sequence[str | None], *,
-            min_support: int = MIN_SUPPORT, levels: Sequence[float] = LEVELS) -> TopCalibration | None:
+def fit_top(
+    held: Any,
+    gold: Any,
+    labels: Sequence[str],
+    groups: Sequence[str | None],
+    *,
+    min_support: int = MIN_SUPPORT,
+    levels: Sequence[float] = LEVELS,
+) -> TopCalibration | None:
     """Fit the top-label calibrator on out-of-fold probabilities `held` (n x labels) and gold 0/1 `gold`."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -109,8 +128,13 @@ def fit_top(held: Any, gold: Any, labels: Sequence[str], groups: Sequence[str | 
         return None
     X = np.array([_top_features(row, labels[t], g, labels, known) for row, t, g in zip(held, top, groups)])
     lr = LogisticRegression(C=1.0, max_iter=1000).fit(X, ok)
-    cal: TopCalibration = {"method": "platt-top-label", "coef": [float(c) for c in lr.coef_[0]],
-                           "intercept": float(lr.intercept_[0]), "groups": known, "labels": list(labels)}
+    cal: TopCalibration = {
+        "method": "platt-top-label",
+        "coef": [float(c) for c in lr.coef_[0]],
+        "intercept": float(lr.intercept_[0]),
+        "groups": known,
+        "labels": list(labels),
+    }
     q = np.sort(np.array([top_q(cal, list(row), labels[t], g) for row, t, g in zip(held, top, groups)]))[::-1]
     running = np.cumsum(q) / np.arange(1, len(q) + 1)  # non-increasing: mean q of the kept set
     found: Cutoffs = {}
@@ -137,9 +161,13 @@ def top_confidence(cal: TopCalibration, probs: Sequence[float], label: str, grou
 
 
 def check_top(raw: Any, labels: Sequence[str]) -> TopCalibration:
-    if not isinstance(raw, dict) or list(raw.get("labels", ())) != list(labels) \
-            or not isinstance(raw.get("groups"), list) or not isinstance(raw.get("coef"), list) \
-            or len(raw["coef"]) != 2 + len(raw["groups"]) + len(labels):
+    if (
+        not isinstance(raw, dict)
+        or list(raw.get("labels", ())) != list(labels)
+        or not isinstance(raw.get("groups"), list)
+        or not isinstance(raw.get("coef"), list)
+        or len(raw["coef"]) != 2 + len(raw["groups"]) + len(labels)
+    ):
         raise ValueError("top_calibration does not match the labels")
     float(raw["intercept"])
     from_json(raw.get("levels"))

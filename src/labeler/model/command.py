@@ -4,6 +4,7 @@ train: JSONL (dataset.py format) -> model directory (predict.py documents it).
 eval:  model directory + JSONL -> table on stdout, JSON report, job summary; optional gate.
 Both need the optional extra: pip install 'labeler[local]'.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,41 +45,91 @@ def command() -> None:
 
 
 @command.command("train")
-@click.option("--data", required=True, envvar="LABELER_TRAIN_DATA", show_envvar=True, type=click.Path(dir_okay=False),
-              help="Training JSONL. With a split field and no --val, "
-                   "split=train trains and split=val calibrates.")
-@click.option("--val", envvar="LABELER_VAL_DATA", show_envvar=True, type=click.Path(dir_okay=False),
-              help="Validation JSONL for the thresholds; default: cross-validation.")
+@click.option(
+    "--data",
+    required=True,
+    envvar="LABELER_TRAIN_DATA",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Training JSONL. With a split field and no --val, split=train trains and split=val calibrates.",
+)
+@click.option(
+    "--val",
+    envvar="LABELER_VAL_DATA",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Validation JSONL for the thresholds; default: cross-validation.",
+)
 @click.option("--out", required=True, envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory to write.")
-@click.option("--target-precision", default=0.9, show_default=True, type=click.FloatRange(0.05, 1.0),
-              envvar="LABELER_TARGET_PRECISION", show_envvar=True, help="Per-label thresholds reach this precision.")
-@click.option("--C", "c_value", default="10", show_default=True, envvar="LABELER_MODEL_C", show_envvar=True,
-              help="Inverse regularisation of the logistic regression, or 'auto' to pick by cross-validation.")
-@click.option("--class-weight", type=click.Choice(["balanced", "none"]), default="balanced", show_default=True,
-              envvar="LABELER_CLASS_WEIGHT", show_envvar=True, help="Weigh rare labels up.")
-@click.option("--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'.")
-@click.option("--min-examples", default=2, show_default=True, type=click.IntRange(1), envvar="LABELER_MIN_EXAMPLES", show_envvar=True,
-              help="Drop labels with fewer training issues.")
+@click.option(
+    "--target-precision",
+    default=0.9,
+    show_default=True,
+    type=click.FloatRange(0.05, 1.0),
+    envvar="LABELER_TARGET_PRECISION",
+    show_envvar=True,
+    help="Per-label thresholds reach this precision.",
+)
+@click.option(
+    "--C",
+    "c_value",
+    default="10",
+    show_default=True,
+    envvar="LABELER_MODEL_C",
+    show_envvar=True,
+    help="Inverse regularisation of the logistic regression, or 'auto' to pick by cross-validation.",
+)
+@click.option(
+    "--class-weight",
+    type=click.Choice(["balanced", "none"]),
+    default="balanced",
+    show_default=True,
+    envvar="LABELER_CLASS_WEIGHT",
+    show_envvar=True,
+    help="Weigh rare labels up.",
+)
+@click.option(
+    "--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'."
+)
+@click.option(
+    "--min-examples",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="LABELER_MIN_EXAMPLES",
+    show_envvar=True,
+    help="Drop labels with fewer training issues.",
+)
 @click.option(
     "--exclude-label",
     multiple=True,
-    envvar="LABELER_EXCLUDE_LABELS", show_envvar=True,
+    envvar="LABELER_EXCLUDE_LABELS",
+    show_envvar=True,
     help="Skip issues with this label, e.g. the bot's provenance label (repeatable; space-separated in the env var).",
 )
 @click.option(
     "--conservative",
     is_flag=True,
-    envvar="LABELER_CONSERVATIVE", show_envvar=True,
+    envvar="LABELER_CONSERVATIVE",
+    show_envvar=True,
     help="Estimate precision by its Wilson lower bound: fewer labels, rarely below target.",
 )
-@click.option("--encoder", envvar="LABELER_ENCODER", show_envvar=True,
-              help="Add sentence embeddings (needs labeler[embed]): a Hugging Face id such as "
-                   "sentence-transformers/all-MiniLM-L6-v2 (pinned revision; id@rev for others) or a local folder "
-                   "with config.json, tokenizer.json, onnx/model.onnx. Default: TF-IDF only, nothing is downloaded.")
-@click.option("--embed-cache", default=".labeler/embeddings", show_default=True, envvar="LABELER_EMBED_CACHE",
-              show_envvar=True,
-              help="Folder remembering embeddings by text hash and encoder, so a retrain embeds only new issues "
-                   "('' disables).")
+@click.option(
+    "--encoder",
+    envvar="LABELER_ENCODER",
+    show_envvar=True,
+    help="Add sentence embeddings (needs labeler[embed]): a Hugging Face id such as "
+    "sentence-transformers/all-MiniLM-L6-v2 (pinned revision; id@rev for others) or a local folder "
+    "with config.json, tokenizer.json, onnx/model.onnx. Default: TF-IDF only, nothing is downloaded.",
+)
+@click.option(
+    "--embed-cache",
+    default=".labeler/embeddings",
+    show_default=True,
+    envvar="LABELER_EMBED_CACHE",
+    show_envvar=True,
+    help="Folder remembering embeddings by text hash and encoder, so a retrain embeds only new issues ('' disables).",
+)
 def train_command(
     data: str,
     val: str | None,
@@ -127,8 +178,7 @@ def _embedder(name: str | None, cache_dir: str) -> tuple[Any, dict[str, Any] | N
     spec = encoder.spec_from(name)
     found = encoder.load(spec)
     cache = encoder.Cache(cache_dir or None, found)
-    recorded = {**spec.describe(), "ident": found.ident, "dim": found.dim,
-                "sha256": getattr(found, "sha256", None)}
+    recorded = {**spec.describe(), "ident": found.ident, "dim": found.dim, "sha256": getattr(found, "sha256", None)}
     return cache.encode, recorded
 
 
@@ -150,39 +200,49 @@ def render_training(meta: dict[str, Any], out: str) -> str:
     ]
     for lbl in meta["labels"]:
         thr = meta["thresholds"][lbl]
-        lines.append(
-            f"  {lbl}: {'never (target not reached)' if thr is None else f'{thr:.3f}'}  ({counts['per_label'].get(lbl, 0)} issues)"
-        )
+        shown = "never (target not reached)" if thr is None else f"{thr:.3f}"
+        lines.append(f"  {lbl}: {shown}  ({counts['per_label'].get(lbl, 0)} issues)")
     if counts["dropped_labels"]:
-        lines.append("dropped (too few issues): " + ", ".join(f"{k} ({v})" for k, v in counts["dropped_labels"].items()))
+        lines.append(
+            "dropped (too few issues): " + ", ".join(f"{k} ({v})" for k, v in counts["dropped_labels"].items())
+        )
     return "\n".join(lines)
 
 
 @command.command("eval")
-@click.option("--model-dir", "model_path", envvar="LABELER_MODEL_PATH", show_envvar=True,
-              help="Model directory (from `labeler model train`); required.")
+@click.option(
+    "--model-dir",
+    "model_path",
+    envvar="LABELER_MODEL_PATH",
+    show_envvar=True,
+    help="Model directory (from `labeler model train`); required.",
+)
 @click.option("--model", "old_model_path", hidden=True, help="Deprecated name of --model-dir.")
 @click.option(
     "--data",
     required=True,
-    envvar="LABELER_TEST_DATA", show_envvar=True,
+    envvar="LABELER_TEST_DATA",
+    show_envvar=True,
     type=click.Path(dir_okay=False),
     help="Labelled JSONL; with a split field only split=test is used.",
 )
 @click.option(
     "--json",
     "json_path",
-    envvar="LABELER_REPORT", show_envvar=True,
+    envvar="LABELER_REPORT",
+    show_envvar=True,
     help="Write the report here; default reports/eval_<timestamp>.json.",
 )
 @click.option(
     "--min-macro-f1",
     type=click.FloatRange(0, 1),
-    envvar="LABELER_MIN_MACRO_F1", show_envvar=True,
+    envvar="LABELER_MIN_MACRO_F1",
+    show_envvar=True,
     help="Exit 1 when macro F1 is lower (a promotion gate).",
 )
-def eval_command(model_path: str | None, old_model_path: str | None, data: str, json_path: str | None,
-                 min_macro_f1: float | None) -> None:
+def eval_command(
+    model_path: str | None, old_model_path: str | None, data: str, json_path: str | None, min_macro_f1: float | None
+) -> None:
     """Measure a model on labelled issues it has not seen (never its training file)."""
     if old_model_path:  # `--model` meant a directory here and a model name everywhere else
         click.echo("warning: `model eval --model DIR` is deprecated: use --model-dir DIR", err=True)
@@ -197,7 +257,7 @@ def eval_command(model_path: str | None, old_model_path: str | None, data: str, 
         raise UserError("no records with split=test in the data file", file=data)
     with runner.timed(f"model eval ({len(rows)} issues)"):
         report = {**evaluate.evaluate(predictor, rows), "data": data, "model_path": model_path}
-    path = json_path or os.path.join("reports", f"eval_{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}.json")
+    path = json_path or os.path.join("reports", f"eval_{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2, sort_keys=True)
@@ -207,15 +267,22 @@ def eval_command(model_path: str | None, old_model_path: str | None, data: str, 
     runner.set_output("report", path)
     runner.set_output("macro-f1", f"{report['macro_f1']:.4f}")
     if min_macro_f1 is not None and report["macro_f1"] < min_macro_f1:
-        raise UserError(f"macro F1 {report['macro_f1']:.3f} is below {min_macro_f1}, the minimum set by "
-                        + setting("--min-macro-f1", "min-macro-f1", "LABELER_MIN_MACRO_F1"))
+        raise UserError(
+            f"macro F1 {report['macro_f1']:.3f} is below {min_macro_f1}, the minimum set by "
+            + setting("--min-macro-f1", "min-macro-f1", "LABELER_MIN_MACRO_F1")
+        )
 
 
 @command.command("check-cache")
-@click.option("--embed-cache", envvar="LABELER_EMBED_CACHE", show_envvar=True,
-              help="Embedding cache folder of `model train --encoder` to check.")
-@click.option("--hf-home", envvar="HF_HOME", show_envvar=True,
-              help="Hugging Face home (hub cache under hub/) to check.")
+@click.option(
+    "--embed-cache",
+    envvar="LABELER_EMBED_CACHE",
+    show_envvar=True,
+    help="Embedding cache folder of `model train --encoder` to check.",
+)
+@click.option(
+    "--hf-home", envvar="HF_HOME", show_envvar=True, help="Hugging Face home (hub cache under hub/) to check."
+)
 def check_cache_command(embed_cache: str | None, hf_home: str | None) -> None:
     """Validate the embedding and hub caches before a workflow saves them; bad files are moved aside."""
     from labeler.model import cache_check

@@ -12,6 +12,7 @@ needs torch, which the prediction path must not). A hub id is fetched with `hugg
 into its cache (the retrain workflow keeps that cache in the Actions cache); `HF_HUB_OFFLINE=1`
 makes it use the cache only. `load` is the one seam tests replace with a small fake encoder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +36,7 @@ _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
 class Encoder(Protocol):
-    ident: str   # what the model directory records and the cache is keyed by
+    ident: str  # what the model directory records and the cache is keyed by
     dim: int
 
     def encode(self, texts: Sequence[str]) -> Any: ...
@@ -43,8 +44,8 @@ class Encoder(Protocol):
 
 @dataclass(frozen=True)
 class Spec:
-    name: str                # as given: hub id or folder
-    revision: str | None     # hub revision (None for a folder)
+    name: str  # as given: hub id or folder
+    revision: str | None  # hub revision (None for a folder)
     folder: str | None = None
 
     def describe(self) -> dict[str, Any]:
@@ -74,22 +75,34 @@ def fetch(spec: Spec) -> str:
         raise UserError(f"the encoder {spec.name} needs the [embed] extra: {INSTALL}") from None
     offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
     try:
-        folder = snapshot_download(spec.name, revision=spec.revision, allow_patterns=list(FILES),
-                                   local_files_only=offline)
+        folder = snapshot_download(
+            spec.name, revision=spec.revision, allow_patterns=list(FILES), local_files_only=offline
+        )
     except Exception as e:
-        hint = ("it is not in the Hugging Face cache and HF_HUB_OFFLINE is set" if offline else
-                "the hub cannot be reached or has no such model/revision")
-        raise UserError(f"cannot get the encoder {spec.name}@{spec.revision}: {hint} ({type(e).__name__}). "
-                        "Restore the hub cache, or point --encoder / LABELER_ENCODER at a local folder with "
-                        f"{', '.join(FILES)}") from None
+        hint = (
+            "it is not in the Hugging Face cache and HF_HUB_OFFLINE is set"
+            if offline
+            else "the hub cannot be reached or has no such model/revision"
+        )
+        raise UserError(
+            f"cannot get the encoder {spec.name}@{spec.revision}: {hint} ({type(e).__name__}). "
+            "Restore the hub cache, or point --encoder / LABELER_ENCODER at a local folder with "
+            f"{', '.join(FILES)}"
+        ) from None
     return _check_folder(folder)
 
 
 def _check_folder(folder: str) -> str:
     missing = [f for f in FILES if not os.path.isfile(os.path.join(folder, f))]
     if missing:
-        extra = (" (model.safetensors alone is not enough: export it to onnx/model.onnx; the prediction "
-                 "path does not use torch)") if os.path.isfile(os.path.join(folder, "model.safetensors")) else ""
+        extra = (
+            (
+                " (model.safetensors alone is not enough: export it to onnx/model.onnx; the prediction "
+                "path does not use torch)"
+            )
+            if os.path.isfile(os.path.join(folder, "model.safetensors"))
+            else ""
+        )
         raise UserError(f"the encoder folder lacks {', '.join(missing)}{extra}", file=folder)
     return folder
 
@@ -117,8 +130,9 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or int(os.environ.get("LABELER_ENCODER_THREADS", "0") or 0)
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(os.path.join(folder, "onnx", "model.onnx"), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            os.path.join(folder, "onnx", "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.dim = int(self.session.get_outputs()[0].shape[-1])
 
@@ -128,7 +142,7 @@ class OnnxEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths share a batch
         for start in range(0, len(order), BATCH):
-            idx = order[start:start + BATCH]
+            idx = order[start : start + BATCH]
             out[idx] = self._batch([texts[i] for i in idx])
         return out
 
@@ -140,8 +154,8 @@ class OnnxEncoder:
         ids = np.zeros((len(enc), width), dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, e in enumerate(enc):
-            ids[row, :len(e.ids)] = e.ids
-            mask[row, :len(e.ids)] = 1
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
         summed = (hidden * mask[:, :, None]).sum(axis=1)
@@ -203,6 +217,7 @@ class Cache:
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         keys = sorted(self.vectors)
         tmp = self.path + ".tmp.npz"
-        np.savez(tmp, keys=np.array(keys, dtype="<U64"),
-                 vectors=np.stack([self.vectors[k] for k in keys]).astype(np.float32))
+        np.savez(
+            tmp, keys=np.array(keys, dtype="<U64"), vectors=np.stack([self.vectors[k] for k in keys]).astype(np.float32)
+        )
         os.replace(tmp, self.path)

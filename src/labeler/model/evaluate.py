@@ -9,8 +9,10 @@ precision, recall, f1, support, threshold, applied, precision_at_threshold, reca
 at_thresholds (dotnet/issue-labeler's table: match, mismatch, abstain, no_existing as fractions,
 plus coverage and precision of what would be applied), coverage_curve (top label kept when its
 calibrated confidence >= level: issues, kept, correct, coverage, precision - None when nothing is
-kept; labeling.md §4), confusion (single-label data only). Only title and body reach the model: gold labels are never features.
+kept; labeling.md §4), confusion (single-label data only). Only title and body reach the model: gold labels are
+never features.
 """
+
 from __future__ import annotations
 
 import math
@@ -51,17 +53,25 @@ def _counts(golds: list[set[str]], preds: list[set[str]], labels: Sequence[str])
     return out
 
 
-def per_label(golds: list[set[str]], preds: list[set[str]], used: list[set[str]],
-              predictor: Predictor) -> dict[str, dict[str, Any]]:
+def per_label(
+    golds: list[set[str]], preds: list[set[str]], used: list[set[str]], predictor: Predictor
+) -> dict[str, dict[str, Any]]:
     plain, at = _counts(golds, preds, predictor.labels), _counts(golds, used, predictor.labels)
     table = {}
     for lbl in predictor.labels:
         p, r, f = _prf(*plain[lbl])
         pt, rt, _ = _prf(*at[lbl])
         thr = predictor.thresholds[lbl]
-        table[lbl] = {"precision": p, "recall": r, "f1": f, "support": plain[lbl][0] + plain[lbl][2],
-                      "threshold": None if math.isinf(thr) else thr, "applied": at[lbl][0] + at[lbl][1],
-                      "precision_at_threshold": pt, "recall_at_threshold": rt}
+        table[lbl] = {
+            "precision": p,
+            "recall": r,
+            "f1": f,
+            "support": plain[lbl][0] + plain[lbl][2],
+            "threshold": None if math.isinf(thr) else thr,
+            "applied": at[lbl][0] + at[lbl][1],
+            "precision_at_threshold": pt,
+            "recall_at_threshold": rt,
+        }
     return table
 
 
@@ -73,13 +83,22 @@ def at_thresholds(golds: list[set[str]], used: list[set[str]]) -> dict[str, floa
     abstain = sum(not u for g, u in zip(golds, used) if g)
     none = sum(not g for g in golds)
     labelled = max(1, len(golds) - none)
-    return {"match": match / n, "mismatch": mismatch / n, "abstain": abstain / n, "no_existing": none / n,
-            "coverage": (match + mismatch) / labelled,
-            "precision": match / (match + mismatch) if match + mismatch else 0.0}
+    return {
+        "match": match / n,
+        "mismatch": mismatch / n,
+        "abstain": abstain / n,
+        "no_existing": none / n,
+        "coverage": (match + mismatch) / labelled,
+        "precision": match / (match + mismatch) if match + mismatch else 0.0,
+    }
 
 
-def coverage_curve(predictor: Predictor, golds: list[set[str]], scores: list[dict[str, float]],
-                   groups: Sequence[str | None] | None = None) -> list[dict[str, float | None]]:
+def coverage_curve(
+    predictor: Predictor,
+    golds: list[set[str]],
+    scores: list[dict[str, float]],
+    groups: Sequence[str | None] | None = None,
+) -> list[dict[str, float | None]]:
     tops = []
     for g, s, grp in zip(golds, scores, groups or [None] * len(scores)):
         if g:
@@ -88,8 +107,16 @@ def coverage_curve(predictor: Predictor, golds: list[set[str]], scores: list[dic
     rows: list[dict[str, float | None]] = []
     for level in CURVE_LEVELS:
         kept = [ok for conf, ok in tops if conf >= level]
-        rows.append({"confidence": level, "issues": len(tops), "kept": len(kept), "correct": sum(kept),
-                     "coverage": len(kept) / max(1, len(tops)), "precision": sum(kept) / len(kept) if kept else None})
+        rows.append(
+            {
+                "confidence": level,
+                "issues": len(tops),
+                "kept": len(kept),
+                "correct": sum(kept),
+                "coverage": len(kept) / max(1, len(tops)),
+                "precision": sum(kept) / len(kept) if kept else None,
+            }
+        )
     return rows
 
 
@@ -115,30 +142,47 @@ def evaluate(predictor: Predictor, examples: Sequence[Example]) -> dict[str, Any
     tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))
     present = [lbl for lbl in predictor.labels if table[lbl]["support"]]
     return {
-        "issues": len(examples), "unknown_labels": sorted({x for e in examples for x in e.labels} - known),
+        "issues": len(examples),
+        "unknown_labels": sorted({x for e in examples for x in e.labels} - known),
         "macro_f1": sum(table[lbl]["f1"] for lbl in present) / max(1, len(present)),
-        "micro_f1": _prf(tp, fp, fn)[2], "per_label": table,
-        "at_thresholds": at_thresholds(golds, used), "coverage_curve": coverage_curve(predictor, golds, scores, groups),
+        "micro_f1": _prf(tp, fp, fn)[2],
+        "per_label": table,
+        "at_thresholds": at_thresholds(golds, used),
+        "coverage_curve": coverage_curve(predictor, golds, scores, groups),
         "confusion": confusion(golds, preds, predictor.labels) if predictor.mode == "single" else None,
-        "model": {k: predictor.meta.get(k) for k in ("trained_at", "labeler_version", "mode", "target_precision",
-                                                      "counts", "params")},
+        "model": {
+            k: predictor.meta.get(k)
+            for k in ("trained_at", "labeler_version", "mode", "target_precision", "counts", "params")
+        },
     }
 
 
 def render(report: dict[str, Any]) -> str:
-    lines = [f"issues: {report['issues']}   macro F1: {report['macro_f1']:.3f}   micro F1: {report['micro_f1']:.3f}",
-             "", f"{'label':<32} {'P':>6} {'R':>6} {'F1':>6} {'supp':>5} {'thresh':>7} {'P@t':>6} {'R@t':>6}"]
+    lines = [
+        f"issues: {report['issues']}   macro F1: {report['macro_f1']:.3f}   micro F1: {report['micro_f1']:.3f}",
+        "",
+        f"{'label':<32} {'P':>6} {'R':>6} {'F1':>6} {'supp':>5} {'thresh':>7} {'P@t':>6} {'R@t':>6}",
+    ]
     for lbl, row in report["per_label"].items():
         thr = "never" if row["threshold"] is None else f"{row['threshold']:.3f}"
-        lines.append(f"{lbl[:32]:<32} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
-                     f"{row['support']:>5} {thr:>7} {row['precision_at_threshold']:>6.3f} {row['recall_at_threshold']:>6.3f}")
+        lines.append(
+            f"{lbl[:32]:<32} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
+            f"{row['support']:>5} {thr:>7} {row['precision_at_threshold']:>6.3f} {row['recall_at_threshold']:>6.3f}"
+        )
     t = report["at_thresholds"]
-    lines += ["", "at the thresholds (share of issues): "
-              f"match {t['match']:.1%}  mismatch {t['mismatch']:.1%}  abstain {t['abstain']:.1%}  "
-              f"no label {t['no_existing']:.1%}  -> coverage {t['coverage']:.1%} at precision {t['precision']:.1%}",
-              "", "top label kept when confidence >= level:"]
-    lines += [f"  {r['confidence']:.2f}: keeps {r['coverage']:.1%} at precision "
-              + ("-" if r["precision"] is None else f"{r['precision']:.1%}") for r in report["coverage_curve"]]
+    lines += [
+        "",
+        "at the thresholds (share of issues): "
+        f"match {t['match']:.1%}  mismatch {t['mismatch']:.1%}  abstain {t['abstain']:.1%}  "
+        f"no label {t['no_existing']:.1%}  -> coverage {t['coverage']:.1%} at precision {t['precision']:.1%}",
+        "",
+        "top label kept when confidence >= level:",
+    ]
+    lines += [
+        f"  {r['confidence']:.2f}: keeps {r['coverage']:.1%} at precision "
+        + ("-" if r["precision"] is None else f"{r['precision']:.1%}")
+        for r in report["coverage_curve"]
+    ]
     if report.get("confusion"):
         lines += ["", _render_confusion(report["confusion"])]
     return "\n".join(lines)
@@ -148,8 +192,10 @@ def _render_confusion(conf: dict[str, Any]) -> str:
     labels = conf["labels"]
     width = max(8, *(min(16, len(lbl)) for lbl in labels))
     head = "gold \\ predicted".ljust(width + 2) + " ".join(f"{lbl[:width]:>{width}}" for lbl in labels)
-    rows = [f"{lbl[:width]:<{width + 2}}" + " ".join(f"{n:>{width}}" for n in row)
-            for lbl, row in zip(labels, conf["rows_gold_cols_predicted"])]
+    rows = [
+        f"{lbl[:width]:<{width + 2}}" + " ".join(f"{n:>{width}}" for n in row)
+        for lbl, row in zip(labels, conf["rows_gold_cols_predicted"])
+    ]
     return "\n".join(["confusion matrix:", head, *rows])
 
 
@@ -157,9 +203,12 @@ def summary_markdown(report: dict[str, Any]) -> str:
     """The job summary: headline, a precision-vs-coverage chart and the confusion matrix (Mermaid
     and Markdown both render on GitHub), then the plain table."""
     t = report["at_thresholds"]
-    parts = [f"**macro F1 {report['macro_f1']:.3f}** · micro F1 {report['micro_f1']:.3f} · {report['issues']} issues · "
-             f"at the thresholds: coverage {t['coverage']:.1%}, precision {t['precision']:.1%}", "",
-             mermaid_curve(report["coverage_curve"])]
+    parts = [
+        f"**macro F1 {report['macro_f1']:.3f}** · micro F1 {report['micro_f1']:.3f} · {report['issues']} issues · "
+        f"at the thresholds: coverage {t['coverage']:.1%}, precision {t['precision']:.1%}",
+        "",
+        mermaid_curve(report["coverage_curve"]),
+    ]
     if report.get("confusion"):
         parts += ["", confusion_markdown(report["confusion"])]
     return "\n".join(parts)
@@ -170,17 +219,30 @@ def mermaid_curve(rows: Sequence[dict[str, Any]]) -> str:
     xs = [f"{r['confidence']:.2f}" for r in rows]
     precision = [0.0 if r["precision"] is None else round(r["precision"], 3) for r in rows]
     coverage = [round(r["coverage"], 3) for r in rows]
-    return "\n".join([
-        "Precision (first line) and coverage (second line) of the top label, by the confidence it must reach:", "",
-        "```mermaid", "xychart-beta", '    title "Precision vs coverage by confidence floor"',
-        f"    x-axis \"confidence >=\" [{', '.join(xs)}]", '    y-axis "share" 0 --> 1',
-        f"    line [{', '.join(map(str, precision))}]", f"    line [{', '.join(map(str, coverage))}]", "```"])
+    return "\n".join(
+        [
+            "Precision (first line) and coverage (second line) of the top label, by the confidence it must reach:",
+            "",
+            "```mermaid",
+            "xychart-beta",
+            '    title "Precision vs coverage by confidence floor"',
+            f'    x-axis "confidence >=" [{", ".join(xs)}]',
+            '    y-axis "share" 0 --> 1',
+            f"    line [{', '.join(map(str, precision))}]",
+            f"    line [{', '.join(map(str, coverage))}]",
+            "```",
+        ]
+    )
 
 
 def confusion_markdown(conf: dict[str, Any]) -> str:
     labels = [_cell(lbl) for lbl in conf["labels"]]
-    lines = ["Confusion matrix (rows: true label, columns: predicted):", "",
-             "| true \\ predicted | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+    lines = [
+        "Confusion matrix (rows: true label, columns: predicted):",
+        "",
+        "| true \\ predicted | " + " | ".join(labels) + " |",
+        "|---|" + "---:|" * len(labels),
+    ]
     for lbl, row in zip(labels, conf["rows_gold_cols_predicted"]):
         lines.append(f"| {lbl} | " + " | ".join(str(n) for n in row) + " |")
     return "\n".join(lines)

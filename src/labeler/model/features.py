@@ -18,15 +18,16 @@ What cross-validation on real issues (NLBSE'24, benchmarks/classifier_nlbse.py) 
 Gold labels are never part of the text (dotnet/issue-labeler featurized its Label column and
 leaked it; only title and body reach us).
 """
+
 from __future__ import annotations
 
 import re
 from typing import Any
 
 MAX_TITLE_CHARS = 512
-MAX_RAW_BODY = 60_000     # NLBSE'24 has a 208k-character body; regexes never see more than this
-MAX_BODY_CHARS = 6_000    # after cleaning: the head says what an issue is (CV: no loss vs 20k, 3x faster)
-MAX_EMBED_CHARS = 2_000   # ~ the encoder's 256 tokens
+MAX_RAW_BODY = 60_000  # NLBSE'24 has a 208k-character body; regexes never see more than this
+MAX_BODY_CHARS = 6_000  # after cleaning: the head says what an issue is (CV: no loss vs 20k, 3x faster)
+MAX_EMBED_CHARS = 2_000  # ~ the encoder's 256 tokens
 TITLE_WEIGHT = 2
 
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
@@ -78,6 +79,8 @@ CHAR_CHARS = 1_500  # character n-grams read the head only: they are the slow pa
 def char_head(text: str) -> str:
     """What the character n-grams see: the start of `text_of` (titles and the body's opening), lowercased."""
     return text[:CHAR_CHARS].lower()
+
+
 WORD_PATTERN = r"(?u)\b\w[\w.+#-]*\w\b|\b\w\b"
 
 
@@ -87,11 +90,19 @@ def vectorizer(kind: str) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if kind == "word":
-        return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.95,
-                               token_pattern=WORD_PATTERN, dtype=np.float32)
+        return TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.95, token_pattern=WORD_PATTERN, dtype=np.float32
+        )
     if kind == "char":
-        return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
-                               preprocessor=char_head, max_features=150_000, dtype=np.float32)
+        return TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            min_df=2,
+            preprocessor=char_head,
+            max_features=150_000,
+            dtype=np.float32,
+        )
     raise ValueError(f"feature kinds must be some of {KINDS}, got {kind!r}")
 
 

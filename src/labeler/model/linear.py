@@ -13,6 +13,7 @@ scored by averaging the two (per-repository vocabulary and habits + the pooled m
 Everything here is numbers and strings: a model directory holds them as `.npz` arrays and JSON,
 never as pickles (predict.py loads them; nothing in a model file can run code).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -36,8 +37,9 @@ def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial
     # liblinear's dual problem has one variable per issue: with fewer issues than features (TF-IDF
     # on issue history) the same fit is ~5x faster (Grafana 79 labels: identical P@1/R@3)
     dual = not multinomial and X.shape[0] < X.shape[1]
-    model = LogisticRegression(C=C, class_weight=class_weight, solver=solver, max_iter=200, tol=1e-3,
-                               random_state=0, dual=dual)
+    model = LogisticRegression(
+        C=C, class_weight=class_weight, solver=solver, max_iter=200, tol=1e-3, random_state=0, dual=dual
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning at tol 1e-3 is harmless here
         model.fit(X, target)
@@ -100,9 +102,18 @@ def _multi(X: Any, y: Any, C: float, class_weight: str | None) -> tuple[Any, Any
     return W, b
 
 
-def fit(X: Any, y: Any, groups: Sequence[str | None], mode: str, *, C: float,
-        class_weight: str | None, per_group: bool = True, extra: tuple[Any, Any] | None = None,
-        nb_weight: float = 0.0) -> dict[str, tuple[Any, Any]]:
+def fit(
+    X: Any,
+    y: Any,
+    groups: Sequence[str | None],
+    mode: str,
+    *,
+    C: float,
+    class_weight: str | None,
+    per_group: bool = True,
+    extra: tuple[Any, Any] | None = None,
+    nb_weight: float = 0.0,
+) -> dict[str, tuple[Any, Any]]:
     """`extra` (X, y): training-only rows (label-name texts, multi-label mode), never scored.
     `nb_weight`: single-label only, see `_single`."""
     import numpy as np
@@ -137,8 +148,9 @@ def _link(z: Any, mode: str) -> Any:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def proba(components: dict[str, tuple[Any, Any]], X: Any, groups: Sequence[str | None], mode: str,
-          pool_weight: float) -> Any:
+def proba(
+    components: dict[str, tuple[Any, Any]], X: Any, groups: Sequence[str | None], mode: str, pool_weight: float
+) -> Any:
     """Pooled probabilities, averaged with the issue's own group model where there is one."""
     import numpy as np
 
@@ -156,21 +168,26 @@ def proba(components: dict[str, tuple[Any, Any]], X: Any, groups: Sequence[str |
 @dataclass
 class Model:
     """What a model directory holds, ready to score texts."""
+
     kinds: tuple[str, ...]
     vocab: dict[str, list[str]]
     idf: dict[str, Any]
     components: dict[str, tuple[Any, Any]]
     mode: str
     pool_weight: float = 0.5
-    embed_weight: float = 0.0          # > 0: the last `embed_dim` columns are sentence embeddings
+    embed_weight: float = 0.0  # > 0: the last `embed_dim` columns are sentence embeddings
     embed_dim: int = 0
     _vectorizers: list[Any] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_fitted(cls, vectorizers: list[tuple[str, Any]], **kw: Any) -> Model:
         vocab = {k: _terms(v) for k, v in vectorizers}
-        model = cls(kinds=tuple(k for k, _ in vectorizers), vocab=vocab,
-                    idf={k: v.idf_.astype("float32") for k, v in vectorizers}, **kw)
+        model = cls(
+            kinds=tuple(k for k, _ in vectorizers),
+            vocab=vocab,
+            idf={k: v.idf_.astype("float32") for k, v in vectorizers},
+            **kw,
+        )
         model._vectorizers = [v for _, v in vectorizers]
         return model
 

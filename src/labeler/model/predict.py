@@ -19,6 +19,7 @@ A model trained with `--encoder` records it in meta.json; `load` finds the same 
 (LABELER_ENCODER overrides where it lives, e.g. a local folder; HF_HUB_OFFLINE=1 uses the hub cache
 only) and refuses one whose ONNX file differs from the one the model was trained with.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,15 +44,18 @@ class Predictor:
         self.levels = {lbl: calibrate.from_json(meta["levels"][lbl]) for lbl in self.labels}
         self.thresholds: dict[str, float] = {
             lbl: math.inf if meta["thresholds"].get(lbl) is None else float(meta["thresholds"][lbl])
-            for lbl in self.labels}
+            for lbl in self.labels
+        }
         self.target: float = float(meta.get("target_precision", 0.9))
         self.top: calibrate.TopCalibration | None = (
-            calibrate.check_top(meta["top_calibration"], self.labels) if meta.get("top_calibration") else None)
+            calibrate.check_top(meta["top_calibration"], self.labels) if meta.get("top_calibration") else None
+        )
         if model.embed_dim and encoder is None:
             raise UserError("this model needs its sentence encoder (see meta.json 'encoder')")
 
-    def scores_many(self, items: Sequence[tuple[str, str]], groups: Sequence[str | None] | None = None
-                    ) -> list[dict[str, float]]:
+    def scores_many(
+        self, items: Sequence[tuple[str, str]], groups: Sequence[str | None] | None = None
+    ) -> list[dict[str, float]]:
         """Raw probabilities; `groups` (the issues' repositories) picks per-repository models."""
         if not items:
             return []
@@ -76,7 +80,10 @@ class Predictor:
         if self.top is not None and scores:
             best = max(scores, key=lambda k: scores[k])
             top = calibrate.top_confidence(self.top, [scores[lbl] for lbl in self.labels], best, group)
-            cap = min(math.floor((1 - top) * 20 + 1e-9) / 20, max((x for x in calibrate.LEVELS if x < self.target), default=0.0))
+            cap = min(
+                math.floor((1 - top) * 20 + 1e-9) / 20,
+                max((x for x in calibrate.LEVELS if x < self.target), default=0.0),
+            )
             conf = {lbl: top if lbl == best else min(c, cap) for lbl, c in conf.items()}
         return conf
 
@@ -106,8 +113,11 @@ def read_meta(model_dir: str) -> dict[str, Any]:
     path = os.path.join(model_dir, "meta.json")
     if not os.path.isfile(path):
         if os.path.isfile(os.path.join(model_dir, "model.joblib")):
-            raise UserError("this model folder holds a pickle (model.joblib) from an older labeler; pickles can run "
-                            "code when loaded and are refused: retrain with `labeler model train`", file=model_dir)
+            raise UserError(
+                "this model folder holds a pickle (model.joblib) from an older labeler; pickles can run "
+                "code when loaded and are refused: retrain with `labeler model train`",
+                file=model_dir,
+            )
         raise UserError("not a labeler model directory: meta.json is missing", file=path)
     try:
         if os.path.getsize(path) > 10 * 2**20:
@@ -124,8 +134,11 @@ def _check_meta(meta: Any, path: str) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise UserError(f"meta.json is not a {FORMAT} description", file=path)
     if meta.get("format_version") != FORMAT_VERSION:
-        raise UserError(f"model format version {meta.get('format_version')!r} is not supported "
-                        f"(this labeler reads version {FORMAT_VERSION}): retrain the model", file=path)
+        raise UserError(
+            f"model format version {meta.get('format_version')!r} is not supported "
+            f"(this labeler reads version {FORMAT_VERSION}): retrain the model",
+            file=path,
+        )
     labels = meta.get("labels")
     if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
         raise UserError("meta.json has no label list", file=path)
@@ -138,8 +151,13 @@ def _check_meta(meta: Any, path: str) -> None:
         if not isinstance(meta.get(key), dict):
             raise UserError(f"meta.json lacks {key!r}", file=path)
     kinds, comps = meta.get("kinds"), meta.get("components")
-    if not isinstance(kinds, list) or not kinds or set(kinds) - set(features.KINDS) \
-            or not isinstance(comps, list) or not all(isinstance(c, str) for c in comps):
+    if (
+        not isinstance(kinds, list)
+        or not kinds
+        or set(kinds) - set(features.KINDS)
+        or not isinstance(comps, list)
+        or not all(isinstance(c, str) for c in comps)
+    ):
         raise UserError("meta.json lacks valid 'kinds' or 'components'", file=path)
 
 
@@ -152,8 +170,10 @@ def load(model_dir: str) -> Predictor:
     except ImportError:
         raise UserError("the offline model needs scikit-learn: pip install 'labeler[local]'") from None
     if meta.get("sklearn_version") != sklearn.__version__:
-        runner.warning(f"the model was trained with scikit-learn {meta.get('sklearn_version')}, this is "
-                       f"{sklearn.__version__}; retrain if predictions look wrong")
+        runner.warning(
+            f"the model was trained with scikit-learn {meta.get('sklearn_version')}, this is "
+            f"{sklearn.__version__}; retrain if predictions look wrong"
+        )
     model = store.load_arrays(model_dir, meta)
     encoder = open_encoder(meta["encoder"]) if model.embed_dim else None
     try:
@@ -170,11 +190,17 @@ def open_encoder(recorded: Any) -> Any:
     if not isinstance(recorded, dict) or not isinstance(recorded.get("name"), str):
         raise UserError("the model uses sentence embeddings but meta.json does not say which encoder")
     where = os.environ.get("LABELER_ENCODER") or (
-        recorded["name"] + (f"@{recorded['revision']}" if recorded.get("source") == "hub" and recorded.get("revision") else ""))
+        recorded["name"]
+        + (f"@{recorded['revision']}" if recorded.get("source") == "hub" and recorded.get("revision") else "")
+    )
     found = enc.load(enc.spec_from(where))
     if recorded.get("ident") and found.ident != recorded["ident"]:
-        raise UserError(f"the model was trained with encoder {recorded['name']} ({recorded['ident']}) but {where} is "
-                        f"{found.ident}: point LABELER_ENCODER at the same encoder, or retrain")
+        raise UserError(
+            f"the model was trained with encoder {recorded['name']} ({recorded['ident']}) but {where} is "
+            f"{found.ident}: point LABELER_ENCODER at the same encoder, or retrain"
+        )
     if int(found.dim) != int(recorded.get("dim", found.dim)):
-        raise UserError(f"encoder {where} gives {found.dim}-dimensional vectors, the model expects {recorded.get('dim')}")
+        raise UserError(
+            f"encoder {where} gives {found.dim}-dimensional vectors, the model expects {recorded.get('dim')}"
+        )
     return found

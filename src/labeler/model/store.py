@@ -18,6 +18,7 @@ a `model.joblib` from an older labeler, a path like `../x`, a pickled array — 
 error that says to retrain. The sha256s catch a torn or swapped file; they do not authenticate
 (whoever can write meta.json can write the hashes), which is fine because data cannot run code.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,9 +54,16 @@ def save(model: linear.Model, meta: dict[str, Any], out_dir: str) -> None:
     np.savez_compressed(os.path.join(out_dir, FILES["arrays"]), **arrays)
     with open(os.path.join(out_dir, FILES["vocab"]), "w", encoding="utf-8") as f:
         json.dump({k: model.vocab[k] for k in model.kinds}, f, ensure_ascii=False)
-    meta = {**meta, "files": dict(FILES), "components": names, "kinds": list(model.kinds),
-            "pool_weight": model.pool_weight, "embed_dim": model.embed_dim, "embed_weight": model.embed_weight,
-            "sha256": {key: _sha256(os.path.join(out_dir, name)) for key, name in FILES.items()}}
+    meta = {
+        **meta,
+        "files": dict(FILES),
+        "components": names,
+        "kinds": list(model.kinds),
+        "pool_weight": model.pool_weight,
+        "embed_dim": model.embed_dim,
+        "embed_weight": model.embed_weight,
+        "sha256": {key: _sha256(os.path.join(out_dir, name)) for key, name in FILES.items()},
+    }
     tmp = meta_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
@@ -67,15 +75,20 @@ def inside(model_dir: str, name: Any, key: str) -> str:
     """The path of a file meta.json names, refused unless it is a plain file name in the folder."""
     where = os.path.join(model_dir, "meta.json")
     if not isinstance(name, str) or not name or name != os.path.basename(name) or name in (".", ".."):
-        raise UserError(f"meta.json names the {key} file {name!r}: only a plain file name inside the model "
-                        "folder is accepted", file=where)
+        raise UserError(
+            f"meta.json names the {key} file {name!r}: only a plain file name inside the model folder is accepted",
+            file=where,
+        )
     base = os.path.realpath(model_dir)
     path = os.path.realpath(os.path.join(base, name))
     if os.path.dirname(path) != base:
         raise UserError(f"the {key} file {name!r} resolves outside the model folder: refused", file=where)
     if not name.endswith(SUFFIX[key]):
-        raise UserError(f"the {key} file {name!r} is not a {SUFFIX[key]} file: a model must be arrays and JSON "
-                        "(pickle/joblib models can run code and are refused; retrain with this labeler)", file=where)
+        raise UserError(
+            f"the {key} file {name!r} is not a {SUFFIX[key]} file: a model must be arrays and JSON "
+            "(pickle/joblib models can run code and are refused; retrain with this labeler)",
+            file=where,
+        )
     return path
 
 
@@ -85,8 +98,11 @@ def _verify(path: str, expected: Any, key: str) -> None:
     except OSError as e:
         raise UserError(f"cannot read the model's {key} file: {e.strerror}", file=path) from None
     if digest != expected:
-        raise UserError(f"the {key} file does not match meta.json (sha256 differs): retrain or restore the "
-                        "whole model folder together", file=path)
+        raise UserError(
+            f"the {key} file does not match meta.json (sha256 differs): retrain or restore the "
+            "whole model folder together",
+            file=path,
+        )
 
 
 def load_arrays(model_dir: str, meta: dict[str, Any]) -> linear.Model:
@@ -102,8 +118,10 @@ def load_arrays(model_dir: str, meta: dict[str, Any]) -> linear.Model:
         with open(paths["vocab"], encoding="utf-8") as f:
             vocab = json.load(f)
     except (OSError, ValueError, EOFError) as e:  # a pickled array: ValueError "allow_pickle=False"
-        raise UserError(f"cannot read the model files ({type(e).__name__}: {e}); a model must be plain arrays "
-                        "and JSON: retrain", file=model_dir) from None
+        raise UserError(
+            f"cannot read the model files ({type(e).__name__}: {e}); a model must be plain arrays and JSON: retrain",
+            file=model_dir,
+        ) from None
     return _assemble(meta, arrays, vocab, model_dir)
 
 
@@ -133,7 +151,13 @@ def _assemble(meta: dict[str, Any], arrays: dict[str, Any], vocab: Any, model_di
             raise bad(f"idf of {k!r} does not match its vocabulary")
     if linear.POOLED not in comps:
         raise bad("no pooled component")
-    return linear.Model(kinds=kinds, vocab={k: vocab[k] for k in kinds},
-                        idf={k: np.asarray(arrays[f"idf_{k}"], dtype=np.float64) for k in kinds},
-                        components=comps, mode=meta["mode"], pool_weight=float(meta.get("pool_weight", 0.5)),
-                        embed_weight=float(meta.get("embed_weight") or 0.0), embed_dim=int(meta.get("embed_dim") or 0))
+    return linear.Model(
+        kinds=kinds,
+        vocab={k: vocab[k] for k in kinds},
+        idf={k: np.asarray(arrays[f"idf_{k}"], dtype=np.float64) for k in kinds},
+        components=comps,
+        mode=meta["mode"],
+        pool_weight=float(meta.get("pool_weight", 0.5)),
+        embed_weight=float(meta.get("embed_weight") or 0.0),
+        embed_dim=int(meta.get("embed_dim") or 0),
+    )

@@ -16,6 +16,7 @@ train+val), else out-of-fold scores from k-fold cross-validation on the training
 label's threshold is the lowest score whose applied set reached `target_precision` there; a
 label that never reaches it gets no threshold (math.inf) and is never applied automatically.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,10 +49,10 @@ class Params:
     min_examples: int = 2
     min_support: int = calibrate.MIN_SUPPORT
     features: tuple[str, ...] = features.DEFAULT_KINDS
-    per_group: bool = True      # data from several repositories: a model per repository besides the pooled one
-    pool_weight: float = 0.5    # the pooled model's share where an issue's own repository has a model
-    embed_weight: float = 1.0   # scale of the sentence-embedding columns against the TF-IDF blocks
-    nb_weight: float = 0.5      # single-label: share of the NB-weighted model in the logits (linear._single)
+    per_group: bool = True  # data from several repositories: a model per repository besides the pooled one
+    pool_weight: float = 0.5  # the pooled model's share where an issue's own repository has a model
+    embed_weight: float = 1.0  # scale of the sentence-embedding columns against the TF-IDF blocks
+    nb_weight: float = 0.5  # single-label: share of the NB-weighted model in the logits (linear._single)
     label_text: int = 3  # multi-label: each label's name as this many extra training texts (0: off)
     top_calibration: bool = True  # single-label: calibrate the top label (calibrate.fit_top), else per-label cut-offs
     z: float = 0.0  # 1.0: Wilson lower bound of precision (conservative: fewer labels, rarely below target)
@@ -82,14 +83,17 @@ def prepare(train: Sequence[Example], val: Sequence[Example] = (), *, min_exampl
     labels = sorted(lbl for lbl, n in counts.items() if n >= min_examples)
     dropped = {lbl: n for lbl, n in sorted(counts.items()) if n < min_examples}
     keep = set(labels)
+
     def strip(rows: Sequence[Example]) -> list[Example]:
         return [replace(e, labels=tuple(x for x in e.labels if x in keep)) for e in rows]
+
     tr, va = strip(train), strip(val)
     if len(tr) < MIN_ISSUES:
         raise UserError(f"need at least {MIN_ISSUES} training issues, got {len(tr)}")
     if not labels:
-        raise UserError(f"no label has {min_examples} or more training issues "
-                        f"(lower {setting('--min-examples', 'min-examples')}?)")
+        raise UserError(
+            f"no label has {min_examples} or more training issues (lower {setting('--min-examples', 'min-examples')}?)"
+        )
     single = len(labels) > 1 and all(len(e.labels) == 1 for e in tr)
     if len(labels) == 1 and sum(not e.labels for e in tr) < 2:
         raise UserError(f"only one label ({labels[0]!r}) and too few issues without it to learn from")
@@ -137,7 +141,9 @@ def _folds(y: Any, mode: str, params: Params) -> list[tuple[Any, Any]]:
     splitter: Any
     if mode == "single" or y.shape[1] == 1:
         strata = y.argmax(axis=1) if mode == "single" else y[:, 0]
-        smallest = int(np.bincount(strata).min()) if mode == "single" else int(min(strata.sum(), len(strata) - strata.sum()))
+        smallest = (
+            int(np.bincount(strata).min()) if mode == "single" else int(min(strata.sum(), len(strata) - strata.sum()))
+        )
         splitter = StratifiedKFold(max(2, min(params.folds, smallest)), shuffle=True, random_state=params.seed)
     else:
         splitter, strata = KFold(min(params.folds, len(y)), shuffle=True, random_state=params.seed), None
@@ -146,16 +152,26 @@ def _folds(y: Any, mode: str, params: Params) -> list[tuple[Any, Any]]:
         return list(splitter.split(np.zeros(len(y)), strata))
 
 
-def out_of_fold(X: Any, y: Any, groups: list[str | None], mode: str, params: Params, C: float,
-                extra: tuple[Any, Any] | None = None) -> Any:
+def out_of_fold(
+    X: Any, y: Any, groups: list[str | None], mode: str, params: Params, C: float, extra: tuple[Any, Any] | None = None
+) -> Any:
     """Held-out probabilities for every training issue by k-fold cross-validation. The
     vectorizers saw all training texts (no labels involved); the weights never see the fold they score."""
     import numpy as np
 
     out = np.zeros(y.shape, dtype=float)
     for tr, te in _folds(y, mode, params):
-        comps = linear.fit(X[tr], y[tr], [groups[i] for i in tr], mode, C=C, class_weight=params.class_weight,
-                           per_group=params.per_group, extra=extra, nb_weight=params.nb_weight)
+        comps = linear.fit(
+            X[tr],
+            y[tr],
+            [groups[i] for i in tr],
+            mode,
+            C=C,
+            class_weight=params.class_weight,
+            per_group=params.per_group,
+            extra=extra,
+            nb_weight=params.nb_weight,
+        )
         out[te] = linear.proba(comps, X[te], [groups[i] for i in te], mode, params.pool_weight)
     return out
 
@@ -166,8 +182,9 @@ def macro_f1(y: Any, decisions: Any) -> float:
     return float(f1_score(y, decisions, average="macro", zero_division=0))
 
 
-def choose_c(X: Any, y: Any, groups: list[str | None], mode: str, params: Params,
-             extra: tuple[Any, Any] | None = None) -> tuple[float, Any, dict[str, float]]:
+def choose_c(
+    X: Any, y: Any, groups: list[str | None], mode: str, params: Params, extra: tuple[Any, Any] | None = None
+) -> tuple[float, Any, dict[str, float]]:
     """Grid over C by out-of-fold macro F1; returns (C, its OOF probabilities, scores per C)."""
     grid = (params.C,) if params.C is not None else C_GRID
     results = {c: out_of_fold(X, y, groups, mode, params, c, extra) for c in grid}
@@ -184,8 +201,9 @@ def label_text(label: str) -> str:
     return "\n".join([words] * features.TITLE_WEIGHT)
 
 
-def label_rows(labels: Sequence[str], fitted: list[tuple[str, Any]], embedder: Any, weight: float,
-               repeat: int) -> tuple[Any, Any] | None:
+def label_rows(
+    labels: Sequence[str], fitted: list[tuple[str, Any]], embedder: Any, weight: float, repeat: int
+) -> tuple[Any, Any] | None:
     """Each label's name as `repeat` extra training texts labelled with that label alone. On Grafana
     area labels (79 labels, validation inside the training part) +0.035 P@1 core, +0.025 with
     embeddings, +0.03-0.07 R@3: rare labels get words that name them."""
@@ -208,8 +226,12 @@ def embed(embedder: Any, rows: Sequence[Example]) -> tuple[Any, float]:
     return embedder([features.embed_text_of(e.title, e.body) for e in rows]), time.perf_counter() - started
 
 
-def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (),
-          params: Params = Params(), embedder: Any = None) -> Trained:
+def train(
+    train_examples: Sequence[Example],
+    val_examples: Sequence[Example] = (),
+    params: Params = Params(),
+    embedder: Any = None,
+) -> Trained:
     """Fit; `embedder` (texts -> float32 vectors, e.g. encoder.Cache.encode) adds sentence embeddings."""
     started = time.perf_counter()
     prep = prepare(train_examples, val_examples, min_examples=params.min_examples)
@@ -223,8 +245,15 @@ def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (
     # With sentence embeddings the NB-weighted half no longer helps (NLBSE'24 CV 0.795 at 0.5, 0.797 at 0.25,
     # 0.801 without): off.
     params = replace(params, nb_weight=params.nb_weight if emb is None else 0.0)
-    fit = partial(linear.fit, mode=prep.mode, C=params.C or 10.0, class_weight=params.class_weight,
-                  per_group=params.per_group, extra=extra, nb_weight=params.nb_weight)
+    fit = partial(
+        linear.fit,
+        mode=prep.mode,
+        C=params.C or 10.0,
+        class_weight=params.class_weight,
+        per_group=params.per_group,
+        extra=extra,
+        nb_weight=params.nb_weight,
+    )
     if prep.val:  # thresholds from the validation file, scored by weights fitted on train only
         C, grid = params.C or 10.0, cast("dict[str, float]", {})
         held = linear.proba(fit(X[:n], y[:n], groups[:n]), X[n:], groups[n:], prep.mode, params.pool_weight)
@@ -233,15 +262,33 @@ def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (
         C, held, grid = choose_c(X, y, groups, prep.mode, params, extra)
         held_y, last = y, n
     comps = fit(X[:last], y[:last], groups[:last], C=C)
-    model = linear.Model.from_fitted(fitted, components=comps, mode=prep.mode, pool_weight=params.pool_weight,
-                                     embed_weight=weight, embed_dim=0 if emb is None else int(emb.shape[1]))
-    levels = {lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
-              for i, lbl in enumerate(prep.labels)}
+    model = linear.Model.from_fitted(
+        fitted,
+        components=comps,
+        mode=prep.mode,
+        pool_weight=params.pool_weight,
+        embed_weight=weight,
+        embed_dim=0 if emb is None else int(emb.shape[1]),
+    )
+    levels = {
+        lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
+        for i, lbl in enumerate(prep.labels)
+    }
     held_groups = groups[n:] if prep.val else groups[:n]
-    top = calibrate.fit_top(held, held_y, prep.labels, held_groups, min_support=params.min_support) \
-        if prep.mode == "single" and params.top_calibration else None
-    meta = _meta(prep, params, C, grid, levels, macro_f1(held_y, decide(held, prep.mode)),
-                 time.perf_counter() - started - embed_s)
+    top = (
+        calibrate.fit_top(held, held_y, prep.labels, held_groups, min_support=params.min_support)
+        if prep.mode == "single" and params.top_calibration
+        else None
+    )
+    meta = _meta(
+        prep,
+        params,
+        C,
+        grid,
+        levels,
+        macro_f1(held_y, decide(held, prep.mode)),
+        time.perf_counter() - started - embed_s,
+    )
     meta["top_calibration"] = top
     if top is not None:
         meta["calibration"] += "; single-label: Platt-calibrated top label (calibrate.fit_top)"
@@ -249,31 +296,55 @@ def train(train_examples: Sequence[Example], val_examples: Sequence[Example] = (
     return Trained(model=model, meta=meta, levels=levels)
 
 
-def _meta(prep: Prepared, params: Params, C: float, grid: dict[str, float],
-          levels: dict[str, calibrate.Cutoffs], held_f1: float, seconds: float) -> dict[str, Any]:
+def _meta(
+    prep: Prepared,
+    params: Params,
+    C: float,
+    grid: dict[str, float],
+    levels: dict[str, calibrate.Cutoffs],
+    held_f1: float,
+    seconds: float,
+) -> dict[str, Any]:
     import sklearn
 
     per_label = Counter(lbl for e in prep.train + prep.val for lbl in e.labels)
     thresholds = {lbl: calibrate.threshold(levels[lbl], params.target_precision) for lbl in prep.labels}
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     return {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "labeler_version": __version__,
-        "sklearn_version": sklearn.__version__, "version": f"local-{now:%Y%m%dT%H%M%SZ}",
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "labeler_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "version": f"local-{now:%Y%m%dT%H%M%SZ}",
         "trained_at": now.isoformat(),
-        "mode": prep.mode, "labels": prep.labels, "target_precision": params.target_precision,
+        "mode": prep.mode,
+        "labels": prep.labels,
+        "target_precision": params.target_precision,
         "thresholds": {k: (None if math.isinf(v) else float(v)) for k, v in thresholds.items()},
         "levels": {lbl: calibrate.to_json(levels[lbl]) for lbl in prep.labels},
-        "counts": {"train": len(prep.train), "val": len(prep.val), "per_label": dict(sorted(per_label.items())),
-                   "dropped_labels": prep.dropped},
+        "counts": {
+            "train": len(prep.train),
+            "val": len(prep.val),
+            "per_label": dict(sorted(per_label.items())),
+            "dropped_labels": prep.dropped,
+        },
         "calibration": "validation file" if prep.val else f"{params.folds}-fold out-of-fold scores",
         "heldout_macro_f1": round(held_f1, 4),
-        "params": {"C": C, "C_grid_macro_f1": grid, "class_weight": params.class_weight,
-                   "min_examples": params.min_examples, "min_support": params.min_support, "z": params.z,
-                   "features": list(params.features), "per_group": params.per_group,
-                   "label_text": params.label_text if prep.mode == "multi" else 0,
-                   "embed_weight": params.embed_weight,
-                   "nb_weight": params.nb_weight if prep.mode == "single" else 0,
-                   "refit_on_val": bool(prep.val) and params.refit, "seed": params.seed},
+        "params": {
+            "C": C,
+            "C_grid_macro_f1": grid,
+            "class_weight": params.class_weight,
+            "min_examples": params.min_examples,
+            "min_support": params.min_support,
+            "z": params.z,
+            "features": list(params.features),
+            "per_group": params.per_group,
+            "label_text": params.label_text if prep.mode == "multi" else 0,
+            "embed_weight": params.embed_weight,
+            "nb_weight": params.nb_weight if prep.mode == "single" else 0,
+            "refit_on_val": bool(prep.val) and params.refit,
+            "seed": params.seed,
+        },
         "train_seconds": round(seconds, 2),
     }
 

@@ -1,4 +1,5 @@
 """Parsed ilab reports -> one `Results`: models agreed on, general scores sided, row keys checked."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     from labeler.publish_benchmarks.structured import schema
 
     props = schema()["properties"]
-    return {name: re.compile(props[key]["propertyNames"]["pattern"])
-            for name, key in (("MMLU-Branch", "mmlu_branch"), ("MT-Bench-Branch", "mt_bench_branch"))}
+    return {
+        name: re.compile(props[key]["propertyNames"]["pattern"])
+        for name, key in (("MMLU-Branch", "mmlu_branch"), ("MT-Bench-Branch", "mt_bench_branch"))
+    }
 
 
 def assemble(reports: list[Report], reader: Any, build_id: str, build_url: str | None) -> Results:
@@ -21,8 +24,11 @@ def assemble(reports: list[Report], reader: Any, build_id: str, build_url: str |
         _check_shape(report, reader)
     branches = [r for r in reports if r.branch]
     if not branches:
-        raise reader.fail("no branch report (MMLU-Branch or MT-Bench-Branch, the ones with ## BASE MODEL): "
-                          "nothing names the base model or holds per-leaf rows", line=reports[0].line)
+        raise reader.fail(
+            "no branch report (MMLU-Branch or MT-Bench-Branch, the ones with ## BASE MODEL): "
+            "nothing names the base model or holds per-leaf rows",
+            line=reports[0].line,
+        )
     base, new = branches[0].models["BASE MODEL"][0], branches[0].models["MODEL"][0]
     by_name: dict[str, Report] = {}
     for report in branches:
@@ -30,8 +36,16 @@ def assemble(reports: list[Report], reader: Any, build_id: str, build_url: str |
         _once(by_name, report, reader)
     general = _general([r for r in reports if not r.branch], base, new, reader)
     rows = {name: _rows(by_name.get(name), name, reader) for name in ("MMLU-Branch", "MT-Bench-Branch")}
-    return Results(build_id=build_id, build_url=build_url, base_model=base, new_model=new, general=general,
-                   mmlu_branch=rows["MMLU-Branch"], mt_bench_branch=rows["MT-Bench-Branch"], source=reader.path)
+    return Results(
+        build_id=build_id,
+        build_url=build_url,
+        base_model=base,
+        new_model=new,
+        general=general,
+        mmlu_branch=rows["MMLU-Branch"],
+        mt_bench_branch=rows["MT-Bench-Branch"],
+        source=reader.path,
+    )
 
 
 def _check_shape(report: Report, reader: Any) -> None:
@@ -48,7 +62,9 @@ def _agree(report: Report, base: str, new: str, reader: Any) -> None:
     for section, expected in (("BASE MODEL", base), ("MODEL", new)):
         name, _, line = report.models[section]
         if not same_model(name, expected):
-            raise reader.fail(f"{report.name} names {section.lower()} {name!r}, an earlier report {expected!r}", line=line)
+            raise reader.fail(
+                f"{report.name} names {section.lower()} {name!r}, an earlier report {expected!r}", line=line
+            )
 
 
 def _once(seen: dict[str, Report], report: Report, reader: Any) -> None:
@@ -64,8 +80,11 @@ def _general(reports: list[Report], base: str, new: str, reader: Any) -> dict[st
         name, _, line = report.models["MODEL"]
         side = "new" if same_model(name, new) else "base" if same_model(name, base) else None
         if side is None:
-            raise reader.fail(f"{report.name} report for {name!r}, which is neither the base model {base!r} "
-                              f"nor the new model {new!r}", line=line)
+            raise reader.fail(
+                f"{report.name} report for {name!r}, which is neither the base model {base!r} "
+                f"nor the new model {new!r}",
+                line=line,
+            )
         if (report.name, side) in sides:
             raise reader.fail(f"second {report.name} report for the {side} model", line=report.line)
         sides[(report.name, side)] = report
@@ -89,8 +108,9 @@ def _general_pairs(key: str, before: Report | None, after: Report) -> dict[str, 
             if section in after.values:
                 out[f"mt_bench_{name}"] = Pair(before.values.get(section) if before else None, after.values[section])
         # ilab prints ERROR RATE only when it is above zero
-        out["mt_bench_error_rate"] = Pair(before.values.get("ERROR RATE", 0.0) if before else None,
-                                          after.values.get("ERROR RATE", 0.0))
+        out["mt_bench_error_rate"] = Pair(
+            before.values.get("ERROR RATE", 0.0) if before else None, after.values.get("ERROR RATE", 0.0)
+        )
     return out
 
 

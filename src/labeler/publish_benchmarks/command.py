@@ -5,6 +5,7 @@ Parse (results file, PR selection), decide (rows and comment per PR: labeler.pub
 report (job summary, outputs). Resumable: a re-run lists each PR's comments, finds the marker and
 finishes what a failed run left; a write cap defers the rest to the next run.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,23 +28,29 @@ if TYPE_CHECKING:
     from labeler.gh import GitHub
     from labeler.gh.records import Comment
 
-QUOTA_RESERVE = 5   # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
+QUOTA_RESERVE = 5  # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
 FAILURE_STREAK = 3  # PRs failing in a row = GitHub (or the token) is the problem: leave the rest for a re-run
 
 
 @dataclass
 class Outcome:
     number: int
-    action: str            # created | updated | unchanged | would-create | would-update | skipped | failed | deferred
-    rows: int = 0          # rows with data
+    action: str  # created | updated | unchanged | would-create | would-update | skipped | failed | deferred
+    rows: int = 0  # rows with data
     files: int = 0
     comment_id: int | None = None
     reason: str = ""
     body: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"pr": self.number, "action": self.action, "files": self.files, "rows": self.rows,
-                "comment_id": self.comment_id, "reason": self.reason}
+        return {
+            "pr": self.number,
+            "action": self.action,
+            "files": self.files,
+            "rows": self.rows,
+            "comment_id": self.comment_id,
+            "reason": self.reason,
+        }
 
 
 def post_one(gh: GitHub | None, target: Target, results: Results, settings: Settings, *, dry_run: bool) -> Outcome:
@@ -73,8 +80,9 @@ def post_one(gh: GitHub | None, target: Target, results: Results, settings: Sett
     elif dry_run:
         outcome.action = "would-update" if existing else "would-create"
     else:
-        outcome.comment_id, created = gh.upsert_comment(target.number, marker, body, existing,
-                                                        known_absent=existing is None)
+        outcome.comment_id, created = gh.upsert_comment(
+            target.number, marker, body, existing, known_absent=existing is None
+        )
         outcome.action = "created" if created else "updated"
     if len(mine) > 1:
         outcome.reason = _dedupe(gh, mine, dry_run=dry_run)
@@ -91,8 +99,9 @@ def _dedupe(gh: GitHub, mine: list[Comment], *, dry_run: bool) -> str:
     return f"{'would remove' if dry_run else 'removed'} {len(mine) - 1} duplicate comment(s)"
 
 
-def run(gh: GitHub | None, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool,
-        max_writes: int) -> list[Outcome]:
+def run(
+    gh: GitHub | None, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool, max_writes: int
+) -> list[Outcome]:
     from github import GithubException
     from requests.exceptions import RequestException
 
@@ -144,9 +153,17 @@ def _reason(e: Exception) -> str:
 
 
 # ------------------------------------------------------------------------------ report
-ICONS = {"created": "posted", "updated": "edited", "unchanged": "already up to date", "would-create": "would post",
-         "would-update": "would edit", "would-post": "would post", "skipped": "skipped", "failed": "failed",
-         "deferred": "not done yet"}
+ICONS = {
+    "created": "posted",
+    "updated": "edited",
+    "unchanged": "already up to date",
+    "would-create": "would post",
+    "would-update": "would edit",
+    "would-post": "would post",
+    "skipped": "skipped",
+    "failed": "failed",
+    "deferred": "not done yet",
+}
 
 
 def counts(outcomes: list[Outcome]) -> dict[str, int]:
@@ -156,9 +173,14 @@ def counts(outcomes: list[Outcome]) -> dict[str, int]:
 
 def summary(outcomes: list[Outcome], results: Results, settings: Settings, repo: str, *, dry_run: bool) -> str:
     tally = ", ".join(f"{n} {k}" for k, n in counts(outcomes).items() if n)
-    lines = [f"### publish-benchmarks: build {md.code(results.build_id)}{' (dry run)' if dry_run else ''}", "",
-             f"{len(outcomes)} pull requests: {tally or 'nothing to do'}.", "",
-             "| PR | qna.yaml files | rows with data | result |", "| ---: | ---: | ---: | --- |"]
+    lines = [
+        f"### publish-benchmarks: build {md.code(results.build_id)}{' (dry run)' if dry_run else ''}",
+        "",
+        f"{len(outcomes)} pull requests: {tally or 'nothing to do'}.",
+        "",
+        "| PR | qna.yaml files | rows with data | result |",
+        "| ---: | ---: | ---: | --- |",
+    ]
     for o in outcomes:
         link = f"{runner.server_url()}/{repo}/pull/{o.number}"
         if o.comment_id:
@@ -200,40 +222,123 @@ LABELER_BOT_LOGIN, LABELER_GITHUB_PACE (seconds between writes; 0 = no pacing, f
 
 
 @click.command("publish-benchmarks", epilog=ENV_HELP)
-@click.option("--results", "results_path", envvar="LABELER_RESULTS", show_envvar=True, type=click.Path(dir_okay=False),
-              help="Results file: .json/.yaml (benchmark_results.schema.json) or an `ilab model evaluate` text report.")
-@click.option("--build-id", envvar="LABELER_BUILD_ID", show_envvar=True,
-              help="Build id (required for a text report; overrides the file's).")
-@click.option("--build-url", envvar="LABELER_BUILD_URL", show_envvar=True, help="Link to the build (overrides the file's).")
+@click.option(
+    "--results",
+    "results_path",
+    envvar="LABELER_RESULTS",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Results file: .json/.yaml (benchmark_results.schema.json) or an `ilab model evaluate` text report.",
+)
+@click.option(
+    "--build-id",
+    envvar="LABELER_BUILD_ID",
+    show_envvar=True,
+    help="Build id (required for a text report; overrides the file's).",
+)
+@click.option(
+    "--build-url", envvar="LABELER_BUILD_URL", show_envvar=True, help="Link to the build (overrides the file's)."
+)
 @click.option("--prs", envvar="LABELER_PRS", show_envvar=True, help="PR numbers: 12,15 or 20-24.")
-@click.option("--pr-files", envvar="LABELER_PR_FILES", show_envvar=True, type=click.Path(dir_okay=False),
-              help="JSON/YAML map PR -> changed files; skips listing files (with --dry-run: no token needed).")
+@click.option(
+    "--pr-files",
+    envvar="LABELER_PR_FILES",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="JSON/YAML map PR -> changed files; skips listing files (with --dry-run: no token needed).",
+)
 @click.option("--label", envvar="LABELER_LABEL", show_envvar=True, help="Every merged PR with this label.")
-@click.option("--milestone", envvar="LABELER_MILESTONE", show_envvar=True, help="Every merged PR in this milestone (title or number).")
-@click.option("--from-results/--no-from-results", "discover", envvar="LABELER_FROM_RESULTS", show_envvar=True, default=False,
-              help="Every merged PR that changed a qna.yaml the results have rows for.")
-@click.option("--since", envvar="LABELER_SINCE", show_envvar=True, help="With --from-results: only commits after this ISO 8601 time.")
-@click.option("--from-event/--no-from-event", envvar="LABELER_FROM_EVENT", show_envvar=True, default=False,
-              help="Read results and choices from the --event file (a repository_dispatch client_payload).")
+@click.option(
+    "--milestone",
+    envvar="LABELER_MILESTONE",
+    show_envvar=True,
+    help="Every merged PR in this milestone (title or number).",
+)
+@click.option(
+    "--from-results/--no-from-results",
+    "discover",
+    envvar="LABELER_FROM_RESULTS",
+    show_envvar=True,
+    default=False,
+    help="Every merged PR that changed a qna.yaml the results have rows for.",
+)
+@click.option(
+    "--since",
+    envvar="LABELER_SINCE",
+    show_envvar=True,
+    help="With --from-results: only commits after this ISO 8601 time.",
+)
+@click.option(
+    "--from-event/--no-from-event",
+    envvar="LABELER_FROM_EVENT",
+    show_envvar=True,
+    default=False,
+    help="Read results and choices from the --event file (a repository_dispatch client_payload).",
+)
 @options.event
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True,
-              help="labels.yml with a publish-benchmarks: section (optional).")
-@click.option("--noise", multiple=True, envvar="LABELER_NOISE", show_envvar=True,
-              help="Noise threshold, e.g. mt-bench-branch=0.3 (repeatable).")
-@click.option("--chart/--no-chart", envvar="LABELER_CHART", show_envvar=True, default=None,
-              help=f"Mermaid chart (default {'on' if default(report.NAME, 'chart') else 'off'}).")
-@click.option("--max-writes", envvar="LABELER_MAX_WRITES", show_envvar=True, type=click.IntRange(1, 5000),
-              help=f"Comments created/edited per run (default {default(report.NAME, 'max-writes')}); the rest wait for a re-run.")
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False,
-              help="Print every comment; change nothing.")
-@click.option("--write-results", envvar="LABELER_WRITE_RESULTS", show_envvar=True, type=click.Path(dir_okay=False),
-              help="Also write the parsed results as normalised JSON (converts a text report).")
-def command(results_path: str | None, build_id: str | None, build_url: str | None, prs: str | None,
-            pr_files: str | None, label: str | None, milestone: str | None, discover: bool, since: str | None,
-            from_event: bool, event_path: str | None, repo: str | None, config_path: str | None,
-            noise: tuple[str, ...], chart: bool | None, max_writes: int | None, dry_run: bool,
-            write_results: str | None) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    envvar="LABELER_CONFIG",
+    show_envvar=True,
+    help="labels.yml with a publish-benchmarks: section (optional).",
+)
+@click.option(
+    "--noise",
+    multiple=True,
+    envvar="LABELER_NOISE",
+    show_envvar=True,
+    help="Noise threshold, e.g. mt-bench-branch=0.3 (repeatable).",
+)
+@click.option(
+    "--chart/--no-chart",
+    envvar="LABELER_CHART",
+    show_envvar=True,
+    default=None,
+    help=f"Mermaid chart (default {'on' if default(report.NAME, 'chart') else 'off'}).",
+)
+@click.option(
+    "--max-writes",
+    envvar="LABELER_MAX_WRITES",
+    show_envvar=True,
+    type=click.IntRange(1, 5000),
+    help=f"Comments created/edited per run (default {default(report.NAME, 'max-writes')}); the rest wait for a re-run.",
+)
+@click.option(
+    "--dry-run/--no-dry-run",
+    envvar="LABELER_DRY_RUN",
+    show_envvar=True,
+    default=False,
+    help="Print every comment; change nothing.",
+)
+@click.option(
+    "--write-results",
+    envvar="LABELER_WRITE_RESULTS",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Also write the parsed results as normalised JSON (converts a text report).",
+)
+def command(
+    results_path: str | None,
+    build_id: str | None,
+    build_url: str | None,
+    prs: str | None,
+    pr_files: str | None,
+    label: str | None,
+    milestone: str | None,
+    discover: bool,
+    since: str | None,
+    from_event: bool,
+    event_path: str | None,
+    repo: str | None,
+    config_path: str | None,
+    noise: tuple[str, ...],
+    chart: bool | None,
+    max_writes: int | None,
+    dry_run: bool,
+    write_results: str | None,
+) -> None:
     """Post a model build's before/after benchmark results to every PR in the build."""
     from labeler.publish_benchmarks.select import load_pr_files, parse_prs, select
 
@@ -252,15 +357,18 @@ def command(results_path: str | None, build_id: str | None, build_url: str | Non
         raise UserError(choose_prs())
     offline = files is not None and not (label or milestone or discover) and set(numbers) <= set(files)
     gh = _github(repo, dry_run, offline)
-    targets = select(gh, results, prs=numbers, label=label, milestone=milestone, discover=discover,
-                     since=since, pr_files=files)
+    targets = select(
+        gh, results, prs=numbers, label=label, milestone=milestone, discover=discover, since=since, pr_files=files
+    )
     outcomes = run(gh, results, targets, settings, dry_run=dry_run, max_writes=cap)
     repo_name = gh.repo_name if gh else repo or os.environ.get("GITHUB_REPOSITORY") or "OWNER/REPO"
     _report(outcomes, results, settings, repo_name, dry_run=dry_run)
     failed = [o.number for o in outcomes if o.action == "failed"]
     if failed:  # after the summary, which lists why; a re-run retries them and skips the finished ones
-        raise UserError(f"{len(failed)} pull request(s) failed ({', '.join(f'#{n}' for n in failed[:20])}): "
-                        "run the same command again to retry them")
+        raise UserError(
+            f"{len(failed)} pull request(s) failed ({', '.join(f'#{n}' for n in failed[:20])}): "
+            "run the same command again to retry them"
+        )
 
 
 def from_event_payload(path: str | None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ text between reports is ignored. Shapes (instructlab/instructlab src/instructlab
 A numbered line inside a section must parse (an error names the line); a blank or unnumbered line
 ends the section, so log lines interleaved with the reports are skipped.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,7 +42,7 @@ DELTA_SLACK = 0.021  # base, new and delta are each rounded to 2 places
 
 @dataclass
 class Report:
-    kind: str                      # "SKILL" | "KNOWLEDGE"
+    kind: str  # "SKILL" | "KNOWLEDGE"
     line: int
     models: dict[str, tuple[str, float, int]] = field(default_factory=dict)  # "BASE MODEL"/"MODEL" -> name, score, line
     rows: dict[str, tuple[Pair, int]] = field(default_factory=dict)
@@ -53,8 +54,12 @@ class Report:
 
     @property
     def name(self) -> str:
-        return {("SKILL", True): "MT-Bench-Branch", ("SKILL", False): "MT-Bench",
-                ("KNOWLEDGE", True): "MMLU-Branch", ("KNOWLEDGE", False): "MMLU"}[(self.kind, self.branch)]
+        return {
+            ("SKILL", True): "MT-Bench-Branch",
+            ("SKILL", False): "MT-Bench",
+            ("KNOWLEDGE", True): "MMLU-Branch",
+            ("KNOWLEDGE", False): "MMLU",
+        }[(self.kind, self.branch)]
 
     @property
     def top(self) -> float:
@@ -157,7 +162,9 @@ class Reader:
     def add(self, report: Report, task: str, pair: Pair) -> None:
         task = task.strip()
         if task in report.rows:
-            raise self.fail(f"{task!r} appears twice in the {report.name} report (first at line {report.rows[task][1]})")
+            raise self.fail(
+                f"{task!r} appears twice in the {report.name} report (first at line {report.rows[task][1]})"
+            )
         report.rows[task] = (pair, self.no)
 
 

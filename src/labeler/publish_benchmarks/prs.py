@@ -6,6 +6,7 @@ touched it, then ask which merged PRs brought each commit (cached per SHA). MMLU
 task name, not a path; the names are matched against the knowledge qna.yaml files of one recursive
 tree listing. About 1 + 2 requests per leaf in the build.
 """
+
 from __future__ import annotations
 
 from labeler.gh import GitHub, pulls
@@ -14,8 +15,11 @@ from labeler.publish_benchmarks.report import is_qna
 
 def qna_files(gh: GitHub, number: int) -> list[str]:
     """The PR's changed qna.yaml files that exist after it (a removed file trained nothing)."""
-    return [f["filename"] for f in pulls.changed_files(gh, number)
-            if f.get("status") != "removed" and is_qna(str(f.get("filename", "")))]
+    return [
+        f["filename"]
+        for f in pulls.changed_files(gh, number)
+        if f.get("status") != "removed" and is_qna(str(f.get("filename", "")))
+    ]
 
 
 def from_results(gh: GitHub, paths: list[str], ref: str, since: str | None) -> dict[int, list[str]]:

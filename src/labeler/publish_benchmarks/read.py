@@ -1,4 +1,5 @@
 """Reading a results file: a structured JSON/YAML mapping or an `ilab model evaluate` text report."""
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,7 @@ def read_text(path: str) -> str:
         raise UserError(f"cannot read the results file: {e.strerror}", file=path) from None
 
 
-def parse(text: str, path: str = "results", *, build_id: str | None = None,
-          build_url: str | None = None) -> Results:
+def parse(text: str, path: str = "results", *, build_id: str | None = None, build_url: str | None = None) -> Results:
     check_overrides(build_id, build_url)
     if looks_like_ilab_report(text, path):
         return _ilab(text, path, build_id=build_id, build_url=build_url)
@@ -53,21 +53,26 @@ def parse(text: str, path: str = "results", *, build_id: str | None = None,
     except UserError as e:
         if not e.message.startswith(("results must be a mapping", "not valid YAML")):
             raise
-        raise UserError("neither a JSON/YAML results mapping nor an `ilab model evaluate` text report (no "
-                        "`# SKILL EVALUATION REPORT` or `# KNOWLEDGE EVALUATION REPORT` line)", file=path, line=1) from None
+        raise UserError(
+            "neither a JSON/YAML results mapping nor an `ilab model evaluate` text report (no "
+            "`# SKILL EVALUATION REPORT` or `# KNOWLEDGE EVALUATION REPORT` line)",
+            file=path,
+            line=1,
+        ) from None
 
 
 def looks_like_ilab_report(text: str, path: str) -> bool:
     if path.lower().endswith(STRUCTURED):
         return False
-    return any(line.strip().startswith("# ") and "EVALUATION REPORT" in line.upper()
-               for line in text.splitlines())
+    return any(line.strip().startswith("# ") and "EVALUATION REPORT" in line.upper() for line in text.splitlines())
 
 
 def _ilab(text: str, path: str, *, build_id: str | None = None, build_url: str | None = None) -> Results:
     if not build_id:
-        raise UserError("an ilab text report has no build id: pass " + setting("--build-id (LABELER_BUILD_ID)", "build-id"),
-                        file=path)
+        raise UserError(
+            "an ilab text report has no build id: pass " + setting("--build-id (LABELER_BUILD_ID)", "build-id"),
+            file=path,
+        )
     reader = ilab_text.Reader(text, path)
     reports = reader.run()
     return assemble(reports, reader, build_id, build_url)

@@ -1,4 +1,5 @@
 """Pure decisions for publish-benchmarks: a PR's rows from its changed files, the comment, the summary."""
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,10 @@ GENERAL = {
     "mt_bench_turn_two": Metric("MT-Bench turn two", 10.0, "mt-bench"),
     "mt_bench_error_rate": Metric("MT-Bench error rate", 1.0, "mt-bench-error-rate", lower_is_better=True),
 }
-BRANCH = {"MMLU-Branch": Metric("MMLU-Branch", 1.0, "mmlu-branch"),
-          "MT-Bench-Branch": Metric("MT-Bench-Branch", 10.0, "mt-bench-branch")}
+BRANCH = {
+    "MMLU-Branch": Metric("MMLU-Branch", 1.0, "mmlu-branch"),
+    "MT-Bench-Branch": Metric("MT-Bench-Branch", 10.0, "mt-bench-branch"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,9 @@ class Settings:
 
 @dataclass(frozen=True)
 class Row:
-    file: str                    # the qna.yaml path the PR changed
+    file: str  # the qna.yaml path the PR changed
     benchmark: str | None = None  # "MMLU-Branch" | "MT-Bench-Branch"; None: the build has no data for it
-    key: str | None = None       # task name or qna.yaml path in the results
+    key: str | None = None  # task name or qna.yaml path in the results
     pair: Pair | None = None
 
 
@@ -118,8 +121,11 @@ def header(results: Results) -> str:
     build = md.code(results.build_id)
     if results.build_url:
         build = f"[{build}]({safe_url(results.build_url)})"
-    lines = [f"### Benchmark results of model build {build}", "",
-             f"Base model {cell_code(results.base_model)} → new model {cell_code(results.new_model)}."]
+    lines = [
+        f"### Benchmark results of model build {build}",
+        "",
+        f"Base model {cell_code(results.base_model)} → new model {cell_code(results.new_model)}.",
+    ]
     if results.links:
         lines.append(" · ".join(link(lk.title, lk.url) for lk in results.links))
     return "\n".join(lines)
@@ -133,8 +139,10 @@ def rows_table(rows: tuple[Row, ...], results: Results, settings: Settings) -> s
             continue
         metric = BRANCH[row.benchmark]
         scale = f"{row.benchmark} (0–{metric.top:g})"
-        out.append(f"| {cell_code(row.file)} | {scale} | {fmt(row.pair.base)} | {fmt(row.pair.new)} | "
-                   f"{change(row.pair, metric, settings)} |")
+        out.append(
+            f"| {cell_code(row.file)} | {scale} | {fmt(row.pair.base)} | {fmt(row.pair.new)} | "
+            f"{change(row.pair, metric, settings)} |"
+        )
     return "\n".join(out)
 
 
@@ -146,7 +154,9 @@ def general_table(results: Results, settings: Settings) -> str:
         if key in results.general:
             pair = results.general[key]
             note = " (lower is better)" if metric.lower_is_better else f" (0–{metric.top:g})"
-            out.append(f"| {metric.label}{note} | {fmt(pair.base)} | {fmt(pair.new)} | {change(pair, metric, settings)} |")
+            out.append(
+                f"| {metric.label}{note} | {fmt(pair.base)} | {fmt(pair.new)} | {change(pair, metric, settings)} |"
+            )
     return "\n".join(out)
 
 
@@ -171,23 +181,40 @@ def charts(rows: tuple[Row, ...]) -> str:
         labels = ", ".join(f'"{_chart_label(r, used)}"' for r in mine)
         after = ", ".join(fmt(r.pair.new) for r in mine if r.pair)
         before = ", ".join(fmt(r.pair.base) for r in mine if r.pair)
-        out.append("\n".join(["```mermaid", "xychart-beta", f'    title "{name}: after (bars) vs before (line)"',
-                              f"    x-axis [{labels}]", f'    y-axis "score" 0 --> {metric.top:g}',
-                              f"    bar [{after}]", f"    line [{before}]", "```"]))
+        out.append(
+            "\n".join(
+                [
+                    "```mermaid",
+                    "xychart-beta",
+                    f'    title "{name}: after (bars) vs before (line)"',
+                    f"    x-axis [{labels}]",
+                    f'    y-axis "score" 0 --> {metric.top:g}',
+                    f"    bar [{after}]",
+                    f"    line [{before}]",
+                    "```",
+                ]
+            )
+        )
     return "\n\n".join(out)
 
 
 def legend(results: Results, settings: Settings) -> str:
     noise = ", ".join(f"{k} ±{v:g}" for k, v in sorted(settings.noise.items()))
-    return (f"<sub>🟢 better · 🔴 worse · ⚪ within run-to-run noise ({md.escape(noise)}) · "
-            f"🆕 no base score. Re-running publish-benchmarks for build {cell_code(results.build_id)} "
-            "edits this comment.</sub>")
+    return (
+        f"<sub>🟢 better · 🔴 worse · ⚪ within run-to-run noise ({md.escape(noise)}) · "
+        f"🆕 no base score. Re-running publish-benchmarks for build {cell_code(results.build_id)} "
+        "edits this comment.</sub>"
+    )
 
 
 def render(rows: tuple[Row, ...], results: Results, settings: Settings) -> str:
     """The whole sticky comment for one PR; deterministic, so an unchanged re-run sends no PATCH."""
-    parts = [md.marker(NAME, build=results.build_id), header(results), "#### This pull request's data",
-             rows_table(rows, results, settings)]
+    parts = [
+        md.marker(NAME, build=results.build_id),
+        header(results),
+        "#### This pull request's data",
+        rows_table(rows, results, settings),
+    ]
     chart = charts(rows) if settings.chart else ""
     if chart:
         parts.append(chart)

@@ -3,6 +3,7 @@
 Both inputs become the same `Results`; every problem is a UserError naming the file, the line and the
 field. Scores: MMLU and MMLU-Branch 0-1, MT-Bench and MT-Bench-Branch 0-10, MT-Bench error rate 0-1.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,8 @@ class Results:
     new_model: str
     build_url: str | None = None
     links: tuple[Link, ...] = ()
-    general: dict[str, Pair] = field(default_factory=dict)       # keys from GENERAL
-    mmlu_branch: dict[str, Pair] = field(default_factory=dict)   # task name -> scores
+    general: dict[str, Pair] = field(default_factory=dict)  # keys from GENERAL
+    mmlu_branch: dict[str, Pair] = field(default_factory=dict)  # task name -> scores
     mt_bench_branch: dict[str, Pair] = field(default_factory=dict)  # qna.yaml path -> scores
     source: str = ""
 
@@ -56,14 +57,18 @@ class Results:
             build["url"] = self.build_url
         if self.links:
             build["links"] = [{"title": lk.title, "url": lk.url} for lk in self.links]
-        out: dict[str, Any] = {"version": 1, "build": build,
-                               "models": {"base": self.base_model, "new": self.new_model}}
+        out: dict[str, Any] = {"version": 1, "build": build, "models": {"base": self.base_model, "new": self.new_model}}
         if "mmlu" in self.general:
             out["mmlu"] = self.general["mmlu"].as_dict()
         if "mt_bench" in self.general:
-            out["mt_bench"] = {**self.general["mt_bench"].as_dict(), **{
-                k: self.general[f"mt_bench_{k}"].as_dict()
-                for k in ("turn_one", "turn_two", "error_rate") if f"mt_bench_{k}" in self.general}}
+            out["mt_bench"] = {
+                **self.general["mt_bench"].as_dict(),
+                **{
+                    k: self.general[f"mt_bench_{k}"].as_dict()
+                    for k in ("turn_one", "turn_two", "error_rate")
+                    if f"mt_bench_{k}" in self.general
+                },
+            }
         out["mmlu_branch"] = {k: v.as_dict() for k, v in sorted(self.mmlu_branch.items())}
         out["mt_bench_branch"] = {k: v.as_dict() for k, v in sorted(self.mt_bench_branch.items())}
         return out

@@ -1,6 +1,7 @@
 """publish-benchmarks inputs: which pull requests (explicit numbers, a --pr-files map, a label, a
 milestone, or discovery from the results: labeler.publish_benchmarks.prs says what that costs), the
 repository_dispatch payload, and the settings (labels.yml section + flags)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,13 @@ class Target:
 
 def choose_prs() -> str:
     """The error when no pull request was chosen, naming the flags (terminal) or the action inputs (Actions)."""
-    names = [setting("--prs", "prs"), setting("--pr-files", "pr-files"), setting("--label", "label"),
-             setting("--milestone", "milestone"), setting("--from-results", "from-results")]
+    names = [
+        setting("--prs", "prs"),
+        setting("--pr-files", "pr-files"),
+        setting("--label", "label"),
+        setting("--milestone", "milestone"),
+        setting("--from-results", "from-results"),
+    ]
     return f"choose the pull requests: {', '.join(names[:-1])} or {names[-1]}"
 
 
@@ -69,17 +75,30 @@ def check_since(since: str | None) -> str | None:
     try:
         datetime.fromisoformat(since.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(f"{setting('--since', 'since')} {since!r} is not an ISO 8601 date or time "
-                        "(2024-08-26 or 2024-08-26T00:00:00Z)") from None
+        raise UserError(
+            f"{setting('--since', 'since')} {since!r} is not an ISO 8601 date or time "
+            "(2024-08-26 or 2024-08-26T00:00:00Z)"
+        ) from None
     return since
 
 
-def select(gh: GitHub | None, results: Results, *, prs: list[int], label: str | None, milestone: str | None,
-           discover: bool, since: str | None, pr_files: dict[int, tuple[str, ...]] | None) -> list[Target]:
+def select(
+    gh: GitHub | None,
+    results: Results,
+    *,
+    prs: list[int],
+    label: str | None,
+    milestone: str | None,
+    discover: bool,
+    since: str | None,
+    pr_files: dict[int, tuple[str, ...]] | None,
+) -> list[Target]:
     numbers = set(prs) or (set(pr_files or {}) if not (label or milestone or discover) else set())
     if (label or milestone or discover) and gh is None:
-        raise UserError(f"{setting('--label', 'label')}, {setting('--milestone', 'milestone')} and "
-                        f"{setting('--from-results', 'from-results')} read GitHub: set GITHUB_TOKEN")
+        raise UserError(
+            f"{setting('--label', 'label')}, {setting('--milestone', 'milestone')} and "
+            f"{setting('--from-results', 'from-results')} read GitHub: set GITHUB_TOKEN"
+        )
     if label and gh:
         numbers.update(pulls.with_label(gh, label))
     if milestone and gh:
@@ -104,8 +123,17 @@ def _discover(gh: GitHub, results: Results, since: str | None) -> list[int]:
     return list(prs.from_results(gh, paths, ref, since))
 
 
-EVENT_KEYS: dict[str, type | tuple[type, ...]] = {"results": dict, "build_id": str, "build_url": str, "prs": (str, list), "label": str,
-              "milestone": (str, int), "from_results": bool, "since": str, "dry_run": bool}
+EVENT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "results": dict,
+    "build_id": str,
+    "build_url": str,
+    "prs": (str, list),
+    "label": str,
+    "milestone": (str, int),
+    "from_results": bool,
+    "since": str,
+    "dry_run": bool,
+}
 
 
 def from_event(payload: dict[str, Any]) -> dict[str, Any]:
@@ -135,8 +163,9 @@ class Section:
     max_writes: int
 
 
-def settings_from(config_path: str | None, noise: tuple[str, ...], chart: bool | None,
-                  max_writes: int | None = None) -> tuple[Settings, int]:
+def settings_from(
+    config_path: str | None, noise: tuple[str, ...], chart: bool | None, max_writes: int | None = None
+) -> tuple[Settings, int]:
     """Flags and env vars win over the section (when there is a labels.yml), which wins over the schema's defaults."""
     from labeler import config as config_mod
 

@@ -1,4 +1,5 @@
 """JSON/YAML results files, validated by schemas/benchmark_results.schema.json with line numbers."""
+
 from __future__ import annotations
 
 import json
@@ -147,13 +148,18 @@ def _results(data: dict[str, Any], path: str, build_id: str | None, build_url: s
     mt_bench = data.get("mt_bench")
     if mt_bench:
         general["mt_bench"] = _pair(mt_bench)
-        general.update({f"mt_bench_{k}": _pair(mt_bench[k]) for k in ("turn_one", "turn_two", "error_rate")
-                        if k in mt_bench})
+        general.update(
+            {f"mt_bench_{k}": _pair(mt_bench[k]) for k in ("turn_one", "turn_two", "error_rate") if k in mt_bench}
+        )
     build = data["build"]
     return Results(
-        build_id=build_id or build["id"], build_url=build_url or build.get("url"),
+        build_id=build_id or build["id"],
+        build_url=build_url or build.get("url"),
         links=tuple(Link(lk["title"], lk["url"]) for lk in build.get("links", ())),
-        base_model=data["models"]["base"], new_model=data["models"]["new"], general=general,
+        base_model=data["models"]["base"],
+        new_model=data["models"]["new"],
+        general=general,
         mmlu_branch={k: _pair(v) for k, v in (data.get("mmlu_branch") or {}).items()},
         mt_bench_branch={k: _pair(v) for k, v in (data.get("mt_bench_branch") or {}).items()},
-        source=path)
+        source=path,
+    )

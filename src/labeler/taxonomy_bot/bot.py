@@ -17,15 +17,41 @@ from labeler.taxonomy_bot.settings import DEFAULT_HANDLE, MODEL_COMMANDS, load_s
 
 @click.command("bot")
 @options.event
-@click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
-              help="issue_comment, pull_request_target or pull_request.")
+@click.option(
+    "--event-name",
+    envvar="GITHUB_EVENT_NAME",
+    show_envvar=True,
+    default="issue_comment",
+    show_default=True,
+    help="issue_comment, pull_request_target or pull_request.",
+)
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section.")
+@click.option(
+    "--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."
+)
 @click.option("--handle", envvar="LABELER_HANDLE", show_envvar=True, help=f"Command prefix (default {DEFAULT_HANDLE}).")
-@click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list allowed to enable, overrides the config.")
-@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print comments; set no status or label.")
-def command(event_path: str | None, event_name: str, repo: str | None, config_path: str | None,
-            handle: str | None, teams: str | None, dry_run: bool) -> None:
+@click.option(
+    "--teams",
+    envvar="LABELER_TEAMS",
+    show_envvar=True,
+    help="org/team-slug list allowed to enable, overrides the config.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    envvar="LABELER_DRY_RUN",
+    show_envvar=True,
+    help="Print comments; set no status or label.",
+)
+def command(
+    event_path: str | None,
+    event_name: str,
+    repo: str | None,
+    config_path: str | None,
+    handle: str | None,
+    teams: str | None,
+    dry_run: bool,
+) -> None:
     """Route a PR comment (`@instructlab-bot <command>`) or a PR-opened event.
 
     enable needs LABELER_ORG_TOKEN: a token that can read org team membership (the default
@@ -44,5 +70,3 @@ def command(event_path: str | None, event_name: str, repo: str | None, config_pa
         return
     gh = ghmod.open_repo(repo)
     enable.route(gh, settings, trig, dry_run=dry_run)
-
-

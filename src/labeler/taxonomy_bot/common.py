@@ -3,6 +3,7 @@ generate.py): replies and sticky comments, the status lifecycle, the shell every
 model command runs in (gate on the head SHA -> pending -> validated qna.yaml -> work -> comment ->
 final status), model endpoints, prompt sections, and the command-line options they have in common.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -69,8 +70,17 @@ def _finish(gh: GitHub, sha: str, context: str, outcome: Outcome, target: str | 
 Work = Callable[[PullRequest, list[Any], Outcome], str]
 
 
-def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *, comment_id: int | None,
-                      dry_run: bool, accepted: str, work: Work) -> Outcome | None:
+def run_model_command(
+    gh: GitHub,
+    settings: Settings,
+    name: str,
+    number: int,
+    *,
+    comment_id: int | None,
+    dry_run: bool,
+    accepted: str,
+    work: Work,
+) -> Outcome | None:
     """What precheck, postcheck and generate share: the gate on the current head SHA, the status
     lifecycle, reading + validating the changed qna.yaml files at that SHA, one sticky comment.
     Returns the final outcome, or None when the command was refused (a reply says why)."""
@@ -89,8 +99,13 @@ def run_model_command(gh: GitHub, settings: Settings, name: str, number: int, *,
         except Exception:  # not swallowed: the PR hears about it, then cli.main reports the traceback
             run = runner.run_url()
             where = f"[the workflow run]({run})" if run else "the log"
-            _post_result(gh, name, number, f"### {name} failed\n\n❌ labeler stopped unexpectedly; {where} has "
-                         "the details.", dry_run=dry_run)
+            _post_result(
+                gh,
+                name,
+                number,
+                f"### {name} failed\n\n❌ labeler stopped unexpectedly; {where} has the details.",
+                dry_run=dry_run,
+            )
             raise
         _post_result(gh, name, number, body, dry_run=dry_run)
     return outcome
@@ -106,22 +121,36 @@ def _refuse(gh: GitHub, name: str, number: int, comment_id: int | None, why: str
 def _checked_work(gh: GitHub, settings: Settings, name: str, pr: PullRequest, outcome: Outcome, work: Work) -> str:
     from labeler.taxonomy_bot import qna as taxonomy
 
-    files, problems = taxonomy.read_changed(gh, pr.number, pr.head_sha, require_latest=settings.require_latest,
-                                            require_attribution=settings.require_attribution,
-                                            max_files=settings.max_files)
+    files, problems = taxonomy.read_changed(
+        gh,
+        pr.number,
+        pr.head_sha,
+        require_latest=settings.require_latest,
+        require_attribution=settings.require_attribution,
+        max_files=settings.max_files,
+    )
     for p in problems:
         (runner.error if p.severity == "error" else runner.warning)(p.message, file=p.path, line=p.line)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        outcome.state, outcome.description = "failure", f"{len(errors)} problem(s) in the qna.yaml files: see the PR comment"
+        outcome.state, outcome.description = (
+            "failure",
+            f"{len(errors)} problem(s) in the qna.yaml files: see the PR comment",
+        )
         return render_problems(name, pr.head_sha, problems)
     if not files:
         outcome.state, outcome.description = "success", "No changed qna.yaml files: nothing to do"
         return f"### {name}\n\nThis pull request changes no `qna.yaml` under `knowledge/` or `compositional_skills/`."
     body = work(pr, files, outcome)
     moved = gh.pull(pr.number).head_sha
-    notes = [f"> [!WARNING]\n> The pull request moved to {md.code(moved[:7])} while this ran; these results are for "
-             f"{md.code(pr.head_sha[:7])}."] if moved != pr.head_sha else []
+    notes = (
+        [
+            f"> [!WARNING]\n> The pull request moved to {md.code(moved[:7])} while this ran; these results are for "
+            f"{md.code(pr.head_sha[:7])}."
+        ]
+        if moved != pr.head_sha
+        else []
+    )
     warnings = [p for p in problems if p.severity == "warning"]
     return "\n\n".join([body.rstrip(), *notes, *([render_problems("", pr.head_sha, warnings)] if warnings else [])])
 
@@ -129,9 +158,16 @@ def _checked_work(gh: GitHub, settings: Settings, name: str, pr: PullRequest, ou
 def render_problems(name: str, sha: str, problems: list[Any]) -> str:
     """Validation problems as a list with file and line (the same are annotations on the run)."""
     errors = [p for p in problems if p.severity == "error"]
-    head = [f"### {name}: the qna.yaml files need fixing", "", f"❌ {len(errors)} problem(s) at commit "
-            f"{md.code(sha[:7])} (checked against the instructlab-schema JSON Schemas):"] if errors else \
-        ["⚠️ Warnings about the qna.yaml files:"]
+    head = (
+        [
+            f"### {name}: the qna.yaml files need fixing",
+            "",
+            f"❌ {len(errors)} problem(s) at commit "
+            f"{md.code(sha[:7])} (checked against the instructlab-schema JSON Schemas):",
+        ]
+        if errors
+        else ["⚠️ Warnings about the qna.yaml files:"]
+    )
     rows = [f"- {md.code(p.path + (f':{p.line}' if p.line else ''))}: {md.escape(p.message)}" for p in problems]
     more = [f"- … and {len(rows) - 200} more"] if len(rows) > 200 else []
     return "\n".join([*head, "", *rows[:200], *more])
@@ -157,8 +193,18 @@ def event_target(name: str, event_path: str | None, event_name: str, settings: S
     return trig
 
 
-def execute(name: str, *, number: int | None, repo: str | None, config_path: str | None, event_path: str | None,
-            event_name: str, dry_run: bool, accepted: str, make_work: Callable[[Settings], Work]) -> None:
+def execute(
+    name: str,
+    *,
+    number: int | None,
+    repo: str | None,
+    config_path: str | None,
+    event_path: str | None,
+    event_name: str,
+    dry_run: bool,
+    accepted: str,
+    make_work: Callable[[Settings], Work],
+) -> None:
     """Resolve the PR (flag or event), then run the shared model-command shell."""
     from labeler import gh as ghmod
     from labeler.taxonomy_bot.settings import load_settings
@@ -171,8 +217,9 @@ def execute(name: str, *, number: int | None, repo: str | None, config_path: str
             return
         number, comment_id = trig.number, trig.comment_id
     gh = ghmod.open_repo(repo)
-    outcome = run_model_command(gh, settings, name, number, comment_id=comment_id, dry_run=dry_run,
-                                accepted=accepted, work=make_work(settings))
+    outcome = run_model_command(
+        gh, settings, name, number, comment_id=comment_id, dry_run=dry_run, accepted=accepted, work=make_work(settings)
+    )
     if outcome is not None and outcome.state != "success":  # the status says failure/error: so does the job
         raise UserError(f"{name}: {outcome.state}: {outcome.description}")
 
@@ -180,8 +227,8 @@ def execute(name: str, *, number: int | None, repo: str | None, config_path: str
 # ---------------------------------------------------------------------------------- endpoints, prompts, options
 @dataclass(frozen=True)
 class Endpoint:
-    role: str        # "current model", "candidate model", "judge"
-    env: str         # the env var prefix, named in errors
+    role: str  # "current model", "candidate model", "judge"
+    env: str  # the env var prefix, named in errors
     base_url: str | None
     model: str | None
     api_key: str | None
@@ -190,7 +237,9 @@ class Endpoint:
     def connect(self) -> llm.Model:
         if self.provider == "openai" and not self.base_url:
             raise UserError(f"no endpoint for the {self.role}: set {self.env}_BASE_URL (an OpenAI-compatible /v1 URL)")
-        name = self.model or (discover_model(self.base_url or "", self.api_key, self) if self.provider == "openai" else None)
+        name = self.model or (
+            discover_model(self.base_url or "", self.api_key, self) if self.provider == "openai" else None
+        )
         return llm.get_model(self.provider, name, base_url=self.base_url, api_key=self.api_key)
 
 
@@ -231,17 +280,41 @@ fill = prompts.fill
 def common_options(func: F) -> F:
     """Options every model command shares (precheck, postcheck, generate)."""
     shared = [
-        click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR", show_envvar=True,
-                     help="Pull request number; without it the event's (--event) is used."),
+        click.option(
+            "--pr",
+            "number",
+            type=click.IntRange(min=1),
+            envvar="LABELER_PR",
+            show_envvar=True,
+            help="Pull request number; without it the event's (--event) is used.",
+        ),
         click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME."),
-        click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."),
+        click.option(
+            "--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."
+        ),
         options.event,
-        click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
-                     help="The event's name."),
-        click.option("--output", envvar="LABELER_OUTPUT", show_envvar=True, type=click.Path(dir_okay=False),
-                     help="Write every answer as JSONL here (upload it as an artifact)."),
-        click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True,
-                     help="Print the comment; set no status, skip the enable gate."),
+        click.option(
+            "--event-name",
+            envvar="GITHUB_EVENT_NAME",
+            show_envvar=True,
+            default="issue_comment",
+            show_default=True,
+            help="The event's name.",
+        ),
+        click.option(
+            "--output",
+            envvar="LABELER_OUTPUT",
+            show_envvar=True,
+            type=click.Path(dir_okay=False),
+            help="Write every answer as JSONL here (upload it as an artifact).",
+        ),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            envvar="LABELER_DRY_RUN",
+            show_envvar=True,
+            help="Print the comment; set no status, skip the enable gate.",
+        ),
     ]
     for option in reversed(shared):
         func = option(func)
@@ -251,11 +324,20 @@ def common_options(func: F) -> F:
 def endpoint_options(prefix: str, env: str, role: str) -> Callable[[F], F]:
     def wrap(func: F) -> F:
         dash = f"{prefix}-" if prefix else ""
-        for flag, suffix, text in reversed([
+        for flag, suffix, text in reversed(
+            [
                 ("base-url", "BASE_URL", f"OpenAI-compatible URL of the {role}, e.g. http://host:8000/v1"),
                 ("model", "MODEL", f"Model id of the {role} (default: the first of GET /v1/models)"),
-                ("api-key", "API_KEY", f"API key of the {role} (local servers need none)")]):
-            func = click.option(f"--{dash}{flag}", f"{prefix.replace('-', '_')}_{suffix.lower()}".lstrip("_"),
-                                envvar=f"{env}_{suffix}", show_envvar=True, help=f"{text}.")(func)
+                ("api-key", "API_KEY", f"API key of the {role} (local servers need none)"),
+            ]
+        ):
+            func = click.option(
+                f"--{dash}{flag}",
+                f"{prefix.replace('-', '_')}_{suffix.lower()}".lstrip("_"),
+                envvar=f"{env}_{suffix}",
+                show_envvar=True,
+                help=f"{text}.",
+            )(func)
         return func
+
     return wrap

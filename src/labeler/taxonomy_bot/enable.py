@@ -8,6 +8,7 @@ so every later command refuses until a triager enables again (the original Instr
 Each run reads (`read`: team membership, the PR with its head SHA, its files), decides (`decide`,
 pure, -> `Plan`), applies the plan (`apply`; a dry run prints the comments) and reports, in that order.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,10 @@ DESCRIPTIONS = {
     "generate": "Generate a sample of synthetic training data from your seed examples with a teacher model.",
     "help": "Show this message again.",
 }
-NO_ORG_TOKEN = ("no org token is configured (the `org-token` input / LABELER_ORG_TOKEN): the default "
-                "GITHUB_TOKEN cannot read team membership, so nobody can be checked")
+NO_ORG_TOKEN = (
+    "no org token is configured (the `org-token` input / LABELER_ORG_TOKEN): the default "
+    "GITHUB_TOKEN cannot read team membership, so nobody can be checked"
+)
 
 
 @dataclass(frozen=True)
@@ -62,26 +65,38 @@ def authorize(user: str, teams: tuple[str, ...], lookup: Callable[[str, str], bo
         if member is None:
             unreadable.append(team)
     if unreadable:
-        return Decision(False, reason=f"I could not check: the org token cannot read the membership of "
-                                      f"{_teams(unreadable)} (it needs organization Members: read, or read:org "
-                                      "for a classic token), or GitHub failed to answer (see the workflow run)")
-    return Decision(False, reason=f"{md.code(user)} is not an active member of {_teams(teams)} (GitHub answers "
-                                  "the same way when the org token cannot see a team)")
+        return Decision(
+            False,
+            reason=f"I could not check: the org token cannot read the membership of "
+            f"{_teams(unreadable)} (it needs organization Members: read, or read:org "
+            "for a classic token), or GitHub failed to answer (see the workflow run)",
+        )
+    return Decision(
+        False,
+        reason=f"{md.code(user)} is not an active member of {_teams(teams)} (GitHub answers "
+        "the same way when the org token cannot see a team)",
+    )
 
 
-def commit_to_enable(args: tuple[str, ...], head_sha: str, handle: str, *, named_required: bool) -> tuple[str | None, str]:
+def commit_to_enable(
+    args: tuple[str, ...], head_sha: str, handle: str, *, named_required: bool
+) -> tuple[str | None, str]:
     """The head commit the triager named, or None and why not. A bare `enable` cannot prove which commit the
     triager reviewed (a push can land between the comment and the job), so comments must name it."""
     named = next((a.lower() for a in args if re.fullmatch(r"[0-9a-fA-F]{7,40}", a)), None)
     if named is None:
         if not named_required:
             return head_sha, ""
-        return None, (f"name the commit you reviewed, so a later push cannot be enabled by mistake: comment "
-                      f"{md.code(f'{handle} enable {head_sha[:7]}')} if {md.code(head_sha[:7])} (the current head) "
-                      "is the one")
+        return None, (
+            f"name the commit you reviewed, so a later push cannot be enabled by mistake: comment "
+            f"{md.code(f'{handle} enable {head_sha[:7]}')} if {md.code(head_sha[:7])} (the current head) "
+            "is the one"
+        )
     if not head_sha.startswith(named):
-        return None, (f"the pull request's head is {md.code(head_sha[:7])}, not {md.code(named[:12])}: review the new "
-                      f"commits, then comment {md.code(f'{handle} enable {head_sha[:7]}')}")
+        return None, (
+            f"the pull request's head is {md.code(head_sha[:7])}, not {md.code(named[:12])}: review the new "
+            f"commits, then comment {md.code(f'{handle} enable {head_sha[:7]}')}"
+        )
     return head_sha, ""
 
 
@@ -100,27 +115,52 @@ def labels_from_paths(paths: list[str], settings: Settings) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------- rendering
-def render_welcome(settings: Settings, labels: tuple[str, ...], *, enabled_sha: str | None = None,
-                   enabled_by: str | None = None, suggest: tuple[str, ...] = (), added: tuple[str, ...] = ()) -> str:
+def render_welcome(
+    settings: Settings,
+    labels: tuple[str, ...],
+    *,
+    enabled_sha: str | None = None,
+    enabled_by: str | None = None,
+    suggest: tuple[str, ...] = (),
+    added: tuple[str, ...] = (),
+) -> str:
     available = settings.commands_for(labels)
     rows = [f"| {md.code(settings.handle + ' ' + name)} | {DESCRIPTIONS[name]} |" for name in ("enable", "help")]
     for name in MODEL_COMMANDS:
         why = available[name]
-        rows.append(f"| {md.code(settings.handle + ' ' + name)} | {DESCRIPTIONS[name]}"
-                    + (f" _({why})_ |" if why else " |"))
-    state = (f"**Enabled** on commit {md.code(enabled_sha[:7])} by {md.code(enabled_by or '?')}: "
-             "the commands marked available can run now." if enabled_sha else
-             "**Waiting for a triager**: the commands run once a triager has enabled them for this commit.")
-    parts = ["### Beep, boop 🤖 I am the taxonomy bot", "",
-             "Thank you for your contribution! I can check your `qna.yaml` against the current model "
-             "and show you what a teacher model makes of your seed examples.", "", state, "",
-             "| command (comment it as the first words) | what it does |", "| --- | --- |", *rows, ""]
+        rows.append(
+            f"| {md.code(settings.handle + ' ' + name)} | {DESCRIPTIONS[name]}" + (f" _({why})_ |" if why else " |")
+        )
+    state = (
+        f"**Enabled** on commit {md.code(enabled_sha[:7])} by {md.code(enabled_by or '?')}: "
+        "the commands marked available can run now."
+        if enabled_sha
+        else "**Waiting for a triager**: the commands run once a triager has enabled them for this commit."
+    )
+    parts = [
+        "### Beep, boop 🤖 I am the taxonomy bot",
+        "",
+        "Thank you for your contribution! I can check your `qna.yaml` against the current model "
+        "and show you what a teacher model makes of your seed examples.",
+        "",
+        state,
+        "",
+        "| command (comment it as the first words) | what it does |",
+        "| --- | --- |",
+        *rows,
+        "",
+    ]
     parts += _label_notes(settings, suggest, added)
-    parts += ["> [!NOTE]", f"> Only members of {_teams(settings.teams) if settings.teams else 'the configured teams'} "
-              "can enable the bot, by naming the head commit they reviewed; enabling covers that one commit: after a new "
-              "push a triager must enable again.",
-              "", "> [!NOTE]", "> Each command reports a commit status and one comment here (edited when the "
-              "command runs again); the full output is attached to the workflow run as an artifact."]
+    parts += [
+        "> [!NOTE]",
+        f"> Only members of {_teams(settings.teams) if settings.teams else 'the configured teams'} "
+        "can enable the bot, by naming the head commit they reviewed; enabling covers that one commit: after a new "
+        "push a triager must enable again.",
+        "",
+        "> [!NOTE]",
+        "> Each command reports a commit status and one comment here (edited when the "
+        "command runs again); the full output is attached to the workflow run as an artifact.",
+    ]
     return "\n".join(parts)
 
 
@@ -129,8 +169,10 @@ def _label_notes(settings: Settings, suggest: tuple[str, ...], added: tuple[str,
     if added:
         notes.append(f"I added the {', '.join(md.code(x) for x in added)} label from the changed paths.")
     if suggest:
-        notes.append(f"This PR changes taxonomy files: it should carry the {' and '.join(md.code(x) for x in suggest)} "
-                     "label (a triager can add it, or set `bot.auto-label: true`).")
+        notes.append(
+            f"This PR changes taxonomy files: it should carry the {' and '.join(md.code(x) for x in suggest)} "
+            "label (a triager can add it, or set `bot.auto-label: true`)."
+        )
     return [*notes, ""] if notes else []
 
 
@@ -144,8 +186,10 @@ def route(gh: GitHub, settings: Settings, trig: Trigger, *, dry_run: bool) -> No
     elif trig.command == "help":
         reply(gh, trig.number, trig.comment_id, _help(gh, settings, trig.number), dry_run=dry_run)
     elif trig.command not in MODEL_COMMANDS:
-        text = (f"Sorry, I don't know the command {md.code(str(trig.command))}. The commands are "
-                f"{', '.join(md.code(c) for c in ('enable', 'help', *MODEL_COMMANDS))}.\n\n")
+        text = (
+            f"Sorry, I don't know the command {md.code(str(trig.command))}. The commands are "
+            f"{', '.join(md.code(c) for c in ('enable', 'help', *MODEL_COMMANDS))}.\n\n"
+        )
         reply(gh, trig.number, trig.comment_id, text + _help(gh, settings, trig.number), dry_run=dry_run)
     else:
         runner.notice(f"{trig.command} for #{trig.number}: handed to the {trig.command} job")
@@ -181,9 +225,9 @@ class Plan:
 
     add_labels: tuple[str, ...] = ()
     status: tuple[str, str, str] | None = None  # (head SHA, context, description): the enabled status
-    welcome: str | None = None             # the welcome comment's body
-    reply: str | None = None               # the answer to the command comment
-    confirm: str | None = None             # answered only when the welcome was edited rather than created
+    welcome: str | None = None  # the welcome comment's body
+    reply: str | None = None  # the answer to the command comment
+    confirm: str | None = None  # answered only when the welcome was edited rather than created
     warning: str = ""
 
 
@@ -212,12 +256,20 @@ def decide_welcome(settings: Settings, facts: Facts) -> Plan:
     if not wanted:
         return Plan()
     added, labels, suggest = _labels(settings, pr, wanted)
-    body = render_welcome(settings, labels, enabled_sha=pr.head_sha if facts.enabled else None, enabled_by="a triager",
-                          suggest=suggest, added=added)
+    body = render_welcome(
+        settings,
+        labels,
+        enabled_sha=pr.head_sha if facts.enabled else None,
+        enabled_by="a triager",
+        suggest=suggest,
+        added=added,
+    )
     return Plan(add_labels=added, welcome=body)
 
 
-def _labels(settings: Settings, pr: PullRequest, wanted: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _labels(
+    settings: Settings, pr: PullRequest, wanted: list[str]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(labels to add, the PR's labels then, labels only suggested)."""
     have = {x.lower() for x in pr.labels}
     missing = tuple(w for w in wanted if w.lower() not in have)
@@ -266,25 +318,35 @@ def decide(settings: Settings, trig: Trigger, facts: Facts) -> Plan:
     """Pure: who asked, for which commit, on which PR -> the status, labels and comments."""
     decision = authorize(trig.actor, settings.teams, _answers(facts.membership))
     if not decision.allowed:
-        return Plan(reply=f"🚫 I can't enable the bot for you: {decision.reason}.",
-                    warning=f"enable by {trig.actor} denied: {decision.reason}")
+        return Plan(
+            reply=f"🚫 I can't enable the bot for you: {decision.reason}.",
+            warning=f"enable by {trig.actor} denied: {decision.reason}",
+        )
     pr = _pr(facts)
     if pr.state != "open":
         return Plan(reply="This pull request is closed: nothing to enable.")
     sha, why = commit_to_enable(trig.args, pr.head_sha, settings.handle, named_required=trig.comment_id is not None)
     if sha is None:
-        return Plan(reply=f"🚫 Not enabled: {why}.", warning=f"enable on #{trig.number} refused: {why.replace('`', '')}")
+        return Plan(
+            reply=f"🚫 Not enabled: {why}.", warning=f"enable on #{trig.number} refused: {why.replace('`', '')}"
+        )
     wanted = labels_from_paths(list(facts.paths), settings)
     added, labels, suggest = _labels(settings, pr, wanted)
     if all(settings.commands_for(labels).values()):
-        return Plan(add_labels=added, reply=f"Nothing to enable: the pull request needs the "
-                    f"{md.code(settings.skill_label)} or {md.code(settings.knowledge_label)} label first.")
+        return Plan(
+            add_labels=added,
+            reply=f"Nothing to enable: the pull request needs the "
+            f"{md.code(settings.skill_label)} or {md.code(settings.knowledge_label)} label first.",
+        )
     body = render_welcome(settings, labels, enabled_sha=sha, enabled_by=trig.actor, suggest=suggest, added=added)
     ready = [c for c, why in settings.commands_for(labels).items() if why is None]
-    return Plan(add_labels=added, welcome=body,
-                status=(sha, settings.contexts["enabled"], f"Enabled by {trig.actor} ({decision.team}) for {sha[:7]}"),
-                confirm=f"✅ Enabled on commit {md.code(sha[:7])}. Available now: "
-                        f"{', '.join(md.code(settings.handle + ' ' + c) for c in ready)}.")
+    return Plan(
+        add_labels=added,
+        welcome=body,
+        status=(sha, settings.contexts["enabled"], f"Enabled by {trig.actor} ({decision.team}) for {sha[:7]}"),
+        confirm=f"✅ Enabled on commit {md.code(sha[:7])}. Available now: "
+        f"{', '.join(md.code(settings.handle + ' ' + c) for c in ready)}.",
+    )
 
 
 def apply(gh: GitHub, number: int, comment_id: int | None, plan: Plan, *, dry_run: bool) -> None:
@@ -294,7 +356,9 @@ def apply(gh: GitHub, number: int, comment_id: int | None, plan: Plan, *, dry_ru
     if plan.status and not dry_run:
         sha, context, description = plan.status
         gh.set_status(sha, "success", context, description, runner.run_url())
-    created = _post(gh, number, md.marker(WELCOME), plan.welcome, dry_run=dry_run) if plan.welcome is not None else False
+    created = (
+        _post(gh, number, md.marker(WELCOME), plan.welcome, dry_run=dry_run) if plan.welcome is not None else False
+    )
     if plan.reply is not None:
         reply(gh, number, comment_id, plan.reply, dry_run=dry_run)
     if plan.confirm is not None and not created:
@@ -327,23 +391,49 @@ def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
         except UserError as e:
             runner.warning(f"team check {org}/{slug} failed: {e.message}")
             return None
+
     return lookup
 
 
 @click.command("enable")
-@click.option("--pr", "number", type=click.IntRange(min=1), envvar="LABELER_PR", show_envvar=True,
-              help="Pull request number; without it the comment in the event (--event) is used.")
+@click.option(
+    "--pr",
+    "number",
+    type=click.IntRange(min=1),
+    envvar="LABELER_PR",
+    show_envvar=True,
+    help="Pull request number; without it the comment in the event (--event) is used.",
+)
 @click.option("--user", help="With --pr: whose team membership to check (the commenter in Actions).")
 @click.option("--sha", help="With --pr: the head commit you reviewed (refused when the head has moved).")
 @click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section.")
+@click.option(
+    "--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."
+)
 @click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list, overrides bot.teams.")
 @options.event
-@click.option("--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, default="issue_comment", show_default=True,
-              help="The event's name.")
-@click.option("--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print the comments; set no status.")
-def command(number: int | None, user: str | None, sha: str | None, repo: str | None, config_path: str | None, teams: str | None,
-            event_path: str | None, event_name: str, dry_run: bool) -> None:
+@click.option(
+    "--event-name",
+    envvar="GITHUB_EVENT_NAME",
+    show_envvar=True,
+    default="issue_comment",
+    show_default=True,
+    help="The event's name.",
+)
+@click.option(
+    "--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print the comments; set no status."
+)
+def command(
+    number: int | None,
+    user: str | None,
+    sha: str | None,
+    repo: str | None,
+    config_path: str | None,
+    teams: str | None,
+    event_path: str | None,
+    event_name: str,
+    dry_run: bool,
+) -> None:
     """Enable the bot's commands on a PR's current head commit, for members of the configured teams.
 
     The team check needs LABELER_ORG_TOKEN (the org-token input): a fine-grained token with

@@ -1,4 +1,5 @@
 """The gate every model command checks: the PR is open and the bot enabled its current head commit."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,9 @@ def refusal(settings: Settings, pr: PullRequest, statuses: list[dict[str, Any]],
     if pr.state != "open":
         return "this pull request is closed."
     if not enabled_on(statuses, settings.contexts["enabled"]):
-        return (f"the bot is not enabled on the current commit {md.code(pr.head_sha[:7])}. A triager must run "
-                f"{md.code(settings.handle + ' enable')} (enabling applies to one commit; a push needs it again).")
+        return (
+            f"the bot is not enabled on the current commit {md.code(pr.head_sha[:7])}. A triager must run "
+            f"{md.code(settings.handle + ' enable')} (enabling applies to one commit; a push needs it again)."
+        )
     why = settings.commands_for(pr.labels).get(command)
     return f"{md.code(command)} {why}." if why else None

@@ -6,6 +6,7 @@ per round with 1-3 randomly sampled seeds and a `[QUESTION] ... [ANSWER] ... [EN
 question length, a denylist, "Write a program", a leading punctuation/non-ASCII character, and
 ROUGE-L > threshold against the seeds and everything accepted so far. Every discard has a reason.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,15 @@ import click
 
 from labeler import llm, md
 from labeler.config import defaults, section_settings
-from labeler.taxonomy_bot.common import Endpoint, common_options, endpoint_options, execute, fill, prompt_sections, write_jsonl
+from labeler.taxonomy_bot.common import (
+    Endpoint,
+    common_options,
+    endpoint_options,
+    execute,
+    fill,
+    prompt_sections,
+    write_jsonl,
+)
 from labeler.taxonomy_bot.precheck import cell, details
 from labeler.taxonomy_bot.qna import Qna, Seed
 from labeler.taxonomy_bot.similarity import max_rouge_l, tokens
@@ -51,7 +60,9 @@ class Options:
     @classmethod
     def from_settings(cls, raw: dict[str, Any], **overrides: Any) -> Options:
         options = section_settings(raw, "bot.generate", cls, overrides)
-        return options if options.system_prompt else replace(options, system_prompt=prompt_sections("generate")["system"])
+        return (
+            options if options.system_prompt else replace(options, system_prompt=prompt_sections("generate")["system"])
+        )
 
 
 @dataclass(frozen=True)
@@ -81,11 +92,15 @@ def build_prompt(qna: Qna, examples: list[Seed], count: int) -> str:
     sections = prompt_sections("generate")
     if qna.kind == "knowledge":
         shown = "\n\n".join(format_example(Seed(s.question, s.answer), False) for s in examples)
-        return fill(sections["knowledge"], count=count, task=qna.task, context=examples[0].context or "",
-                    examples=shown)
-    grounding = ("Every pair starts with a [CONTEXT] (a passage, table or record like those in the examples) "
-                 "and the answer must be derived from it." if qna.grounded else
-                 "The pairs have no context: the question must stand on its own.")
+        return fill(
+            sections["knowledge"], count=count, task=qna.task, context=examples[0].context or "", examples=shown
+        )
+    grounding = (
+        "Every pair starts with a [CONTEXT] (a passage, table or record like those in the examples) "
+        "and the answer must be derived from it."
+        if qna.grounded
+        else "The pairs have no context: the question must stand on its own."
+    )
     shown = "\n\n".join(format_example(s, qna.grounded) for s in examples)
     return fill(sections["skill"], count=count, task=qna.task, grounding=grounding, examples=shown)
 
@@ -118,8 +133,9 @@ def parse_pairs(text: str, default_context: str | None = None) -> list[Pair]:
 
 def _flush(current: dict[str, str], pairs: list[Pair], default_context: str | None) -> None:
     if current.get("QUESTION") is not None or current.get("ANSWER") is not None:
-        pairs.append(Pair(current.get("QUESTION", ""), current.get("ANSWER", ""),
-                          current.get("CONTEXT") or default_context))
+        pairs.append(
+            Pair(current.get("QUESTION", ""), current.get("ANSWER", ""), current.get("CONTEXT") or default_context)
+        )
 
 
 def discard_reason(pair: Pair, pool: list[list[str]], opts: Options) -> str | None:
@@ -155,8 +171,9 @@ def generate_for(model: llm.Model, qna: Qna, opts: Options, rng: random.Random) 
         examples = sample_examples(qna, opts.seeds_per_prompt, rng)
         prompt = build_prompt(qna, examples, min(opts.pairs_per_round, opts.samples - len(run.kept)))
         try:
-            text = model.complete(system=opts.system_prompt, prompt=prompt, max_tokens=opts.max_tokens,
-                                  temperature=opts.temperature)
+            text = model.complete(
+                system=opts.system_prompt, prompt=prompt, max_tokens=opts.max_tokens, temperature=opts.temperature
+            )
         except llm.ModelError as e:
             run.error = e.message
             break
@@ -185,23 +202,38 @@ def render_run(run: FileRun, qna: Qna, opts: Options, limit: int) -> str:
     if run.error:
         line += f"; the teacher endpoint failed: {md.cut(run.error, 200)}"
     with_context = qna.grounded
-    head = ("| # | " + ("context | " if with_context else "") + "question | answer |\n| ---: | "
-            + ("--- | " if with_context else "") + "--- | --- |")
-    rows = [f"| {i} | " + (f"{cell(p.context or '', limit)} | " if with_context else "")
-            + f"{cell(p.question, limit)} | {cell(p.answer, limit)} |" for i, p in enumerate(run.kept[: opts.show], 1)]
+    head = (
+        "| # | "
+        + ("context | " if with_context else "")
+        + "question | answer |\n| ---: | "
+        + ("--- | " if with_context else "")
+        + "--- | --- |"
+    )
+    rows = [
+        f"| {i} | "
+        + (f"{cell(p.context or '', limit)} | " if with_context else "")
+        + f"{cell(p.question, limit)} | {cell(p.answer, limit)} |"
+        for i, p in enumerate(run.kept[: opts.show], 1)
+    ]
     table = f"\n\n{head}\n" + "\n".join(rows) if rows else "\n\nNothing was kept."
     return f"{details(run.path, line)}{table}\n\n</details>"
 
 
-def render(runs: list[tuple[FileRun, Qna]], opts: Options, *, model: str, sha: str,
-           refused: list[tuple[str, str]]) -> str:
+def render(
+    runs: list[tuple[FileRun, Qna]], opts: Options, *, model: str, sha: str, refused: list[tuple[str, str]]
+) -> str:
     for limit in (400, 200, 100):
-        parts = [f"### generate: {md.code(model)} on commit {md.code(sha[:7])}", "",
-                 *[f"- {md.code(path)}: {why}" for path, why in refused], "",
-                 "\n\n".join(render_run(run, qna, opts, limit) for run, qna in runs), "",
-                 f"<sub>Up to {opts.show} samples per file are shown; all kept pairs are in the JSONL artifact of "
-                 "the workflow run ({system, user, assistant} rows). This is a sample of what the teacher makes of "
-                 "the seeds, not the final training data.</sub>"]
+        parts = [
+            f"### generate: {md.code(model)} on commit {md.code(sha[:7])}",
+            "",
+            *[f"- {md.code(path)}: {why}" for path, why in refused],
+            "",
+            "\n\n".join(render_run(run, qna, opts, limit) for run, qna in runs),
+            "",
+            f"<sub>Up to {opts.show} samples per file are shown; all kept pairs are in the JSONL artifact of "
+            "the workflow run ({system, user, assistant} rows). This is a sample of what the teacher makes of "
+            "the seeds, not the final training data.</sub>",
+        ]
         body = "\n".join(parts)
         if len(body) < md.COMMENT_LIMIT - 2000:
             return body
@@ -211,17 +243,32 @@ def render(runs: list[tuple[FileRun, Qna]], opts: Options, *, model: str, sha: s
 def rows(runs: list[tuple[FileRun, Qna]], system: str, model: str, sha: str) -> list[str]:
     """Training-format JSONL rows ({system, user, assistant}) plus where each came from."""
     version = prompt_sections("generate")["version"]
-    return [json.dumps({"system": system, "user": user_text(p, qna.grounded), "assistant": p.answer,
-                        "taxonomy_path": run.path, "teacher": model, "sha": sha, "prompt_version": version},
-                       ensure_ascii=False)
-            for run, qna in runs for p in run.kept]
+    return [
+        json.dumps(
+            {
+                "system": system,
+                "user": user_text(p, qna.grounded),
+                "assistant": p.answer,
+                "taxonomy_path": run.path,
+                "teacher": model,
+                "sha": sha,
+                "prompt_version": version,
+            },
+            ensure_ascii=False,
+        )
+        for run, qna in runs
+        for p in run.kept
+    ]
 
 
 def work_for(teacher: Endpoint, opts: Options, student_system: str, output: str | None) -> Any:
     def work(pr: Any, files: list[Qna], outcome: Any) -> str:
         allowed = [q for q in files if q.kind == "skill" or opts.knowledge]
-        refused = [(q.path, "not generated: knowledge needs the source documents (bot.generate.knowledge)")
-                   for q in files if q not in allowed]
+        refused = [
+            (q.path, "not generated: knowledge needs the source documents (bot.generate.knowledge)")
+            for q in files
+            if q not in allowed
+        ]
         model = teacher.connect()
         rng = random.Random(opts.seed)
         runs = [(generate_for(model, q, opts, rng), q) for q in allowed]
@@ -234,18 +281,37 @@ def work_for(teacher: Endpoint, opts: Options, student_system: str, output: str 
             outcome.state = "success" if kept else "failure"
             outcome.description = f"Kept {kept} generated pairs for {len(runs)} file(s)"
         return render(runs, opts, model=model.name, sha=pr.head_sha, refused=refused)
+
     return work
 
 
 @click.command("generate")
 @common_options
 @endpoint_options("", "LABELER_TEACHER", "teacher model")
-@click.option("--samples", type=click.IntRange(1, 200), envvar="LABELER_SAMPLES", show_envvar=True,
-              help="Pairs to keep per file (default 10).")
-@click.option("--seed", type=int, envvar="LABELER_SEED", show_envvar=True, help="Random seed for sampling the examples.")
-def command(number: int | None, repo: str | None, config_path: str | None, event_path: str | None, event_name: str,
-            output: str | None, dry_run: bool, base_url: str | None, model: str | None, api_key: str | None,
-            samples: int | None, seed: int | None) -> None:
+@click.option(
+    "--samples",
+    type=click.IntRange(1, 200),
+    envvar="LABELER_SAMPLES",
+    show_envvar=True,
+    help="Pairs to keep per file (default 10).",
+)
+@click.option(
+    "--seed", type=int, envvar="LABELER_SEED", show_envvar=True, help="Random seed for sampling the examples."
+)
+def command(
+    number: int | None,
+    repo: str | None,
+    config_path: str | None,
+    event_path: str | None,
+    event_name: str,
+    output: str | None,
+    dry_run: bool,
+    base_url: str | None,
+    model: str | None,
+    api_key: str | None,
+    samples: int | None,
+    seed: int | None,
+) -> None:
     """Generate a sample of synthetic data from the PR's seed examples with a teacher model.
 
     Model calls time out after LABELER_MODEL_TIMEOUT seconds (default 60) and are retried
@@ -259,6 +325,14 @@ def command(number: int | None, repo: str | None, config_path: str | None, event
         opts = Options.from_settings(settings.generate, samples=samples, seed=seed)
         return work_for(teacher, opts, CheckOptions.from_settings(settings.precheck).system_prompt, output)
 
-    execute("generate", number=number, repo=repo, config_path=config_path, event_path=event_path,
-            event_name=event_name, dry_run=dry_run, make_work=make_work,
-            accepted="Generating synthetic data from the seed examples")
+    execute(
+        "generate",
+        number=number,
+        repo=repo,
+        config_path=config_path,
+        event_path=event_path,
+        event_name=event_name,
+        dry_run=dry_run,
+        make_work=make_work,
+        accepted="Generating synthetic data from the seed examples",
+    )

@@ -4,6 +4,7 @@ Thin by design: the same questions, scoring, comment shell and artifact as prech
 `LABELER_POSTCHECK_*` endpoint. When the current model's endpoint (`LABELER_PRECHECK_*`) is set
 too, both are asked and the comment shows before/after per question.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,31 +40,54 @@ def compare_verdict(before: list[Result], after: list[Result], threshold: float,
     return f"{arrow} mean {metric} {old:.2f} → {new:.2f} ({delta:+.2f}): the candidate {well}"
 
 
-def render_compare(before: list[Result], after: list[Result], opts: Options, *, models: list[str], sha: str,
-                   skipped: int, metric: str = "ROUGE-L", limit: int = 300) -> str:
+def render_compare(
+    before: list[Result],
+    after: list[Result],
+    opts: Options,
+    *,
+    models: list[str],
+    sha: str,
+    skipped: int,
+    metric: str = "ROUGE-L",
+    limit: int = 300,
+) -> str:
     """Before (current model) / after (candidate) per question, the delta, a verdict per file."""
     old, new = by_file(before), by_file(after)
     summary = [f"- {md.code(p)}: {compare_verdict(old[p], rs, opts.threshold, metric)}" for p, rs in new.items()]
-    footer = [f"<sub>Before = {md.code(models[0])}, after = {md.code(models[1])}; {metric} against the "
-              "contributor's answer (0 to 1). Full answers are in the JSONL artifact of the workflow run.</sub>"]
+    footer = [
+        f"<sub>Before = {md.code(models[0])}, after = {md.code(models[1])}; {metric} against the "
+        "contributor's answer (0 to 1). Full answers are in the JSONL artifact of the workflow run.</sub>"
+    ]
     if skipped:
         footer.insert(0, f"_{skipped} more questions were not asked (bot.precheck.max-questions)._")
     for size in (limit, 150, 80, 40):
         tables = [_file_table(p, old[p], rs, opts, metric, size) for p, rs in new.items()]
-        body = render(f"postcheck: {md.code(models[1])} vs {md.code(models[0])} on commit {md.code(sha[:7])}",
-                      [*summary, "", "\n\n".join(tables)], footer)
+        body = render(
+            f"postcheck: {md.code(models[1])} vs {md.code(models[0])} on commit {md.code(sha[:7])}",
+            [*summary, "", "\n\n".join(tables)],
+            footer,
+        )
         if len(body) < md.COMMENT_LIMIT - 2000:
             return body
     return md.fit_comment(body)
 
 
 def _file_table(path: str, before: list[Result], after: list[Result], opts: Options, metric: str, limit: int) -> str:
-    head = ("| # | question | contributor answer | before | after | " + metric + " before → after |\n"
-            "| ---: | --- | --- | --- | --- | --- |")
-    rows = [f"| {a.index} | {cell(a.question, limit)} | {cell(a.expected, limit)} | {_answer(b, limit)} | "
-            f"{_answer(a, limit)} | {fmt(b.score)} → {fmt(a.score)} |" for b, a in zip(before, after)]
-    return (details(path, f"{len(after)} questions, mean {metric} {fmt(mean(before))} → {fmt(mean(after))}")
-            + f"\n\n{head}\n" + "\n".join(rows) + "\n\n</details>")
+    head = (
+        "| # | question | contributor answer | before | after | " + metric + " before → after |\n"
+        "| ---: | --- | --- | --- | --- | --- |"
+    )
+    rows = [
+        f"| {a.index} | {cell(a.question, limit)} | {cell(a.expected, limit)} | {_answer(b, limit)} | "
+        f"{_answer(a, limit)} | {fmt(b.score)} → {fmt(a.score)} |"
+        for b, a in zip(before, after)
+    ]
+    return (
+        details(path, f"{len(after)} questions, mean {metric} {fmt(mean(before))} → {fmt(mean(after))}")
+        + f"\n\n{head}\n"
+        + "\n".join(rows)
+        + "\n\n</details>"
+    )
 
 
 def _answer(r: Result, limit: int) -> str:
@@ -76,23 +100,50 @@ def _answer(r: Result, limit: int) -> str:
 @endpoint_options("current", "LABELER_PRECHECK", "current model (optional: adds the before/after view)")
 @judge_options
 @tuning_options("answers these well")
-def command(number: int | None, repo: str | None, config_path: str | None, event_path: str | None, event_name: str,
-            output: str | None, dry_run: bool, candidate_base_url: str | None, candidate_model: str | None,
-            candidate_api_key: str | None, current_base_url: str | None, current_model: str | None,
-            current_api_key: str | None, use_judge: bool | None, judge_provider: str, judge_base_url: str | None,
-            judge_model: str | None, judge_api_key: str | None, threshold: float | None,
-            concurrency: int | None) -> None:
+def command(
+    number: int | None,
+    repo: str | None,
+    config_path: str | None,
+    event_path: str | None,
+    event_name: str,
+    output: str | None,
+    dry_run: bool,
+    candidate_base_url: str | None,
+    candidate_model: str | None,
+    candidate_api_key: str | None,
+    current_base_url: str | None,
+    current_model: str | None,
+    current_api_key: str | None,
+    use_judge: bool | None,
+    judge_provider: str,
+    judge_base_url: str | None,
+    judge_model: str | None,
+    judge_api_key: str | None,
+    threshold: float | None,
+    concurrency: int | None,
+) -> None:
     """Ask the candidate model the PR's seed questions (before/after when the current model is set too)."""
-    endpoints = [Endpoint("candidate model", "LABELER_POSTCHECK", candidate_base_url, candidate_model, candidate_api_key)]
+    endpoints = [
+        Endpoint("candidate model", "LABELER_POSTCHECK", candidate_base_url, candidate_model, candidate_api_key)
+    ]
     if current_base_url:
-        endpoints.insert(0, Endpoint("current model", "LABELER_PRECHECK", current_base_url, current_model,
-                                     current_api_key))
+        endpoints.insert(
+            0, Endpoint("current model", "LABELER_PRECHECK", current_base_url, current_model, current_api_key)
+        )
     judge = judge_endpoint(judge_provider, judge_base_url, judge_model, judge_api_key)
 
     def make_work(settings: Any) -> Any:
         opts = Options.from_settings(settings.precheck, threshold=threshold, concurrency=concurrency, judge=use_judge)
         return check("postcheck", endpoints, opts, judge, output, compare=render_compare)
 
-    execute("postcheck", number=number, repo=repo, config_path=config_path, event_path=event_path,
-            event_name=event_name, dry_run=dry_run, make_work=make_work,
-            accepted="Asking the candidate model the seed questions")
+    execute(
+        "postcheck",
+        number=number,
+        repo=repo,
+        config_path=config_path,
+        event_path=event_path,
+        event_name=event_name,
+        dry_run=dry_run,
+        make_work=make_work,
+        accepted="Asking the candidate model the seed questions",
+    )

@@ -6,6 +6,7 @@ questions go without their context unless `bot.precheck.knowledge-context` is se
 scored against the contributor's (ROUGE-L, or a judge model) and every file gets a verdict.
 postcheck reuses all of this with a second endpoint (postcheck.py).
 """
+
 from __future__ import annotations
 
 import html
@@ -33,9 +34,15 @@ from labeler.taxonomy_bot.qna import Qna, Seed
 from labeler.taxonomy_bot.similarity import rouge_l
 
 BREAKER = 3  # consecutive endpoint failures after which the remaining questions are skipped
-JUDGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["score", "reason"],
-                "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
-                               "reason": {"type": "string", "maxLength": 500}}}
+JUDGE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["score", "reason"],
+    "properties": {
+        "score": {"type": "integer", "minimum": 1, "maximum": 5},
+        "reason": {"type": "string", "maxLength": 500},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,9 @@ class Options:
     def from_settings(cls, raw: dict[str, Any], **overrides: Any) -> Options:
         prompt = raw.get("system-prompt") or prompt_sections("precheck")["system"]
         given = overrides.get("system_prompt")
-        return section_settings(raw, "bot.precheck", cls, {**overrides, "system_prompt": prompt if given is None else given})
+        return section_settings(
+            raw, "bot.precheck", cls, {**overrides, "system_prompt": prompt if given is None else given}
+        )
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,11 @@ class Result:
 
 def items_for(files: list[Qna], opts: Options) -> tuple[list[Item], int]:
     """Every question to ask (capped at max-questions) and how many were left out."""
-    items = [Item(q.path, i, seed, q.kind == "skill" or opts.knowledge_context)
-             for q in files for i, seed in enumerate(q.seeds(), 1)]
+    items = [
+        Item(q.path, i, seed, q.kind == "skill" or opts.knowledge_context)
+        for q in files
+        for i, seed in enumerate(q.seeds(), 1)
+    ]
     return items[: opts.max_questions], max(0, len(items) - opts.max_questions)
 
 
@@ -107,8 +119,9 @@ def ask_all(model: llm.Model, items: list[Item], opts: Options, judge: llm.Model
                 result.error = "not asked: the endpoint kept failing"
                 return result
         try:
-            result.answer = model.complete(system=opts.system_prompt, prompt=item.prompt,
-                                           max_tokens=opts.max_tokens, temperature=0.0).strip()
+            result.answer = model.complete(
+                system=opts.system_prompt, prompt=item.prompt, max_tokens=opts.max_tokens, temperature=0.0
+            ).strip()
         except llm.ModelError as e:
             with lock:
                 state["failures"] += 1
@@ -130,8 +143,9 @@ def score(result: Result, judge: llm.Model | None) -> None:
     prompts = prompt_sections("precheck")
     prompt = fill(prompts["judge"], question=result.question, reference=result.expected, answer=result.answer)
     try:
-        verdict = llm.ask_json(judge, system=prompts["judge-system"], prompt=prompt, schema=JUDGE_SCHEMA,
-                               max_tokens=300)
+        verdict = llm.ask_json(
+            judge, system=prompts["judge-system"], prompt=prompt, schema=JUDGE_SCHEMA, max_tokens=300
+        )
     except (llm.ModelError, llm.InvalidAnswer) as e:  # keep the model's answer; only the score is missing
         result.error = f"judge: {e.message}"
         return
@@ -151,8 +165,10 @@ def verdict(results: list[Result], threshold: float, metric: str) -> str:
         return f"⚠️ no answer could be scored ({failed} failed)"
     tail = f" ({failed} not scored)" if failed else ""
     if avg >= threshold:
-        return (f"🟢 the model already answers these well (mean {metric} {avg:.2f} ≥ {threshold:.2f}): "
-                f"this data may teach it little{tail}")
+        return (
+            f"🟢 the model already answers these well (mean {metric} {avg:.2f} ≥ {threshold:.2f}): "
+            f"this data may teach it little{tail}"
+        )
     return f"🔵 the model does not answer these well yet (mean {metric} {avg:.2f} < {threshold:.2f}){tail}"
 
 
@@ -182,25 +198,43 @@ def answer_cell(r: Result, limit: int) -> str:
 
 def render_file(path: str, results: list[Result], threshold: float, metric: str, limit: int) -> str:
     head = "| # | question | contributor answer | model answer | " + metric + " |\n| ---: | --- | --- | --- | ---: |"
-    rows = [f"| {r.index} | {cell(r.question, limit)} | {cell(r.expected, limit)} | {answer_cell(r, limit)} | "
-            f"{fmt(r.score)} |" for r in results]
+    rows = [
+        f"| {r.index} | {cell(r.question, limit)} | {cell(r.expected, limit)} | {answer_cell(r, limit)} | "
+        f"{fmt(r.score)} |"
+        for r in results
+    ]
     scored = [r for r in results if r.score is not None]
-    return (details(path, f"{len(results)} questions, {len(scored)} scored, mean {metric} {fmt(mean(results))}") + "\n\n"
-            f"{head}\n" + "\n".join(rows) + "\n\n</details>")
+    return (
+        details(path, f"{len(results)} questions, {len(scored)} scored, mean {metric} {fmt(mean(results))}") + "\n\n"
+        f"{head}\n" + "\n".join(rows) + "\n\n</details>"
+    )
 
 
 def render(title: str, sections: list[str], footer: list[str]) -> str:
     return "\n".join([f"### {title}", "", *sections, "", *footer]).rstrip() + "\n"
 
 
-def render_results(results: list[Result], opts: Options, *, model: str, sha: str, skipped: int,
-                   extra: list[str], title: str = "precheck", metric: str = "ROUGE-L", limit: int = 400) -> str:
+def render_results(
+    results: list[Result],
+    opts: Options,
+    *,
+    model: str,
+    sha: str,
+    skipped: int,
+    extra: list[str],
+    title: str = "precheck",
+    metric: str = "ROUGE-L",
+    limit: int = 400,
+) -> str:
     """The whole comment; cells shrink until it fits GitHub's comment limit."""
     files = by_file(results)
     summary = [f"- {md.code(p)}: {verdict(rs, opts.threshold, metric)}" for p, rs in files.items()]
     notes = [*extra] + ([f"_{skipped} more questions were not asked (bot.precheck.max-questions)._"] if skipped else [])
-    footer = [*notes, f"<sub>{metric} compares each model answer with the contributor's answer (0 to 1). "
-                      "Full answers are in the JSONL artifact of the workflow run.</sub>"]
+    footer = [
+        *notes,
+        f"<sub>{metric} compares each model answer with the contributor's answer (0 to 1). "
+        "Full answers are in the JSONL artifact of the workflow run.</sub>",
+    ]
     for size in (limit, 200, 100, 50):
         body = render(
             f"{title}: {md.code(model)} on commit {md.code(sha[:7])}",
@@ -222,7 +256,8 @@ def failure_note(runs: list[list[Result]]) -> tuple[str, str]:
         if failed:
             first = failed[0].error
             return (
-                f"> [!CAUTION]\n> The {what} failed for {len(failed)} of {total} questions: {md.escape(md.cut(first, 300))}\n\n",
+                f"> [!CAUTION]\n> The {what} failed for {len(failed)} of {total} questions: "
+                f"{md.escape(md.cut(first, 300))}\n\n",
                 f"{len(failed)} of {total} {what} calls failed: {first}",
             )
     return "", ""
@@ -243,7 +278,9 @@ def check(
         items, skipped = items_for(files, opts)
         models = [e.connect() for e in endpoints]
         if opts.judge and judge is None:
-            raise UserError("judge scoring is on but no judge model is set: LABELER_JUDGE_BASE_URL / LABELER_JUDGE_MODEL")
+            raise UserError(
+                "judge scoring is on but no judge model is set: LABELER_JUDGE_BASE_URL / LABELER_JUDGE_MODEL"
+            )
         judge_model = judge.connect() if (opts.judge and judge) else None
         runs = [ask_all(m, items, opts, judge_model) for m in models]
         metric = "judge" if judge_model else "ROUGE-L"
@@ -257,12 +294,23 @@ def check(
             ],
         )
         caution, failed = failure_note(runs)
-        outcome.state, outcome.description = ("error", failed) if failed else ("success", _summary(runs[-1], metric, opts))
+        outcome.state, outcome.description = (
+            ("error", failed) if failed else ("success", _summary(runs[-1], metric, opts))
+        )
         if len(runs) == 2 and compare:
-            body = compare(runs[0], runs[1], opts, models=[m.name for m in models], sha=pr.head_sha, skipped=skipped, metric=metric)
+            body = compare(
+                runs[0], runs[1], opts, models=[m.name for m in models], sha=pr.head_sha, skipped=skipped, metric=metric
+            )
         else:
             body = render_results(
-                runs[0], opts, model=models[0].name, sha=pr.head_sha, skipped=skipped, extra=[], title=name, metric=metric
+                runs[0],
+                opts,
+                model=models[0].name,
+                sha=pr.head_sha,
+                skipped=skipped,
+                extra=[],
+                title=name,
+                metric=metric,
             )
         return caution + body
 
@@ -283,13 +331,15 @@ def tuning_options(verdict: str) -> Callable[[F], F]:
         func = click.option(
             "--concurrency",
             type=click.IntRange(1, 16),
-            envvar="LABELER_CONCURRENCY", show_envvar=True,
+            envvar="LABELER_CONCURRENCY",
+            show_envvar=True,
             help="Parallel model calls (default 4).",
         )(func)
         return click.option(
             "--threshold",
             type=click.FloatRange(0, 1),
-            envvar="LABELER_THRESHOLD", show_envvar=True,
+            envvar="LABELER_THRESHOLD",
+            show_envvar=True,
             help=f"Mean score for '{verdict}' (default 0.5).",
         )(func)
 
@@ -301,7 +351,8 @@ def judge_options(func: F) -> F:
 
     func = click.option(
         "--judge-provider",
-        envvar="LABELER_JUDGE_PROVIDER", show_envvar=True,
+        envvar="LABELER_JUDGE_PROVIDER",
+        show_envvar=True,
         type=click.Choice(["openai", "anthropic"]),
         default="openai",
         help="Judge API.",
@@ -311,7 +362,8 @@ def judge_options(func: F) -> F:
         "--judge/--no-judge",
         "use_judge",
         default=None,
-        envvar="LABELER_USE_JUDGE", show_envvar=True,
+        envvar="LABELER_USE_JUDGE",
+        show_envvar=True,
         help="Score with the judge model (config: bot.precheck.judge).",
     )(func)
 
@@ -358,7 +410,9 @@ def _command() -> Any:
         judge = judge_endpoint(judge_provider, judge_base_url, judge_model, judge_api_key)
 
         def make_work(settings: Any) -> Any:
-            opts = Options.from_settings(settings.precheck, threshold=threshold, concurrency=concurrency, judge=use_judge)
+            opts = Options.from_settings(
+                settings.precheck, threshold=threshold, concurrency=concurrency, judge=use_judge
+            )
             return check("precheck", [current], opts, judge, output)
 
         execute(

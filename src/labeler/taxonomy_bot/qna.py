@@ -5,6 +5,7 @@ chosen by the file's own `version`, 1 when absent) through plain jsonschema + re
 computes line numbers from the composed YAML tree. We do not use the package's TaxonomyParser: it
 shells out to yamllint and yq and reports line 1 when yq is missing.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,11 +73,18 @@ class Qna:
         for example in self.data.get("seed_examples") or []:
             if self.kind == "knowledge" and "questions_and_answers" in example:
                 context = _text(example.get("context")) or None
-                seeds += [Seed(_text(qa.get("question")), _text(qa.get("answer")), context)
-                          for qa in example["questions_and_answers"]]
+                seeds += [
+                    Seed(_text(qa.get("question")), _text(qa.get("answer")), context)
+                    for qa in example["questions_and_answers"]
+                ]
             else:
-                seeds.append(Seed(_text(example.get("question")), _text(example.get("answer")),
-                                  _text(example.get("context")) or None))
+                seeds.append(
+                    Seed(
+                        _text(example.get("question")),
+                        _text(example.get("answer")),
+                        _text(example.get("context")) or None,
+                    )
+                )
         return seeds
 
 
@@ -85,7 +93,7 @@ def _text(value: Any) -> str:
 
 
 def kind_of(path: str) -> str | None:
-    """"knowledge" or "skill" from the first path component (the taxonomy's own rule)."""
+    """ "knowledge" or "skill" from the first path component (the taxonomy's own rule)."""
     return KINDS.get(path.split("/", 1)[0])
 
 
@@ -161,15 +169,25 @@ def _check(path: str, kind: str, data: dict[str, Any], root: Any, require_latest
         return [Problem(path, line_of(root, ["version"]), f"unsupported version {version!r} (use one of 1, 2, 3)")]
     validator = _validator(version, kind)
     if validator.schema.get("deprecated"):
-        return [Problem(path, line_of(root, ["version"]) if "version" in data else 1,
-                        f"version {version}: {validator.schema.get('description', 'deprecated')}")]
+        return [
+            Problem(
+                path,
+                line_of(root, ["version"]) if "version" in data else 1,
+                f"version {version}: {validator.schema.get('description', 'deprecated')}",
+            )
+        ]
     problems = [_problem(path, root, e) for e in validator.iter_errors(data)]
     if not problems:
         problems += _extra_checks(path, kind, data, root)
     if version != LATEST:
-        problems.append(Problem(path, line_of(root, ["version"]) if "version" in data else 1,
-                                f"version {version} is not the latest schema version ({LATEST})",
-                                "error" if require_latest else "warning"))
+        problems.append(
+            Problem(
+                path,
+                line_of(root, ["version"]) if "version" in data else 1,
+                f"version {version} is not the latest schema version ({LATEST})",
+                "error" if require_latest else "warning",
+            )
+        )
     return sorted(problems, key=lambda p: (p.line or 0, p.message))
 
 
@@ -215,8 +233,14 @@ def _extra_checks(path: str, kind: str, data: dict[str, Any], root: Any) -> list
         seen.setdefault(norm, line)
     commit = (data.get("document") or {}).get("commit") if kind == "knowledge" else None
     if isinstance(commit, str) and not _SHA.match(commit):
-        problems.append(Problem(path, line_of(root, ["document", "commit"]),
-                                f"document.commit {commit!r} does not look like a commit SHA", "warning"))
+        problems.append(
+            Problem(
+                path,
+                line_of(root, ["document", "commit"]),
+                f"document.commit {commit!r} does not look like a commit SHA",
+                "warning",
+            )
+        )
     return problems
 
 
@@ -224,8 +248,10 @@ def _question_locations(kind: str, data: dict[str, Any]) -> list[tuple[list[Any]
     found: list[tuple[list[Any], str]] = []
     for i, example in enumerate(data.get("seed_examples") or []):
         if kind == "knowledge":
-            found += [(["seed_examples", i, "questions_and_answers", j, "question"], str(qa.get("question", "")))
-                      for j, qa in enumerate(example.get("questions_and_answers") or [])]
+            found += [
+                (["seed_examples", i, "questions_and_answers", j, "question"], str(qa.get("question", "")))
+                for j, qa in enumerate(example.get("questions_and_answers") or [])
+            ]
         else:
             found.append((["seed_examples", i, "question"], str(example.get("question", ""))))
     return found
@@ -243,15 +269,29 @@ def attribution_problem(qna: Qna, text: str | None) -> Problem | None:
     return None
 
 
-def read_changed(gh: GitHub, number: int, sha: str, *, require_latest: bool = False, require_attribution: bool = True,
-                 max_files: int = 10) -> tuple[list[Qna], list[Problem]]:
+def read_changed(
+    gh: GitHub,
+    number: int,
+    sha: str,
+    *,
+    require_latest: bool = False,
+    require_attribution: bool = True,
+    max_files: int = 10,
+) -> tuple[list[Qna], list[Problem]]:
     """The PR's changed qna.yaml files, read through the API at `sha` (never a checkout), validated."""
-    paths = sorted(f["filename"] for f in gh.pull_files(number) if f.get("status") != "removed"
-                   and is_qna(f["filename"]))
+    paths = sorted(
+        f["filename"] for f in gh.pull_files(number) if f.get("status") != "removed" and is_qna(f["filename"])
+    )
     problems: list[Problem] = []
     if len(paths) > max_files:
-        problems.append(Problem(paths[max_files], None, f"{len(paths)} qna.yaml files changed: only the first "
-                                f"{max_files} are checked (bot.max-files)", "warning"))
+        problems.append(
+            Problem(
+                paths[max_files],
+                None,
+                f"{len(paths)} qna.yaml files changed: only the first {max_files} are checked (bot.max-files)",
+                "warning",
+            )
+        )
     files: list[Qna] = []
     for path in paths[:max_files]:
         text = gh.file_at(path, sha)
@@ -259,8 +299,11 @@ def read_changed(gh: GitHub, number: int, sha: str, *, require_latest: bool = Fa
             problems.append(Problem(path, None, f"not found at commit {sha[:12]}"))
             continue
         qna, found = parse(path, text, require_latest=require_latest)
-        missing = attribution_problem(qna, gh.file_at(attribution_path(path), sha)) \
-            if qna is not None and require_attribution else None
+        missing = (
+            attribution_problem(qna, gh.file_at(attribution_path(path), sha))
+            if qna is not None and require_attribution
+            else None
+        )
         problems += [*found, *([missing] if missing else [])]
         if qna is not None and missing is None:
             files.append(qna)

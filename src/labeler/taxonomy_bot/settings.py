@@ -2,6 +2,7 @@
 
 Pure: every command of the family reads its settings and its trigger through this module.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,9 @@ class Settings:
     knowledge_label: str = field(default=default("bot", "labels")["knowledge"], metadata={"key": "labels.knowledge"})
     auto_label: bool = default("bot", "auto-label")
     contexts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTEXTS), metadata={"key": "statuses"})
-    require_latest: bool = field(default=default("bot", "require-latest-version"),
-                                 metadata={"key": "require-latest-version"})
+    require_latest: bool = field(
+        default=default("bot", "require-latest-version"), metadata={"key": "require-latest-version"}
+    )
     require_attribution: bool = default("bot", "require-attribution")
     max_files: int = default("bot", "max-files")
     precheck: dict[str, Any] = field(default_factory=dict)  # read by precheck.Options (bot.precheck)
@@ -49,10 +51,16 @@ class Settings:
         skill, knowledge = self.skill_label.lower() in names, self.knowledge_label.lower() in names
         need = f"needs the `{self.skill_label}` or `{self.knowledge_label}` label"
         gen_ok = skill or (knowledge and self.generate.get("knowledge"))
-        gen_why = (f"not available for `{self.knowledge_label}` PRs: generation needs the source documents"
-                   if knowledge and not skill else f"needs the `{self.skill_label}` label")
-        return {"precheck": None if skill or knowledge else need, "postcheck": None if skill or knowledge else need,
-                "generate": None if gen_ok else gen_why}
+        gen_why = (
+            f"not available for `{self.knowledge_label}` PRs: generation needs the source documents"
+            if knowledge and not skill
+            else f"needs the `{self.skill_label}` label"
+        )
+        return {
+            "precheck": None if skill or knowledge else need,
+            "postcheck": None if skill or knowledge else need,
+            "generate": None if gen_ok else gen_why,
+        }
 
 
 def normalize_handle(handle: str) -> str:
@@ -108,7 +116,7 @@ def parse_command(body: str, handle: str) -> str | None:
 class Trigger:
     number: int
     command: str | None  # None: nothing to do (see `reason`); "welcome" for PR events
-    actor: str = ""      # who asked: the event's sender (on `edited`, the editor, not the comment's author)
+    actor: str = ""  # who asked: the event's sender (on `edited`, the editor, not the comment's author)
     comment_id: int | None = None
     reason: str = ""
     args: tuple[str, ...] = ()
@@ -146,12 +154,16 @@ def _number(value: Any) -> int:
 def _editor_reason(payload: dict[str, Any], author: dict[str, Any], sender: str) -> str:
     """Only a comment's author may turn it into a command by editing it (the author association is theirs)."""
     if payload.get("action") == "edited" and sender.lower() != str(author.get("login") or "").lower():
-        return f"comment edited by {sender or 'someone'}, not its author: commands in edited comments count only for the author"
+        return (
+            f"comment edited by {sender or 'someone'}, not its author: "
+            "commands in edited comments count only for the author"
+        )
     return ""
 
 
-def _comment_skip_reason(payload: dict[str, Any], issue: dict[str, Any], user: dict[str, Any],
-                         command: str | None, settings: Settings) -> str:
+def _comment_skip_reason(
+    payload: dict[str, Any], issue: dict[str, Any], user: dict[str, Any], command: str | None, settings: Settings
+) -> str:
     association = str((payload.get("comment") or {}).get("author_association") or "NONE")
     if payload.get("action") not in ("created", "edited"):
         return f"comment {payload.get('action')}: nothing to do"
@@ -172,8 +184,9 @@ def _pr_trigger(payload: dict[str, Any], settings: Settings) -> Trigger:
     pr, action = payload.get("pull_request") or {}, payload.get("action")
     number = int(pr.get("number") or payload.get("number") or 0)
     label = str((payload.get("label") or {}).get("name") or "").lower()
-    if action in ("opened", "reopened") or (action == "labeled" and label in
-                                             (settings.skill_label.lower(), settings.knowledge_label.lower())):
+    if action in ("opened", "reopened") or (
+        action == "labeled" and label in (settings.skill_label.lower(), settings.knowledge_label.lower())
+    ):
         return Trigger(number, "welcome", str((payload.get("sender") or {}).get("login") or ""))
     return Trigger(number, None, reason=f"pull request {action}: nothing to do")
 

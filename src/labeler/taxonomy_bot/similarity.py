@@ -4,6 +4,7 @@ Matches rouge_score's `RougeScorer(["rougeL"], use_stemmer=False)`: lower-case, 
 runs become spaces, whitespace tokens. Pure Python keeps the rouge-score sdist (absl, nltk) out
 of the action's install; the LCS is bit-parallel (benchmarks/taxonomy_bot.py has the numbers).
 """
+
 from __future__ import annotations
 
 import re
