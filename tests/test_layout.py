@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_test_command_lints_first_as_a_step_of_its_own():
     script = (ROOT / "scripts/test.sh").read_text()
-    assert script.index("bash scripts/lint.sh") < script.index("pytest")
+    assert script.index("bash scripts/lint.sh") < script.index("exec .venv/bin/pytest")
     lint = (ROOT / "scripts/lint.sh").read_text()
     for tool in ("ruff format --check", "ruff check", "mypy", "lint-imports"):
         assert tool.split()[0] in lint and tool.split()[-1] in lint
