@@ -62,3 +62,27 @@ def test_every_command_name_maps_to_its_package():
         family = FAMILIES.get(name)
         expected = f"labeler.{family}.{snake}" if family else f"labeler.{snake}"
         assert module in (expected, f"{expected}.command"), (name, module)
+
+
+def _imported_roots(path: Path) -> set[str]:
+    import ast
+
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_only_the_github_edge_imports_pygithub_or_requests():
+    """Any import, even under TYPE_CHECKING or inside a function (which import-linter is told to skip)."""
+    edge = ROOT / "src/labeler/gh"
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {', '.join(sorted(found))}"
+        for path in sorted((ROOT / "src/labeler").rglob("*.py"))
+        if edge not in path.parents and (found := _imported_roots(path) & {"github", "requests", "urllib3"})
+    ]
+    assert offenders == []
+    assert {"github", "requests"} <= _imported_roots(edge / "client.py") | _imported_roots(edge / "errors.py")

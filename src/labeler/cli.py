@@ -99,12 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except KeyboardInterrupt:
         return 130
-    except Exception as e:
-        known = _github_failure(e)
-        if known is None:
-            return _internal_error(e)
-        _fail(known.message)
-        return 1
+    except Exception as e:  # a bug: GitHub's failures arrive as UserError (labeler.gh.GitHubError)
+        return _internal_error(e)
     return rv if isinstance(rv, int) else 0
 
 
@@ -114,15 +110,6 @@ def _fail(message: str, *, file: str | None = None, line: int | None = None) -> 
     runner.error(message, file=file, line=line)
     where = ":".join(str(v) for v in (file, line) if v is not None)
     runner.summary(f"### labeler failed\n\n{md.code_block(f'{where}: {message}' if where else message)}\n")
-
-
-def _github_failure(e: BaseException) -> UserError | None:
-    """Only when the GitHub client was loaded (cheap start-up otherwise)."""
-    if "github" not in sys.modules:
-        return None
-    from labeler import gh
-
-    return gh.failure(e)
 
 
 def _internal_error(e: BaseException) -> int:

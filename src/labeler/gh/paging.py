@@ -1,31 +1,58 @@
-"""Lists through every page, and the request quota as the last response reported it."""
+"""The one way a list is read: 100 items a request, following Link: rel="next"; and the request quota.
+
+Raw requests through the requester: PyGithub's objects (`repo.get_pull(n).get_files()`) would add a GET
+per object first.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from labeler.gh import GitHub
+from labeler.gh.errors import GitHubError, request_name
 
+if TYPE_CHECKING:
+    from labeler.gh.client import GitHub
+
+PER_PAGE = 100
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
-def pages(gh: GitHub, path: str, params: dict[str, Any] | None = None, *, limit: int = 100) -> list[Any]:
-    """GET a list through every Link: rel="next" page (at most `limit` pages).
+def next_link(headers: dict[str, str]) -> str | None:
+    """The rel="next" URL of a Link header (names lower-cased), or None on the last page."""
+    found = _NEXT.search(headers.get("link", ""))
+    return found.group(1) if found else None
 
-    One request per page, through the requester: PyGithub's `repo.get_pull(n)` / `get_issue(n)`
-    would add a GET per object first."""
-    url: str | None = path if path.startswith("http") else f"{gh.repo.url}{path}"
-    params = {"per_page": 100, **(params or {})}
+
+def pages(
+    gh: GitHub,
+    path: str,
+    params: dict[str, Any] | None = None,
+    *,
+    limit: int | None = 100,
+    enough: Callable[[list[Any]], bool] | None = None,
+) -> list[Any]:
+    """GET a list through every page: at most `limit` pages (None: all), stopping early once `enough(items)`.
+
+    An answer that is not a list (a proxy's error page, a changed API) is a GitHubError, not an empty list."""
+    url: str | None = path  # then the absolute URLs of Link headers
+    query: dict[str, Any] | None = {"per_page": PER_PAGE, **(params or {})}
     items: list[Any] = []
-    for _ in range(limit):
-        if url is None:
+    read = 0
+    while url is not None and (limit is None or read < limit):
+        headers, data = gh.request("GET", url, params=query)
+        if not isinstance(data, list):
+            raise GitHubError(
+                "the answer was not a list: check GITHUB_API_URL points at the REST API",
+                request=request_name("GET", gh.url(url)),
+                status=200,
+            )
+        items += data
+        read += 1
+        if enough is not None and enough(items):
             break
-        headers, data = gh.client.requester.requestJsonAndCheck("GET", url, parameters=params)
-        items.extend(data if isinstance(data, list) else [])  # a non-list answer (a proxy's page) lists nothing
-        found = _NEXT.search({k.lower(): v for k, v in (headers or {}).items()}.get("link", ""))
-        url, params = (found.group(1), None) if found else (None, None)
+        url, query = next_link(headers), None
     return items
 
 

@@ -15,7 +15,7 @@ from labeler.errors import UserError
 from labeler.gh.paging import pages
 
 if TYPE_CHECKING:
-    from labeler.gh import GitHub
+    from labeler.gh.client import GitHub
 
 
 def changed_files(gh: GitHub, number: int) -> list[dict[str, Any]]:
@@ -55,15 +55,13 @@ def in_milestone(gh: GitHub, milestone: str) -> list[int]:
 
 
 def default_branch(gh: GitHub) -> str:
-    _, data = gh.client.requester.requestJsonAndCheck("GET", gh.repo.url)
+    _, data = gh.request("GET", "")
     return str(data["default_branch"])
 
 
 def tree_paths(gh: GitHub, ref: str) -> tuple[list[str], bool]:
     """Every file path at `ref` (one request) and whether GitHub truncated the listing."""
-    _, data = gh.client.requester.requestJsonAndCheck(
-        "GET", f"{gh.repo.url}/git/trees/{quote(ref, safe='')}", parameters={"recursive": "1"}
-    )
+    _, data = gh.request("GET", f"/git/trees/{quote(ref, safe='')}", params={"recursive": "1"})
     paths = [e["path"] for e in data.get("tree", []) if e.get("type") == "blob"]
     return paths, bool(data.get("truncated"))
 

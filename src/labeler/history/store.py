@@ -1,20 +1,16 @@
 """A repository's issue history in one SQLite file: the input for datasets, retrieval and monitoring.
 
-    connect(db_path, *, create=True) -> sqlite3.Connection      (schema created / checked)
-    sync(client, repo, conn, *, ...) -> SyncResult              (client = labeler.gh.connect())
-    load(conn_or_path, *, state=None) -> list[StoredIssue]
-    from_api(item) -> StoredIssue | None                        (None for pull requests; pure)
-    sync_label_events(client, repo, conn, *, label, ...) -> EventsResult   (timelines, paced, incremental)
-    load_events(conn_or_path) -> {issue: [LabelEvent]}          (labeler.history.corrections reads them)
+`sync` stores the issues, `sync_label_events` their label events (read back by labeler.history.corrections);
+`load` and `load_events` read them.
 
-Incremental and resumable: issues are listed `sort=updated&direction=asc&since=<cursor>`; every
-page is committed together with the cursor (the newest `updated_at` stored), so a sync stopped at
-any point continues where it left off, and the next sync fetches only what changed. Each request
-asks again from the cursor instead of following page links: an issue updated during the sync
-moves to the end of the list and would otherwise shift the later pages past one issue. Pages
-are paced by the read rate limit: when `x-ratelimit-remaining` drops below `min_remaining` the
-sync sleeps until `x-ratelimit-reset` (or stops, resumable, when that is longer than `max_wait`).
-Pull requests (in the same REST list) are skipped. Deleted or transferred issues stay as stored.
+Incremental and resumable: issues are listed `sort=updated&direction=asc&since=<cursor>`; every page is
+committed together with the cursor (the newest `updated_at` stored), so a sync stopped at any point continues
+where it left off, and the next sync fetches only what changed. Each request asks again from the cursor
+instead of following page links: an issue updated during the sync moves to the end of the list and would
+otherwise shift the later pages past one issue. Pages are paced by the read rate limit: when
+`x-ratelimit-remaining` drops below `min_remaining` the sync sleeps until `x-ratelimit-reset` (or stops,
+resumable, when that is longer than `max_wait`). Pull requests (in the same REST list) are skipped. Deleted
+or transferred issues stay as stored.
 """
 
 from __future__ import annotations
@@ -27,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from labeler import persist
+from labeler import persist, runner
 from labeler.errors import UserError
+from labeler.gh import ratelimit
 from labeler.history.corrections import LabelEvent, from_timeline
 
 if TYPE_CHECKING:
-    from github import Github
+    from labeler.gh import Client
 
 SCHEMA_VERSION = "1"
 SCHEMA = """
@@ -235,9 +232,26 @@ def load(db: sqlite3.Connection | str, *, state: str | None = None) -> list[Stor
     out = []
     for row in conn.execute(sql, (state,) if state else ()):
         values = dict(zip(COLUMNS, row))
-        values["labels"] = tuple(json.loads(values["labels"]))
-        out.append(StoredIssue(**values))
+        labels = parse_labels(values["labels"])
+        if labels is None:
+            runner.warning(
+                f"{WHAT}: issue #{values['number']} skipped: its `labels` cell is not a JSON list of label names "
+                f'({str(values["labels"])[:60]!r}); write it as a list such as ["bug"], or delete the row'
+            )
+            continue
+        out.append(StoredIssue(**{**values, "labels": labels}))
     return out
+
+
+def parse_labels(cell: Any) -> tuple[str, ...] | None:
+    """A stored `labels` cell as names; None when it is not a JSON list of strings (a hand-edited file)."""
+    try:
+        names = json.loads(cell) if isinstance(cell, str) else None
+    except ValueError:
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    return tuple(names)
 
 
 # syncing -----------------------------------------------------------------------------------------
@@ -251,7 +265,7 @@ def _check_repo(conn: sqlite3.Connection, repo: str) -> None:
         raise UserError(f"this history file holds {stored}, not {repo}: use another --db")
 
 
-def _fetch(client: Github, repo: str, since: str | None, page: int, per_page: int) -> tuple[dict[str, str], list[Any]]:
+def _fetch(client: Client, repo: str, since: str | None, page: int, per_page: int) -> tuple[dict[str, str], list[Any]]:
     from labeler.gh import issues
 
     params: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": per_page, "page": page}
@@ -280,19 +294,8 @@ class Pacing:
     now: Callable[[], float] = time.time
 
 
-def _wait_for(headers: dict[str, str], pacing: Pacing) -> float:
-    """Seconds to wait before the next read (0 = go on)."""
-    try:
-        remaining, reset = int(headers["x-ratelimit-remaining"]), float(headers["x-ratelimit-reset"])
-    except (KeyError, ValueError):
-        return 0.0
-    if remaining >= pacing.min_remaining:
-        return 0.0
-    return max(0.0, reset - pacing.now()) + 1.0
-
-
 def sync(
-    client: Github,
+    client: Client,
     repo: str,
     conn: sqlite3.Connection,
     *,
@@ -343,7 +346,7 @@ def _advance(cursor: str | None, page: int, items: list[Any], per_page: int) -> 
 
 
 def _pace(headers: dict[str, str], pacing: Pacing, progress: Callable[[str], None]) -> bool:
-    wait = _wait_for(headers, pacing)
+    wait = ratelimit.until_reset(headers, pacing.now(), min_remaining=pacing.min_remaining)
     if wait <= 0:
         return True
     if wait > pacing.max_wait:
@@ -379,7 +382,9 @@ def event_candidates(conn: sqlite3.Connection, label: str) -> list[int]:
     ).fetchall()
     want = label.lower()
     return [
-        int(n) for n, labels, known in rows if want == ALL or known or want in (x.lower() for x in json.loads(labels))
+        int(n)
+        for n, labels, known in rows
+        if want == ALL or known or want in (x.lower() for x in parse_labels(labels) or ())
     ]
 
 
@@ -407,7 +412,7 @@ def load_events(db: sqlite3.Connection | str) -> dict[int, list[LabelEvent]]:
 
 
 def sync_label_events(
-    client: Github,
+    client: Client,
     repo: str,
     conn: sqlite3.Connection,
     *,

@@ -25,8 +25,7 @@ from labeler.publish_benchmarks.results import Results
 from labeler.publish_benchmarks.select import Target, choose_prs, from_event, settings_from
 
 if TYPE_CHECKING:
-    from labeler.gh import GitHub
-    from labeler.gh.records import Comment
+    from labeler.gh import Comment, GitHub
 
 QUOTA_RESERVE = 5  # stop before the hourly request quota runs out (GITHUB_TOKEN: 1,000/hour per repository)
 FAILURE_STREAK = 3  # PRs failing in a row = GitHub (or the token) is the problem: leave the rest for a re-run
@@ -102,9 +101,6 @@ def _dedupe(gh: GitHub, mine: list[Comment], *, dry_run: bool) -> str:
 def run(
     gh: GitHub | None, results: Results, targets: list[Target], settings: Settings, *, dry_run: bool, max_writes: int
 ) -> list[Outcome]:
-    from github import GithubException
-    from requests.exceptions import RequestException
-
     outcomes: list[Outcome] = []
     writes = streak = 0
     for target in targets:
@@ -115,9 +111,9 @@ def run(
         try:
             outcome = post_one(gh, target, results, settings, dry_run=dry_run)
             streak = 0
-        except (UserError, GithubException, RequestException) as e:
+        except UserError as e:  # labeler.gh.GitHubError among them: this PR failed, the next may not
             streak += 1
-            outcome = Outcome(target.number, "failed", reason=_reason(e))
+            outcome = Outcome(target.number, "failed", reason=e.message)
             runner.warning(f"#{target.number}: {outcome.reason}")
         writes += outcome.action in ("created", "updated")
         outcomes.append(outcome)
@@ -137,19 +133,6 @@ def _stop_reason(gh: GitHub | None, writes: int, max_writes: int, streak: int) -
             reset = time.strftime("%H:%M UTC", time.gmtime(reset_at))
             return f"the API request quota is nearly used ({remaining} left until {reset})"
     return None
-
-
-def _reason(e: Exception) -> str:
-    from requests.exceptions import RequestException
-
-    if isinstance(e, UserError):
-        return e.message
-    if isinstance(e, RequestException):  # urllib3 gave up (retries exhausted, connection lost)
-        cause = getattr(getattr(e, "args", [None])[0], "reason", None) or e
-        return f"GitHub did not answer: {cause}"
-    from labeler.gh.errors import refused
-
-    return refused(e, "answer").message
 
 
 # ------------------------------------------------------------------------------ report
