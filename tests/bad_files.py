@@ -1,4 +1,4 @@
-"""The bad cache files of issue 10 item 12, shared by the per-cache tests: each a name and a writer."""
+"""The bad cache files, shared by the per-cache tests: each a name and a writer."""
 
 from __future__ import annotations
 

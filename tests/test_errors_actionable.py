@@ -1,4 +1,4 @@
-"""Issue 10, items 13 and 16: GitHub read failures end in one error line saying what to check, exit 1."""
+"""GitHub read failures end in one error line saying what to check, exit 1."""
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_team_check_500_still_replies(fake_github, actions_env, tmp_path, monkey
 
 
 def test_label_issue_without_any_event_is_an_error(capsys, tmp_path):
-    """Item 14: neither --event nor GITHUB_EVENT_PATH (nor --issue): an error naming both, not exit 0."""
+    """Neither --event nor GITHUB_EVENT_PATH (nor --issue): an error naming both, not exit 0."""
     cfg = tmp_path / "labels.yml"
     cfg.write_text("labels:\n  - name: bug\n", encoding="utf-8")
     code, text = run(capsys, "label-issue", "--config", str(cfg))

@@ -1,4 +1,4 @@
-"""Issue 10: a seeded fuzz over event payloads and config files. Never a traceback (exit 3); every input
+"""A seeded fuzz over event payloads and config files. Never a traceback (exit 3); every input
 that is invalid as a file (not JSON, not an object, too deep, bad Unicode, bad YAML, schema errors) ends
 with a non-zero exit and one `error:` line."""
 

@@ -1,4 +1,4 @@
-"""labeler/persist.py: bad files are moved aside with one warning, saves validate first (issue 10, item 12)."""
+"""labeler/persist.py: bad files are moved aside with one warning, saves validate first."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ def test_annotations_escape_properties_and_newlines(capsys, monkeypatch):
 
 @pytest.mark.parametrize("actions", [True, False])
 def test_one_error_line_annotation_only_in_actions(capsys, monkeypatch, actions):
-    """Issue 10, item 16: `::error::` under GITHUB_ACTIONS=true, plain `error:` otherwise, never both."""
+    """`::error::` under GITHUB_ACTIONS=true, plain `error:` otherwise, never both."""
     from labeler.cli import main
 
     if actions:

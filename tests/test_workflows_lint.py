@@ -60,13 +60,13 @@ def test_third_party_actions_are_hash_pinned():
                 assert re.search(r"@[0-9a-f]{40}$", uses), f"{path}: {uses} is not pinned to a commit"
 
 
-# ---------------------------------------------------------------------------------- issue 10: tokens, concurrency
+# ---------------------------------------------------------------------------------- tokens, concurrency
 def _workflow(name):
     return yaml.safe_load((ROOT / ".github/workflows" / name).read_text(encoding="utf-8"))
 
 
 def test_org_token_only_reaches_comment_runs():
-    """Item 5: a pull_request_target run of the router must not hold LABELER_ORG_TOKEN."""
+    """A pull_request_target run of the router must not hold LABELER_ORG_TOKEN."""
     flow = (ROOT / ".github/workflows/taxonomy-bot.yml").read_text(encoding="utf-8")
     uses = [line.strip() for line in flow.splitlines() if "secrets.LABELER_ORG_TOKEN" in line]
     assert uses == ["org-token: ${{ github.event_name == 'issue_comment' && secrets.LABELER_ORG_TOKEN || '' }}"]
@@ -74,7 +74,7 @@ def test_org_token_only_reaches_comment_runs():
 
 @pytest.mark.parametrize("name, per_comment_jobs", [("taxonomy-bot.yml", ["route"]), ("issue-labeler.yml", ["label"])])
 def test_no_command_is_cancelled_by_a_shared_group(name, per_comment_jobs):
-    """Item 6: no workflow-level group (skipped runs would queue there and cancel pending commands); the
+    """No workflow-level group (skipped runs would queue there and cancel pending commands); the
     jobs that answer comments key their group on the comment id."""
     flow = _workflow(name)
     assert "concurrency" not in flow
@@ -90,7 +90,7 @@ CHECKS = {"labeler backport-report --check-cache", "labeler history check", "lab
 
 @pytest.mark.parametrize("path", WORKFLOWS)
 def test_caches_are_saved_only_after_a_check_and_restores_never_block(path):
-    """Issue 10, item 12: a bad cache file is moved aside by a check step before the save step, and the save
+    """A bad cache file is moved aside by a check step before the save step, and the save
     step runs only when that check ran (so an unchecked file is never stored under a new key); a failed
     restore is a warning, never a failed run. The model directory is saved only when every step passed
     (`model eval` loaded it and met the gate)."""

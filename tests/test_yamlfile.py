@@ -1,4 +1,4 @@
-"""Issue 10, items 11 and 15: one YAML reader, no anchors/aliases, size cap, bounded messages, all errors."""
+"""One YAML reader, no anchors/aliases, size cap, bounded messages, all errors."""
 
 import time
 

@@ -1,8 +1,7 @@
 """Whole-file reads and writes that never leave half a file: the pure part of labeler/persist.py.
 
-    atomic_write(path, text, *, check=None)   temp file in the same directory + os.replace;
-                                              `check(temp_path)` -> reason | None runs before the replace
-    read_json(path, problem) -> Any           a UserError naming the file (for files a person passes)
+A write goes to a temporary file in the same directory, is checked (when a check is given) and replaces the
+target in one `os.replace`. A JSON file a person passes that cannot be read is a UserError naming the file.
 
 No runner, no warnings: feature cores (backport_report.report) use it too.
 """

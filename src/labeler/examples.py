@@ -7,12 +7,8 @@ the source — a history export or a file a user brings)::
      "created_at": "2024-05-01T10:00:00Z", "split": "train", "source": "github:acme/widgets"}
 
 Only `title` and `labels` are required; `id` defaults to `FILE:LINE`. Bad lines raise a
-`UserError` naming the file and line.
-
-Interfaces:
-    read_jsonl(path) -> list[Example]
-    write_jsonl(path, examples) -> int (records written)
-    select_labels(examples, *, family=None, min_examples=1, exclude=()) -> Selection
+`UserError` naming the file and line. Which labels a model learns (a family, a minimum count,
+exclusions) is decided here too, once for every command.
 """
 
 from __future__ import annotations

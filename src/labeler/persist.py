@@ -2,15 +2,9 @@
 
 They come back from the Actions cache, which anyone who can run code in a default-branch job can
 write, and a run can be killed half-way. So a bad file never fails a run and is never saved again:
-
-    quarantine(path, why, *, bump=False) -> str        move it aside as <path>.corrupt-<UTC time>; ::warning::
-                                                       (a format version bump: ::notice::, <path>.old-<time>)
-    load_json(path, what, *, version, validate) -> dict | None
-                                                       None when missing; a bad file is quarantined -> None
-    check_json(path, *, version, validate) -> Bad | None   the same verdict without touching the file
-    save_json(path, data, what, *, version, validate) -> bool
-                                                       atomic; the written file must pass check_json first
-    check_file(path, what, check) -> bool              for `--check-cache`: quarantine a bad file, True if kept
+it is moved aside as `<path>.corrupt-<UTC time>` with a `::warning::` (a file of another format version as
+`<path>.old-<time>` with a `::notice::`) and the run goes on as if it were missing. A save is atomic, and
+the written file must pass the same check a load makes before it replaces the old one.
 
 `validate(data) -> reason | None` judges the content once the file is a JSON object of the expected
 `format` version (`version = (key, number)`).

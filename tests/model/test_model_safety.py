@@ -1,4 +1,4 @@
-"""A model folder is data: loading it never runs code, and it never reads outside its folder (issue 10, item 10)."""
+"""A model folder is data: loading it never runs code, and it never reads outside its folder."""
 
 from __future__ import annotations
 

@@ -212,9 +212,9 @@ def test_enable_dry_run_sets_nothing(fake_github, tmp_path, monkeypatch, capsys)
     assert "<!-- labeler:welcome -->" in capsys.readouterr().out
 
 
-# ---------------------------------------------------------------------------------- issue 10: the enable gate
+# ---------------------------------------------------------------------------------- the enable gate
 def test_editing_someone_elses_comment_into_enable_does_nothing(fake_github, actions_env, tmp_path, monkeypatch):
-    """Item 1: the editor (sender) is not the triager who wrote the comment."""
+    """The editor (sender) is not the triager who wrote the comment."""
     head = seed_pr(fake_github)
     fake_github.add_team_member("acme", "triagers", "triager")
     event = comment_event(f"@instructlab-bot enable {head[:7]}", user="triager", action="edited", before="LGTM")
@@ -235,7 +235,7 @@ def test_the_editor_is_the_one_authorized(fake_github, actions_env, tmp_path, mo
 
 
 def test_a_push_between_comment_and_job_is_never_enabled(fake_github, actions_env, tmp_path, monkeypatch):
-    """Item 2: the triager reviewed (and named) the old head; the job sees the new one."""
+    """The triager reviewed (and named) the old head; the job sees the new one."""
     old = seed_pr(fake_github)
     fake_github.add_team_member("acme", "triagers", "triager")
     fake_github.set_head(7, "f" * 40)
@@ -269,7 +269,7 @@ def test_terminal_enable_refuses_a_moved_head(fake_github, tmp_path, monkeypatch
 
 
 def test_another_apps_enabled_status_does_not_unlock(fake_github, actions_env, tmp_path, monkeypatch):
-    """Item 3: only the configured bot login's statuses count (no `type == Bot` fallback)."""
+    """Only the configured bot login's statuses count (no `type == Bot` fallback)."""
     from labeler import gh as ghmod
 
     head = seed_pr(fake_github)
@@ -280,7 +280,7 @@ def test_another_apps_enabled_status_does_not_unlock(fake_github, actions_env, t
 
 
 def test_statuses_are_paged_until_the_context_is_found(fake_github, actions_env, tmp_path, monkeypatch):
-    """Item 4: 150 CI statuses after the enable status do not push it out."""
+    """150 CI statuses after the enable status do not push it out."""
     from labeler import gh as ghmod
 
     head = seed_pr(fake_github)

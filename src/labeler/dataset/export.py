@@ -1,9 +1,8 @@
 """Labelled-issue datasets: splits, a dataset card and fine-tuning files (format: labeler.examples).
 
-Interfaces:
-    assign_splits(examples, *, fractions=(0.8, 0.1, 0.1), method="stratified", seed=0) -> list[Example]
-    from_history(stored_issues, repo, events=None, *, bot_login, ignore) -> list[Example]
-    export(examples, out_dir, ExportOptions(...)) -> ExportResult   (files + dataset card; see export())
+Examples come from the stored history with the labels the issues carry now (and, from the label events,
+what the bot applied and what people took off), get a seeded train/val/test split (stratified by label
+unless asked otherwise), and are written with a dataset card.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Does an issue carry what a maintainer needs? Rules, an LLM, or a model trained on history.
 
-    check(title, body, *, kind="bug", require=None) -> MissingInfo         (rules; pure)
-    check_model(predictor, title, body, *, label) -> MissingInfo           (classifier on a `needs more info` label)
-    render_comment(info, *, marker) -> str                                 (the polite sticky comment)
-    build_prompt(title, body, *, kind) -> (system, user)                   (also used for fine-tuning files)
+Each way answers with a MissingInfo; the rules are pure, the model is a classifier trained on a
+`needs more info` label, and the LLM's prompt is the one the fine-tuning files use too. What is
+missing is asked for in one polite sticky comment.
 
 MissingInfo.missing lists what to ask for in the issue's own words: a template heading the author
 left empty is quoted as written ("Steps to reproduce"); otherwise a short plain description.

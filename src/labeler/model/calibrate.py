@@ -82,7 +82,7 @@ def from_json(raw: object) -> Cutoffs:
 
 # Top-label calibration (single-label models) ------------------------------------------------------
 #
-# Per-label cut-offs chosen as "the lowest score whose applied set reached the target" on ~1,200
+# Per-label cut-offs chosen as "the lowest score whose applied set reached the target" on a thousand or so
 # out-of-fold scores are noisy (the lowest crossing is an optimistic pick) and ignore that some
 # repositories are easier than others. Cross-validated on NLBSE'24 (benchmarks/classifier_nlbse.py
 # --calibration) a smoother estimate keeps more issues at the same realised precision: a Platt-style

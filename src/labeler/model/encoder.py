@@ -1,10 +1,8 @@
 """Sentence embeddings for the `[embed]` extra: onnxruntime + tokenizers, no torch.
 
-    spec_from(name_or_path) -> Spec          which encoder: a Hugging Face id (revision pinned for the
-                                             default) or a local folder; nothing is downloaded yet
-    load(spec) -> Encoder                    finds the files (hub cache / download / folder), opens them
-    Encoder.encode(texts) -> float32 (n, dim) mean-pooled, L2-normalised vectors
-    Cache(folder, encoder).encode(texts)     the same, remembering vectors by text hash and encoder
+An encoder is named by a Hugging Face id (the default's revision pinned) or a local folder; naming it
+downloads nothing, loading it finds the files (hub cache, download or folder). Texts become mean-pooled,
+L2-normalised float32 vectors, optionally remembered on disk by text hash and encoder.
 
 A local folder has the layout of the model repository on the hub: `config.json`, `tokenizer.json`
 and `onnx/model.onnx` (a folder with only `model.safetensors` is refused: turning it into ONNX

@@ -1,7 +1,6 @@
 """Evaluate a model directory on labelled JSONL: F1, per-label P/R, confusion, coverage.
 
-    evaluate(predictor, examples) -> dict      (JSON-ready; keys below)
-    render(report) -> str                      (plain-text table for the terminal / job summary)
+The report is JSON-ready, and rendered as a plain-text table for the terminal and the job summary.
 
 Report keys: macro_f1, micro_f1 (uncalibrated decisions: the top label for single-label models,
 every p >= 0.5 for multi-label ones, comparable to published numbers), per_label {label:

@@ -1,19 +1,19 @@
 """Issue text -> what the models see. One preparation, shared by training and prediction.
 
-    clean_body(body) -> str          template boilerplate out, URLs as one token, size capped
-    text_of(title, body) -> str      TF-IDF input: the title repeated TITLE_WEIGHT times + clean body
-    embed_text_of(title, body) -> str   sentence-encoder input: title + prose (no code, no comments)
-    build(kinds) -> vectorizers      TF-IDF over word 1-2-grams and character 3-5-grams
+TF-IDF (word 1-2-grams and character 3-5-grams) reads the title repeated TITLE_WEIGHT times and the
+cleaned body (template boilerplate out, URLs as one token, size capped); the sentence encoder reads the
+title and the prose only (no code, no comments).
 
-What cross-validation on real issues (NLBSE'24, benchmarks/classifier_nlbse.py) decided:
+What cross-validation on real issues decided (figures and the command in docs/triage-intelligence.md,
+"Choices in the code"):
 - `_No response_` (GitHub issue forms' empty answer) and checklists' unticked boxes say nothing:
   dropped. URLs become one token `xxurl` (a link is evidence, its path is noise).
 - Template headings (`### Current behavior?`) and HTML-comment template text
   (`<!-- Describe the feature you'd like -->`) are kept for TF-IDF: they tell which issue template
-  the reporter chose, which is evidence for the issue's type. Dropping them cost 4 points on
-  VS Code. For the sentence encoder they are noise and go.
+  the reporter chose, which is evidence for the issue's type: dropping them lost F1. For the
+  sentence encoder they are noise and go.
 - Fenced code and logs are kept for TF-IDF (tracebacks are evidence of a bug; replacing code by a
-  token cost ~1.5 points) but not sent to the encoder, whose 256 tokens are better spent on prose.
+  token lost F1) but not sent to the encoder, whose 256 tokens are better spent on prose.
 - The title, the densest summary, counts TITLE_WEIGHT times.
 Gold labels are never part of the text (dotnet/issue-labeler featurized its Label column and
 leaked it; only title and body reach us).
@@ -26,7 +26,7 @@ from typing import Any
 
 MAX_TITLE_CHARS = 512
 MAX_RAW_BODY = 60_000  # NLBSE'24 has a 208k-character body; regexes never see more than this
-MAX_BODY_CHARS = 6_000  # after cleaning: the head says what an issue is (CV: no loss vs 20k, 3x faster)
+MAX_BODY_CHARS = 6_000  # after cleaning: the head says what an issue is (no loss vs a longer cap, faster)
 MAX_EMBED_CHARS = 2_000  # ~ the encoder's 256 tokens
 TITLE_WEIGHT = 2
 

@@ -1,14 +1,10 @@
 """The fitted model as plain arrays: TF-IDF vocabularies + linear weights, mixed per group.
 
-    fit(X, y, groups, mode, C, ...) -> dict[component, (W, b)]   logistic regressions
-    proba(components, X, groups, mode, pool_weight) -> (n, labels) probabilities
-    Model(...)                                                   vocabularies, idf, components
-
 Components: "" is the model trained on every training issue (pooled across repositories). When
 the training data spans several groups (repositories, from a record's `repo` or `source`), each
 group with enough issues of every label also gets its own model, and an issue of that group is
-scored by averaging the two (per-repository vocabulary and habits + the pooled model's breadth;
-+0.005-0.01 macro F1 by cross-validation on NLBSE'24). Issues of unknown groups get the pooled one.
+scored by averaging the two (per-repository vocabulary and habits + the pooled model's breadth: a
+small cross-validated gain, docs/triage-intelligence.md). Issues of unknown groups get the pooled one.
 
 Everything here is numbers and strings: a model directory holds them as `.npz` arrays and JSON,
 never as pickles (predict.py loads them; nothing in a model file can run code).
@@ -32,10 +28,10 @@ def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    # sag: 5-50x faster than lbfgs on 1,500 TF-IDF rows (rows are L2-normalised, as sag wants)
+    # sag: much faster than lbfgs on TF-IDF rows, which are L2-normalised as sag wants
     solver = "sag" if multinomial else "liblinear"
     # liblinear's dual problem has one variable per issue: with fewer issues than features (TF-IDF
-    # on issue history) the same fit is ~5x faster (Grafana 79 labels: identical P@1/R@3)
+    # on issue history) the same fit is faster, with the same predictions
     dual = not multinomial and X.shape[0] < X.shape[1]
     model = LogisticRegression(
         C=C, class_weight=class_weight, solver=solver, max_iter=200, tol=1e-3, random_state=0, dual=dual

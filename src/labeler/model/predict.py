@@ -1,18 +1,11 @@
 """Load a trained model directory and suggest labels with calibrated confidences.
 
-    load(model_dir) -> Predictor                      (no network; UserError on a bad directory)
-    Predictor.suggest(title, body) -> list[tuple[str, float]]
-        every label with confidence > 0, sorted by confidence (then raw score), highest first;
-        confidence = estimated precision of applying that label at this score, measured on
-        held-out data (VS Code getThresholds style), one of 0.05, 0.10 .. 1.00. Single-label
-        models: the precision of applying the top label whenever it is at least this sure
-        (calibrate.fit_top: Platt on out-of-fold top-label scores, margin, repository, label).
-    Predictor.applied(scores, group) -> set[str]   what is applied at the training target precision
-    Predictor.thresholds: dict[str, float]   score cutoff reaching the training target precision;
-        math.inf for labels that never reached it (never apply those automatically).
-    Predictor.meta: dict                     version ('local-<UTC timestamp>'), trained_at, counts,
-        labels, params, labeler_version, sklearn_version, ...
-    Predictor.scores(title, body) -> dict[str, float]   raw model probabilities (for evaluation)
+Loading needs no network; a bad directory is a UserError. A suggestion lists every label with a
+confidence above 0, highest first: the confidence is the estimated precision of applying that label at
+this score, measured on held-out data (VS Code getThresholds style), one of 0.05, 0.10 .. 1.00; for a
+single-label model, the precision of applying the top label whenever it is at least this sure
+(calibrate.fit_top). A label is applied when its score reaches the cutoff that met the training target
+precision; a label that never met it has no cutoff (math.inf) and is never applied automatically.
 
 Model directory: see store.py (arrays + JSON; a pickle is refused, nothing loaded can run code).
 A model trained with `--encoder` records it in meta.json; `load` finds the same encoder again

@@ -1,7 +1,6 @@
 """The model directory: numbers in `.npz`, words in JSON, nothing that can run code when loaded.
 
-    save(model, meta, out_dir)          model.npz + vocab.json, then meta.json last
-    load_arrays(model_dir, meta) -> linear.Model
+`meta.json` is written last, so a directory whose save was cut short has none and is not a model.
 
 Format (format_version 2):
 - `meta.json`: format "labeler-model", labels, mode, thresholds, levels, counts, params,
@@ -12,7 +11,7 @@ Format (format_version 2):
 - `vocab.json`: {"word": [terms by column], "char": [...]}.
 
 Why: a pickle (joblib) runs code when loaded, so whoever can write the Actions cache entry of the
-model could run code in every labeling job (issue 10). Here every file is parsed as data, file
+model could run code in every labeling job. Here every file is parsed as data, file
 names must be plain names inside the model folder with the expected suffix, and anything else —
 a `model.joblib` from an older labeler, a path like `../x`, a pickled array — is refused with an
 error that says to retrain. The sha256s catch a torn or swapped file; they do not authenticate

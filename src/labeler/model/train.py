@@ -1,11 +1,10 @@
 """Train the offline classifier and save a model directory.
 
-    train(train_examples, val_examples=None, params=Params(), embedder=None) -> Trained
-    save(trained, out_dir, encoder=None) -> None   (arrays + JSON, never a pickle; store.py has the format)
+The model is saved as arrays and JSON, never a pickle (store.py has the format).
 
 The model: TF-IDF (features.py) [+ sentence embeddings] -> logistic regression, pooled across
 repositories and per repository (linear.py). The vectorizers are fitted once on all training
-texts; cross-validation refits only the weights, which keeps training on 1,500 issues in seconds.
+texts; cross-validation refits only the weights, which keeps training fast.
 
 Single-label models then calibrate the top label instead (calibrate.fit_top, chosen by
 cross-validation): confidence = estimated precision of applying top labels at least this sure, and

@@ -1,17 +1,14 @@
 """Watch the labels over time: drift of a recent window against history, and a review sample.
 
-    windows(issues, *, until, days, baseline_days) -> (recent, baseline)      by created_at
-    distribution(issues, *, family=None) -> Counter                           label -> occurrences
-    drift(recent, baseline, *, family=None, threshold=0.2, min_issues=20) -> Drift
-    sample(issues, n, *, label, seed) -> list                                 issues for human review
-    render(report, picked, *, family, days, label) -> str                     job-summary Markdown
+The issues are split into windows by creation time; each window's label distribution is compared,
+and a seeded sample of the bot's recent labels is picked for people to review.
 
-Drift is measured on the share of each label among label uses (issues without a label of the
-family count as "(none)", so a bot that abstains more often shows up too). The decision statistic
-is the population stability index, PSI = sum((r - b) * ln(r / b)) with shares smoothed by 1e-4;
-the usual reading is < 0.1 stable, 0.1-0.25 a moderate shift, > 0.25 a large one, and the default
-threshold 0.2 flags a shift worth a look. Total variation distance (half the L1 distance: the
-share of label uses that would have to move) is reported alongside as the readable number.
+Drift is measured on the share of each label among label uses (issues without a label of the family count as
+"(none)", so a bot that abstains more often shows up too). The decision statistic is the population stability
+index, PSI = sum((r - b) * ln(r / b)) with shares smoothed by 1e-4; the usual reading is < 0.1 stable,
+0.1-0.25 a moderate shift, > 0.25 a large one, and the default threshold 0.2 flags a shift worth a look. Total
+variation distance (half the L1 distance: the share of label uses that would have to move) is reported
+alongside as the readable number.
 All functions are pure; the command does the I/O.
 """
 
