@@ -48,8 +48,7 @@ _labeler_extras() {  # LABELER_EXTRAS normalised: sorted, unique, only entries w
 }
 
 _labeler_locks() {  # the lock files this action installs from, one per line
-  local root="$1" extra extras
-  extras="$(_labeler_extras)" || return 1
+  local root="$1" extras="$2" extra
   echo "$root/requirements/uv.txt"
   echo "$root/requirements/action.txt"
   for extra in $extras; do
@@ -57,24 +56,33 @@ _labeler_locks() {  # the lock files this action installs from, one per line
   done
 }
 
-_labeler_key() {
-  local root python locks digest version slug extras
+# The one place the environment is described, for the cache step (key) and the install alike: a caller
+# declares `local root python extras locks digest slug venv own` and this fills them in (bash's dynamic
+# scope), so the path actions/cache saves is the path setup installs into.
+_labeler_env() {
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   python="$(_labeler_python)" || return 1
-  locks="$(_labeler_locks "$root")" || return 1
-  version="$("$python" -c 'import platform; print(platform.python_version())')"
   extras="$(_labeler_extras)" || return 1
+  locks="$(_labeler_locks "$root" "$extras")"
   digest="$( (echo "$extras"; xargs cat <<< "$locks") | sha256sum | cut -c1-16)"
   slug="$(echo "${extras:-base}" | tr -cs 'a-z' '-' | sed 's/-$//')"
+  if ! "$python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
+    venv="${RUNNER_TEMP:-/tmp}/labeler-venv-${slug}"
+    own=true  # made and cached by us
+  else
+    venv="$("$python" -c 'import sys; print(sys.prefix)')"
+    own=false  # an environment someone else manages: never cached by us
+  fi
+}
+
+_labeler_key() {
+  local root python extras locks digest slug venv own version
+  _labeler_env || return 1
+  version="$("$python" -c 'import platform; print(platform.python_version())')"
   {
     echo "key=labeler-venv-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-py${version}-${slug}-${digest}"
-    if ! "$python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
-      echo "venv=${RUNNER_TEMP:-/tmp}/labeler-venv-${slug}"
-      echo "cache=true"
-    else
-      echo "venv=$("$python" -c 'import sys; print(sys.prefix)')"
-      echo "cache=false"  # an environment someone else manages: never cached by us
-    fi
+    echo "venv=$venv"
+    echo "cache=$own"
   } >> "${GITHUB_OUTPUT:-/dev/null}"
   echo "labeler: environment key labeler-venv-...-py${version}-${slug}-${digest}"
 }
@@ -98,19 +106,9 @@ _labeler_uv() {  # prints the path of a uv binary at the locked version, bootstr
 }
 
 _labeler_setup() {
-  local root python venv locks digest stamp uv req lock start site extras own=false
+  local root python extras locks digest slug venv own stamp uv req lock start site
   start=$SECONDS
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-  python="$(_labeler_python)" || return 1
-  locks="$(_labeler_locks "$root")" || return 1
-  extras="$(_labeler_extras)" || return 1
-  digest="$( (echo "$extras"; xargs cat <<< "$locks") | sha256sum | cut -c1-16)"
-  if ! "$python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
-    venv="${RUNNER_TEMP:-/tmp}/labeler-venv-$(echo "${extras:-base}" | tr -cs 'a-z' '-' | sed 's/-$//')"
-    own=true  # made and cached by us
-  else
-    venv="$("$python" -c 'import sys; print(sys.prefix)')"
-  fi
+  _labeler_env || return 1
   stamp="$venv/.labeler-lock"
   if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
     echo "labeler: dependencies already installed in $venv (lock $digest)"

@@ -45,6 +45,31 @@ ZIPPED = (
     "attrs",
     "joblib",
 )
+# Pure-Python packages of the locks left as folders. Each zip is proven by the import check below and the act
+# tests before it is added; tests/actions/test_slim.py fails when a package in requirements/*.txt is in
+# neither list, so a new dependency is a decision, not an accident.
+KEPT = (
+    "_yaml",
+    "annotated_types",
+    "anyio",
+    "certifi",
+    "cffi",
+    "cloudpickle",
+    "docstring_parser",
+    "h11",
+    "httpcore2",
+    "httpx2",
+    "jinja2",
+    "jsonschema_specifications",
+    "packaging",
+    "pathspec",
+    "pycparser",
+    "pydantic",
+    "sniffio",
+    "truststore",
+    "typing_inspection",
+    "yamllint",
+)
 _EXTENSIONS = (*importlib.machinery.EXTENSION_SUFFIXES, ".so", ".pyd")
 
 

@@ -103,3 +103,37 @@ def test_a_python_older_than_the_locks_need_is_one_clear_error(tmp_path):
     )
     assert done.returncode != 0
     assert "labeler needs Python 3.11 or newer (its hash-locked dependencies do), found Python 3.10.13" in done.stderr
+
+
+def test_the_cache_step_and_the_install_compute_the_environment_in_one_place(tmp_path):
+    """If the key step and the install each derived the venv path and digest, a drift between the copies
+    would save one path while installing into another."""
+    script = SETUP.read_text()
+    assert script.count("sha256sum") == 1 and script.count("labeler-venv-${slug}") == 1
+    body = script.split("_labeler_setup() {", 1)[1].split("\n}\n", 1)[0]
+    assert "_labeler_env" in body and "sha256sum" not in body and "labeler-venv" not in body
+
+
+def test_outside_a_virtual_environment_the_key_step_names_our_own_cached_venv(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(
+        Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    )
+    out = tmp_path / "out"
+    done = subprocess.run(
+        ["bash", "-c", f'source "{SETUP}" key'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "GITHUB_OUTPUT": str(out),
+            "RUNNER_TEMP": str(tmp_path / "t"),
+            "LABELER_EXTRAS": "local html",
+        },
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert outputs(out)["venv"] == f"{tmp_path}/t/labeler-venv-html-local" and outputs(out)["cache"] == "true"

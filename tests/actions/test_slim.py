@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
+import re
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -113,3 +116,34 @@ def test_a_slimmed_environment_runs_the_commands(act_venv, tmp_path):
         "label-issue", "--event", "examples/issue-opened.json", "--config", "labels.yml", "--dry-run"
     )
     subprocess.run([python, "-c", "import github; github.Github(base_url='http://127.0.0.1:9')"], check=True, env=env)
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _locked_packages() -> dict[str, bool]:
+    """Top-level import packages of the distributions pinned in requirements/*.txt (uv.txt is the installer's
+    own), as installed in this test environment: name -> pure Python (a folder with no extension module)."""
+    pinned = {
+        _normal(name)
+        for lock in (ROOT / "requirements").glob("*.txt")
+        if lock.name != "uv.txt"
+        for name in re.findall(r"^([A-Za-z0-9_.\-]+)==", lock.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+    site = Path(sysconfig.get_paths()["purelib"])
+    return {
+        top: (site / top).is_dir() and slim._pure(str(site / top))
+        for top, dists in importlib.metadata.packages_distributions().items()
+        if pinned & {_normal(d) for d in dists}
+    }
+
+
+def test_the_zipped_list_is_checked_against_the_locks():
+    locked = _locked_packages()
+    assert set(slim.ZIPPED) <= set(locked), "zipped but in no lock: drop it from ZIPPED"
+    assert all(locked[pkg] for pkg in slim.ZIPPED), "zipped but not pure Python: a zip cannot hold an extension"
+    assert not set(slim.ZIPPED) & set(slim.KEPT)
+    assert set(slim.KEPT) <= set(locked), "kept but in no lock: drop it from KEPT"
+    undecided = sorted(pkg for pkg, pure in locked.items() if pure and pkg not in slim.ZIPPED + slim.KEPT)
+    assert undecided == [], "pure-Python packages in the locks: add each to ZIPPED or KEPT in actions/slim.py"
