@@ -86,3 +86,36 @@ def test_only_the_github_edge_imports_pygithub_or_requests():
     ]
     assert offenders == []
     assert {"github", "requests"} <= _imported_roots(edge / "client.py") | _imported_roots(edge / "errors.py")
+
+
+def _private_reaches(path: Path) -> list[str]:
+    """`from m import _name` and `module._name` on an imported name: another module's private parts."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    imported: set[str] = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {alias.asname or alias.name for alias in node.names}
+            found += [f"from {node.module} import {a.name}" for a in node.names if _private(a.name)]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name):
+            if node.value.id in imported:
+                found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_reaches_into_another_modules_private_names():
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / "src/labeler").rglob("*.py"))
+        if (found := _private_reaches(path))
+    }
+    assert offenders == {}

@@ -101,7 +101,7 @@ class AnthropicModel:
     provider: str = "anthropic"
 
     def __post_init__(self) -> None:
-        anthropic = _sdk("anthropic")
+        anthropic = sdk("anthropic")
 
         self._sdk = anthropic
         self._client = anthropic.Anthropic(
@@ -141,7 +141,7 @@ class AnthropicModel:
             raise ModelError(f"the Anthropic API sent a malformed response ({type(e).__name__})") from None
 
 
-def _sdk(name: str) -> Any:
+def sdk(name: str) -> Any:
     """The provider's SDK, or an error saying how to get it (the actions install it only when asked for)."""
     import importlib
 
@@ -180,7 +180,7 @@ class OpenAIModel:
     provider: str = "openai"
 
     def __post_init__(self) -> None:
-        openai = _sdk("openai")
+        openai = sdk("openai")
 
         self._sdk = openai
         self._client = openai.OpenAI(

@@ -245,7 +245,7 @@ class Endpoint:
 
 def discover_model(base_url: str, api_key: str | None, endpoint: Endpoint) -> str:
     """The served model's id from GET /v1/models (what the InstructLab bot did)."""
-    openai = llm._sdk("openai")
+    openai = llm.sdk("openai")
 
     url = base_url.rstrip("/") + ("" if base_url.rstrip("/").endswith("/v1") else "/v1")
     try:
