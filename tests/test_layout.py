@@ -102,9 +102,9 @@ def _private_reaches(path: Path) -> list[str]:
             imported |= {alias.asname or alias.name for alias in node.names}
             found += [f"from {node.module} import {a.name}" for a in node.names if _private(a.name)]
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name):
-            if node.value.id in imported:
-                found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+        value = node.value if isinstance(node, ast.Attribute) else None
+        if isinstance(value, ast.Name) and value.id in imported and _private(node.attr):  # type: ignore[attr-defined]
+            found.append(f"line {node.lineno}: {value.id}.{node.attr}")  # type: ignore[attr-defined]
     return found
 
 
