@@ -102,9 +102,9 @@ def _private_reaches(path: Path) -> list[str]:
             imported |= {alias.asname or alias.name for alias in node.names}
             found += [f"from {node.module} import {a.name}" for a in node.names if _private(a.name)]
     for node in ast.walk(tree):
-        value = node.value if isinstance(node, ast.Attribute) else None
-        if isinstance(value, ast.Name) and value.id in imported and _private(node.attr):  # type: ignore[attr-defined]
-            found.append(f"line {node.lineno}: {value.id}.{node.attr}")  # type: ignore[attr-defined]
+        on = node.value if isinstance(node, ast.Attribute) and _private(node.attr) else None
+        if isinstance(on, ast.Name) and on.id in imported:
+            found.append(f"line {node.lineno}: {on.id}.{node.attr}")
     return found
 
 
