@@ -135,30 +135,34 @@ def check(db_path: str) -> persist.Bad | None:
     except sqlite3.Error as e:
         return persist.Bad(f"the history file cannot be opened ({e})")
     try:
-        ok = conn.execute("PRAGMA quick_check").fetchone()
-        if not ok or ok[0] != "ok":
-            return persist.Bad(f"the history file is damaged ({str(ok and ok[0])[:120]})")
-        names = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        for table, columns in (TABLES | OPTIONAL_TABLES).items():
-            found = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
-            if found != columns and (found or table not in OPTIONAL_TABLES):
-                what = "no" if not found else "a different"
-                return persist.Bad(f"the history file has {what} `{table}` table: not a labeler history database")
-        if other := names - set(TABLES) - set(OPTIONAL_TABLES):
-            return persist.Bad(
-                f"the history file has other tables ({', '.join(sorted(other))[:120]}): not a labeler history database"
-            )
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
-            return persist.Bad("the history file has no schema version: not a labeler history database")
-        if str(row[0]) != SCHEMA_VERSION:
-            return persist.Bad(
-                f"the history file has schema {row[0]}; this labeler reads schema {SCHEMA_VERSION}", bump=True
-            )
+        return _content_problem(conn)
     except sqlite3.Error as e:
         return persist.Bad(f"the history file is not a usable SQLite database ({e})")
     finally:
         conn.close()
+
+
+def _content_problem(conn: sqlite3.Connection) -> persist.Bad | None:
+    ok = conn.execute("PRAGMA quick_check").fetchone()
+    if not ok or ok[0] != "ok":
+        return persist.Bad(f"the history file is damaged ({str(ok and ok[0])[:120]})")
+    names = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table, columns in (TABLES | OPTIONAL_TABLES).items():
+        found = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
+        if found != columns and (found or table not in OPTIONAL_TABLES):
+            what = "no" if not found else "a different"
+            return persist.Bad(f"the history file has {what} `{table}` table: not a labeler history database")
+    if other := names - set(TABLES) - set(OPTIONAL_TABLES):
+        return persist.Bad(
+            f"the history file has other tables ({', '.join(sorted(other))[:120]}): not a labeler history database"
+        )
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        return persist.Bad("the history file has no schema version: not a labeler history database")
+    if str(row[0]) != SCHEMA_VERSION:
+        return persist.Bad(
+            f"the history file has schema {row[0]}; this labeler reads schema {SCHEMA_VERSION}", bump=True
+        )
     return None
 
 
