@@ -114,6 +114,10 @@ def sync_command(
             total = conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0]
         finally:
             conn.close()
+    _report(name, db, result, events, total)
+
+
+def _report(name: str, db: str, result: history.SyncResult, events: history.EventsResult | None, total: int) -> None:
     state = "complete" if result.complete else "incomplete (run again to continue)"
     line = (
         f"history of {name}: {result.stored} issues fetched in {result.pages} pages "
