@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from labeler import config as config_mod
 from labeler import md, runner
 from labeler.config import Config
+
+if TYPE_CHECKING:
+    from labeler.gh import GitHub
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,14 @@ def plan(cfg: Config, existing: dict[str, dict[str, str]], *, prune: bool = Fals
     return changes
 
 
-def apply(gh: object, changes: list[Change]) -> None:
+def apply(gh: GitHub, changes: list[Change]) -> None:
     for change in changes:
         if change.action == "create":
-            gh.create_label(change.name, change.color, change.description)  # type: ignore[attr-defined]
+            gh.create_label(change.name, change.color, change.description)
         elif change.action in ("update", "rename"):
-            gh.update_label(  # type: ignore[attr-defined]
-                change.name, new_name=change.new_name, color=change.color, description=change.description
-            )
+            gh.update_label(change.name, new_name=change.new_name, color=change.color, description=change.description)
         elif change.action == "delete":
-            gh.delete_label(change.name)  # type: ignore[attr-defined]
+            gh.delete_label(change.name)
 
 
 def render(changes: list[Change], dry_run: bool) -> str:
