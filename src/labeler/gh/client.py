@@ -181,7 +181,8 @@ class GitHub:
             return None
         if data.get("encoding") != "base64":
             raise GitHubError(
-                "the file is too large to read through the API", request=request_name("GET", self.url(path))
+                "GitHub does not serve this file's content through the API (too large)",
+                request=request_name("GET", self.url(path)),
             )
         return base64.b64decode(str(data.get("content") or "")).decode("utf-8", "replace")
 

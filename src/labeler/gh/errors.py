@@ -13,17 +13,18 @@ from labeler import runner
 from labeler.errors import UserError
 
 HINTS = {
-    401: "the token was rejected (401 Bad credentials): check GITHUB_TOKEN / the github-token input",
-    403: "access denied (403): check the token's scopes and the job's `permissions:`",
-    404: "not found (404): check the repository name (GITHUB_REPOSITORY / --repo), the issue or pull "
-    "request number, and that the token can see the repository",
+    401: "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN / the github-token input",
+    403: "GitHub denied access (403): check the token's scopes and the job's `permissions:`",
+    404: "GitHub found nothing there (404): check the repository name (GITHUB_REPOSITORY / --repo), the issue "
+    "or pull request number, and that the token can see the repository",
     422: "GitHub rejected the request (422): check the inputs",
 }
 
 
 class GitHubError(UserError):
     """A GitHub request that failed: `status` (None when no answer came), `request` ("GET /repos/o/r/issues",
-    never the token) and `hint` (what to check). `transient` failures are worth retrying later."""
+    never the token) and `hint` (what happened and what to check, naming GitHub). `transient` failures are
+    worth retrying later."""
 
     def __init__(
         self,
@@ -36,7 +37,7 @@ class GitHubError(UserError):
         transient: bool = False,
     ) -> None:
         answered = f"HTTP {status} {reason}".strip() if status is not None else "no answer"
-        super().__init__(f"GitHub: {hint} ({request}: {answered})")
+        super().__init__(f"{hint} ({request}: {answered})")
         self.hint, self.request, self.status, self.reason = hint, request, status, reason
         self.headers = dict(headers or {})
         self.transient = transient
@@ -51,8 +52,10 @@ class GitHubError(UserError):
             headers=self.headers,
             transient=self.transient,
         )
-        told = f"{self.status} {self.reason}".strip() if self.status is not None else "no answer"
-        copy.message = f"GitHub refused to {what}: {told}; {self.hint} ({self.request})"
+        if self.status is None:
+            copy.message = f"could not {what}: {self.hint} ({self.request})"
+        else:
+            copy.message = f"GitHub refused to {what}: {self.status} {self.reason}; {self.hint} ({self.request})"
         copy.args = (copy.message,)
         return copy
 

@@ -20,7 +20,7 @@ def list_page(client: Client, repo: str, params: dict[str, Any]) -> tuple[dict[s
     url = f"/repos/{repo}/issues"
     headers, data = _client.request(client, "GET", url, params=params)
     if not isinstance(data, list):
-        raise GitHubError("the answer was not a list of issues", request=request_name("GET", url), status=200)
+        raise GitHubError("GitHub's answer was not a list of issues", request=request_name("GET", url), status=200)
     return headers, data
 
 

@@ -44,7 +44,7 @@ def pages(
         headers, data = gh.request("GET", url, params=query)
         if not isinstance(data, list):
             raise GitHubError(
-                "the answer was not a list: check GITHUB_API_URL points at the REST API",
+                "GitHub's answer was not a list: check that GITHUB_API_URL points at the REST API",
                 request=request_name("GET", gh.url(url)),
                 status=200,
             )
