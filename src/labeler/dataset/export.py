@@ -211,15 +211,9 @@ def export(
     """Write issues.jsonl, {train,val,test}.jsonl, finetune/*.jsonl and README.md (dataset card)."""
     if not issues:
         raise UserError("no issues to export (run `labeler history sync` first?)")
-    drop = set(options.exclude)
-    every = [
-        e if not set(e.labels) & drop else dataclasses.replace(e, labels=tuple(x for x in e.labels if x not in drop))
-        for e in issues
-        if not set(e.labels) & drop or (options.keep_corrected and is_corrected(e))
-    ]
+    every = _without_excluded(issues, options)
     selection = select_labels(every, family=options.family, min_examples=options.min_examples)
     split_all = assign_splits(selection.examples, fractions=options.fractions, method=options.method, seed=options.seed)
-    originals = {e.id: e for e in every}
     rows = [e for e in split_all if e.labels or options.keep_unlabelled]
     if not rows:
         raise UserError("no issue has a label that passes --family/--min-examples")
@@ -232,31 +226,36 @@ def export(
     files.update(
         _finetune(out_dir, "categorizer", rows, lambda e: categorizer_record(e, selection.labels, options.max_chars))
     )
-    label = options.needs_info_label
-    if label and any(label in e.labels for e in every):
-        full = [dataclasses.replace(originals[e.id], split=e.split) for e in split_all]
-        files.update(
-            _finetune(
-                out_dir,
-                "qualitizer",
-                qualitizer_pool(full, label),
-                lambda e: qualitizer_record(e, label, options.max_chars),
-            )
-        )
+    files.update(_qualitizer_files(out_dir, every, split_all, options))
     counts = split_counts(rows)
+    corrected = sum(is_corrected(e) for e in rows)
     with open(os.path.join(out_dir, "README.md"), "w", encoding="utf-8") as f:
-        f.write(
-            card(
-                title,
-                options,
-                counts,
-                selection.dropped,
-                files,
-                len(every),
-                corrected=sum(is_corrected(e) for e in rows),
-            )
-        )
+        f.write(card(title, options, counts, selection.dropped, files, len(every), corrected=corrected))
     return ExportResult(files=files, counts=counts, dropped=selection.dropped)
+
+
+def _without_excluded(issues: Sequence[Example], options: ExportOptions) -> list[Example]:
+    """Excluded labels taken off; an issue carrying one is left out, unless it records a correction to keep."""
+    drop = set(options.exclude)
+    return [
+        e if not set(e.labels) & drop else dataclasses.replace(e, labels=tuple(x for x in e.labels if x not in drop))
+        for e in issues
+        if not set(e.labels) & drop or (options.keep_corrected and is_corrected(e))
+    ]
+
+
+def _qualitizer_files(
+    out_dir: str, every: list[Example], split_all: list[Example], options: ExportOptions
+) -> dict[str, int]:
+    """The needs-more-info fine-tuning files, when some issue carries that label (on every issue, in its split)."""
+    label = options.needs_info_label
+    if not label or not any(label in e.labels for e in every):
+        return {}
+    originals = {e.id: e for e in every}
+    full = [dataclasses.replace(originals[e.id], split=e.split) for e in split_all]
+    return _finetune(
+        out_dir, "qualitizer", qualitizer_pool(full, label), lambda e: qualitizer_record(e, label, options.max_chars)
+    )
 
 
 def _finetune(
@@ -305,14 +304,7 @@ def card(
         "",
         "## Counts per label and split",
         "",
-        "| label | train | val | test | total |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    for label, row in counts.items():
-        lines.append(
-            f"| {label.replace('|', '/')} | {row['train']} | {row['val']} | {row['test']} | {sum(row.values())} |"
-        )
-    lines += [
+        *_count_table(counts),
         "",
         "## Files",
         "",
@@ -327,3 +319,11 @@ def card(
         "",
     ]
     return "\n".join(lines)
+
+
+def _count_table(counts: dict[str, dict[str, int]]) -> list[str]:
+    rows = [
+        f"| {label.replace('|', '/')} | {row['train']} | {row['val']} | {row['test']} | {sum(row.values())} |"
+        for label, row in counts.items()
+    ]
+    return ["| label | train | val | test | total |", "| --- | ---: | ---: | ---: | ---: |", *rows]
