@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, cast
+from typing import Any, NamedTuple
 
 from labeler import __version__
 from labeler.errors import UserError, setting
@@ -241,8 +241,7 @@ def train(
     fitted = features.build(params.features)
     X = linear.stack([v.fit_transform(texts(rows)) for _, v in fitted], emb, weight)
     extra = label_rows(prep.labels, fitted, embedder, weight, params.label_text) if prep.mode == "multi" else None
-    # With sentence embeddings the NB-weighted half no longer helps (NLBSE'24 CV 0.795 at 0.5, 0.797 at 0.25,
-    # 0.801 without): off.
+    # With sentence embeddings the NB-weighted half no longer helps (measured: docs/triage-intelligence.md): off.
     params = replace(params, nb_weight=params.nb_weight if emb is None else 0.0)
     fit = partial(
         linear.fit,
@@ -253,14 +252,9 @@ def train(
         extra=extra,
         nb_weight=params.nb_weight,
     )
-    if prep.val:  # thresholds from the validation file, scored by weights fitted on train only
-        C, grid = params.C or 10.0, cast("dict[str, float]", {})
-        held = linear.proba(fit(X[:n], y[:n], groups[:n]), X[n:], groups[n:], prep.mode, params.pool_weight)
-        held_y, last = y[n:], (len(rows) if params.refit else n)
-    else:
-        C, held, grid = choose_c(X, y, groups, prep.mode, params, extra)
-        held_y, last = y, n
-    comps = fit(X[:last], y[:last], groups[:last], C=C)
+    out = _held_out(fit, X, y, groups, n, prep, params, extra)
+    C, grid, held, held_y = out.C, out.grid, out.proba, out.y
+    comps = fit(X[: out.fit_rows], y[: out.fit_rows], groups[: out.fit_rows], C=C)
     model = linear.Model.from_fitted(
         fitted,
         components=comps,
@@ -273,9 +267,8 @@ def train(
         lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
         for i, lbl in enumerate(prep.labels)
     }
-    held_groups = groups[n:] if prep.val else groups[:n]
     top = (
-        calibrate.fit_top(held, held_y, prep.labels, held_groups, min_support=params.min_support)
+        calibrate.fit_top(held, held_y, prep.labels, out.groups, min_support=params.min_support)
         if prep.mode == "single" and params.top_calibration
         else None
     )
@@ -293,6 +286,29 @@ def train(
         meta["calibration"] += "; single-label: Platt-calibrated top label (calibrate.fit_top)"
     meta.update(embed_seconds=round(embed_s, 2), components=sorted(comps), pool_weight=params.pool_weight)
     return Trained(model=model, meta=meta, levels=levels)
+
+
+class HeldOut(NamedTuple):
+    """Scores on issues the weights did not see, to calibrate on; and how many rows the final fit uses."""
+
+    C: float
+    grid: dict[str, float]
+    proba: Any
+    y: Any
+    groups: list[str | None]
+    fit_rows: int
+
+
+def _held_out(
+    fit: Any, X: Any, y: Any, groups: list[str | None], n: int, prep: Prepared, params: Params, extra: Any
+) -> HeldOut:
+    """The validation file's scores by weights fitted on train only, else out-of-fold scores while choosing C."""
+    if prep.val:
+        held = linear.proba(fit(X[:n], y[:n], groups[:n]), X[n:], groups[n:], prep.mode, params.pool_weight)
+        last = len(groups) if params.refit else n
+        return HeldOut(params.C or 10.0, {}, held, y[n:], groups[n:], last)
+    C, held, grid = choose_c(X, y, groups, prep.mode, params, extra)
+    return HeldOut(C, grid, held, y, groups[:n], n)
 
 
 def _meta(
@@ -329,22 +345,26 @@ def _meta(
         },
         "calibration": "validation file" if prep.val else f"{params.folds}-fold out-of-fold scores",
         "heldout_macro_f1": round(held_f1, 4),
-        "params": {
-            "C": C,
-            "C_grid_macro_f1": grid,
-            "class_weight": params.class_weight,
-            "min_examples": params.min_examples,
-            "min_support": params.min_support,
-            "z": params.z,
-            "features": list(params.features),
-            "per_group": params.per_group,
-            "label_text": params.label_text if prep.mode == "multi" else 0,
-            "embed_weight": params.embed_weight,
-            "nb_weight": params.nb_weight if prep.mode == "single" else 0,
-            "refit_on_val": bool(prep.val) and params.refit,
-            "seed": params.seed,
-        },
+        "params": _params_meta(prep, params, C, grid),
         "train_seconds": round(seconds, 2),
+    }
+
+
+def _params_meta(prep: Prepared, params: Params, C: float, grid: dict[str, float]) -> dict[str, Any]:
+    return {
+        "C": C,
+        "C_grid_macro_f1": grid,
+        "class_weight": params.class_weight,
+        "min_examples": params.min_examples,
+        "min_support": params.min_support,
+        "z": params.z,
+        "features": list(params.features),
+        "per_group": params.per_group,
+        "label_text": params.label_text if prep.mode == "multi" else 0,
+        "embed_weight": params.embed_weight,
+        "nb_weight": params.nb_weight if prep.mode == "single" else 0,
+        "refit_on_val": bool(prep.val) and params.refit,
+        "seed": params.seed,
     }
 
 
