@@ -253,8 +253,7 @@ def train(
         nb_weight=params.nb_weight,
     )
     out = _held_out(fit, X, y, groups, n, prep, params, extra)
-    C, grid, held, held_y = out.C, out.grid, out.proba, out.y
-    comps = fit(X[: out.fit_rows], y[: out.fit_rows], groups[: out.fit_rows], C=C)
+    comps = fit(X[: out.fit_rows], y[: out.fit_rows], groups[: out.fit_rows], C=out.C)
     model = linear.Model.from_fitted(
         fitted,
         components=comps,
@@ -264,26 +263,10 @@ def train(
         embed_dim=0 if emb is None else int(emb.shape[1]),
     )
     levels = {
-        lbl: calibrate.cutoffs(held[:, i], held_y[:, i].astype(bool), min_support=params.min_support, z=params.z)
+        lbl: calibrate.cutoffs(out.proba[:, i], out.y[:, i].astype(bool), min_support=params.min_support, z=params.z)
         for i, lbl in enumerate(prep.labels)
     }
-    top = (
-        calibrate.fit_top(held, held_y, prep.labels, out.groups, min_support=params.min_support)
-        if prep.mode == "single" and params.top_calibration
-        else None
-    )
-    meta = _meta(
-        prep,
-        params,
-        C,
-        grid,
-        levels,
-        macro_f1(held_y, decide(held, prep.mode)),
-        time.perf_counter() - started - embed_s,
-    )
-    meta["top_calibration"] = top
-    if top is not None:
-        meta["calibration"] += "; single-label: Platt-calibrated top label (calibrate.fit_top)"
+    meta = _meta(prep, params, out, levels, time.perf_counter() - started - embed_s)
     meta.update(embed_seconds=round(embed_s, 2), components=sorted(comps), pool_weight=params.pool_weight)
     return Trained(model=model, meta=meta, levels=levels)
 
@@ -312,15 +295,18 @@ def _held_out(
 
 
 def _meta(
-    prep: Prepared,
-    params: Params,
-    C: float,
-    grid: dict[str, float],
-    levels: dict[str, calibrate.Cutoffs],
-    held_f1: float,
-    seconds: float,
+    prep: Prepared, params: Params, out: HeldOut, levels: dict[str, calibrate.Cutoffs], seconds: float
 ) -> dict[str, Any]:
     import sklearn
+
+    top = (
+        calibrate.fit_top(out.proba, out.y, prep.labels, out.groups, min_support=params.min_support)
+        if prep.mode == "single" and params.top_calibration
+        else None
+    )
+    calibration = "validation file" if prep.val else f"{params.folds}-fold out-of-fold scores"
+    if top is not None:
+        calibration += "; single-label: Platt-calibrated top label (calibrate.fit_top)"
 
     per_label = Counter(lbl for e in prep.train + prep.val for lbl in e.labels)
     thresholds = {lbl: calibrate.threshold(levels[lbl], params.target_precision) for lbl in prep.labels}
@@ -343,10 +329,11 @@ def _meta(
             "per_label": dict(sorted(per_label.items())),
             "dropped_labels": prep.dropped,
         },
-        "calibration": "validation file" if prep.val else f"{params.folds}-fold out-of-fold scores",
-        "heldout_macro_f1": round(held_f1, 4),
-        "params": _params_meta(prep, params, C, grid),
+        "calibration": calibration,
+        "heldout_macro_f1": round(macro_f1(out.y, decide(out.proba, prep.mode)), 4),
+        "params": _params_meta(prep, params, out.C, out.grid),
         "train_seconds": round(seconds, 2),
+        "top_calibration": top,
     }
 
 
