@@ -1,4 +1,4 @@
-"""A bad history SQLite never fails the sync and is never saved again (issue 10, item 12). Real SQLite."""
+"""A bad history SQLite never fails the sync and is never saved again. Real SQLite."""
 
 from __future__ import annotations
 

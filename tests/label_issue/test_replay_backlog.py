@@ -1,4 +1,4 @@
-"""Issue 14 (1, 2, 5, 6): replay with a scripted model, replay input errors, the backlog with a fault
+"""Replay with a scripted model, replay input errors, the backlog with a fault
 mid-way and a re-run, the per-run budget. Real SDKs and PyGithub against the stand-ins."""
 
 import json
@@ -217,7 +217,7 @@ PROVENANCE_CONFIG = CONFIG.replace("label-issue:\n", "  - name: automated-triage
 
 
 def test_backlog_resumes_an_issue_labelled_before_its_comment_failed(fake_github, actions_env, tmp_path):
-    """(b) A fault between the label write and the comment write: the re-run leaves the one comment."""
+    """A fault between the label write and the comment write: the re-run leaves the one comment."""
     path = tmp_path / "labels.yml"
     path.write_text(PROVENANCE_CONFIG)
     cfg = str(path)

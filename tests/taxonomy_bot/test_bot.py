@@ -43,7 +43,7 @@ H = "@instructlab-bot"
         ("<!-- @instructlab-bot enable -->", None),  # HTML comment
         ("> @instructlab-bot enable\n\n@instructlab-bot help", "help"),  # quoting then asking
         ("```\nunterminated fence\n@instructlab-bot enable", None),
-        ("<pre>\n@instructlab-bot enable\n</pre>", None),  # HTML code (issue 10, item 8)
+        ("<pre>\n@instructlab-bot enable\n</pre>", None),  # HTML code
         ("<code>@instructlab-bot enable</code>", None),
         ("", None),
     ],

@@ -212,7 +212,7 @@ def test_enable_dry_run_sets_nothing(fake_github, tmp_path, monkeypatch, capsys)
     assert "<!-- labeler:welcome -->" in capsys.readouterr().out
 
 
-# ---------------------------------------------------------------------------------- issue 10: the enable gate
+# ---------------------------------------------------------------------------------- the enable gate
 def test_editing_someone_elses_comment_into_enable_does_nothing(fake_github, actions_env, tmp_path, monkeypatch):
     """Item 1: the editor (sender) is not the triager who wrote the comment."""
     head = seed_pr(fake_github)

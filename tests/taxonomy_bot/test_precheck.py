@@ -386,7 +386,7 @@ def test_model_id_from_v1_models(monkeypatch):
 def test_a_key_echoed_by_the_endpoint_never_leaves_the_process(
     fake_github, model_env, actions_env, tmp_path, monkeypatch, capfd
 ):
-    """Issue 10, item 9: comment, summary, JSONL, statuses and the log never hold the key; errors are
+    """Comment, summary, JSONL, statuses and the log never hold the key; errors are
     published as status code + error type."""
     key = "sk-live-SECRET0123456789abcdefXYZ"
     monkeypatch.setenv("LABELER_PRECHECK_API_KEY", key)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from labeler import gh as gh_mod
 from labeler import md, runner
-from labeler.label_issue import audit, corrections, decision, labeling, providers
+from labeler.history import corrections
+from labeler.label_issue import audit, decision, labeling, providers
 from labeler.label_issue.budget import RunBudget
 from labeler.label_issue.decision import Facts
 from labeler.label_issue.labeling import MARKER, Plan, Settings, State, Trigger

@@ -12,8 +12,8 @@ import click
 
 from labeler import md, runner
 from labeler.errors import UserError
+from labeler.history import corrections as fixes
 from labeler.history import store as history
-from labeler.monitor import corrections as fixes
 from labeler.monitor import drift as monitor
 
 MARKER = md.marker("monitor")
