@@ -89,51 +89,20 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
 
 @click.command("label-issue", epilog=ENV_HELP)
 @options.event
-@click.option(
-    "--event-name", envvar="GITHUB_EVENT_NAME", show_envvar=True, help="issues, issue_comment or workflow_dispatch."
-)
-@click.option(
-    "--issue",
-    "number",
-    envvar="LABELER_ISSUE_NUMBER",
-    show_envvar=True,
-    type=click.IntRange(min=1),
-    help="Label this issue (read through the API) instead of the event's.",
-)
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option(
-    "--config",
-    "config_path",
-    envvar="LABELER_CONFIG",
-    show_envvar=True,
-    help="labels.yml (default .github/labels.yml, labels.yml).",
-)
-@click.option(
-    "--provider",
-    envvar="LABELER_PROVIDER",
-    show_envvar=True,
-    help="anthropic, openai, keywords or local (default: by the key set).",
-)
-@click.option("--model", envvar="LABELER_MODEL", show_envvar=True, help="Model name for the provider.")
-@click.option(
-    "--model-path",
-    envvar="LABELER_MODEL_PATH",
-    show_envvar=True,
-    help="Directory of a model from `labeler model train`.",
-)
+@options.event_name("issues, issue_comment or workflow_dispatch.")
+@options.issue("Label this issue (read through the API) instead of the event's.")
+@options.repo()
+@options.config("labels.yml (default .github/labels.yml, labels.yml).")
+@options.provider("anthropic, openai, keywords or local (default: by the key set).")
+@options.model("Model name for the provider.")
+@options.model_path("Directory of a model from `labeler model train`.")
 @click.option(
     "--history-db",
     envvar="LABELER_HISTORY_DB",
     show_envvar=True,
     help="History file from `labeler history sync`: similar issues as examples, possible duplicates.",
 )
-@click.option(
-    "--dry-run/--no-dry-run",
-    envvar="LABELER_DRY_RUN",
-    show_envvar=True,
-    default=None,
-    help="Recommend only: apply nothing (comment only when a token is set).",
-)
+@options.dry_run("Recommend only: apply nothing (comment only when a token is set).", toggle=True, default=None)
 @click.option(
     "--min-confidence",
     envvar="LABELER_MIN_CONF",

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from labeler import runner
+from labeler import options, runner
 from labeler.errors import UserError, setting
 from labeler.examples import Example, read_jsonl, select_labels
 
@@ -88,9 +88,7 @@ def command() -> None:
     show_envvar=True,
     help="Weigh rare labels up.",
 )
-@click.option(
-    "--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'."
-)
+@options.family()
 @click.option(
     "--min-examples",
     default=2,
@@ -100,12 +98,8 @@ def command() -> None:
     show_envvar=True,
     help="Drop labels with fewer training issues.",
 )
-@click.option(
-    "--exclude-label",
-    multiple=True,
-    envvar="LABELER_EXCLUDE_LABELS",
-    show_envvar=True,
-    help="Skip issues with this label, e.g. the bot's provenance label (repeatable; space-separated in the env var).",
+@options.exclude_label(
+    "Skip issues with this label, e.g. the bot's provenance label (repeatable; space-separated in the env var)."
 )
 @click.option(
     "--conservative",

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from labeler import md
-from labeler.taxonomy_bot.common import Endpoint, common_options, endpoint_options, execute
+from labeler import md, options
+from labeler.taxonomy_bot.common import Endpoint, common_options, execute
 from labeler.taxonomy_bot.precheck import (
     Check,
     Options,
@@ -99,8 +99,8 @@ def _answer(r: Result, limit: int) -> str:
 
 @click.command("postcheck")
 @common_options
-@endpoint_options("candidate", "LABELER_POSTCHECK", "candidate model")
-@endpoint_options("current", "LABELER_PRECHECK", "current model (optional: adds the before/after view)")
+@options.endpoint("candidate", "LABELER_POSTCHECK", "candidate model")
+@options.endpoint("current", "LABELER_PRECHECK", "current model (optional: adds the before/after view)")
 @judge_options
 @tuning_options("answers these well")
 def command(**given: Any) -> None:

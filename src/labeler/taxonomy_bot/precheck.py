@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from labeler import llm, md
+from labeler import llm, md, options
 from labeler.config import default, section_settings
 from labeler.errors import UserError
 from labeler.gh.records import PullRequest
@@ -28,7 +28,6 @@ from labeler.taxonomy_bot.common import (
     F,
     Outcome,
     common_options,
-    endpoint_options,
     execute,
     fill,
     prompt_sections,
@@ -388,7 +387,7 @@ def judge_options(func: F) -> F:
         default="openai",
         help="Judge API.",
     )(func)
-    func = endpoint_options("judge", "LABELER_JUDGE", "judge model")(func)
+    func = options.endpoint("judge", "LABELER_JUDGE", "judge model")(func)
     return click.option(
         "--judge/--no-judge",
         "use_judge",
@@ -407,7 +406,7 @@ def judge_endpoint(provider: str, base_url: str | None, model: str | None, api_k
 
 @click.command("precheck")
 @common_options
-@endpoint_options("", "LABELER_PRECHECK", "current model")
+@options.endpoint("", "LABELER_PRECHECK", "current model")
 @judge_options
 @tuning_options("already answers these well")
 def command(**given: Any) -> None:
