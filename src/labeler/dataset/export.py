@@ -212,24 +212,14 @@ def export(
     """Write issues.jsonl, {train,val,test}.jsonl, finetune/*.jsonl and README.md (dataset card)."""
     if not issues:
         raise UserError("no issues to export (run `labeler history sync` first?)")
-    drop = set(options.exclude)
-    every = [
-        e if not set(e.labels) & drop else dataclasses.replace(e, labels=tuple(x for x in e.labels if x not in drop))
-        for e in issues
-        if not set(e.labels) & drop or (options.keep_corrected and is_corrected(e))
-    ]
+    every = _kept(issues, options)
     selection = select_labels(every, family=options.family, min_examples=options.min_examples)
     split_all = assign_splits(selection.examples, fractions=options.fractions, method=options.method, seed=options.seed)
     originals = {e.id: e for e in every}
     rows = [e for e in split_all if e.labels or options.keep_unlabelled]
     if not rows:
         raise UserError("no issue has a label that passes --family/--min-examples")
-    os.makedirs(os.path.join(out_dir, "finetune"), exist_ok=True)
-    files = {"issues.jsonl": write_jsonl(os.path.join(out_dir, "issues.jsonl"), rows)}
-    for split in SPLITS:
-        files[f"{split}.jsonl"] = write_jsonl(
-            os.path.join(out_dir, f"{split}.jsonl"), [e for e in rows if e.split == split]
-        )
+    files = _write_splits(out_dir, rows)
     files.update(
         _finetune(out_dir, "categorizer", rows, lambda e: categorizer_record(e, selection.labels, options.max_chars))
     )
@@ -258,6 +248,27 @@ def export(
             )
         )
     return ExportResult(files=files, counts=counts, dropped=selection.dropped)
+
+
+def _kept(issues: Sequence[Example], options: ExportOptions) -> list[Example]:
+    """Issues with an excluded label leave, unless a person corrected them and --keep-corrected asks to keep
+    them (without the excluded labels)."""
+    drop = set(options.exclude)
+    return [
+        e if not set(e.labels) & drop else dataclasses.replace(e, labels=tuple(x for x in e.labels if x not in drop))
+        for e in issues
+        if not set(e.labels) & drop or (options.keep_corrected and is_corrected(e))
+    ]
+
+
+def _write_splits(out_dir: str, rows: Sequence[Example]) -> dict[str, int]:
+    os.makedirs(os.path.join(out_dir, "finetune"), exist_ok=True)
+    files = {"issues.jsonl": write_jsonl(os.path.join(out_dir, "issues.jsonl"), rows)}
+    for split in SPLITS:
+        files[f"{split}.jsonl"] = write_jsonl(
+            os.path.join(out_dir, f"{split}.jsonl"), [e for e in rows if e.split == split]
+        )
+    return files
 
 
 def _finetune(
@@ -313,18 +324,16 @@ def card(
         lines.append(
             f"| {label.replace('|', '/')} | {row['train']} | {row['val']} | {row['test']} | {sum(row.values())} |"
         )
-    lines += [
-        "",
-        "## Files",
-        "",
-        *[f"- `{name}`: {n} records" for name, n in files.items()],
-        "",
-        "## Caveats",
-        "",
-        "- Issue text is written by third parties: use it to evaluate and train for this repository; "
-        "check the licence before sharing it.",
-        "- Labels record maintainers' habits, including mistakes and labels added long after the issue.",
-        "- Fine-tuning files hold train and val only; the test split is for `labeler model eval`.",
-        "",
-    ]
+    lines += ["", "## Files", "", *[f"- `{name}`: {n} records" for name, n in files.items()], "", *CAVEATS]
     return "\n".join(lines)
+
+
+CAVEATS = (
+    "## Caveats",
+    "",
+    "- Issue text is written by third parties: use it to evaluate and train for this repository; "
+    "check the licence before sharing it.",
+    "- Labels record maintainers' habits, including mistakes and labels added long after the issue.",
+    "- Fine-tuning files hold train and val only; the test split is for `labeler model eval`.",
+    "",
+)

@@ -277,6 +277,15 @@ def prompt_sections(name: str) -> dict[str, str]:
 fill = prompts.fill
 
 
+OUTPUT = click.option(
+    "--output",
+    envvar="LABELER_OUTPUT",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Write every answer as JSONL here (upload it as an artifact).",
+)
+
+
 def common_options(func: F) -> F:
     """Options every model command shares (precheck, postcheck, generate)."""
     shared = [
@@ -285,13 +294,7 @@ def common_options(func: F) -> F:
         options.config("labels.yml with a bot: section."),
         options.event,
         options.event_name("The event's name.", default="issue_comment"),
-        click.option(
-            "--output",
-            envvar="LABELER_OUTPUT",
-            show_envvar=True,
-            type=click.Path(dir_okay=False),
-            help="Write every answer as JSONL here (upload it as an artifact).",
-        ),
+        OUTPUT,
         options.dry_run("Print the comment; set no status, skip the enable gate."),
     ]
     for option in reversed(shared):
