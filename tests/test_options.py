@@ -27,6 +27,10 @@ SHARED = (
     "--family",
     "--exclude-label",
     "--bot-login",
+    "--teams",
+    "--target-precision",
+    "--min-examples",
+    "--embed-cache",
 )
 # Same spelling, another meaning (each says so in its help): not the shared option.
 OTHER_MEANING = {

@@ -154,3 +154,43 @@ def aliased(dest: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
         return value if old is None or given else old
 
     return pick
+
+
+# Options two commands of one family share.
+def teams(help: str) -> Decorator[Any]:
+    return click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help=help)
+
+
+def target_precision(help: str, lowest: float = 0.0) -> Decorator[Any]:
+    return click.option(
+        "--target-precision",
+        envvar="LABELER_TARGET_PRECISION",
+        show_envvar=True,
+        type=click.FloatRange(lowest, 1.0),
+        default=0.9,
+        show_default=True,
+        help=help,
+    )
+
+
+def min_examples(help: str, default: int) -> Decorator[Any]:
+    return click.option(
+        "--min-examples",
+        default=default,
+        show_default=True,
+        type=click.IntRange(1),
+        envvar="LABELER_MIN_EXAMPLES",
+        show_envvar=True,
+        help=help,
+    )
+
+
+def embed_cache(help: str, default: str | None = None) -> Decorator[Any]:
+    return click.option(
+        "--embed-cache",
+        default=default,
+        show_default=default is not None,
+        envvar="LABELER_EMBED_CACHE",
+        show_envvar=True,
+        help=help,
+    )

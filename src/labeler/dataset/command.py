@@ -32,15 +32,7 @@ def command() -> None:
 @options.history_db("History file from `labeler history sync`.")
 @click.option("--out", required=True, envvar="LABELER_DATASET_DIR", show_envvar=True, help="Directory to write.")
 @options.family()
-@click.option(
-    "--min-examples",
-    default=5,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar="LABELER_MIN_EXAMPLES",
-    show_envvar=True,
-    help="Drop labels on fewer issues.",
-)
+@options.min_examples("Drop labels on fewer issues.", 5)
 @options.exclude_label("Leave out issues with this label, e.g. the bot's provenance label (repeatable).")
 @click.option(
     "--split",

@@ -132,15 +132,7 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
     type=click.Path(dir_okay=False),
     help="Replay the provider over past issues (history SQLite or dataset JSONL) and report; writes nothing.",
 )
-@click.option(
-    "--target-precision",
-    envvar="LABELER_TARGET_PRECISION",
-    show_envvar=True,
-    type=click.FloatRange(0, 1),
-    default=0.9,
-    show_default=True,
-    help="Replay: suggest per-label min-confidence reaching this precision.",
-)
+@options.target_precision("Replay: suggest per-label min-confidence reaching this precision.")
 @click.option(
     "--json",
     "json_path",

@@ -21,12 +21,7 @@ from labeler.taxonomy_bot.settings import DEFAULT_HANDLE, MODEL_COMMANDS, load_s
 @options.repo()
 @options.config("labels.yml with a bot: section.")
 @click.option("--handle", envvar="LABELER_HANDLE", show_envvar=True, help=f"Command prefix (default {DEFAULT_HANDLE}).")
-@click.option(
-    "--teams",
-    envvar="LABELER_TEAMS",
-    show_envvar=True,
-    help="org/team-slug list allowed to enable, overrides the config.",
-)
+@options.teams("org/team-slug list allowed to enable, overrides the config.")
 @options.dry_run("Print comments; set no status or label.")
 def command(
     event_path: str | None,

@@ -401,7 +401,7 @@ def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
 @click.option("--sha", help="With --pr: the head commit you reviewed (refused when the head has moved).")
 @options.repo()
 @options.config("labels.yml with a bot: section.")
-@click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list, overrides bot.teams.")
+@options.teams("org/team-slug list, overrides bot.teams.")
 @options.event
 @options.event_name("The event's name.", default="issue_comment")
 @options.dry_run("Print the comments; set no status.")
