@@ -19,7 +19,6 @@ BAD_EVENT_FILES = [
     b'"text"',
     b"\xff\xfe{}",
     b"[" * 100_000 + b"]" * 100_000,
-    b'{"action": "opened", "issue": {"title": "\\ud800"}}',
     b"{" + b'"a":{' * 50_000 + b"}" * 50_001,
 ]
 JUNK = [None, True, -1, 0, 2**70, "", "many", "\u202e", [], {}, [1], {"x": 1}, "x" * 10_000, 1.5]

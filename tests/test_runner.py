@@ -100,6 +100,21 @@ def test_event_errors_name_the_file(tmp_path, monkeypatch):
     assert runner.event() == {"action": "opened"}
 
 
+def test_event_text_no_utf_8_writer_takes_is_repaired_once_where_it_is_read(tmp_path):
+    path = tmp_path / "e.json"
+    path.write_bytes(
+        b'{"issue": {"title": "a\\ud800b\\u0000", "labels": [{"name": "\\udfff"}]}, "x": "\\ud83d\\ude00"}'
+    )
+    payload = runner.event(str(path))
+    assert payload == {"issue": {"title": "a\ufffdb\ufffd", "labels": [{"name": "\ufffd"}]}, "x": "\U0001f600"}
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"a": ' * 990 + "1" + "}" * 990)
+    try:
+        runner.event(str(deep))
+    except UserError as e:
+        assert "nests too deeply" in e.message
+
+
 def test_urls_follow_the_enterprise_server(monkeypatch):
     assert runner.api_url() == "https://api.github.com" and runner.server_url() == "https://github.com"
     monkeypatch.setenv("GITHUB_SERVER_URL", "https://ghe.example.com/")

@@ -66,3 +66,27 @@ def test_plain_lines_after_markup_still_count(body, expected):
 def test_first_words():
     assert slash.first_words("\n\n@bot enable abc1234\nmore") == ["@bot", "enable", "abc1234"]
     assert slash.first_words("```\n@bot enable\n```") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "thanks <!-- hidden\n\n/label off",
+        "thanks <!--\n/label off",
+        "see <!-- unfinished\n\n> quote\n\n/label off",
+        "<div>\n<!-- unfinished\n</div>\n\n/label off",
+        "**bold** <!-- x --> then <!-- again\n\n/label off",
+    ],
+)
+def test_an_unterminated_html_comment_hides_everything_after_it(body):
+    """GitHub renders nothing after a `<!--` that is never closed: a command there is unseen."""
+    assert slash.commands(body, "/label") == []
+    assert len(body.splitlines()) - 1 in slash.hidden_lines(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["`<!--` opens a comment\n\n/label off", "```\n<!--\n```\n\n/label off", "<!-- closed -->\n\n/label off"],
+)
+def test_a_comment_opener_in_code_or_a_closed_comment_hides_nothing(body):
+    assert slash.commands(body, "/label") == [("off",)]

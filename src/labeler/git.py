@@ -65,11 +65,11 @@ def git(repo: str, *args: str, stdin: bytes | None = None) -> str:
 
 def check_repo(repo: str) -> None:
     if not os.path.isdir(repo):
-        raise UserError(f"{setting('--repo', 'repo-path')} {repo!r} is not a directory")
+        raise UserError(f"{setting('--git-dir', 'repo-path')} {repo!r} is not a directory")
     try:
         git(repo, "rev-parse", "--git-dir")
     except UserError:
-        raise UserError(f"{setting('--repo', 'repo-path')} {repo!r} is not a git repository") from None
+        raise UserError(f"{setting('--git-dir', 'repo-path')} {repo!r} is not a git repository") from None
 
 
 def resolve(repo: str, ref: str, what: str) -> str:

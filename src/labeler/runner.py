@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -42,10 +43,25 @@ def event(path: str | None = None) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise UserError("the event file must hold a JSON object", file=path)
     try:
-        json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise UserError("the event file holds invalid Unicode (a lone UTF-16 surrogate)", file=path) from None
-    return payload
+        return dict(repaired(payload))
+    except RecursionError:
+        raise UserError("the event file nests too deeply to be a webhook payload", file=path) from None
+
+
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def repaired(value: Any) -> Any:
+    """Every string with its lone UTF-16 surrogates and NULs as U+FFFD: a person can type them into an
+    issue, and no UTF-8 writer (the model SDKs, GitHub, the job summary) takes them. JSON has already
+    joined the valid surrogate pairs, so any surrogate left is a lone one."""
+    if isinstance(value, str):
+        return _UNWRITABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [repaired(v) for v in value]
+    if isinstance(value, dict):
+        return {repaired(k): repaired(v) for k, v in value.items()}
+    return value
 
 
 def event_name(default: str = "") -> str:

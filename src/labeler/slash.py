@@ -2,7 +2,9 @@
 
 One scanner on markdown-it tokens (CommonMark, what GitHub renders): only the text of top-level
 paragraphs counts. Never code (fenced, indented, `inline`, HTML <pre>/<code>/<kbd>/<samp>/<tt>),
-block quotes, lists, headings, tables, links, raw HTML blocks or HTML comments.
+block quotes, lists, headings, tables, links, raw HTML blocks or HTML comments. A `<!--` that
+CommonMark leaves as text (never closed in its paragraph) still hides, as on GitHub, everything
+after it up to a `-->`, or to the end.
 """
 
 from __future__ import annotations
@@ -25,18 +27,40 @@ def visible_lines(body: str) -> list[str]:
     """The stripped lines of text a reader sees as plain top-level paragraphs."""
     tokens = _parser().parse(body or "")
     lines: list[str] = []
+    hiding = False
     for i, token in enumerate(tokens):
-        if token.type == "inline" and token.level == 1 and i and tokens[i - 1].type == "paragraph_open":
-            lines += [line.strip() for line in _inline_text(token.children or []).split("\n")]
+        if token.type == "html_block":
+            hiding = _unhidden(token.content, hiding)[1]
+        elif token.type == "inline":
+            text, hiding = _inline_text(token.children or [], hiding)
+            if token.level == 1 and i and tokens[i - 1].type == "paragraph_open":
+                lines += [line.strip() for line in text.split("\n")]
     return lines
 
 
-def _inline_text(children: list[Any]) -> str:
+def _unhidden(text: str, hiding: bool) -> tuple[str, bool]:
+    """`text` with what an open HTML comment hides replaced by HIDDEN, and whether one is still open."""
+    out: list[str] = []
+    while text:
+        mark = "-->" if hiding else "<!--"
+        at = text.find(mark)
+        if at < 0:
+            out.append(HIDDEN if hiding else text)
+            break
+        out.append(HIDDEN if hiding else text[:at])
+        text, hiding = text[at + len(mark) :], not hiding
+    if hiding and not out:
+        out.append(HIDDEN)
+    return "".join(out), hiding
+
+
+def _inline_text(children: list[Any], hiding: bool = False) -> tuple[str, bool]:
     out: list[str] = []
     hidden: list[str] = []  # open code-like HTML tags / links we are inside
     for child in children:
         kind = child.type
         if kind == "html_inline":
+            hiding = _unhidden(child.content, hiding)[1] if hiding or not child.content.startswith("<!--") else hiding
             _track_tag(child.content, hidden)
             out.append(HIDDEN)
         elif kind in ("link_open", "image"):
@@ -49,8 +73,9 @@ def _inline_text(children: list[Any]) -> str:
         elif hidden or kind == "code_inline":
             out.append(HIDDEN)
         elif kind == "text":
-            out.append(child.content)
-    return "".join(out)
+            text, hiding = _unhidden(child.content, hiding)
+            out.append(text)
+    return "".join(out), hiding
 
 
 def _track_tag(html: str, hidden: list[str]) -> None:
@@ -70,11 +95,24 @@ def _pop(hidden: list[str], tag: str) -> None:
 
 def hidden_lines(body: str) -> set[int]:
     """0-based numbers of the lines a reader sees as code or raw HTML (fences, indented code, <pre>,
-    HTML comments and other HTML blocks): the same scanner, for callers that work on lines."""
+    HTML comments and other HTML blocks), and those an unclosed `<!--` hides: the same scanner, for
+    callers that work on lines."""
     hidden: set[int] = set()
+    hiding = False
+    source = (body or "").splitlines()
     for token in _parser().parse(body or ""):
-        if token.type in ("fence", "code_block", "html_block") and token.map:
+        was = hiding
+        if token.type == "html_block":
+            hiding = _unhidden(token.content, hiding)[1]
+        elif token.type == "inline":
+            hiding = _inline_text(token.children or [], hiding)[1]
+        if not token.map:
+            continue
+        if was or token.type in ("fence", "code_block", "html_block"):
             hidden.update(range(*token.map))
+        elif hiding:  # opened here: the lines after the opener's
+            opener = max(n for n in range(*token.map) if "<!--" in source[n])
+            hidden.update(range(opener + 1, token.map[1]))
     return hidden
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from labeler import config as config_mod
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.config import Config
 
 if TYPE_CHECKING:
@@ -77,11 +77,9 @@ def render(changes: list[Change], dry_run: bool) -> str:
 
 
 @click.command("sync-labels", epilog="\b\nEnvironment besides each option's own: GITHUB_TOKEN, GITHUB_API_URL.")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option("--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml path.")
-@click.option(
-    "--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Print the plan only."
-)
+@options.repo()
+@options.config()
+@options.dry_run("Print the plan only.", toggle=True, default=False)
 @click.option(
     "--prune/--no-prune",
     envvar="LABELER_PRUNE",

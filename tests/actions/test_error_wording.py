@@ -71,7 +71,7 @@ RESULTS = str(
         ),
         (
             ["backport-report", "--stable", "2.8", "--json", "x.json", "--repo", "/nonexistent/dir"],
-            "--repo '/nonexistent/dir' is not a directory",
+            "--git-dir '/nonexistent/dir' is not a directory",
             "the `repo-path` input '/nonexistent/dir' is not a directory",
         ),
         (

@@ -1,4 +1,4 @@
-"""Issue 14 (3, 5) and issue 10 (7, 17, 18): removed labels stay removed, who turned labeling off,
+"""Removed labels stay removed, who turned labeling off,
 links in rationales, one comment per re-run, the per-issue model budget. Real PyGithub and SDKs
 against the stand-ins."""
 
@@ -8,7 +8,7 @@ import pytest
 
 from label_issue.test_label_issue import CONFIG, answer, comment_payload, issue_payload, run, seed
 from labeler import md
-from labeler.label_issue import corrections
+from labeler.history import corrections
 from labeler.label_issue.labeling import MARKER, State
 
 
@@ -133,7 +133,7 @@ def test_per_issue_budget_stops_cleanly(fake_github, fake_llm, actions_env, tmp_
 
 
 def test_bot_added_lists_labels_on_the_issue_the_bot_put_there():
-    from labeler.label_issue import corrections as c
+    from labeler.history import corrections as c
 
     def e(kind, name, who):
         return {"event": kind, "label": {"name": name}, "actor": {"login": who}}
@@ -151,7 +151,7 @@ def test_bot_added_lists_labels_on_the_issue_the_bot_put_there():
 def test_per_issue_budget_with_comment_never_is_documented_as_not_applying(
     fake_github, fake_llm, actions_env, tmp_path, monkeypatch, cfg, capsys
 ):
-    """(c) No comment, no durable count: the cap does not apply, and every run says so."""
+    """No comment, no durable count: the cap does not apply, and every run says so."""
     from labeler.label_issue import budget
 
     path = tmp_path / "silent.yml"
@@ -166,3 +166,18 @@ def test_per_issue_budget_with_comment_never_is_documented_as_not_applying(
     assert budget.untracked_reason("keywords", "never", 1) is None
     assert budget.untracked_reason("openai", "always", 1) is None
     assert budget.untracked_reason("openai", "never", None) is None
+
+
+def test_a_bot_login_configured_in_another_case_still_knows_its_own_removals(
+    fake_github, actions_env, tmp_path, monkeypatch, cfg
+):
+    """GitHub compares logins without case: the bot taking its own label off must not block it for good."""
+    monkeypatch.setenv("LABELER_BOT_LOGIN", "GitHub-Actions[bot]")
+    seed(fake_github)
+    assert run(tmp_path, monkeypatch, issue_payload(), "issues", cfg) == 0
+    assert fake_github.issue_labels(7) == ["bug"]
+    fake_github.remove_issue_label_as(7, "bug", "github-actions[bot]")
+    assert run(tmp_path, monkeypatch, edited_payload(), "issues", cfg) == 0
+    assert fake_github.issue_labels(7) == ["bug"]
+    [comment] = ours(fake_github)
+    assert "not re-applied" not in comment

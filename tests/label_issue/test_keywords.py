@@ -44,8 +44,8 @@ def test_descriptions_and_sentence_examples_count_by_word_form():
         "Crash when saving a file with unicode name",
         "Open a file named \u00e9.txt, press save: the app crashes with a segfault.",
     )
-    # Issue 11: recognised as the top suggestion; description words are weak evidence (measured
-    # 0.31 precision on NLBSE'24), so it is shown in the audit comment, not applied at 0.6.
+    # Recognised as the top suggestion; description words are weak evidence (see docs/label-issue.md),
+    # so it is shown in the audit comment, not applied at 0.6.
     assert ans["labels"][0] == {"name": "bug", "confidence": keywords.KINDS["words in title and body"]}
     assert "bug: words in title and body" in ans["rationale"] and "'crash'" in ans["rationale"]
     with_example = keywords.suggest(

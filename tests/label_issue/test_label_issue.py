@@ -355,3 +355,38 @@ def test_a_stale_comment_count_does_not_duplicate_our_comment(fake_github, actio
     fake_github.add_comment(7, "/label auto")
     assert run(tmp_path, monkeypatch, comment_payload("/label auto", comments=0), "issue_comment", cfg) == 0
     assert sum(c.startswith(MARKER) for c in fake_github.comments(7)) == 1
+
+
+def test_lone_surrogates_and_nuls_are_repaired_once_and_the_issue_is_labeled(
+    fake_github, actions_env, tmp_path, monkeypatch, cfg
+):
+    """Text no UTF-8 encoder takes (a lone surrogate, a NUL) becomes U+FFFD where the event is read."""
+    seed(fake_github)
+    payload = issue_payload(title="Bug: app crashes \ud800 on start\x00", body="Traceback \udfff below\x00")
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps(payload), encoding="ascii")  # the escapes as GitHub sends them: \ud800, \u0000
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "issues")
+    assert main(["label-issue", "--event", str(path), "--config", cfg]) == 0
+    assert fake_github.issue_labels(7) == ["bug"]
+    [comment] = fake_github.comments(7)
+    comment.encode("utf-8")
+    assert "\x00" not in comment and comment.startswith(MARKER)
+    plan = json.loads(actions_env.outputs()["plan"])
+    assert plan["apply"] == ["bug"]
+
+
+def test_repaired_text_reaches_the_model_and_the_audit_comment_safely(
+    fake_github, fake_llm, actions_env, tmp_path, monkeypatch, cfg
+):
+    seed(fake_github)
+    fake_llm.enqueue(answer(("bug", 0.9), rationale="The title says crashes \ufffd on start."))
+    payload = issue_payload(title="Bug: app crashes \ud800 on start\x00")
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps(payload), encoding="ascii")
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "issues")
+    assert main(["label-issue", "--event", str(path), "--config", cfg, "--provider", "anthropic"]) == 0
+    [request] = fake_llm.requests
+    prompt = json.dumps(request.json, ensure_ascii=False)
+    assert "crashes \ufffd on start\ufffd" in prompt and "\\u0000" not in prompt
+    [comment] = fake_github.comments(7)
+    assert "crashes \ufffd on start" in comment and fake_github.issue_labels(7) == ["bug"]

@@ -210,8 +210,8 @@ def test_history_gives_the_model_examples_and_the_comment_duplicates(
 
 
 def test_replay_with_the_local_model_loads_it_once(model_dir, tmp_path, monkeypatch, capsys):
-    """(d) One load per run, not one per issue."""
-    from labeler.label_issue import command as li
+    """One load per run, not one per issue."""
+    from labeler.label_issue import providers as li
     from labeler.model import predict
 
     loads = []

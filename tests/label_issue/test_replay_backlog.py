@@ -1,4 +1,4 @@
-"""Issue 14 (1, 2, 5, 6): replay with a scripted model, replay input errors, the backlog with a fault
+"""Replay with a scripted model, replay input errors, the backlog with a fault
 mid-way and a re-run, the per-run budget. Real SDKs and PyGithub against the stand-ins."""
 
 import json
@@ -61,9 +61,9 @@ def test_replay_reports_what_the_script_implies_and_caches(fake_llm, tmp_path, c
     assert main(args) == 0
     report = json.loads(out.read_text())
     bug = report["per_label"]["bug"]
-    # bug at 0.6: labeled on 9 issues, 5 right -> precision 5/9, recall 5/6, coverage 9/6
+    # bug at 0.6: labeled on 9 of 10 issues, 5 right -> precision 5/9, recall 5/6, coverage 9/10
     assert (bug["tp"], bug["fp"], bug["fn"]) == (5, 4, 1)
-    assert bug["precision"] == pytest.approx(5 / 9) and bug["coverage"] == pytest.approx(9 / 6)
+    assert bug["precision"] == pytest.approx(5 / 9) and bug["coverage"] == pytest.approx(9 / 10)
     assert report["overall"]["coverage"] == pytest.approx(9 / 10)
     assert report["suggested_min_confidence"]["bug"] == 0.9  # 5/5 above 0.9 reaches the 90 % target
     assert report["suggested_min_confidence"]["question"] is None
@@ -217,7 +217,7 @@ PROVENANCE_CONFIG = CONFIG.replace("label-issue:\n", "  - name: automated-triage
 
 
 def test_backlog_resumes_an_issue_labelled_before_its_comment_failed(fake_github, actions_env, tmp_path):
-    """(b) A fault between the label write and the comment write: the re-run leaves the one comment."""
+    """A fault between the label write and the comment write: the re-run leaves the one comment."""
     path = tmp_path / "labels.yml"
     path.write_text(PROVENANCE_CONFIG)
     cfg = str(path)
@@ -238,3 +238,10 @@ def test_backlog_resumes_an_issue_labelled_before_its_comment_failed(fake_github
     assert touched == {"1", "2", "3"}  # newest first: #5, #4 done before the fault (commented), #6 a person's comment
     assert backlog(tmp_path, cfg, "--no-dry-run") == 0  # a third run: nothing left
     assert all(len(fake_github.comments(n)) == 1 for n in range(1, 6))
+
+
+def test_coverage_is_the_share_of_all_issues_never_above_one():
+    cases = [replay.Case(str(i), frozenset({"bug"} if i % 2 else ()), (("bug", 0.9),)) for i in range(4)]
+    scores = replay.score(cases, ["bug"], {"bug": 0.6})
+    assert scores.per_label["bug"].coverage == 1.0 and scores.overall.coverage == 1.0
+    assert replay.score(cases[:0], ["bug"], {"bug": 0.6}).per_label["bug"].coverage is None

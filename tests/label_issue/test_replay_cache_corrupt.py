@@ -1,4 +1,4 @@
-"""A bad replay answer cache never fails a replay and is never saved again (issue 10, item 12)."""
+"""A bad replay answer cache never fails a replay and is never saved again."""
 
 from __future__ import annotations
 

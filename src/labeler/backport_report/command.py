@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from labeler import options
 from labeler.errors import UserError, setting
 
 EPILOG = """\b
@@ -23,14 +24,17 @@ def _env(name: str) -> str:
 
 @click.command(epilog=EPILOG)
 @click.option(
-    "--repo",
+    "--git-dir",
+    "repo",
     default=".",
     show_default=True,
     envvar=_env("REPO"),
     show_envvar=True,
     type=click.Path(file_okay=False),
+    callback=options.aliased("repo"),
     help="Local clone with full history (and the stable branches).",
 )
+@options.deprecated("--repo", "--git-dir", "repo")
 @click.option(
     "--since",
     envvar=_env("SINCE"),
@@ -61,7 +65,7 @@ def _env(name: str) -> str:
     show_envvar=True,
     help="Who decides: offline rules, or a model.",
 )
-@click.option("--model", envvar=_env("MODEL"), show_envvar=True, help="Model name for anthropic/openai.")
+@options.model("Model name for anthropic/openai.")
 @click.option(
     "--prompts",
     envvar=_env("PROMPTS"),
@@ -169,13 +173,7 @@ def _env(name: str) -> str:
     type=click.Path(dir_okay=False, exists=True),
     help="Merge shard JSON files (repeatable) into one report; no git access.",
 )
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    envvar=_env("DRY_RUN"),
-    show_envvar=True,
-    help="Show the range and how many model calls a run needs; call nothing, write nothing.",
-)
+@options.dry_run("Show the range and how many model calls a run needs; call nothing, write nothing.")
 def command(**kwargs: Any) -> None:
     """Classify every commit of a development range for backporting and write a review page."""
     from labeler.backport_report import pipeline, report

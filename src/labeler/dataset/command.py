@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from labeler import runner
+from labeler import options, runner
 from labeler.dataset import export as dataset
 from labeler.errors import UserError
 from labeler.history import store as history
@@ -29,33 +29,11 @@ def command() -> None:
 
 
 @command.command("export")
-@click.option(
-    "--db",
-    required=True,
-    envvar="LABELER_HISTORY_DB",
-    show_envvar=True,
-    help="History file from `labeler history sync`.",
-)
+@options.history_db("History file from `labeler history sync`.")
 @click.option("--out", required=True, envvar="LABELER_DATASET_DIR", show_envvar=True, help="Directory to write.")
-@click.option(
-    "--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'."
-)
-@click.option(
-    "--min-examples",
-    default=5,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar="LABELER_MIN_EXAMPLES",
-    show_envvar=True,
-    help="Drop labels on fewer issues.",
-)
-@click.option(
-    "--exclude-label",
-    multiple=True,
-    envvar="LABELER_EXCLUDE_LABELS",
-    show_envvar=True,
-    help="Leave out issues with this label, e.g. the bot's provenance label (repeatable).",
-)
+@options.family()
+@options.min_examples("Drop labels on fewer issues.", 5)
+@options.exclude_label("Leave out issues with this label, e.g. the bot's provenance label (repeatable).")
 @click.option(
     "--split",
     "method",
@@ -84,13 +62,8 @@ def command() -> None:
     show_envvar=True,
     help="Label for the qualitizer files; empty: none.",
 )
-@click.option(
-    "--bot-login",
-    envvar="LABELER_BOT_LOGIN",
-    show_envvar=True,
-    default="github-actions[bot]",
-    show_default=True,
-    help="Whose label events are the bot's: marks issues people corrected (needs `history sync --label-events`).",
+@options.bot_login(
+    "Whose label events are the bot's: marks issues people corrected (needs `history sync --label-events`)."
 )
 @click.option(
     "--max-chars",

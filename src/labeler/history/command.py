@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from labeler import runner
+from labeler import options, runner
 from labeler.history import store as history
 
 
@@ -18,7 +18,7 @@ def command() -> None:
 
 
 @command.command("check")
-@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="SQLite file to check.")
+@options.history_db("SQLite file to check.")
 def check_command(db: str) -> None:
     """Check the history file: a bad one is moved aside (so a workflow saves nothing); exit 0."""
     from labeler import persist
@@ -27,10 +27,8 @@ def check_command(db: str) -> None:
 
 
 @command.command("sync")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option(
-    "--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="SQLite file to create or update."
-)
+@options.repo()
+@options.history_db("SQLite file to create or update.")
 @click.option("--per-page", default=100, show_default=True, type=click.IntRange(1, 100), help="Issues per request.")
 @click.option(
     "--max-pages",

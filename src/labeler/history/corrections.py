@@ -1,19 +1,16 @@
-"""What people did to the labels the bot applied, from stored label events (pure).
+"""What people did to the labels the bot applied (pure), read from an issue's timeline or stored label events.
 
-    from_timeline(number, raw_events) -> list[LabelEvent]        REST timeline items -> label events
-    outcomes(events, bot_login, *, ignore=()) -> list[Outcome]    one issue: each bot label's fate
-    tally(outcomes) -> dict[label, Tally]                         kept / removed / replaced, live precision
-    bot_labels(outcomes) -> {issue: set of labels the bot applied}
-    cohen_kappa(pairs) -> float | None                            agreement of two yes/no raters
-    agreement(issues, applied, *, ignore=()) -> Agreement         bot vs the issues' labels now (kappa)
-
-A label the bot applied ends in one of three fates:
+label-issue asks it before labeling: a label a person removed is never re-applied (a person who adds
+it back lifts the block: they chose it), and the bot's own removals never block. The monitor and the
+dataset ask it afterwards, over many issues, for each bot label's fate:
 - kept: still on the issue (or a person removed it and put it back: they chose it);
 - removed: a person took it off and added no other label after the bot labelled the issue;
 - replaced: a person took it off and added another label (the replacements are recorded).
 The bot taking off its own label (e.g. the abstain label on a later run) withdraws it: no fate.
 "Kept" includes labels nobody has looked at yet; the review sample is where people look, so the
 agreement (Cohen's kappa) is computed there.
+
+Logins are compared as GitHub compares them, without case (`same_login`), everywhere.
 """
 
 from __future__ import annotations
@@ -23,7 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from labeler import md
+
 KEPT, REMOVED, REPLACED = "kept", "removed", "replaced"
+
+
+def same_login(a: str, b: str) -> bool:
+    """GitHub logins are case-insensitive: `LABELER_BOT_LOGIN` may be written in any case."""
+    return a.lower() == b.lower()
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def outcomes(events: Sequence[LabelEvent], bot_login: str, *, ignore: Iterable[s
         key = e.label.lower()
         if key in skip:
             continue
-        bot = e.actor.lower() == bot_login.lower()
+        bot = same_login(e.actor, bot_login)
         if e.event == "labeled":
             present.add(key)
             if bot:
@@ -194,3 +198,116 @@ def agreement(issues: Sequence[Any], applied: Mapping[int, Iterable[str]], *, ig
 
 def bot_labels(found: Mapping[int, Sequence[Outcome]]) -> dict[int, set[str]]:
     return {n: {o.label for o in outs} for n, outs in found.items()}
+
+
+# Before labeling: one issue's raw timeline events ---------------------------------------------------
+def _actor(event: dict[str, Any]) -> str:
+    actor = event.get("actor") or {}
+    return str(actor.get("login") or "") if isinstance(actor, dict) else ""
+
+
+def human_removals(events: list[dict[str, Any]], bot_login: str) -> dict[str, str]:
+    """Labels people removed and nobody put back: lower-case label -> who removed it."""
+    blocked: dict[str, str] = {}
+    for event in events:
+        kind, label = event.get("event"), event.get("label")
+        if kind not in ("labeled", "unlabeled") or not isinstance(label, dict) or not label.get("name"):
+            continue
+        name, who = str(label["name"]).lower(), _actor(event)
+        if same_login(who, bot_login):
+            continue
+        if kind == "unlabeled":
+            blocked[name] = who or "ghost"
+        else:
+            blocked.pop(name, None)
+    return blocked
+
+
+def bot_added(events: list[dict[str, Any]], bot_login: str, labels_now: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Labels on the issue now whose last `labeled` event is the bot's. With no audit comment, they
+    are what a run that died between the label write and the comment write applied: a re-run plans
+    as if they were not there yet, so its one comment tells what the bot applied."""
+    last: dict[str, str] = {}
+    for event in events:
+        label = event.get("label")
+        if event.get("event") == "labeled" and isinstance(label, dict) and label.get("name"):
+            last[str(label["name"]).lower()] = _actor(event)
+    return tuple(n for n in labels_now if same_login(last.get(n.lower(), ""), bot_login))
+
+
+# After labeling: the monitor's section over a window of issues ----------------------------------------
+@dataclass(frozen=True)
+class Corrections:
+    table: dict[str, Tally]
+    overall: Tally
+    agreement: Agreement
+    issues_with_events: int  # issues of the window the bot labelled, by their stored events
+
+
+def report(
+    issues: Sequence[Any],
+    events: Mapping[int, Sequence[LabelEvent]],
+    picked: Sequence[Any],
+    *,
+    bot_login: str,
+    ignore: Sequence[str] = (),
+) -> Corrections:
+    wanted = {i.number for i in issues}
+    found = outcomes_by_issue({n: e for n, e in events.items() if n in wanted}, bot_login, ignore=ignore)
+    table = tally(o for outs in found.values() for o in outs)
+    applied = bot_labels(found)
+    reviewed = [i for i in picked if i.number in applied]
+    return Corrections(table, total(table), agreement(reviewed, applied, ignore=ignore), len(found))
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def kappa_reading(kappa: float | None) -> str:
+    """Landis & Koch's words for a kappa."""
+    if kappa is None:
+        return "not measurable"
+    for bound, word in ((0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial")):
+        if kappa <= bound:
+            return word
+    return "almost perfect"
+
+
+def render(c: Corrections) -> str:
+    """The monitor's corrections section, Markdown for the job summary."""
+    lines = ["#### Corrections: what people did to the bot's labels", ""]
+    if not c.issues_with_events:
+        return "\n".join(
+            [
+                *lines,
+                "_No label events of the bot in this window: run `labeler history sync "
+                "--label-events <provenance label>` (LABELER_LABEL_EVENTS) to record them._",
+                "",
+            ]
+        )
+    o = c.overall
+    lines += [
+        f"{c.issues_with_events} issues the bot labelled; {o.applied} labels applied: {o.kept} kept, {o.removed} "
+        f"removed, {o.replaced} replaced. Live precision {_share(o.precision)} (kept / applied; labels "
+        "nobody has reviewed count as kept).",
+        "",
+        "| label | applied | kept | removed | replaced | replaced by | live precision |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for label, row in list(c.table.items())[:40]:
+        by = ", ".join(f"{md.code(x)} ({n})" for x, n in row.replaced_by.most_common(3)) or "–"
+        lines.append(
+            f"| {md.escape(label)} | {row.applied} | {row.kept} | {row.removed} | {row.replaced} | {by} "
+            f"| {_share(row.precision)} |"
+        )
+    a = c.agreement
+    kappa = "–" if a.kappa is None else f"{a.kappa:.2f}"
+    lines += [
+        "",
+        f"**Agreement on the review sample:** Cohen's kappa {kappa} ({kappa_reading(a.kappa)}), "
+        f"observed agreement {_share(a.observed)}, over {a.issues} issues × {len(a.labels)} labels "
+        "(the bot's labels against the labels the issues carry now).",
+        "",
+    ]
+    return "\n".join(lines)

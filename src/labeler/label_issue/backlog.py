@@ -12,7 +12,7 @@ such an interrupted issue keeps its labels and gets its comment from the next ev
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from labeler import md
 from labeler.config import Config
@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from labeler.label_issue.labeling import Plan
 
 REQUESTS_PER_ISSUE_TARGET = 4
+
+
+class Row(NamedTuple):
+    number: int
+    plan: Plan | None  # None: skipped, for `why`
+    why: str
 
 
 def needs_labels(issue: Issue, cfg: Config, abstain_label: str | None, provenance_label: str | None = None) -> bool:
@@ -52,7 +58,7 @@ def _note(p: Plan | None, why: str) -> str:
     return ("withheld: " + ", ".join(x for x, _ in p.withheld)) if p.withheld else ""
 
 
-def table(results: Sequence[tuple[int, Plan | None, str]], dry_run: bool) -> str:
+def table(results: Sequence[Row], dry_run: bool) -> str:
     verb = "would apply" if dry_run else "applied"
     rows = [
         f"| #{n} | {', '.join(md.code(x) for x in p.apply) if p and p.apply else '–'} | {_note(p, why)} |"

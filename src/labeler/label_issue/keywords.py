@@ -13,8 +13,8 @@ The raw score (a title hit weighs twice a body hit, a weak word half a strong on
 keeps out a label with less than half the best other's score. The confidence reported is the
 measured precision of the kind of evidence (KINDS below): only the label's own name in the title,
 confirmed by evidence in the body, with no other label's phrase in the title, reaches the default
-threshold 0.6 (0.85); an example such as "crash" in the title is 0.4, a suggestion shown in the
-audit comment, not applied. It answers in the same shape as the models.
+threshold; an example such as "crash" in the title is a suggestion shown in the audit comment, not
+applied. It answers in the same shape as the models.
 """
 
 from __future__ import annotations
@@ -147,19 +147,18 @@ def score(
     return total, list(dict.fromkeys(hits))
 
 
-# Evidence kinds, strongest first, and the confidence each reports: its precision on the NLBSE'24
-# benchmark (benchmarks/keywords_nlbse.py --kinds: 1,500 real issues, bug / feature / question,
-# labels taken from the project's example taxonomy, not from the data), the lowest over the labels
-# (so a confidence holds per label, not just on average), rounded down to 0.05. "Confirmed" means
-# the label also has evidence in the body; "contested" means another label has a phrase in the title.
+# Evidence kinds, strongest first, and the confidence each reports: the lowest per-label precision of
+# that kind of evidence on a public benchmark (benchmarks/keywords_nlbse.py --kinds; the figures and the
+# command are in docs/triage-intelligence.md), rounded down to 0.05. "Confirmed" means the label also
+# has evidence in the body; "contested" means another label has a phrase in the title.
 KINDS: dict[str, float] = {
-    "name in title, confirmed": 0.85,  # the label's own name in the title, its evidence in the body: 0.89-1.00
-    "name in title": 0.5,  # 0.50-0.82
-    "phrase in title, confirmed": 0.4,  # an alias or example in the title, evidence in the body: 0.41-1.00
-    "phrase in body": 0.4,  # 0.44-0.75
+    "name in title, confirmed": 0.85,  # the label's own name in the title, its evidence in the body
+    "name in title": 0.5,
+    "phrase in title, confirmed": 0.4,  # an alias or example in the title, evidence in the body
+    "phrase in body": 0.4,
     "words in title and body": 0.3,  # description / long-example words only: too rare to measure, as "words"
-    "words": 0.3,  # 0.31-0.50
-    "phrase in title": 0.2,  # alone, an alias or example in the title is often a passing mention: 0.21-0.78
+    "words": 0.3,
+    "phrase in title": 0.2,  # alone, an alias or example in the title is often a passing mention
 }
 CONTESTED = 0.5  # "contested" and not the name-in-title kind: the kind's confidence times this
 

@@ -200,20 +200,9 @@ def plan(
     timeline could not be read, and then nothing is applied (fail closed)."""
     chosen, dropped = picks(answer, config, settings)
     clearing = [p.name for p in chosen if p.clears]
-    if settings.stage == "suggest":
-        wanted: list[str] = []
-    elif settings.stage == "confident":
-        wanted = clearing[: settings.max_labels] if chosen and len(clearing) == len(chosen) else []
-    else:
-        wanted = clearing[: settings.max_labels]
     abstained = not clearing
+    wanted = _marked(_staged(chosen, clearing, settings), abstained, issue, config, settings)
     present = {name.lower() for name in issue.labels}
-    # A human (or a template) already chose a label from the set: nothing to flag for triage.
-    labeled = any((lbl := config.canonical(name)) is not None and lbl.auto for name in issue.labels)
-    if abstained and settings.abstain_label and settings.stage != "suggest" and not labeled:
-        wanted = [settings.abstain_label]
-    elif settings.provenance_label and wanted:
-        wanted = [*wanted, settings.provenance_label]
     withheld = tuple((n, (removed or {})[n.lower()]) for n in wanted if n.lower() in (removed or {}))
     wanted = [n for n in wanted if n.lower() not in (removed or {})]
     apply = tuple(n for n in wanted if n.lower() not in present) if removed is not None else ()
@@ -240,6 +229,26 @@ def plan(
         withheld=withheld,
         unchecked=removed is None,
     )
+
+
+def _staged(chosen: tuple[Pick, ...], clearing: list[str], settings: Settings) -> list[str]:
+    """The clearing labels the rollout stage lets through."""
+    if settings.stage == "suggest":
+        return []
+    if settings.stage == "confident":
+        return clearing[: settings.max_labels] if chosen and len(clearing) == len(chosen) else []
+    return clearing[: settings.max_labels]
+
+
+def _marked(wanted: list[str], abstained: bool, issue: Issue, config: Config, settings: Settings) -> list[str]:
+    """The abstain label when nothing cleared, or the provenance label next to what did."""
+    # A human (or a template) already chose a label from the set: nothing to flag for triage.
+    labeled = any((lbl := config.canonical(name)) is not None and lbl.auto for name in issue.labels)
+    if abstained and settings.abstain_label and settings.stage != "suggest" and not labeled:
+        return [settings.abstain_label]
+    if settings.provenance_label and wanted:
+        return [*wanted, settings.provenance_label]
+    return wanted
 
 
 def next_state(state: State, result: Plan) -> State:

@@ -1,17 +1,11 @@
 """Replay before enabling (pure): how a provider would have labeled past issues, against the labels
-maintainers gave them.
-
-    Case(id, gold, picks)                 one past issue: maintainers' labels, the provider's (label, confidence)
-    score(cases, labels, thresholds)      -> Scores: per label and overall precision, recall, coverage
-    suggest_thresholds(cases, labels, target) -> {label: lowest cutoff whose precision >= target (None: never)}
-    curve(cases, labels, cutoffs)         -> [(cutoff, precision, coverage)] for the chart
-    render(report) / labels_yml(thresholds) -> Markdown report / a ready-to-paste labels.yml block
+maintainers gave them; the thresholds that reach a target precision; the report.
 
 Definitions (one label = one yes/no question per issue):
 - precision(L) = issues the bot would label L that maintainers labeled L / issues the bot would label L;
 - recall(L)    = issues maintainers labeled L that the bot would label L / issues maintainers labeled L;
-- coverage(L)  = issues the bot would label L / issues maintainers labeled L (how much of the label's
-  volume the bot takes on, right or wrong); overall coverage = issues that get at least one label / all.
+- coverage(L)  = issues the bot would label L / all issues (the share of issues the bot labels L, right
+  or wrong); overall coverage = issues that get at least one label / all issues.
 The bot "would label L" when L's confidence reaches its threshold (labels.yml min-confidence, else
 label-issue.min-confidence), as label-issue applies them.
 """
@@ -44,6 +38,7 @@ class Counts:
     fn: int = 0
     issues: int = 0  # maintainers' issues with the label (or all issues, overall)
     covered: int = 0  # issues the bot labels (with the label, or with anything, overall)
+    total: int = 0  # all issues replayed
 
     @property
     def precision(self) -> float | None:
@@ -55,7 +50,7 @@ class Counts:
 
     @property
     def coverage(self) -> float | None:
-        return self.covered / self.issues if self.issues else None
+        return self.covered / self.total if self.total else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,13 +79,14 @@ def score(cases: Sequence[Case], labels: Sequence[str], thresholds: Mapping[str,
             hit, truth = name in case.applied(thresholds), name in case.gold
             tp, fp, fn = tp + (hit and truth), fp + (hit and not truth), fn + (truth and not hit)
             gold, covered = gold + truth, covered + hit
-        per[name] = Counts(tp, fp, fn, gold, covered)
+        per[name] = Counts(tp, fp, fn, gold, covered, len(cases))
     overall = Counts(
         sum(c.tp for c in per.values()),
         sum(c.fp for c in per.values()),
         sum(c.fn for c in per.values()),
         len(cases),
         sum(1 for case in cases if case.applied(thresholds)),
+        len(cases),
     )
     return Scores(per, overall)
 

@@ -1,14 +1,14 @@
 """`label-issue --replay`: the I/O around the pure replay core (read the file, ask the provider with a
-cache, time it, write the report to stdout/job summary/--json). The provider call is passed in
-(`ask`), so this module never imports the command."""
+cache, time it, write the report to stdout/job summary/--json)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from labeler import persist, runner
 from labeler.config import Config
@@ -17,6 +17,7 @@ from labeler.gh import Issue
 from labeler.label_issue import replay, replay_data
 from labeler.label_issue.budget import RunBudget, spends
 from labeler.label_issue.labeling import Settings, picks
+from labeler.label_issue.providers import BODY_LIMIT, Provider, Request, recommend
 
 CACHE_VERSION = 1
 
@@ -84,81 +85,118 @@ def _issue(p: replay_data.Past) -> Issue:
     )
 
 
+class Source(NamedTuple):
+    """Where the past issues come from, how many, and where answers are cached."""
+
+    path: str
+    limit: int | None
+    sample: int | None
+    cache_path: str
+
+
+@dataclass
+class Tally:
+    """What the replay asked and found so far."""
+
+    cases: list[replay.Case] = field(default_factory=list)
+    calls: int = 0
+    cached: int = 0
+    tokens: int = 0
+    model: str = "-"
+    version: str = "-"
+    stopped: str = ""
+
+
 def run(
-    path: str,
+    where: Source,
     cfg: Config,
     settings: Settings,
-    provider: Any,
-    ask: Callable[..., Any],
+    provider: Provider,
     spend: RunBudget,
     *,
     target: float,
     json_path: str | None,
-    limit: int | None,
-    sample: int | None,
-    cache_path: str,
 ) -> None:
-    past, ignored = replay_data.load(path, cfg, limit=limit, sample=sample)
+    past, ignored = replay_data.load(where.path, cfg, limit=where.limit, sample=where.sample)
     if ignored:
         runner.warning(f"replay: ignored labels not in {cfg.path}: {', '.join(list(ignored)[:20])}")
-    cache = _load_cache(cache_path)
-    cases: list[replay.Case] = []
-    calls = cached = tokens = 0
-    model_name = version = "-"
-    stopped = ""
+    cache = _load_cache(where.cache_path)
     started = time.monotonic()
-    repo = os.environ.get("GITHUB_REPOSITORY") or "this repository"
+    tally = Tally()
     for p in past:
-        key_base = f"{provider.name}|{provider.model or provider.model_path or '-'}"
-        hit = next((v for k, v in cache.items() if k.startswith(f"{p.id}|{key_base}|")), None)
-        if hit is not None:
-            answer, model_name, version = hit["answer"], hit["model"], hit["version"]
-            cached += 1
-        else:
-            if spend.exhausted(provider.name):
-                stopped = spend.reason()
-                runner.notice(stopped)
-                break
-            try:
-                answer, model_name, version, _ = ask(_issue(p), cfg, settings, provider, repo)
-            except UserError as e:
-                raise UserError(f"replay stopped at {p.id}: {e.message}") from None
-            spend.charge(provider.name)
-            calls += 1
-            tokens += (
-                0
-                if not spends(provider.name)
-                else (len(p.title) + min(len(p.body), 8000) + len(json.dumps(answer))) // 4
-            )
-            cache[f"{p.id}|{key_base}|{version}"] = {"answer": answer, "model": model_name, "version": version}
+        answer = _answer(p, cache, tally, cfg, settings, provider, spend)
+        if answer is None:
+            break
         chosen, _ = picks(answer, cfg, settings)
-        cases.append(replay.Case(p.id, p.gold, tuple((c.name, c.confidence) for c in chosen)))
-    _save_cache(cache_path, cache)
-    labels = [lbl.name for lbl in cfg.applicable()]
-    thresholds = {
-        n: next(
-            (lbl.min_confidence for lbl in cfg.labels if lbl.name == n and lbl.min_confidence is not None),
-            settings.min_confidence,
-        )
-        for n in labels
+        tally.cases.append(replay.Case(p.id, p.gold, tuple((c.name, c.confidence) for c in chosen)))
+    _save_cache(where.cache_path, cache)
+    report = _report(where.path, cfg, settings, provider, tally, target=target, ignored=ignored)
+    _write(dataclasses.replace(report, seconds=time.monotonic() - started), json_path)
+
+
+def _answer(
+    p: replay_data.Past,
+    cache: dict[str, Any],
+    tally: Tally,
+    cfg: Config,
+    settings: Settings,
+    provider: Provider,
+    spend: RunBudget,
+) -> dict[str, Any] | None:
+    """The cached answer for this issue, else the provider's (cached for next time); None: the budget is spent."""
+    key_base = f"{provider.name}|{provider.model or provider.model_path or '-'}"
+    hit = next((v for k, v in cache.items() if k.startswith(f"{p.id}|{key_base}|")), None)
+    if hit is not None:
+        tally.model, tally.version, tally.cached = hit["model"], hit["version"], tally.cached + 1
+        return dict(hit["answer"])
+    if spend.exhausted(provider.name):
+        tally.stopped = spend.reason()
+        runner.notice(tally.stopped)
+        return None
+    repo = os.environ.get("GITHUB_REPOSITORY") or "this repository"
+    try:
+        got = recommend(Request(_issue(p), cfg, settings, provider, repo))
+    except UserError as e:
+        raise UserError(f"replay stopped at {p.id}: {e.message}") from None
+    spend.charge(provider.name)
+    tally.calls += 1
+    if spends(provider.name):
+        tally.tokens += (len(p.title) + min(len(p.body), BODY_LIMIT) + len(json.dumps(got.answer))) // 4
+    tally.model, tally.version = got.model, got.prompt_version
+    cache[f"{p.id}|{key_base}|{got.prompt_version}"] = {
+        "answer": got.answer,
+        "model": got.model,
+        "version": got.prompt_version,
     }
-    report = replay.Report(
+    return got.answer
+
+
+def _report(
+    path: str, cfg: Config, settings: Settings, provider: Provider, tally: Tally, *, target: float, ignored: Any
+) -> replay.Report:
+    labels = [lbl.name for lbl in cfg.applicable()]
+    own = {lbl.name: lbl.min_confidence for lbl in cfg.labels if lbl.min_confidence is not None}
+    thresholds = {n: own.get(n, settings.min_confidence) for n in labels}
+    return replay.Report(
         source=os.path.basename(path),
         provider=provider.name,
-        model=model_name,
-        prompt_version=version,
+        model=tally.model,
+        prompt_version=tally.version,
         target=target,
-        scores=replay.score(cases, labels, thresholds),
-        thresholds=replay.suggest_thresholds(cases, labels, target),
-        curve=replay.curve(cases, labels),
-        issues=len(cases),
-        model_calls=calls,
-        cached=cached,
-        tokens_estimate=tokens,
-        seconds=time.monotonic() - started,
+        scores=replay.score(tally.cases, labels, thresholds),
+        thresholds=replay.suggest_thresholds(tally.cases, labels, target),
+        curve=replay.curve(tally.cases, labels),
+        issues=len(tally.cases),
+        model_calls=tally.calls,
+        cached=tally.cached,
+        tokens_estimate=tally.tokens,
+        seconds=0.0,
         ignored_labels=ignored,
-        stopped=stopped,
+        stopped=tally.stopped,
     )
+
+
+def _write(report: replay.Report, json_path: str | None) -> None:
     text = replay.render(report)
     runner.summary(text)
     if json_path:

@@ -1,15 +1,11 @@
 """Similar past issues from the history file: few-shot examples for prompts, possible duplicates.
 
-    similar(db_path, title, body, k=5, *, state=None, exclude_number=None) -> list[Similar]
-    possible_duplicates(db_path, title, body, threshold=0.5, exclude_number=None, *, k=5) -> list[Similar]
-    render_examples(items, *, max_chars=600) -> str      (labelled examples for a prompt)
-
-Similar: number, title, labels, state, url (html), score = cosine similarity in 0..1.
-TF-IDF (word 1-2-grams, English stop words removed, the title counted twice) with cosine
-similarity, computed on the runner from the SQLite history (labeling.md §6.9, §7: brute force is
-enough for one query per run). scikit-learn when installed (labeler[local]); otherwise a small
-pure-Python TF-IDF with the same weighting ideas. The index is cached per file and modification
-time, so label-issue can ask for examples and duplicates with one build.
+Each is a Similar record whose score is the cosine similarity (0..1). TF-IDF (word 1-2-grams, English
+stop words removed, the title counted twice) with cosine similarity, computed on the runner from the
+SQLite history (labeling.md §6.9, §7: brute force is enough for one query per run). scikit-learn when
+installed (labeler[local]); otherwise a small pure-Python TF-IDF with the same weighting ideas. The
+index is cached per file and modification time, so label-issue can ask for examples and duplicates
+with one build.
 """
 
 from __future__ import annotations

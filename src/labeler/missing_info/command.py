@@ -146,22 +146,9 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
 
 @click.command("missing-info")
 @options.event
-@click.option(
-    "--issue",
-    "number",
-    envvar="LABELER_ISSUE_NUMBER",
-    show_envvar=True,
-    type=click.IntRange(min=1),
-    help="Check this issue (read through the API) instead of the event's.",
-)
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option(
-    "--config",
-    "config_path",
-    envvar="LABELER_CONFIG",
-    show_envvar=True,
-    help="labels.yml with a missing-info: section (optional; default .github/labels.yml, labels.yml).",
-)
+@options.issue("Check this issue (read through the API) instead of the event's.")
+@options.repo()
+@options.config("labels.yml with a missing-info: section (optional; default .github/labels.yml, labels.yml).")
 @click.option(
     "--method",
     type=click.Choice(METHODS),
@@ -182,21 +169,15 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
     show_envvar=True,
     help=f"Label added while information is missing. [default: {default(NAME, 'label')}]",
 )
-@click.option("--model-path", envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory for --method model.")
+@options.model_path("Model directory for --method model.")
 @click.option(
     "--model-label",
     envvar="LABELER_MODEL_LABEL",
     show_envvar=True,
     help="The model's needs-info label (default: --label).",
 )
-@click.option(
-    "--provider",
-    envvar="LABELER_PROVIDER",
-    show_envvar=True,
-    type=click.Choice(("anthropic", "openai")),
-    help="LLM provider for --method llm.",
-)
-@click.option("--model", "model_name", envvar="LABELER_MODEL", show_envvar=True, help="LLM model name.")
+@options.provider("LLM provider for --method llm.", ("anthropic", "openai"))
+@options.model("LLM model name.", dest="model_name")
 @click.option(
     "--exempt-label",
     multiple=True,
@@ -211,7 +192,7 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
     show_envvar=True,
     help="Also check issues opened by owners, members and collaborators.",
 )
-@click.option("--dry-run/--no-dry-run", envvar="LABELER_DRY_RUN", show_envvar=True, default=False, help="Report only.")
+@options.dry_run("Report only.", toggle=True, default=False)
 def command(
     event_path: str | None,
     number: int | None,

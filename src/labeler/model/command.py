@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from labeler import runner
+from labeler import options, runner
 from labeler.errors import UserError, setting
 from labeler.examples import Example, read_jsonl, select_labels
 
@@ -61,15 +61,7 @@ def command() -> None:
     help="Validation JSONL for the thresholds; default: cross-validation.",
 )
 @click.option("--out", required=True, envvar="LABELER_MODEL_PATH", show_envvar=True, help="Model directory to write.")
-@click.option(
-    "--target-precision",
-    default=0.9,
-    show_default=True,
-    type=click.FloatRange(0.05, 1.0),
-    envvar="LABELER_TARGET_PRECISION",
-    show_envvar=True,
-    help="Per-label thresholds reach this precision.",
-)
+@options.target_precision("Per-label thresholds reach this precision.", lowest=0.05)
 @click.option(
     "--C",
     "c_value",
@@ -88,24 +80,10 @@ def command() -> None:
     show_envvar=True,
     help="Weigh rare labels up.",
 )
-@click.option(
-    "--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'."
-)
-@click.option(
-    "--min-examples",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar="LABELER_MIN_EXAMPLES",
-    show_envvar=True,
-    help="Drop labels with fewer training issues.",
-)
-@click.option(
-    "--exclude-label",
-    multiple=True,
-    envvar="LABELER_EXCLUDE_LABELS",
-    show_envvar=True,
-    help="Skip issues with this label, e.g. the bot's provenance label (repeatable; space-separated in the env var).",
+@options.family()
+@options.min_examples("Drop labels with fewer training issues.", 2)
+@options.exclude_label(
+    "Skip issues with this label, e.g. the bot's provenance label (repeatable; space-separated in the env var)."
 )
 @click.option(
     "--conservative",
@@ -122,13 +100,9 @@ def command() -> None:
     "sentence-transformers/all-MiniLM-L6-v2 (pinned revision; id@rev for others) or a local folder "
     "with config.json, tokenizer.json, onnx/model.onnx. Default: TF-IDF only, nothing is downloaded.",
 )
-@click.option(
-    "--embed-cache",
-    default=".labeler/embeddings",
-    show_default=True,
-    envvar="LABELER_EMBED_CACHE",
-    show_envvar=True,
-    help="Folder remembering embeddings by text hash and encoder, so a retrain embeds only new issues ('' disables).",
+@options.embed_cache(
+    "Folder remembering embeddings by text hash and encoder, so a retrain embeds only new issues ('' disables).",
+    ".labeler/embeddings",
 )
 def train_command(
     data: str,
@@ -274,12 +248,7 @@ def eval_command(
 
 
 @command.command("check-cache")
-@click.option(
-    "--embed-cache",
-    envvar="LABELER_EMBED_CACHE",
-    show_envvar=True,
-    help="Embedding cache folder of `model train --encoder` to check.",
-)
+@options.embed_cache("Embedding cache folder of `model train --encoder` to check.")
 @click.option(
     "--hf-home", envvar="HF_HOME", show_envvar=True, help="Hugging Face home (hub cache under hub/) to check."
 )

@@ -10,10 +10,10 @@ import datetime as dt
 
 import click
 
-from labeler import md, runner
+from labeler import md, options, runner
 from labeler.errors import UserError
+from labeler.history import corrections as fixes
 from labeler.history import store as history
-from labeler.monitor import corrections as fixes
 from labeler.monitor import drift as monitor
 
 MARKER = md.marker("monitor")
@@ -31,10 +31,8 @@ def parse_until(raw: str | None) -> dt.datetime:
 
 
 @click.command("monitor")
-@click.option("--db", required=True, envvar="LABELER_HISTORY_DB", show_envvar=True, help="History file.")
-@click.option(
-    "--family", envvar="LABELER_FAMILY", show_envvar=True, help="Only labels matching this glob, e.g. 'area/*'."
-)
+@options.history_db("History file.")
+@options.family()
 @click.option(
     "--days",
     default=30,
@@ -97,15 +95,8 @@ def parse_until(raw: str | None) -> dt.datetime:
     show_envvar=True,
     help="Also keep an open tracking issue with this label up to date.",
 )
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME for --issue.")
-@click.option(
-    "--bot-login",
-    envvar="LABELER_BOT_LOGIN",
-    show_envvar=True,
-    default="github-actions[bot]",
-    show_default=True,
-    help="Whose label events are the bot's (corrections section).",
-)
+@options.repo("OWNER/NAME for --issue.")
+@options.bot_login("Whose label events are the bot's (corrections section).")
 @click.option(
     "--fail-on-drift", is_flag=True, envvar="LABELER_FAIL_ON_DRIFT", show_envvar=True, help="Exit 1 on drift."
 )

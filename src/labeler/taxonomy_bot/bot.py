@@ -17,32 +17,12 @@ from labeler.taxonomy_bot.settings import DEFAULT_HANDLE, MODEL_COMMANDS, load_s
 
 @click.command("bot")
 @options.event
-@click.option(
-    "--event-name",
-    envvar="GITHUB_EVENT_NAME",
-    show_envvar=True,
-    default="issue_comment",
-    show_default=True,
-    help="issue_comment, pull_request_target or pull_request.",
-)
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option(
-    "--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."
-)
+@options.event_name("issue_comment, pull_request_target or pull_request.", default="issue_comment")
+@options.repo()
+@options.config("labels.yml with a bot: section.")
 @click.option("--handle", envvar="LABELER_HANDLE", show_envvar=True, help=f"Command prefix (default {DEFAULT_HANDLE}).")
-@click.option(
-    "--teams",
-    envvar="LABELER_TEAMS",
-    show_envvar=True,
-    help="org/team-slug list allowed to enable, overrides the config.",
-)
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    envvar="LABELER_DRY_RUN",
-    show_envvar=True,
-    help="Print comments; set no status or label.",
-)
+@options.teams("org/team-slug list allowed to enable, overrides the config.")
+@options.dry_run("Print comments; set no status or label.")
 def command(
     event_path: str | None,
     event_name: str,

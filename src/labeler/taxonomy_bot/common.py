@@ -277,67 +277,26 @@ def prompt_sections(name: str) -> dict[str, str]:
 fill = prompts.fill
 
 
+OUTPUT = click.option(
+    "--output",
+    envvar="LABELER_OUTPUT",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Write every answer as JSONL here (upload it as an artifact).",
+)
+
+
 def common_options(func: F) -> F:
     """Options every model command shares (precheck, postcheck, generate)."""
     shared = [
-        click.option(
-            "--pr",
-            "number",
-            type=click.IntRange(min=1),
-            envvar="LABELER_PR",
-            show_envvar=True,
-            help="Pull request number; without it the event's (--event) is used.",
-        ),
-        click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME."),
-        click.option(
-            "--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."
-        ),
+        options.pr(),
+        options.repo(),
+        options.config("labels.yml with a bot: section."),
         options.event,
-        click.option(
-            "--event-name",
-            envvar="GITHUB_EVENT_NAME",
-            show_envvar=True,
-            default="issue_comment",
-            show_default=True,
-            help="The event's name.",
-        ),
-        click.option(
-            "--output",
-            envvar="LABELER_OUTPUT",
-            show_envvar=True,
-            type=click.Path(dir_okay=False),
-            help="Write every answer as JSONL here (upload it as an artifact).",
-        ),
-        click.option(
-            "--dry-run",
-            is_flag=True,
-            envvar="LABELER_DRY_RUN",
-            show_envvar=True,
-            help="Print the comment; set no status, skip the enable gate.",
-        ),
+        options.event_name("The event's name.", default="issue_comment"),
+        OUTPUT,
+        options.dry_run("Print the comment; set no status, skip the enable gate."),
     ]
     for option in reversed(shared):
         func = option(func)
     return func
-
-
-def endpoint_options(prefix: str, env: str, role: str) -> Callable[[F], F]:
-    def wrap(func: F) -> F:
-        dash = f"{prefix}-" if prefix else ""
-        for flag, suffix, text in reversed(
-            [
-                ("base-url", "BASE_URL", f"OpenAI-compatible URL of the {role}, e.g. http://host:8000/v1"),
-                ("model", "MODEL", f"Model id of the {role} (default: the first of GET /v1/models)"),
-                ("api-key", "API_KEY", f"API key of the {role} (local servers need none)"),
-            ]
-        ):
-            func = click.option(
-                f"--{dash}{flag}",
-                f"{prefix.replace('-', '_')}_{suffix.lower()}".lstrip("_"),
-                envvar=f"{env}_{suffix}",
-                show_envvar=True,
-                help=f"{text}.",
-            )(func)
-        return func
-
-    return wrap

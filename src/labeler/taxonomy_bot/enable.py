@@ -396,33 +396,15 @@ def _lookup(org_gh: GitHub, user: str) -> Callable[[str, str], bool | None]:
 
 
 @click.command("enable")
-@click.option(
-    "--pr",
-    "number",
-    type=click.IntRange(min=1),
-    envvar="LABELER_PR",
-    show_envvar=True,
-    help="Pull request number; without it the comment in the event (--event) is used.",
-)
+@options.pr("Pull request number; without it the comment in the event (--event) is used.")
 @click.option("--user", help="With --pr: whose team membership to check (the commenter in Actions).")
 @click.option("--sha", help="With --pr: the head commit you reviewed (refused when the head has moved).")
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option(
-    "--config", "config_path", envvar="LABELER_CONFIG", show_envvar=True, help="labels.yml with a bot: section."
-)
-@click.option("--teams", envvar="LABELER_TEAMS", show_envvar=True, help="org/team-slug list, overrides bot.teams.")
+@options.repo()
+@options.config("labels.yml with a bot: section.")
+@options.teams("org/team-slug list, overrides bot.teams.")
 @options.event
-@click.option(
-    "--event-name",
-    envvar="GITHUB_EVENT_NAME",
-    show_envvar=True,
-    default="issue_comment",
-    show_default=True,
-    help="The event's name.",
-)
-@click.option(
-    "--dry-run", is_flag=True, envvar="LABELER_DRY_RUN", show_envvar=True, help="Print the comments; set no status."
-)
+@options.event_name("The event's name.", default="issue_comment")
+@options.dry_run("Print the comments; set no status.")
 def command(
     number: int | None,
     user: str | None,

@@ -18,12 +18,11 @@ from typing import Any
 
 import click
 
-from labeler import llm, md
+from labeler import llm, md, options
 from labeler.config import defaults, section_settings
 from labeler.taxonomy_bot.common import (
     Endpoint,
     common_options,
-    endpoint_options,
     execute,
     fill,
     prompt_sections,
@@ -287,7 +286,7 @@ def work_for(teacher: Endpoint, opts: Options, student_system: str, output: str 
 
 @click.command("generate")
 @common_options
-@endpoint_options("", "LABELER_TEACHER", "teacher model")
+@options.endpoint("", "LABELER_TEACHER", "teacher model")
 @click.option(
     "--samples",
     type=click.IntRange(1, 200),

@@ -11,11 +11,13 @@ from typing import Any
 
 import click
 
-from labeler import md
-from labeler.taxonomy_bot.common import Endpoint, common_options, endpoint_options, execute
+from labeler import md, options
+from labeler.taxonomy_bot.common import Endpoint, common_options, execute
 from labeler.taxonomy_bot.precheck import (
+    Check,
     Options,
     Result,
+    Tuning,
     by_file,
     cell,
     check,
@@ -27,6 +29,7 @@ from labeler.taxonomy_bot.precheck import (
     render,
     tuning_options,
 )
+from labeler.taxonomy_bot.settings import Settings
 
 
 def compare_verdict(before: list[Result], after: list[Result], threshold: float, metric: str) -> str:
@@ -96,54 +99,40 @@ def _answer(r: Result, limit: int) -> str:
 
 @click.command("postcheck")
 @common_options
-@endpoint_options("candidate", "LABELER_POSTCHECK", "candidate model")
-@endpoint_options("current", "LABELER_PRECHECK", "current model (optional: adds the before/after view)")
+@options.endpoint("candidate", "LABELER_POSTCHECK", "candidate model")
+@options.endpoint("current", "LABELER_PRECHECK", "current model (optional: adds the before/after view)")
 @judge_options
 @tuning_options("answers these well")
-def command(
-    number: int | None,
-    repo: str | None,
-    config_path: str | None,
-    event_path: str | None,
-    event_name: str,
-    output: str | None,
-    dry_run: bool,
-    candidate_base_url: str | None,
-    candidate_model: str | None,
-    candidate_api_key: str | None,
-    current_base_url: str | None,
-    current_model: str | None,
-    current_api_key: str | None,
-    use_judge: bool | None,
-    judge_provider: str,
-    judge_base_url: str | None,
-    judge_model: str | None,
-    judge_api_key: str | None,
-    threshold: float | None,
-    concurrency: int | None,
-) -> None:
+def command(**given: Any) -> None:
     """Ask the candidate model the PR's seed questions (before/after when the current model is set too)."""
     endpoints = [
-        Endpoint("candidate model", "LABELER_POSTCHECK", candidate_base_url, candidate_model, candidate_api_key)
-    ]
-    if current_base_url:
-        endpoints.insert(
-            0, Endpoint("current model", "LABELER_PRECHECK", current_base_url, current_model, current_api_key)
+        Endpoint(
+            "candidate model",
+            "LABELER_POSTCHECK",
+            given["candidate_base_url"],
+            given["candidate_model"],
+            given["candidate_api_key"],
         )
-    judge = judge_endpoint(judge_provider, judge_base_url, judge_model, judge_api_key)
+    ]
+    if given["current_base_url"]:
+        current = (given["current_base_url"], given["current_model"], given["current_api_key"])
+        endpoints.insert(0, Endpoint("current model", "LABELER_PRECHECK", *current))
+    tuning = Tuning(given["threshold"], given["concurrency"], given["use_judge"])
+    judge = judge_endpoint(
+        given["judge_provider"], given["judge_base_url"], given["judge_model"], given["judge_api_key"]
+    )
 
-    def make_work(settings: Any) -> Any:
-        opts = Options.from_settings(settings.precheck, threshold=threshold, concurrency=concurrency, judge=use_judge)
-        return check("postcheck", endpoints, opts, judge, output, compare=render_compare)
+    def make_work(settings: Settings) -> Check:
+        return check("postcheck", endpoints, tuning.options(settings), judge, given["output"], compare=render_compare)
 
     execute(
         "postcheck",
-        number=number,
-        repo=repo,
-        config_path=config_path,
-        event_path=event_path,
-        event_name=event_name,
-        dry_run=dry_run,
+        number=given["number"],
+        repo=given["repo"],
+        config_path=given["config_path"],
+        event_path=given["event_path"],
+        event_name=given["event_name"],
+        dry_run=given["dry_run"],
         make_work=make_work,
         accepted="Asking the candidate model the seed questions",
     )

@@ -17,20 +17,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from labeler import llm, md
+import click
+
+from labeler import llm, md, options
 from labeler.config import default, section_settings
 from labeler.errors import UserError
+from labeler.gh.records import PullRequest
 from labeler.taxonomy_bot.common import (
     Endpoint,
     F,
+    Outcome,
     common_options,
-    endpoint_options,
     execute,
     fill,
     prompt_sections,
     write_jsonl,
 )
 from labeler.taxonomy_bot.qna import Qna, Seed
+from labeler.taxonomy_bot.settings import Settings
 from labeler.taxonomy_bot.similarity import rouge_l
 
 BREAKER = 3  # consecutive endpoint failures after which the remaining questions are skipped
@@ -263,6 +267,64 @@ def failure_note(runs: list[list[Result]]) -> tuple[str, str]:
     return "", ""
 
 
+@dataclass(frozen=True)
+class Check:
+    """The work of precheck (one endpoint) and postcheck (candidate, optionally with the current one
+    first: then `compare` renders the before/after view)."""
+
+    name: str
+    endpoints: tuple[Endpoint, ...]
+    opts: Options
+    judge: Endpoint | None
+    output: str | None
+    compare: Callable[..., str] | None = None
+
+    def __call__(self, pr: PullRequest, files: list[Qna], outcome: Outcome) -> str:
+        items, skipped = items_for(files, self.opts)
+        models = [e.connect() for e in self.endpoints]
+        judge_model = self._judge_model()
+        runs = [ask_all(m, items, self.opts, judge_model) for m in models]
+        metric = "judge" if judge_model else "ROUGE-L"
+        self._write(pr, models, runs, metric)
+        caution, failed = failure_note(runs)
+        outcome.state, outcome.description = (
+            ("error", failed) if failed else ("success", _summary(runs[-1], metric, self.opts))
+        )
+        return caution + self._render(pr, [m.name for m in models], runs, skipped, metric)
+
+    def _judge_model(self) -> llm.Model | None:
+        if self.opts.judge and self.judge is None:
+            raise UserError(
+                "judge scoring is on but no judge model is set: LABELER_JUDGE_BASE_URL / LABELER_JUDGE_MODEL"
+            )
+        return self.judge.connect() if (self.opts.judge and self.judge) else None
+
+    def _write(self, pr: PullRequest, models: list[llm.Model], runs: list[list[Result]], metric: str) -> None:
+        version = prompt_sections("precheck")["version"]
+        rows = [
+            r.row(command=self.name, role=e.role, model=m.name, sha=pr.head_sha, metric=metric, prompt_version=version)
+            for e, m, rs in zip(self.endpoints, models, runs)
+            for r in rs
+        ]
+        write_jsonl(self.output, rows)
+
+    def _render(self, pr: PullRequest, names: list[str], runs: list[list[Result]], skipped: int, metric: str) -> str:
+        if len(runs) == 2 and self.compare:
+            return self.compare(
+                runs[0], runs[1], self.opts, models=names, sha=pr.head_sha, skipped=skipped, metric=metric
+            )
+        return render_results(
+            runs[0],
+            self.opts,
+            model=names[0],
+            sha=pr.head_sha,
+            skipped=skipped,
+            extra=[],
+            title=self.name,
+            metric=metric,
+        )
+
+
 def check(
     name: str,
     endpoints: list[Endpoint],
@@ -270,51 +332,22 @@ def check(
     judge: Endpoint | None,
     output: str | None,
     compare: Callable[..., str] | None = None,
-) -> Any:
-    """The work of precheck (one endpoint) and postcheck (candidate, optionally with the current one
-    first: then `compare` renders the before/after view)."""
+) -> Check:
+    return Check(name, tuple(endpoints), opts, judge, output, compare)
 
-    def work(pr: Any, files: list[Qna], outcome: Any) -> str:
-        items, skipped = items_for(files, opts)
-        models = [e.connect() for e in endpoints]
-        if opts.judge and judge is None:
-            raise UserError(
-                "judge scoring is on but no judge model is set: LABELER_JUDGE_BASE_URL / LABELER_JUDGE_MODEL"
-            )
-        judge_model = judge.connect() if (opts.judge and judge) else None
-        runs = [ask_all(m, items, opts, judge_model) for m in models]
-        metric = "judge" if judge_model else "ROUGE-L"
-        version = prompt_sections("precheck")["version"]
-        write_jsonl(
-            output,
-            [
-                r.row(command=name, role=e.role, model=m.name, sha=pr.head_sha, metric=metric, prompt_version=version)
-                for e, m, rs in zip(endpoints, models, runs)
-                for r in rs
-            ],
-        )
-        caution, failed = failure_note(runs)
-        outcome.state, outcome.description = (
-            ("error", failed) if failed else ("success", _summary(runs[-1], metric, opts))
-        )
-        if len(runs) == 2 and compare:
-            body = compare(
-                runs[0], runs[1], opts, models=[m.name for m in models], sha=pr.head_sha, skipped=skipped, metric=metric
-            )
-        else:
-            body = render_results(
-                runs[0],
-                opts,
-                model=models[0].name,
-                sha=pr.head_sha,
-                skipped=skipped,
-                extra=[],
-                title=name,
-                metric=metric,
-            )
-        return caution + body
 
-    return work
+@dataclass(frozen=True)
+class Tuning:
+    """The command line's say over bot.precheck in labels.yml (None: the file's or the default)."""
+
+    threshold: float | None
+    concurrency: int | None
+    use_judge: bool | None
+
+    def options(self, settings: Settings) -> Options:
+        return Options.from_settings(
+            settings.precheck, threshold=self.threshold, concurrency=self.concurrency, judge=self.use_judge
+        )
 
 
 def _summary(results: list[Result], metric: str, opts: Options) -> str:
@@ -325,7 +358,6 @@ def _summary(results: list[Result], metric: str, opts: Options) -> str:
 # ---------------------------------------------------------------------------------- command line
 def tuning_options(verdict: str) -> Callable[[F], F]:
     """--threshold and --concurrency, shared by precheck and postcheck."""
-    import click
 
     def wrap(func: F) -> F:
         func = click.option(
@@ -347,8 +379,6 @@ def tuning_options(verdict: str) -> Callable[[F], F]:
 
 
 def judge_options(func: F) -> F:
-    import click
-
     func = click.option(
         "--judge-provider",
         envvar="LABELER_JUDGE_PROVIDER",
@@ -357,7 +387,7 @@ def judge_options(func: F) -> F:
         default="openai",
         help="Judge API.",
     )(func)
-    func = endpoint_options("judge", "LABELER_JUDGE", "judge model")(func)
+    func = options.endpoint("judge", "LABELER_JUDGE", "judge model")(func)
     return click.option(
         "--judge/--no-judge",
         "use_judge",
@@ -374,60 +404,34 @@ def judge_endpoint(provider: str, base_url: str | None, model: str | None, api_k
     return Endpoint("judge", "LABELER_JUDGE", base_url, model, api_key, provider=provider)
 
 
-def _command() -> Any:
-    import click
+@click.command("precheck")
+@common_options
+@options.endpoint("", "LABELER_PRECHECK", "current model")
+@judge_options
+@tuning_options("already answers these well")
+def command(**given: Any) -> None:
+    """Ask the current model each seed question of the PR's changed qna.yaml files.
 
-    @click.command("precheck")
-    @common_options
-    @endpoint_options("", "LABELER_PRECHECK", "current model")
-    @judge_options
-    @tuning_options("already answers these well")
-    def precheck(
-        number: int | None,
-        repo: str | None,
-        config_path: str | None,
-        event_path: str | None,
-        event_name: str,
-        output: str | None,
-        dry_run: bool,
-        base_url: str | None,
-        model: str | None,
-        api_key: str | None,
-        use_judge: bool | None,
-        judge_provider: str,
-        judge_base_url: str | None,
-        judge_model: str | None,
-        judge_api_key: str | None,
-        threshold: float | None,
-        concurrency: int | None,
-    ) -> None:
-        """Ask the current model each seed question of the PR's changed qna.yaml files.
+    Model calls time out after LABELER_MODEL_TIMEOUT seconds (default 60) and are retried
+    LABELER_MODEL_RETRIES times (default 2) by the SDK.
+    """
+    current = Endpoint("current model", "LABELER_PRECHECK", given["base_url"], given["model"], given["api_key"])
+    tuning = Tuning(given["threshold"], given["concurrency"], given["use_judge"])
+    judge = judge_endpoint(
+        given["judge_provider"], given["judge_base_url"], given["judge_model"], given["judge_api_key"]
+    )
 
-        Model calls time out after LABELER_MODEL_TIMEOUT seconds (default 60) and are retried
-        LABELER_MODEL_RETRIES times (default 2) by the SDK.
-        """
-        current = Endpoint("current model", "LABELER_PRECHECK", base_url, model, api_key)
-        judge = judge_endpoint(judge_provider, judge_base_url, judge_model, judge_api_key)
+    def make_work(settings: Settings) -> Check:
+        return check("precheck", [current], tuning.options(settings), judge, given["output"])
 
-        def make_work(settings: Any) -> Any:
-            opts = Options.from_settings(
-                settings.precheck, threshold=threshold, concurrency=concurrency, judge=use_judge
-            )
-            return check("precheck", [current], opts, judge, output)
-
-        execute(
-            "precheck",
-            number=number,
-            repo=repo,
-            config_path=config_path,
-            event_path=event_path,
-            event_name=event_name,
-            dry_run=dry_run,
-            accepted="Asking the current model the seed questions",
-            make_work=make_work,
-        )
-
-    return precheck
-
-
-command = _command()
+    execute(
+        "precheck",
+        number=given["number"],
+        repo=given["repo"],
+        config_path=given["config_path"],
+        event_path=given["event_path"],
+        event_name=given["event_name"],
+        dry_run=given["dry_run"],
+        accepted="Asking the current model the seed questions",
+        make_work=make_work,
+    )
