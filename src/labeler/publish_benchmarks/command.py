@@ -259,14 +259,8 @@ LABELER_BOT_LOGIN, LABELER_GITHUB_PACE (seconds between writes; 0 = no pacing, f
     help="Read results and choices from the --event file (a repository_dispatch client_payload).",
 )
 @options.event
-@click.option("--repo", envvar="GITHUB_REPOSITORY", show_envvar=True, help="OWNER/NAME.")
-@click.option(
-    "--config",
-    "config_path",
-    envvar="LABELER_CONFIG",
-    show_envvar=True,
-    help="labels.yml with a publish-benchmarks: section (optional).",
-)
+@options.repo()
+@options.config("labels.yml with a publish-benchmarks: section (optional).")
 @click.option(
     "--noise",
     multiple=True,
@@ -288,13 +282,7 @@ LABELER_BOT_LOGIN, LABELER_GITHUB_PACE (seconds between writes; 0 = no pacing, f
     type=click.IntRange(1, 5000),
     help=f"Comments created/edited per run (default {default(report.NAME, 'max-writes')}); the rest wait for a re-run.",
 )
-@click.option(
-    "--dry-run/--no-dry-run",
-    envvar="LABELER_DRY_RUN",
-    show_envvar=True,
-    default=False,
-    help="Print every comment; change nothing.",
-)
+@options.dry_run("Print every comment; change nothing.", toggle=True, default=False)
 @click.option(
     "--write-results",
     envvar="LABELER_WRITE_RESULTS",
