@@ -261,8 +261,16 @@ def test_kind_from_labels():
 
 
 # the command against FakeGitHub ------------------------------------------------------------------
+# These tests are about the comment and label mechanics, so every ask goes out (`ask: always`); the
+# measured default is tested in test_public.py.
 
 
+@pytest.fixture
+def ask_always(monkeypatch):
+    monkeypatch.setenv("LABELER_MISSING_INFO_ASK", "always")
+
+
+@pytest.mark.usefixtures("ask_always")
 def test_command_labels_and_comments_once(fake_github, capsys):
     fake_github.add_issue(7, "Crash on save", FORM_EMPTY)
     assert main(["missing-info", "--issue", "7"]) == 0
@@ -273,6 +281,7 @@ def test_command_labels_and_comments_once(fake_github, capsys):
     assert not any(r.method == "PATCH" and r.path[-9:] == "/issues/7" for r in fake_github.requests)  # never closes
 
 
+@pytest.mark.usefixtures("ask_always")
 def test_command_thanks_and_unlabels_after_an_edit(fake_github):
     fake_github.add_issue(7, "Crash on save", FORM_EMPTY)
     assert main(["missing-info", "--issue", "7"]) == 0
@@ -284,6 +293,7 @@ def test_command_thanks_and_unlabels_after_an_edit(fake_github):
     assert fake_github.issues[7].state == "open"
 
 
+@pytest.mark.usefixtures("ask_always")
 def test_command_dry_run_writes_nothing(fake_github, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
     fake_github.add_issue(7, "Crash", "")
@@ -293,6 +303,7 @@ def test_command_dry_run_writes_nothing(fake_github, tmp_path, monkeypatch, caps
     assert "complete<<" in (tmp_path / "out").read_text()
 
 
+@pytest.mark.usefixtures("ask_always")
 def test_command_skips_maintainers_unless_asked(fake_github):
     fake_github.add_issue(7, "Crash", "", author_association="MEMBER")
     assert main(["missing-info", "--issue", "7"]) == 0
@@ -301,6 +312,7 @@ def test_command_skips_maintainers_unless_asked(fake_github):
     assert fake_github.issue_labels(7) == ["needs more info"]
 
 
+@pytest.mark.usefixtures("ask_always")
 def test_command_from_an_event_file(fake_github, tmp_path):
     fake_github.add_issue(7, "Crash", "")
     payload = {
@@ -326,6 +338,7 @@ def test_command_model_method_needs_a_model(fake_github, capsys):
     assert "--method model needs --model-path" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("ask_always")
 def test_command_llm_method_against_the_fake(fake_github, fake_llm, monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     fake_github.add_issue(7, "Crash", FORM_EMPTY)

@@ -46,15 +46,20 @@ _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", re.M)
 _HEADING = re.compile(r"^(?:#{1,6}\s+(?P<h>.+?)\s*#*|\*\*(?P<b>[^*\n]{2,80})\*\*:?)\s*$", re.M)
 _PATTERNS = {
     "version": re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b\W{0,3}\w*\d|\bcommit\s+[0-9a-f]{7,40}\b", re.I),
+    # a list of two items, one numbered step, or a label the author wrote ("Steps:", "To reproduce:", "STR:")
     "steps": re.compile(
-        r"(?m)(^\s*(?:\d+[.)]|[-*])\s+\S.*\n\s*(?:\d+[.)]|[-*])\s+\S)|"
-        r"\b(?:steps to reproduce|to reproduce|repro(?:duce)?:)",
+        r"(?m)(^\s*(?:\d+[.)]|[-*])\s+\S.*\n\s*(?:\d+[.)]|[-*])\s+\S)|^\s*(?:step\s*)?1[.):]\s+\S|"
+        r"\b(?:steps to reproduce|to reproduce|how to reproduce|repro(?:duce|duction)?(?: steps)?\s*:|"
+        r"steps\s*:|str\s*:)",
         re.I,
     ),
+    # expected and what happened, in either order, or either one stated under its own label ("Actual: ...")
     "expected_actual": re.compile(
-        r"\bexpect(?:ed|s|ing)?\b[\s\S]{0,2000}?"
-        r"\b(?:actual(?:ly)?|instead|but|got|however|happens|returns|shows)\b",
-        re.I,
+        r"\bexpect(?:ed|s|ing|ation)?\b[\s\S]{0,2000}?"
+        r"\b(?:actual(?:ly)?|instead|but|got|however|happens|returns|shows)\b|"
+        r"\b(?:actual(?:ly)?|instead|got|happens)\b[\s\S]{0,2000}?\bexpect(?:ed|s|ing|ation)?\b|"
+        r"^\W{0,6}(?:expected|actual|observed|current)(?: (?:result|results|behaviou?r|outcome|output))?\W{0,4}:",
+        re.I | re.M,
     ),
     "logs": re.compile(
         r"```|~~~|Traceback \(most recent call last\)|\b\w*(?:Error|Exception)\b[:(]|\bpanic:|^\s+at \S+\(|"

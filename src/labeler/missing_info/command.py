@@ -1,7 +1,9 @@
 """missing-info: when an issue lacks what maintainers need, add a label and one polite comment.
 
 Parse the event (or --issue), check (rules, an LLM, or a model trained on the repository's own
-`needs more info` label), plan (pure), apply unless --dry-run, report (summary, outputs).
+`needs more info` label), keep the asks that earned a public comment (public.py: by default only the
+items that beat the label's base rate on this repository's own history), plan (pure), apply unless
+--dry-run, report (summary with the figures, outputs). `--replay FILE` measures instead (replay.py).
 It never closes issues. When a later edit supplies the information, the label this command added
 is removed and its comment says thanks; a label a human added without our comment is left alone.
 """
@@ -17,8 +19,9 @@ import click
 from labeler import md, options, runner
 from labeler.config import default, load_optional, section_settings
 from labeler.errors import UserError, setting
-from labeler.missing_info import ask
+from labeler.missing_info import ask, history, measure, public, replay, templates
 from labeler.missing_info import checks as missing_info
+from labeler.missing_info import kind as kinds
 
 if TYPE_CHECKING:
     from labeler.gh import Comment, GitHub, Issue
@@ -37,6 +40,16 @@ class Settings:
     method: str = default(NAME, "method")
     kind: str = default(NAME, "kind")
     label: str = default(NAME, "label")
+    ask: str = default(NAME, "ask")
+    min_lift: float = default(NAME, "min-lift")
+    min_recall: float = default(NAME, "min-recall")
+    min_history: int = default(NAME, "min-history")
+    min_labeled: int = default(NAME, "min-labeled")
+    history_limit: int = default(NAME, "history-limit")
+    when_quiet: str = default(NAME, "when-quiet")
+
+    def gate(self) -> measure.Gate:
+        return measure.Gate(self.min_lift, self.min_recall, self.min_history, self.min_labeled)
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,7 @@ class Plan:
     remove_label: str | None
     comment: str | None  # the full comment body to upsert, None = leave comments alone
     skipped: str = ""  # why nothing was checked
+    held: tuple[str, ...] = ()  # asks kept out of the comment (public.py)
 
 
 def skip_reason(issue: Issue, skip_associations: tuple[str, ...], exempt_labels: tuple[str, ...]) -> str:
@@ -61,15 +75,25 @@ def skip_reason(issue: Issue, skip_associations: tuple[str, ...], exempt_labels:
     return ""
 
 
-def plan(issue: Issue, info: missing_info.MissingInfo, *, label: str, ours: str | None) -> Plan:
-    """`ours` is the body of our existing comment (None when there is none)."""
+def plan(
+    issue: Issue,
+    info: missing_info.MissingInfo,
+    *,
+    label: str,
+    ours: str | None,
+    held: tuple[str, ...] = (),
+    when_quiet: str = "nothing",
+) -> Plan:
+    """`info` holds the public asks only, `held` the ones kept back; `ours` is the body of our existing
+    comment (None when there is none)."""
+    add = None if label in issue.labels else label
     if not info.complete:
-        add = None if label in issue.labels else label
-        return Plan(add_label=add, remove_label=None, comment=missing_info.render_comment(info, marker=MARKER))
-    if ours is None:
-        return Plan(None, None, None)  # complete and we never asked: nothing to say
-    remove = label if label in issue.labels else None
-    return Plan(None, remove, missing_info.render_comment(info, marker=MARKER))
+        return Plan(add, None, missing_info.render_comment(info, marker=MARKER), held=held)
+    label_only = bool(held) and when_quiet == "label"
+    if ours is None:  # nothing public to ask and we never asked
+        return Plan(add if label_only else None, None, None, held=held)
+    remove = label if label in issue.labels and not label_only else None
+    return Plan(None, remove, missing_info.render_comment(info, marker=MARKER), held=held)
 
 
 def apply(github: GitHub, number: int, result: Plan, existing: Comment | None) -> None:
@@ -127,10 +151,14 @@ def _provider_from_env() -> str:
     )
 
 
-def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: bool) -> None:
+def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: bool, why: str = "") -> None:
+    """`info` is what was asked in public; `result.held` what was kept back, `why` the figures that decided."""
     verb = "would " if dry_run else ""
     if result.skipped:
         line = f"#{issue.number}: skipped ({result.skipped})"
+    elif info.complete and result.held:
+        labeled = f"; {verb}add {result.add_label!r} only" if result.add_label else ""
+        line = f"#{issue.number}: {len(result.held)} ask(s) held back, no comment{labeled}"
     elif info.complete:
         line = f"#{issue.number}: complete ({info.source})" + (
             f"; {verb}remove {result.remove_label!r}" if result.remove_label else ""
@@ -139,9 +167,60 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
         line = f"#{issue.number}: missing {len(info.missing)} item(s) ({info.source}); {verb}ask in one comment"
     click.echo(line)
     items = "".join(f"\n- {md.escape(m)}" for m in info.missing)
-    runner.summary(f"### Missing information\n\n{md.escape(line)}{items}\n")
+    held = "".join(f"\n- {md.escape(m)} (held back)" for m in result.held)
+    reason = f"\n\n{why}" if why and (result.held or not info.complete) else ""
+    runner.summary(f"### Missing information\n\n{md.escape(line)}{items}{held}{reason}\n")
     runner.set_output("complete", "true" if info.complete or result.skipped else "false")
     runner.set_output("missing", json.dumps(info.missing))
+
+
+def policy(settings: Settings, github: GitHub, issue: Issue, history_path: str | None) -> public.Policy:
+    """Which asks may go out in public: measured on the history before this issue (rules, `ask: measured`)."""
+    if settings.method != "rules" or settings.ask == "always":
+        return public.Policy("always")
+    if history_path:
+        rows = history.from_file(history_path, before=issue.number)
+    else:
+        rows = history.from_github(github, before=issue.number, limit=settings.history_limit)
+    decision = measure.decide(replay.cases_of(rows, settings.label), settings.gate())
+    return public.policy_for(decision, templates.read(warn=runner.warning), settings.label)
+
+
+def check_issue(
+    settings: Settings, github: GitHub, issue: Issue, history_path: str | None, dry_run: bool, **model: str | None
+) -> None:
+    what = kinds.report_kind(issue.title, issue.body, issue.labels) if settings.kind == "auto" else settings.kind
+    info = run_check(
+        settings.method,
+        issue,
+        what,
+        model_path=model["model_path"],
+        model_label=model["model_label"] or settings.label,
+        provider=model["provider"],
+        model_name=model["model_name"],
+    )
+    rule = policy(settings, github, issue, history_path) if not info.complete else public.Policy("always")
+    shown, held = public.split(info, rule)
+    existing = github.find_comment(issue.number, MARKER)
+    result = plan(
+        issue,
+        shown,
+        label=settings.label,
+        ours=existing.body if existing else None,
+        held=tuple(held),
+        when_quiet=settings.when_quiet,
+    )
+    if not dry_run:
+        apply(github, issue.number, result, existing)
+    report(issue, shown, result, dry_run, rule.why)
+
+
+def replay_command(settings: Settings, path: str, json_path: str | None) -> None:
+    result = replay.run(path, settings.gate(), label=settings.label, json_path=json_path)
+    text = replay.render(result)
+    runner.summary(text)
+    click.echo(text)
+    runner.set_output("default-asks", str(result["default_asks"]).lower())
 
 
 @click.command("missing-info")
@@ -169,6 +248,14 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
     show_envvar=True,
     help=f"Label added while information is missing. [default: {default(NAME, 'label')}]",
 )
+@click.option(
+    "--ask",
+    type=click.Choice(("measured", "always")),
+    envvar="LABELER_MISSING_INFO_ASK",
+    show_envvar=True,
+    help="measured: ask in public only what beat the label's base rate on this repository's history; "
+    f"always: every ask the check finds. [default: {default(NAME, 'ask')}]",
+)
 @options.model_path("Model directory for --method model.")
 @click.option(
     "--model-label",
@@ -192,6 +279,27 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
     show_envvar=True,
     help="Also check issues opened by owners, members and collaborators.",
 )
+@click.option(
+    "--history",
+    "history_path",
+    envvar="LABELER_MISSING_INFO_HISTORY",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Measure the asks on this history file (history SQLite or dataset JSONL) instead of reading "
+    "the repository's newest issues through GitHub.",
+)
+@click.option(
+    "--replay",
+    "replay_path",
+    envvar="LABELER_REPLAY",
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="Measure the asks against --label on past issues (history SQLite or dataset JSONL) and report; "
+    "writes nothing to GitHub.",
+)
+@click.option(
+    "--json", "json_path", envvar="LABELER_REPLAY_JSON", show_envvar=True, help="Replay: also write JSON here."
+)
 @options.dry_run("Report only.", toggle=True, default=False)
 def command(
     event_path: str | None,
@@ -201,38 +309,31 @@ def command(
     method: str | None,
     kind: str | None,
     label: str | None,
+    ask: str | None,
     model_path: str | None,
     model_label: str | None,
     provider: str | None,
     model_name: str | None,
     exempt_label: tuple[str, ...],
     check_maintainers: bool,
+    history_path: str | None,
+    replay_path: str | None,
+    json_path: str | None,
     dry_run: bool,
 ) -> None:
-    """Ask for missing information (version, steps, expected vs actual, logs) in one polite comment."""
+    """Ask for missing information (version, steps, expected vs actual, logs) in one polite comment, only
+    where asking has beaten chance on this repository's history (see --replay)."""
     from labeler import gh
 
     settings = section_settings(
-        load_optional(config_path), NAME, Settings, {"method": method, "kind": kind, "label": label}
+        load_optional(config_path), NAME, Settings, {"method": method, "kind": kind, "label": label, "ask": ask}
     )
+    if replay_path:
+        return replay_command(settings, replay_path, json_path)
     github = gh.open_repo(repo)
     issue = github.issue(number) if number else gh.Issue.from_event(runner.event(event_path).get("issue") or {})
     reason = skip_reason(issue, () if check_maintainers else SKIP_ASSOCIATIONS, exempt_label)
     if reason:
         return report(issue, missing_info.MissingInfo([], True), Plan(None, None, None, reason), dry_run)
-    label = settings.label
-    kind = missing_info.kind_of(issue.labels) if settings.kind == "auto" else settings.kind
-    info = run_check(
-        settings.method,
-        issue,
-        kind,
-        model_path=model_path,
-        model_label=model_label or label,
-        provider=provider,
-        model_name=model_name,
-    )
-    existing = github.find_comment(issue.number, MARKER)
-    result = plan(issue, info, label=label, ours=existing.body if existing else None)
-    if not dry_run:
-        apply(github, issue.number, result, existing)
-    report(issue, info, result, dry_run)
+    model = {"model_path": model_path, "model_label": model_label, "provider": provider, "model_name": model_name}
+    check_issue(settings, github, issue, history_path, dry_run, **model)
