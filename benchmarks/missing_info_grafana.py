@@ -23,7 +23,7 @@ from _support import setup
 
 setup("yaml", "click")
 
-from labeler.cli import main  # noqa: E402
+from labeler.cli import main
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "issues"
 PATH = DATA / "grafana-auto-triager" / "categorizedIds.json"
