@@ -383,6 +383,8 @@ jobs:
 @pytest.mark.act
 def test_action_under_act(run_act, act_repo, fake_github, tmp_path):
     fake_github.add_issue(7, "Crash on save", FORM_EMPTY)
+    (act_repo / ".github" / "ISSUE_TEMPLATE").mkdir(parents=True)
+    (act_repo / ".github" / "ISSUE_TEMPLATE" / "bug.md").write_text("## Steps to reproduce\n\n## Expected behavior\n")
     (act_repo / ".github" / "workflows" / "missing-info-test.yml").write_text(WORKFLOW)
     event = tmp_path / "opened.json"
     event.write_text(

@@ -7,7 +7,21 @@ import pytest
 pytestmark = pytest.mark.act
 
 
+TEMPLATE = """\
+name: Bug report
+description: Something is broken
+body:
+  - type: input
+    attributes: {label: Version}
+  - type: textarea
+    attributes: {label: Steps to reproduce}
+"""
+
+
 def test_incomplete_bug_report_gets_one_label_and_one_comment(run_act, act_repo, fake_github, tmp_path):
+    # No history yet: the default asks only for a section of the repository's own template left empty.
+    (act_repo / ".github" / "ISSUE_TEMPLATE").mkdir(parents=True)
+    (act_repo / ".github" / "ISSUE_TEMPLATE" / "bug.yml").write_text(TEMPLATE)
     body = "### Version\n\n### Steps to reproduce\n\nIt does not work @maintainers"
     fake_github.add_issue(4, "Crash on start", body, labels=["bug"])
     event = {
@@ -33,4 +47,6 @@ def test_incomplete_bug_report_gets_one_label_and_one_comment(run_act, act_repo,
     assert "needs more info" in fake_github.issue_labels(4)
     [comment] = fake_github.comments(4)
     assert "Version" in comment and "@maintainers" not in comment
+    assert "expected" not in comment  # held back: not a section of the template, and nothing measured yet
     assert result.outputs["complete"] == "false"
+    assert any("too little history" in s for s in result.summaries)
