@@ -31,7 +31,10 @@ FIRST_RUN = {
     "label-issue": "Applies only labels listed in labels.yml. A label missing from the repository is created on "
     "the fly without colour or description: run `sync-labels` first.",
     "missing-info": "Adds its label (default `needs more info`); run `sync-labels` first so it has its colour. In "
-    "`issue-labeler.yml` it runs after labeling, so `kind: auto` sees the new labels.",
+    "`issue-labeler.yml` it runs after labeling, so `kind: auto` sees the new labels. Each run reads the newest "
+    "issues (up to `history-limit`, 100 a request) to measure whether its asks beat the label's base rate; until "
+    "they do (or with under 50 past issues) it asks only for an empty section of your own issue template, and "
+    "the job summary says why. Check first with `labeler missing-info --replay history.sqlite`.",
     "sync-labels": "Run it first, before any other drop-in, with dry-run off: it creates every label of "
     "labels.yml. On push it is a dry run unless the variable `LABELER_SYNC_LABELS_APPLY` is `true`.",
     "monitor": "The first run syncs the whole issue history (about one API request per 100 issues; progress is "
