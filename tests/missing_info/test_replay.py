@@ -160,7 +160,7 @@ def test_a_history_sqlite_replays_too(tmp_path):
         ('{"title": "x", "labels": ["bug"]}\n{"title": 3}\n', "history.jsonl:2: 'title' must be a string"),
         ('{"title": "x", "labels": ["bug"]}\nnot json\n', "history.jsonl:2: not valid JSON"),
         ("title,body\nx,y\n", "unknown replay file"),
-        ("\n\n", "unknown replay file"),
+        ("\n\n", "the replay file is empty"),
     ],
 )
 def test_malformed_replay_files_are_one_clear_error(tmp_path, capsys, content, message):

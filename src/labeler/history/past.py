@@ -34,11 +34,11 @@ class PastIssue:
 def read(path: str) -> list[PastIssue]:
     if not os.path.isfile(path):
         raise UserError(f"replay file not found ({KINDS})", file=path)
-    if os.path.getsize(path) == 0:
-        raise UserError("the replay file is empty", file=path)
     with open(path, "rb") as f:
-        head = f.read(16)
-    if head == SQLITE_MAGIC:
+        head = f.read(4096)
+    if not head.strip() and os.path.getsize(path) <= len(head):
+        raise UserError("the replay file is empty", file=path)
+    if head[:16] == SQLITE_MAGIC:
         return _sqlite(path)
     if head.lstrip()[:1] == b"{":
         return _jsonl(path)
