@@ -80,7 +80,7 @@ def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_co
     # in this repository it asks nothing in public: the job summary says why
     [ours] = fake_github.comments(7)
     assert ours.startswith(MARKER)
-    assert any("held back, no comment" in s and "This repository has none." in s for s in result.summaries)
+    assert any("held back, no comment" in s and "This repository has no issue template." in s for s in result.summaries)
 
 
 def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path):
@@ -168,7 +168,7 @@ def test_missing_info_standalone(consumer, run_consumer, fake_github, tmp_path):
     assert result.ok, result.log()
     # the default has measured nothing on this repository yet and it has no issue template: quiet, with the why
     assert fake_github.issue_labels(9) == [] and fake_github.comments(9) == []
-    assert any("too little history: 0 issue(s)" in s for s in result.summaries)
+    assert any("Too little history: 0 issue(s)" in s for s in result.summaries)
 
 
 def test_issue_labeler_with_a_model_and_a_dispatch_dry_run(consumer, run_consumer, fake_github, fake_llm, tmp_path):

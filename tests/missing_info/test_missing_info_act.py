@@ -49,4 +49,4 @@ def test_incomplete_bug_report_gets_one_label_and_one_comment(run_act, act_repo,
     assert "Version" in comment and "@maintainers" not in comment
     assert "expected" not in comment  # held back: not a section of the template, and nothing measured yet
     assert result.outputs["complete"] == "false"
-    assert any("too little history" in s for s in result.summaries)
+    assert any("Too little history" in s for s in result.summaries)

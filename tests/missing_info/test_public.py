@@ -74,7 +74,7 @@ def test_no_history_asks_only_for_empty_sections_of_the_own_template(fake_github
     assert fake_github.issue_labels(7) == [LABEL]
     summary = actions_env.summary()
     assert "Relevant log output" in summary and "(held back)" in summary
-    assert "too little history: 0 issue(s), 0 labeled (needs 50 and 10)" in summary
+    assert "Too little history: 0 issue(s), 0 labeled (needs 50 and 10)" in summary
 
 
 def test_no_history_and_no_template_stays_quiet_and_says_why(fake_github, tmp_path, monkeypatch, actions_env):
@@ -83,7 +83,7 @@ def test_no_history_and_no_template_stays_quiet_and_says_why(fake_github, tmp_pa
     assert main(["missing-info", "--issue", "7"]) == 0
     assert fake_github.writes() == []
     summary = actions_env.summary()
-    assert "3 ask(s) held back, no comment" in summary and "This repository has none." in summary
+    assert "3 ask(s) held back, no comment" in summary and "This repository has no issue template." in summary
     assert actions_env.outputs()["complete"] == "true"
 
 

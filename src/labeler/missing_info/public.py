@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from labeler import md
 from labeler.missing_info import measure, templates
 from labeler.missing_info.checks import MissingInfo
 
@@ -55,14 +56,13 @@ def explain(decision: measure.Decision, label: str) -> str:
     """One paragraph for the job summary: the history, the gate, and each item's figures."""
     o, gate = decision.overall, decision.gate
     head = (
-        f"History: {o.issues} issue(s), {o.positives} labeled `{label}` (base rate {(o.base_rate or 0):.1%}). "
+        f"History: {o.issues} issue(s), {o.positives} labeled {md.code(label)} (base rate {(o.base_rate or 0):.1%}). "
         f"An item asks in public when its precision is at least {gate.min_lift:g}× the base rate "
         f"at recall ≥ {gate.min_recall:.0%}."
     )
     if not decision.history:
-        return (
-            f"{head} {next(iter(decision.why.values()), '')}: only an empty section of the issue template is asked for."
-        )
+        reason = next(iter(decision.why.values()), "")
+        return f"{head} {reason[:1].upper()}{reason[1:]}: only an empty section of the issue template is asked for."
     lines = [head, ""]
     for item, c in decision.per_item.items():
         verdict = "asks" if item in decision.allowed else f"quiet: {decision.why[item]}"
@@ -78,4 +78,6 @@ def policy_for(decision: measure.Decision, own_templates: frozenset[str], label:
     why = explain(decision, label)
     if decision.history:
         return Policy("measured", decision.allowed, own_templates, why)
-    return Policy("template", (), own_templates, why if own_templates else f"{why} This repository has none.")
+    return Policy(
+        "template", (), own_templates, why if own_templates else f"{why} This repository has no issue template."
+    )
