@@ -193,7 +193,10 @@ Version 2.3.0
         ("Why does saving crash with ValueError?", "Traceback (most recent call last):\nValueError: x", (), "bug"),
         ("Feature request: export to CSV", "It would be nice to export a table as CSV.", (), "feature"),
         ("Widgets are slow", "They take 10 s to load.", ("question",), "question"),  # label-issue's decision
-        ("Can't save widgets", "Saving fails since 2.3.", (), "bug"),
+        ("Can't save widgets", "Since 2.3 the save button is grey.", (), "bug"),
+        ("Cannot log in with SSO", "Since 2.3 the login page loops.", (), "bug"),
+        ("Does not render the legend", "The legend is gone.", (), "bug"),
+        ("Can I export a dashboard as JSON", "I looked in the share menu.", (), "question"),
     ],
 )
 def test_the_kind_of_report(title, body, labels, expected):

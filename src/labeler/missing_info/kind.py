@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+# "Can't save" and "Does not render" report a failure: a negated verb is no question
 _QUESTION_TITLE = re.compile(
     r"^\W*(?:\[?question\]?\s*:?|q:|how\b|what\b|why\b|where\b|which\b|when\b|is there\b|are there\b|"
-    r"can\b|could\b|should\b|does\b|do\b|is it\b)|\?\s*$",
+    r"(?:can|could|should|does|do|is it)(?!n?['’]t\b|not\b|\s+not\b)\b)|\?\s*$",
     re.I,
 )
 _BUG_EVIDENCE = re.compile(
