@@ -128,7 +128,12 @@ def test_only_earlier_issues_count_and_the_read_is_bounded(fake_github, tmp_path
     assert main(["missing-info", "--issue", "61", "--config", str(cfg)]) == 0
     assert checks.DESCRIBE["steps"] in comment_of(fake_github, 61)
     lists = [r for r in fake_github.requests if r.method == "GET" and r.path == "/repos/acme/widgets/issues"]
-    assert len(lists) == 2  # 141 issues, 100 a page: bounded by what exists, never past history-limit
+    assert len(lists) == 2  # 141 issues, 100 a page
+    assert "History: 60 issue(s), 22 labeled" in actions_env.summary()
+    cfg.write_text("labels:\n  - name: bug\nmissing-info:\n  history-limit: 30\n")
+    fake_github.add_issue(62, "Dashboard crashes", "It crashes when I save.")
+    assert main(["missing-info", "--issue", "62", "--config", str(cfg)]) == 0
+    assert "History: 30 issue(s), 11 labeled" in actions_env.summary()  # the newest 30 before it
 
 
 def test_history_where_asking_is_chance_stays_quiet_or_only_labels(fake_github, tmp_path, monkeypatch, actions_env):
