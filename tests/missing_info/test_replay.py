@@ -126,7 +126,7 @@ def test_too_little_history_is_quiet_and_says_so(tmp_path):
     assert "too little history: 20 issue(s)" in r["items"]["steps"]["why_quiet"]
 
 
-def test_a_history_sqlite_replays_too(tmp_path):
+def history_sqlite(tmp_path):
     from labeler.history import store
 
     db = tmp_path / "history.sqlite"
@@ -148,9 +148,33 @@ def test_a_history_sqlite_replays_too(tmp_path):
     )
     conn.commit()
     conn.close()
+    return db
+
+
+def test_a_history_sqlite_replays_too(tmp_path):
+    out = tmp_path / "out.json"
+    assert main(["missing-info", "--replay", str(history_sqlite(tmp_path)), "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["default_asks"] is True
+
+
+def test_issues_only_a_bot_labeled_are_not_the_maintainers_judgement(tmp_path, monkeypatch):
+    from labeler.history import store
+    from labeler.history.corrections import LabelEvent
+
+    db = history_sqlite(tmp_path)
+    conn = store.connect(str(db))
+    events = {2: ["github-actions[bot]"], 4: ["github-actions[bot]"], 14: ["github-actions[bot]", "alice"]}
+    events |= {16: ["my-app"], 20: ["alice"]}
+    for number, actors in events.items():
+        labeled = [LabelEvent(number, i, "labeled", LABEL.title(), a) for i, a in enumerate(actors, number * 10)]
+        store.store_events(conn, number, labeled, "2024-02-01T00:00:00Z")
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("LABELER_BOT_LOGIN", "my-app")
     out = tmp_path / "out.json"
     assert main(["missing-info", "--replay", str(db), "--json", str(out)]) == 0
-    assert json.loads(out.read_text())["default_asks"] is True
+    r = json.loads(out.read_text())
+    assert (r["overall"]["issues"], r["overall"]["labeled"]) == (57, 19)  # 2, 4 and 16 left out; 14 and 20 kept
 
 
 @pytest.mark.parametrize(

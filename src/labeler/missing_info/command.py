@@ -11,6 +11,7 @@ is removed and its comment says thanks; a label a human added without our commen
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -139,8 +140,6 @@ def run_check(
 
 
 def _provider_from_env() -> str:
-    import os
-
     if os.environ.get("ANTHROPIC_API_KEY"):
         return "anthropic"
     if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
@@ -179,7 +178,7 @@ def policy(settings: Settings, github: GitHub, issue: Issue, history_path: str |
     if settings.method != "rules" or settings.ask == "always":
         return public.Policy("always")
     if history_path:
-        rows = history.from_file(history_path, before=issue.number)
+        rows = history.from_file(history_path, settings.label, before=issue.number, bot_login=github.bot_login)
     else:
         rows = history.from_github(github, before=issue.number, limit=settings.history_limit)
     decision = measure.decide(replay.cases_of(rows, settings.label), settings.gate())
@@ -216,7 +215,8 @@ def check_issue(
 
 
 def replay_command(settings: Settings, path: str, json_path: str | None) -> None:
-    result = replay.run(path, settings.gate(), label=settings.label, json_path=json_path)
+    bot = os.environ.get("LABELER_BOT_LOGIN", "")
+    result = replay.run(path, settings.gate(), label=settings.label, json_path=json_path, bot_login=bot)
     text = replay.render(result)
     runner.summary(text)
     click.echo(text)

@@ -14,7 +14,7 @@ from typing import Any
 from labeler import md
 from labeler.errors import UserError
 from labeler.history import past
-from labeler.missing_info import measure
+from labeler.missing_info import history, measure
 
 
 def cases_of(issues: Sequence[past.PastIssue], label: str) -> list[measure.Case]:
@@ -85,8 +85,8 @@ def render(r: dict[str, Any]) -> str:
     )
 
 
-def run(path: str, gate: measure.Gate, *, label: str, json_path: str | None) -> dict[str, Any]:
-    issues = past.read(path)
+def run(path: str, gate: measure.Gate, *, label: str, json_path: str | None, bot_login: str = "") -> dict[str, Any]:
+    issues = history.from_file(path, label, bot_login=bot_login)
     if not any(measure.has_label(p.labels, label) for p in issues):
         found = Counter(name for p in issues for name in p.labels)
         raise UserError(
