@@ -84,7 +84,9 @@ def test_no_history_and_no_template_stays_quiet_and_says_why(fake_github, tmp_pa
     assert fake_github.writes() == []
     summary = actions_env.summary()
     assert "3 ask(s) held back, no comment" in summary and "This repository has no issue template." in summary
-    assert actions_env.outputs()["complete"] == "true"
+    outputs = actions_env.outputs()
+    assert outputs["complete"] == "false" and outputs["missing"] == "[]"
+    assert json.loads(outputs["held-back"]) == ['"Steps to reproduce"', '"Expected behavior"', '"Relevant log output"']
 
 
 def test_a_broken_template_is_skipped_with_a_warning(tmp_path, capsys):

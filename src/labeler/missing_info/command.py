@@ -169,8 +169,9 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
     held = "".join(f"\n- {md.escape(m)} (held back)" for m in result.held)
     reason = f"\n\n{why}" if why and (result.held or not info.complete) else ""
     runner.summary(f"### Missing information\n\n{md.escape(line)}{items}{held}{reason}\n")
-    runner.set_output("complete", "true" if info.complete or result.skipped else "false")
+    runner.set_output("complete", "true" if (info.complete and not result.held) or result.skipped else "false")
     runner.set_output("missing", json.dumps(info.missing))
+    runner.set_output("held-back", json.dumps(list(result.held)))
 
 
 def policy(settings: Settings, github: GitHub, issue: Issue, history_path: str | None) -> public.Policy:
