@@ -67,7 +67,7 @@ def render(r: dict[str, Any]) -> str:
     items = ", ".join(md.code(i) for i in r["default_items"]) or "none"
     return "\n".join(
         [
-            f"### missing-info replay: {md.escape(r['source'])}",
+            f"### missing-info replay (rules): {md.escape(r['source'])}",
             "",
             f"{r['overall']['issues']} issue(s), {r['overall']['labeled']} labeled {md.code(r['label'])}; "
             f"an item asks when precision ≥ {t['min_lift']:g}× the base rate at recall ≥ {t['min_recall']:.0%}.",
