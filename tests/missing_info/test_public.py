@@ -97,8 +97,46 @@ def test_a_broken_template_is_skipped_with_a_warning(tmp_path, capsys):
     (folder / "b.md").write_text("---\nname: Bug\n---\n## Steps to reproduce\n\n## What happened?\n")
     (folder / "notes.txt").write_text("### Not a template")
     warnings = []
-    assert templates.read(str(folder), warn=warnings.append) == {"steps to reproduce", "what happened?"}
+    assert templates.read(str(folder), warn=warnings.append).headings == {"steps to reproduce", "what happened?"}
     assert len(warnings) == 1 and "a.yml" in warnings[0]
+
+
+# GitHub's classic bug report template, as many repositories still have it
+CLASSIC = """---
+name: Bug report
+about: Create a report to help us improve
+---
+
+**Describe the bug**
+A clear and concise description of what the bug is.
+
+**To Reproduce**
+Steps to reproduce the behavior:
+1. Go to '...'
+2. Click on '....'
+3. See error
+
+**Expected behavior**
+A clear and concise description of what you expected to happen.
+"""
+
+
+def test_template_text_left_as_it_was_counts_as_empty(fake_github, tmp_path, monkeypatch):
+    (tmp_path / ".github" / "ISSUE_TEMPLATE").mkdir(parents=True)
+    (tmp_path / ".github" / "ISSUE_TEMPLATE" / "bug_report.md").write_text(CLASSIC)
+    monkeypatch.chdir(tmp_path)
+    body = CLASSIC.split("---\n", 2)[2].replace(
+        "A clear and concise description of what the bug is.", "The legend disappears after a zoom."
+    )
+    fake_github.add_issue(7, "Legend disappears", body)
+    assert main(["missing-info", "--issue", "7"]) == 0
+    comment = comment_of(fake_github, 7)
+    assert "**To Reproduce** (this section of the template is empty)" in comment
+    assert "**Expected behavior** (this section of the template is empty)" in comment
+    # the same sections, filled in: nothing to ask
+    fake_github.add_issue(8, "Legend disappears", "**To Reproduce**\nZoom twice.\n\n**Expected behavior**\nIt stays.")
+    assert main(["missing-info", "--issue", "8"]) == 0
+    assert comment_of(fake_github, 8) is None
 
 
 # with history: each item asks only when it beat the base rate ------------------------------------------

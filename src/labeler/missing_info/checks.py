@@ -91,8 +91,17 @@ class Section:
 
     @property
     def empty(self) -> bool:
+        return self.left_empty()
+
+    def left_empty(self, placeholders: frozenset[str] = frozenset()) -> bool:
+        """Blank, a "no response", an empty code block, or the template's own text left as it was."""
         text = _FENCE_LINE.sub("", _COMMENT.sub("", self.content)).strip()  # an empty code block is empty
-        return text.lower() in EMPTY_ANSWERS
+        return text.lower() in EMPTY_ANSWERS or (bool(placeholders) and normalise_text(text) in placeholders)
+
+
+def normalise_text(text: str) -> str:
+    """Comments dropped, whitespace collapsed, case folded: how a template's text is compared with a section."""
+    return " ".join(_COMMENT.sub(" ", text).split()).casefold()
 
 
 def kind_of(labels: Sequence[str], default: str = "bug") -> str:
@@ -135,8 +144,16 @@ def _present(item: str, text: str) -> bool:
     return bool(_PATTERNS[item].search(text))
 
 
-def check(title: str, body: str | None, *, kind: str = "bug", require: Sequence[str] | None = None) -> MissingInfo:
-    """Rule-based check; `require` overrides the items asked for `kind`."""
+def check(
+    title: str,
+    body: str | None,
+    *,
+    kind: str = "bug",
+    require: Sequence[str] | None = None,
+    placeholders: frozenset[str] = frozenset(),
+) -> MissingInfo:
+    """Rule-based check; `require` overrides the items asked for `kind`; a section holding only one of the
+    `placeholders` (the repository's template text, normalise_text) was left empty."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     items = tuple(require) if require is not None else REQUIRED[kind]
@@ -152,7 +169,7 @@ def check(title: str, body: str | None, *, kind: str = "bug", require: Sequence[
     text = f"{title}\n{_COMMENT.sub(' ', body)}"
     missing, keys, empty = [], [], []
     for item in items:
-        verdict = _judge(item, by_item.get(item, []), text)
+        verdict = _judge(item, by_item.get(item, []), text, placeholders)
         if verdict is not None:
             missing.append(verdict[0])
             keys.append(item)
@@ -160,10 +177,10 @@ def check(title: str, body: str | None, *, kind: str = "bug", require: Sequence[
     return MissingInfo(missing=missing, complete=not missing, keys=tuple(keys), empty_headings=tuple(empty))
 
 
-def _judge(item: str, secs: list[Section], text: str) -> tuple[str, list[str]] | None:
+def _judge(item: str, secs: list[Section], text: str, placeholders: frozenset[str]) -> tuple[str, list[str]] | None:
     """None when the item is there; else (what to ask for, empty headings quoted)."""
     if secs:
-        filled = [s for s in secs if not s.empty]
+        filled = [s for s in secs if not s.left_empty(placeholders)]
         if filled:
             return None
         headings = [s.heading for s in secs]

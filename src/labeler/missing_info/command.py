@@ -115,9 +115,10 @@ def run_check(
     model_label: str,
     provider: str | None,
     model_name: str | None,
+    placeholders: frozenset[str] = frozenset(),
 ) -> missing_info.MissingInfo:
     if method == "rules":
-        return missing_info.check(issue.title, issue.body, kind=kind)
+        return missing_info.check(issue.title, issue.body, kind=kind, placeholders=placeholders)
     if method == "model":
         if not model_path:
             raise UserError(
@@ -174,7 +175,9 @@ def report(issue: Issue, info: missing_info.MissingInfo, result: Plan, dry_run: 
     runner.set_output("held-back", json.dumps(list(result.held)))
 
 
-def policy(settings: Settings, github: GitHub, issue: Issue, history_path: str | None) -> public.Policy:
+def policy(
+    settings: Settings, github: GitHub, issue: Issue, history_path: str | None, own: templates.Templates
+) -> public.Policy:
     """Which asks may go out in public: measured on the history before this issue (rules, `ask: measured`)."""
     if settings.method != "rules" or settings.ask == "always":
         return public.Policy("always")
@@ -183,13 +186,14 @@ def policy(settings: Settings, github: GitHub, issue: Issue, history_path: str |
     else:
         rows = history.from_github(github, before=issue.number, limit=settings.history_limit)
     decision = measure.decide(replay.cases_of(rows, settings.label), settings.gate())
-    return public.policy_for(decision, templates.read(warn=runner.warning), settings.label)
+    return public.policy_for(decision, own, settings.label)
 
 
 def check_issue(
     settings: Settings, github: GitHub, issue: Issue, history_path: str | None, dry_run: bool, **model: str | None
 ) -> None:
     what = kinds.report_kind(issue.title, issue.body, issue.labels) if settings.kind == "auto" else settings.kind
+    own = templates.read(warn=runner.warning)
     info = run_check(
         settings.method,
         issue,
@@ -198,8 +202,9 @@ def check_issue(
         model_label=model["model_label"] or settings.label,
         provider=model["provider"],
         model_name=model["model_name"],
+        placeholders=own.placeholders,
     )
-    rule = policy(settings, github, issue, history_path) if not info.complete else public.Policy("always")
+    rule = policy(settings, github, issue, history_path, own) if not info.complete else public.Policy("always")
     shown, held = public.split(info, rule)
     existing = github.find_comment(issue.number, MARKER)
     result = plan(

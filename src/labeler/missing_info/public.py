@@ -74,10 +74,9 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.1%}"
 
 
-def policy_for(decision: measure.Decision, own_templates: frozenset[str], label: str) -> Policy:
+def policy_for(decision: measure.Decision, own: templates.Templates, label: str) -> Policy:
     why = explain(decision, label)
     if decision.history:
-        return Policy("measured", decision.allowed, own_templates, why)
-    return Policy(
-        "template", (), own_templates, why if own_templates else f"{why} This repository has no issue template."
-    )
+        return Policy("measured", decision.allowed, own.headings, why)
+    none = "" if own.headings else " This repository has no issue template."
+    return Policy("template", (), own.headings, f"{why}{none}")

@@ -1,13 +1,16 @@
 """The repository's own issue templates (.github/ISSUE_TEMPLATE/*.yml|yaml|md): the section headings an
-issue opened from them carries. An issue form's field becomes `### <label>` in the issue; a Markdown
-template's headings are copied as they are. Used for the mildest ask: a section of the repository's own
-template left empty. A template that does not parse is skipped with a warning: it is the repository's
-file, not the issue author's, and a broken one must not stop the check."""
+issue opened from them carries, and the text they prefill. An issue form's field becomes `### <label>` in
+the issue (its `value`, when set, prefills it); a Markdown template's headings and the text under them are
+copied as they are. Used for the mildest ask: a section of the repository's own template left empty, which
+includes one whose prefilled text the author left as it was. A template that does not parse is skipped
+with a warning: it is the repository's file, not the issue author's, and a broken one must not stop the
+check."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -22,8 +25,14 @@ def normalise(heading: str) -> str:
     return " ".join(heading.strip().strip("*#:").split()).casefold()
 
 
-def form_headings(text: str) -> list[str]:
-    """Field labels of an issue form (YAML); ValueError when it is not one."""
+@dataclass(frozen=True)
+class Templates:
+    headings: frozenset[str] = frozenset()  # normalise()d
+    placeholders: frozenset[str] = frozenset()  # checks.normalise_text()d
+
+
+def form_fields(text: str) -> list[tuple[str, str]]:
+    """(label, prefilled value) of each field of an issue form (YAML); ValueError when it is not YAML."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -33,36 +42,36 @@ def form_headings(text: str) -> list[str]:
         return []  # config.yml and the like: not a form
     out = []
     for element in body:
-        if isinstance(element, dict) and element.get("type") in FORM_FIELDS:
-            label = (element.get("attributes") or {}).get("label")
+        attributes = element.get("attributes") if isinstance(element, dict) else None
+        if isinstance(attributes, dict) and element.get("type") in FORM_FIELDS:
+            label, value = attributes.get("label"), attributes.get("value")
             if isinstance(label, str) and label.strip():
-                out.append(label.strip())
+                out.append((label.strip(), value if isinstance(value, str) else ""))
     return out
 
 
-def markdown_headings(text: str) -> list[str]:
-    """Headings of a Markdown template, after its front matter."""
+def markdown_fields(text: str) -> list[tuple[str, str]]:
+    """(heading, text under it) of a Markdown template, after its front matter."""
     if text.startswith("---"):
         end = text.find("\n---", 3)
         text = text[end + 4 :] if end >= 0 else text
-    return [s.heading for s in checks.sections(text)]
+    return [(s.heading, s.content) for s in checks.sections(text)]
 
 
-def read(folder: str = FOLDER, warn: Callable[[str], Any] = print) -> frozenset[str]:
-    """Normalised headings of every template in `folder` (empty when there is none)."""
+def read(folder: str = FOLDER, warn: Callable[[str], Any] = print) -> Templates:
+    """Every template in `folder` (empty when there is none)."""
     if not os.path.isdir(folder):
-        return frozenset()
-    found: set[str] = set()
+        return Templates()
+    fields: list[tuple[str, str]] = []
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
-        parse = (
-            form_headings if name.endswith((".yml", ".yaml")) else markdown_headings if name.endswith(".md") else None
-        )
+        parse = form_fields if name.endswith((".yml", ".yaml")) else markdown_fields if name.endswith(".md") else None
         if parse is None or not os.path.isfile(path):
             continue
         try:
             with open(path, encoding="utf-8") as f:
-                found.update(normalise(h) for h in parse(f.read()))
+                fields += parse(f.read())
         except (OSError, UnicodeDecodeError, ValueError) as e:
             warn(f"missing-info: skipped the issue template {path}: {e}")
-    return frozenset(found)
+    texts = {checks.normalise_text(t) for _, t in fields}
+    return Templates(frozenset(normalise(h) for h, _ in fields), frozenset(t for t in texts if t))
