@@ -1,11 +1,8 @@
 """Past issues with the labels they carry, from a `history sync` SQLite file or a `dataset export` JSONL file:
-the one reader for every replay and every measurement on a repository's own history.
-
-    read(path) -> list[PastIssue]            (UserError: missing, empty, unknown shape, no issues)
-    in_time_order(issues) -> list[PastIssue] (created_at when every issue has it, else issue number)
-
-The file's labels are returned as they are: which of them count (labels.yml, one `needs more info`
-label) is the caller's business.
+the one reader for every replay and every measurement on a repository's own history. Every problem with
+the file (missing, empty, unknown shape, no issues) is one UserError naming it. The labels are returned as
+they are: which of them count (labels.yml, one `needs more info` label) is the caller's business. Time
+order is the creation date when every issue has one, else the issue number, which GitHub hands out in order.
 """
 
 from __future__ import annotations
@@ -49,7 +46,7 @@ def read(path: str) -> list[PastIssue]:
 
 
 def in_time_order(issues: Sequence[PastIssue]) -> list[PastIssue]:
-    """Oldest first. Mixed or missing dates fall back to the issue number, which GitHub hands out in order."""
+    """Oldest first."""
     if issues and all(i.created_at for i in issues):
         return sorted(issues, key=lambda i: (i.created_at or "", i.number))
     return sorted(issues, key=lambda i: i.number)
