@@ -122,7 +122,7 @@ def test_time_order_uses_only_earlier_issues():
 
 def test_too_little_history_is_quiet_and_says_so(tmp_path):
     r = replay_json(tmp_path, earning_history()[:20])
-    assert r["enough_history"] is False and r["default_asks"] is False
+    assert r["enough_history"] is False and r["default_asks"] is False and r["mode"] == "template-only"
     assert "too little history: 20 issue(s)" in r["items"]["steps"]["why_quiet"]
 
 

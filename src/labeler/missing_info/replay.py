@@ -42,6 +42,8 @@ def report(cases: Sequence[measure.Case], gate: measure.Gate, *, label: str, sou
         "default_items": list(decision.allowed),
         "default": decision.chosen.as_dict(),
         "enough_history": decision.history,
+        # without enough history the default asks only for an empty section of the repository's own template
+        "mode": "measured" if decision.history else "template-only",
         "time_order": measure.realised(cases, gate).as_dict(),
     }
 
@@ -79,7 +81,13 @@ def render(r: dict[str, Any]) -> str:
             _row("**the default's asks**", r["default"], ""),
             _row("**in time order**", r["time_order"], "each issue judged on the ones before it"),
             "",
-            f"**default_asks: {str(r['default_asks']).lower()}**: on this history the default {asks} (items: {items}).",
+            f"**default_asks: {str(r['default_asks']).lower()}**: on this history the default {asks} (items: {items})"
+            + (
+                "."
+                if r["enough_history"]
+                else "; too little history to measure: it asks only for an empty section "
+                "of the repository's own issue template."
+            ),
             "",
         ]
     )
