@@ -20,7 +20,7 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --disable-pip-version-check -q uv
-.venv/bin/uv pip install --python .venv/bin/python -q -e ".[local,html,taxonomy,test]"
+.venv/bin/uv pip install --python .venv/bin/python -q -e ".[local,embed,html,taxonomy,test]"
 if command -v npm >/dev/null 2>&1; then
   bash tests/fakes/fetch_assets.sh
 fi
