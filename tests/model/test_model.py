@@ -200,7 +200,7 @@ def model_dir(corpus, tmp_path_factory):
 
 def test_meta_describes_the_model(model_dir):
     meta = json.loads((model_dir / "meta.json").read_text())
-    assert meta["format"] == "labeler-model" and meta["format_version"] == 2
+    assert meta["format"] == "labeler-model" and meta["format_version"] == 3
     assert meta["files"] == {"arrays": "model.npz", "vocab": "vocab.json"} and meta["encoder"] is None
     assert sorted(p.name for p in model_dir.iterdir()) == ["meta.json", "model.npz", "vocab.json"]
     assert meta["labels"] == ["bug", "feature", "question"] and meta["mode"] == "single"

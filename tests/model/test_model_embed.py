@@ -69,7 +69,7 @@ def test_training_with_an_encoder_records_it_and_prediction_finds_it(files, fake
     assert "encoder: " in capsys.readouterr().out
     meta = json.loads((files / "m" / "meta.json").read_text())
     assert meta["encoder"]["ident"] == "fake-1" and meta["encoder"]["source"] == "folder"
-    assert meta["embed_dim"] == 16 and meta["embed_weight"] > 0
+    assert meta["embed_dim"] == 16 and 0 < meta["embed_share"] <= 1
     assert main(["model", "eval", "--model", "m", "--data", "test.jsonl", "--json", "r.json"]) == 0
     assert json.loads((files / "r.json").read_text())["macro_f1"] > 0.7
     predictor = predict.load(str(files / "m"))
@@ -169,3 +169,26 @@ def test_real_minilm_encodes_meaning(tmp_path):
     )
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_the_embedding_share_is_chosen_unless_given(files, fake, capsys):
+    assert main(["model", "train", "--data", "train.jsonl", "--out", "m", "--encoder", "enc"]) == 0
+    assert "share" in capsys.readouterr().out and "chosen by held-out log loss" in (files / "summary.md").read_text()
+    assert (
+        main(["model", "train", "--data", "train.jsonl", "--out", "z", "--encoder", "enc", "--embed-share", "0"]) == 0
+    )
+    meta = json.loads((files / "z" / "meta.json").read_text())
+    assert meta["embed_dim"] == 0 and meta["params"]["embed_share"] == 0  # the model needs no encoder to predict
+    assert (
+        main(["model", "train", "--data", "train.jsonl", "--out", "h", "--encoder", "enc", "--embed-share", "0.5"]) == 0
+    )
+    assert json.loads((files / "h" / "meta.json").read_text())["embed_share"] == 0.5
+
+
+@pytest.mark.parametrize("value", ["2", "-0.1", "half"])
+def test_a_bad_embedding_share_is_refused(files, fake, capsys, value):
+    assert (
+        main(["model", "train", "--data", "train.jsonl", "--out", "m", "--encoder", "enc", "--embed-share", value]) == 1
+    )
+    captured = capsys.readouterr()
+    assert "--embed-share must be" in captured.out + captured.err

@@ -45,8 +45,8 @@ def test_a_word_every_label_shares_gets_no_weight_from_its_ratio():
     assert W[0, 0] > 0 and W[1, 2] > 0 and W[2, 4] > 0  # each label's own words
 
 
-def test_the_nb_half_is_for_tfidf_only_and_off_with_sentence_embeddings():
-    from labeler.model import synthetic, train
+def test_the_nb_half_is_for_tfidf_only_never_for_sentence_embeddings():
+    from labeler.model import features, synthetic, train
 
     rows = synthetic.corpus(15, seed=5)
     core = train.train(rows, params=train.Params(folds=3))
@@ -55,9 +55,14 @@ def test_the_nb_half_is_for_tfidf_only_and_off_with_sentence_embeddings():
     def embedder(texts):  # negative values, as real sentence embeddings have: no count ratio exists
         return np.random.default_rng(len(texts)).normal(size=(len(texts), 8)).astype(np.float32)
 
-    fused = train.train(rows, params=train.Params(folds=3), embedder=embedder)
-    assert fused.meta["params"]["nb_weight"] == 0
-    assert all(np.isfinite(W).all() for W, _ in fused.model.components.values())
+    fused = train.train(rows, params=train.Params(folds=3, embed_share=0.5), embedder=embedder)
+    assert fused.meta["params"]["nb_weight"] == 0.5  # the TF-IDF model keeps its NB half
+    W, b = fused.model.embed_components[linear.POOLED]
+    E = embedder([features.embed_text_of(e.title, e.body) for e in rows])
+    plain = linear._single(E, train.matrix(rows, fused.meta["labels"]), 10.0, "balanced", nb_weight=0.0)
+    assert plain is not None
+    np.testing.assert_allclose(W, plain[0], rtol=1e-4, atol=1e-5)  # the embedding model is plain LR
+    assert np.isfinite(W).all() and np.isfinite(b).all()
 
 
 def test_columns_with_negative_values_keep_their_scale_and_stay_finite():

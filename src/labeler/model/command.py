@@ -27,6 +27,18 @@ def split_records(rows: list[Example], wanted: str) -> list[Example]:
     return rows
 
 
+def _share_value(raw: str) -> float | None:
+    if raw.strip().lower() == "auto":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UserError(f"--embed-share must be a number from 0 to 1 or 'auto', got {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise UserError(f"--embed-share must be from 0 to 1, got {raw!r}")
+    return value
+
+
 def _c_value(raw: str) -> float | None:
     if raw.strip().lower() == "auto":
         return None
@@ -100,6 +112,15 @@ def command() -> None:
     "sentence-transformers/all-MiniLM-L6-v2 (pinned revision; id@rev for others) or a local folder "
     "with config.json, tokenizer.json, onnx/model.onnx. Default: TF-IDF only, nothing is downloaded.",
 )
+@click.option(
+    "--embed-share",
+    default="auto",
+    show_default=True,
+    envvar="LABELER_EMBED_SHARE",
+    show_envvar=True,
+    help="With --encoder: the sentence-embedding model's share of the averaged probabilities, or 'auto' "
+    "to choose it on held-out scores of the training data.",
+)
 @options.embed_cache(
     "Folder remembering embeddings by text hash and encoder, so a retrain embeds only new issues ('' disables).",
     ".labeler/embeddings",
@@ -116,6 +137,7 @@ def train_command(
     exclude_label: Sequence[str],
     conservative: bool,
     encoder: str | None,
+    embed_share: str,
     embed_cache: str,
 ) -> None:
     """Train on labelled issues; thresholds are set on held-out data to reach the target precision."""
@@ -132,6 +154,7 @@ def train_command(
         target_precision=target_precision,
         min_examples=min_examples,
         z=1.0 if conservative else 0.0,
+        embed_share=_share_value(embed_share),
     )
     embedder, recorded = _embedder(encoder, embed_cache)
     with runner.timed(f"model train ({len(tr)} train, {len(va)} val issues)"):
@@ -163,13 +186,22 @@ def _encoder_line(recorded: dict[str, Any] | None) -> str:
     return f"{recorded['name']}{revision} ({recorded['ident']})"
 
 
+def _share_line(meta: dict[str, Any]) -> str:
+    params = meta["params"]
+    if not params.get("embedded"):
+        return ""
+    how = "chosen by held-out log loss" if params.get("embed_share_log_loss") else "fixed"
+    return f"; sentence-embedding model's share {params['embed_share']:.1f} ({how})"
+
+
 def render_training(meta: dict[str, Any], out: str) -> str:
     counts = meta["counts"]
     lines = [
         f"model: {out}  ({meta['mode']}-label, {len(meta['labels'])} labels, {counts['train']} train / "
         f"{counts['val']} val issues, C={meta['params']['C']}, {meta['train_seconds']} s)",
         f"calibration: {meta['calibration']}; held-out macro F1 {meta['heldout_macro_f1']:.3f}",
-        f"encoder: {_encoder_line(meta.get('encoder'))}; embedding {meta.get('embed_seconds', 0)} s",
+        f"encoder: {_encoder_line(meta.get('encoder'))}; embedding {meta.get('embed_seconds', 0)} s"
+        + _share_line(meta),
         f"thresholds for precision {meta['target_precision']}:",
     ]
     for lbl in meta["labels"]:

@@ -1,5 +1,15 @@
 """The fitted model as plain arrays: TF-IDF vocabularies + linear weights, mixed per group.
 
+With sentence embeddings (single-label data) there are two such models: one on the TF-IDF
+columns, one on the embedding vectors, each with its own components, and their probabilities are
+averaged with the embedding model's `share` (late fusion, `fuse`; fusion.py chooses the share on
+held-out scores). Putting the embeddings beside the TF-IDF columns in one regression instead let
+one C regularise two very different feature spaces in a softmax over few labels, and its settings
+were chosen on the folds that measured it: it did not transfer to NLBSE'24's hidden test split
+(see the docs). Multi-label models keep the embeddings as columns (`embed_columns`): there each
+label's own one-vs-rest regression weighs vectors against words, a share per label that one
+global share would lose on many topical labels (Grafana areas, see the docs).
+
 Components: "" is the model trained on every training issue (pooled across repositories). When
 the training data spans several groups (repositories, from a record's `repo` or `source`), each
 group with enough issues of every label also gets its own model, and an issue of that group is
@@ -26,17 +36,22 @@ NB_C = 30.0  # the NB-weighted models' C (own-repository CV on NLBSE'24: 30 > 10
 
 def _logreg(X: Any, target: Any, C: float, class_weight: str | None, multinomial: bool) -> tuple[Any, Any]:
     import numpy as np
+    from scipy.sparse import issparse
     from sklearn.linear_model import LogisticRegression
 
-    # sag: much faster than lbfgs on TF-IDF rows, which are L2-normalised as sag wants
-    solver = "sag" if multinomial else "liblinear"
+    # sag: much faster than lbfgs on TF-IDF rows, which are L2-normalised as sag wants; on the few
+    # dense columns of sentence embeddings sag crawls and newton-cg converges in a few steps
+    solver = ("sag" if issparse(X) else "newton-cg") if multinomial else "liblinear"
     # liblinear's dual problem has one variable per issue: with fewer issues than features (TF-IDF
     # on issue history) the same fit is faster, with the same predictions
     dual = not multinomial and X.shape[0] < X.shape[1]
     model = LogisticRegression(
         C=C, class_weight=class_weight, solver=solver, max_iter=200, tol=1e-3, random_state=0, dual=dual
     )
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+
+    # dense embedding rows are a small problem: threaded BLAS on two busy cores made it 8x slower
+    with warnings.catch_warnings(), threadpool_limits(limits=1 if solver == "newton-cg" else None, user_api="blas"):
         warnings.simplefilter("ignore")  # ConvergenceWarning at tol 1e-3 is harmless here
         model.fit(X, target)
     return model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
@@ -116,9 +131,10 @@ def fit(
 
     if mode != "single":
         if extra is not None:
-            from scipy.sparse import vstack
+            from scipy.sparse import issparse, vstack
 
-            X, y = vstack([X, extra[0]], format="csr"), np.vstack([y, extra[1]])
+            X = vstack([X, extra[0]], format="csr") if issparse(X) else np.vstack([X, extra[0]])
+            y = np.vstack([y, extra[1]])
         return {POOLED: _multi(X, y, C, class_weight)}
     single = partial(_single, C=C, class_weight=class_weight, nb_weight=nb_weight)
     pooled = single(X, y)
@@ -132,6 +148,13 @@ def fit(
             if len(rows) >= MIN_GROUP_ISSUES and (fitted := single(X[rows], y[rows])):
                 out[name] = fitted
     return out
+
+
+def fuse(p_text: Any, p_embed: Any, share: float) -> Any:
+    """The weighted mean of the two models' probabilities (a mean of distributions stays one)."""
+    if share <= 0 or p_embed is None:
+        return p_text
+    return (1 - share) * p_text + share * p_embed
 
 
 def _link(z: Any, mode: str) -> Any:
@@ -171,8 +194,13 @@ class Model:
     components: dict[str, tuple[Any, Any]]
     mode: str
     pool_weight: float = 0.5
-    embed_weight: float = 0.0  # > 0: the last `embed_dim` columns are sentence embeddings
+    # sentence embeddings: a second model on the vectors, its probabilities at `embed_share` (0: none)
+    embed_components: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    embed_share: float = 0.0
     embed_dim: int = 0
+    # multi-label: the embeddings are instead the last `embed_columns` columns of X, so each label's
+    # one-vs-rest model weighs them against its words itself
+    embed_columns: int = 0
     _vectorizers: list[Any] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -199,21 +227,42 @@ class Model:
         return self._vectorizers
 
     def n_features(self) -> int:
-        return sum(len(self.vocab[k]) for k in self.kinds) + self.embed_dim
+        return sum(len(self.vocab[k]) for k in self.kinds) + self.embed_columns
+
+    @property
+    def needs_embeddings(self) -> bool:
+        return bool(self.embed_dim or self.embed_columns)
 
     def matrix(self, texts: Sequence[str], embeddings: Any = None) -> Any:
-        return stack([v.transform(list(texts)) for v in self.vectorizers()], embeddings, self.embed_weight)
+        blocks = [v.transform(list(texts)) for v in self.vectorizers()]
+        if self.embed_columns:
+            if embeddings is None:
+                raise ValueError("this model has sentence-embedding columns: pass the issues' vectors")
+            blocks.append(dense(embeddings))
+        return stack(blocks)
 
-    def proba(self, X: Any, groups: Sequence[str | None]) -> Any:
-        return proba(self.components, X, groups, self.mode, self.pool_weight)
+    def proba(self, X: Any, groups: Sequence[str | None], embeddings: Any = None) -> Any:
+        """TF-IDF probabilities, fused with the embedding model's when the model has one."""
+        p = proba(self.components, X, groups, self.mode, self.pool_weight)
+        if not self.embed_dim:
+            return p
+        if embeddings is None:
+            raise ValueError("this model fuses sentence embeddings: pass the issues' vectors")
+        p_embed = proba(self.embed_components, dense(embeddings), groups, self.mode, self.pool_weight)
+        return fuse(p, p_embed, self.embed_share)
 
 
-def stack(blocks: list[Any], embeddings: Any, weight: float) -> Any:
-    from scipy.sparse import csr_matrix, hstack
+def stack(blocks: list[Any]) -> Any:
+    from scipy.sparse import csr_matrix, hstack, issparse
 
-    if embeddings is not None and weight > 0:
-        blocks = [*blocks, csr_matrix(embeddings * weight)]
-    return hstack(blocks, format="csr", dtype="float32")
+    return hstack([b if issparse(b) else csr_matrix(b) for b in blocks], format="csr", dtype="float32")
+
+
+def dense(embeddings: Any) -> Any:
+    """Embedding vectors as the float32 rows the embedding model is fitted and scored on."""
+    import numpy as np
+
+    return np.ascontiguousarray(embeddings, dtype=np.float32)
 
 
 def _terms(vectorizer: Any) -> list[str]:

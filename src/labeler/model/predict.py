@@ -26,6 +26,8 @@ from labeler.errors import UserError
 from labeler.model import calibrate, features, linear, store
 from labeler.model.train import FORMAT, FORMAT_VERSION
 
+READS = (2, FORMAT_VERSION)  # version 2 differs only in how it held sentence embeddings
+
 
 class Predictor:
     def __init__(self, model: linear.Model, meta: dict[str, Any], encoder: Any = None) -> None:
@@ -43,7 +45,7 @@ class Predictor:
         self.top: calibrate.TopCalibration | None = (
             calibrate.check_top(meta["top_calibration"], self.labels) if meta.get("top_calibration") else None
         )
-        if model.embed_dim and encoder is None:
+        if model.needs_embeddings and encoder is None:
             raise UserError("this model needs its sentence encoder (see meta.json 'encoder')")
 
     def scores_many(
@@ -53,10 +55,10 @@ class Predictor:
         if not items:
             return []
         emb = None
-        if self.model.embed_dim:
+        if self.model.needs_embeddings:
             emb = self.encoder.encode([features.embed_text_of(t, b) for t, b in items])
         X = self.model.matrix([features.text_of(t, b) for t, b in items], emb)
-        p = self.model.proba(X, list(groups) if groups is not None else [None] * len(items))
+        p = self.model.proba(X, list(groups) if groups is not None else [None] * len(items), emb)
         return [dict(zip(self.labels, map(float, row))) for row in p]
 
     def scores(self, title: str, body: str, group: str | None = None) -> dict[str, float]:
@@ -126,12 +128,14 @@ def read_meta(model_dir: str) -> dict[str, Any]:
 def _check_meta(meta: Any, path: str) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise UserError(f"meta.json is not a {FORMAT} description", file=path)
-    if meta.get("format_version") != FORMAT_VERSION:
+    version = meta.get("format_version")
+    if version not in READS or (version != FORMAT_VERSION and (meta.get("embed_dim") or meta.get("embed_columns"))):
         raise UserError(
-            f"model format version {meta.get('format_version')!r} is not supported "
-            f"(this labeler reads version {FORMAT_VERSION}): retrain the model",
+            f"model format version {version!r} is not supported (this labeler reads version {FORMAT_VERSION}, "
+            "and version 2 without sentence embeddings): retrain the model",
             file=path,
         )
+    _check_embedding(meta, path)
     labels = meta.get("labels")
     if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
         raise UserError("meta.json has no label list", file=path)
@@ -154,6 +158,24 @@ def _check_meta(meta: Any, path: str) -> None:
         raise UserError("meta.json lacks valid 'kinds' or 'components'", file=path)
 
 
+def _check_embedding(meta: dict[str, Any], path: str) -> None:
+    dim, share, names = meta.get("embed_dim") or 0, meta.get("embed_share") or 0, meta.get("embed_components") or []
+    columns = meta.get("embed_columns") or 0
+    if (
+        not isinstance(dim, int)
+        or dim < 0
+        or not isinstance(columns, int)
+        or columns < 0
+        or isinstance(share, bool)
+        or not isinstance(share, (int, float))
+        or not isinstance(names, list)
+        or not all(isinstance(c, str) for c in names)
+    ):
+        raise UserError(
+            "meta.json lacks a valid 'embed_dim', 'embed_share', 'embed_components' or 'embed_columns'", file=path
+        )
+
+
 def load(model_dir: str) -> Predictor:
     """Open a model directory written by `labeler model train` (see module docstring)."""
     meta = read_meta(model_dir)
@@ -168,7 +190,7 @@ def load(model_dir: str) -> Predictor:
             f"{sklearn.__version__}; retrain if predictions look wrong"
         )
     model = store.load_arrays(model_dir, meta)
-    encoder = open_encoder(meta["encoder"]) if model.embed_dim else None
+    encoder = open_encoder(meta["encoder"]) if model.needs_embeddings else None
     try:
         return Predictor(model, meta, encoder)
     except (KeyError, ValueError, TypeError) as e:

@@ -2,12 +2,15 @@
 
 `meta.json` is written last, so a directory whose save was cut short has none and is not a model.
 
-Format (format_version 2):
+Format (format_version 3; version 2 folders without sentence embeddings read the same):
 - `meta.json`: format "labeler-model", labels, mode, thresholds, levels, counts, params,
-  components (["", repo, ...]: "" is the pooled model), pool_weight, encoder (null, or the
-  sentence encoder the model needs: name, revision, source, ident, sha256, dim, weight), and
+  components (["", repo, ...]: "" is the pooled model), pool_weight, embed_dim and embed_share
+  (0: no embedding model), embed_components (the embedding model's, same naming), embed_columns
+  (multi-label: embedding columns after the TF-IDF ones in W; 0: none), encoder (null,
+  or the sentence encoder the model needs: name, revision, source, ident, sha256, dim), and
   `files`: {"arrays": "model.npz", "vocab": "vocab.json"} with their sha256 in `sha256`.
-- `model.npz` (numpy, read with allow_pickle=False): `idf_<kind>` and `W_<i>`/`b_<i>` per component.
+- `model.npz` (numpy, read with allow_pickle=False): `idf_<kind>` and `W_<i>`/`b_<i>` per TF-IDF
+  component, `EW_<i>`/`Eb_<i>` per embedding component.
 - `vocab.json`: {"word": [terms by column], "char": [...]}.
 
 Why: a pickle (joblib) runs code when loaded, so whoever can write the Actions cache entry of the
@@ -46,10 +49,11 @@ def save(model: linear.Model, meta: dict[str, Any], out_dir: str) -> None:
         if os.path.exists(os.path.join(out_dir, stale)):
             os.remove(os.path.join(out_dir, stale))
     arrays = {f"idf_{k}": model.idf[k].astype(np.float32) for k in model.kinds}
-    names = sorted(model.components)
-    for i, name in enumerate(names):
-        W, b = model.components[name]
-        arrays[f"W_{i}"], arrays[f"b_{i}"] = W.astype(np.float32), b.astype(np.float32)
+    names, embed_names = sorted(model.components), sorted(model.embed_components)
+    for prefix, comps, order in (("", model.components, names), ("E", model.embed_components, embed_names)):
+        for i, name in enumerate(order):
+            W, b = comps[name]
+            arrays[f"{prefix}W_{i}"], arrays[f"{prefix}b_{i}"] = W.astype(np.float32), b.astype(np.float32)
     np.savez_compressed(os.path.join(out_dir, FILES["arrays"]), **arrays)
     with open(os.path.join(out_dir, FILES["vocab"]), "w", encoding="utf-8") as f:
         json.dump({k: model.vocab[k] for k in model.kinds}, f, ensure_ascii=False)
@@ -60,7 +64,9 @@ def save(model: linear.Model, meta: dict[str, Any], out_dir: str) -> None:
         "kinds": list(model.kinds),
         "pool_weight": model.pool_weight,
         "embed_dim": model.embed_dim,
-        "embed_weight": model.embed_weight,
+        "embed_columns": model.embed_columns,
+        "embed_share": model.embed_share,
+        "embed_components": embed_names,
         "sha256": {key: _sha256(os.path.join(out_dir, name)) for key, name in FILES.items()},
     }
     tmp = meta_path + ".tmp"
@@ -138,13 +144,13 @@ def _assemble(meta: dict[str, Any], arrays: dict[str, Any], vocab: Any, model_di
         raise bad("vocab.json has non-text terms")
     if any(a.dtype.kind != "f" for a in arrays.values()):
         raise bad("arrays must be floating point")
-    width = sum(len(vocab[k]) for k in kinds) + int(meta.get("embed_dim") or 0)
-    comps = {}
-    for i, name in enumerate(names):
-        W, b = arrays.get(f"W_{i}"), arrays.get(f"b_{i}")
-        if W is None or b is None or W.shape != (len(labels), width) or b.shape != (len(labels),):
-            raise bad(f"weights of component {i} do not fit {len(labels)} labels x {width} features")
-        comps[str(name)] = (W, b)
+    columns, dim = int(meta.get("embed_columns") or 0), int(meta.get("embed_dim") or 0)
+    width = sum(len(vocab[k]) for k in kinds) + columns
+    comps = _components(arrays, "", names, len(labels), width, bad)
+    embed_comps = _components(arrays, "E", list(meta.get("embed_components") or []), len(labels), dim, bad)
+    share = float(meta.get("embed_share") or 0.0)
+    if dim and (not 0 < share <= 1 or linear.POOLED not in embed_comps):
+        raise bad("an embedding dimension without an embedding model and its share")
     for k in kinds:
         if arrays.get(f"idf_{k}") is None or arrays[f"idf_{k}"].shape != (len(vocab[k]),):
             raise bad(f"idf of {k!r} does not match its vocabulary")
@@ -157,6 +163,20 @@ def _assemble(meta: dict[str, Any], arrays: dict[str, Any], vocab: Any, model_di
         components=comps,
         mode=meta["mode"],
         pool_weight=float(meta.get("pool_weight", 0.5)),
-        embed_weight=float(meta.get("embed_weight") or 0.0),
-        embed_dim=int(meta.get("embed_dim") or 0),
+        embed_components=embed_comps if dim else {},
+        embed_share=share if dim else 0.0,
+        embed_dim=dim,
+        embed_columns=columns,
     )
+
+
+def _components(
+    arrays: dict[str, Any], prefix: str, names: list[Any], labels: int, width: int, bad: Any
+) -> dict[str, tuple[Any, Any]]:
+    comps = {}
+    for i, name in enumerate(names):
+        W, b = arrays.get(f"{prefix}W_{i}"), arrays.get(f"{prefix}b_{i}")
+        if W is None or b is None or W.shape != (labels, width) or b.shape != (labels,):
+            raise bad(f"weights of component {prefix}{i} do not fit {labels} labels x {width} features")
+        comps[str(name)] = (W, b)
+    return comps

@@ -2,9 +2,14 @@
 
 The model is saved as arrays and JSON, never a pickle (store.py has the format).
 
-The model: TF-IDF (features.py) [+ sentence embeddings] -> logistic regression, pooled across
-repositories and per repository (linear.py). The vectorizers are fitted once on all training
-texts; cross-validation refits only the weights, which keeps training fast.
+The model: TF-IDF (features.py) -> logistic regression, pooled across repositories and per
+repository (linear.py). With an embedder, single-label data gets a second logistic regression on
+the sentence embeddings, whose probabilities are averaged with the first's at a share chosen on
+the same held-out scores that set the thresholds (fusion.py): late fusion, each model regularised
+in its own feature space. Multi-label data gets the embeddings as extra columns instead (linear.py
+says why).
+The vectorizers are fitted once on all training texts; cross-validation refits only the weights,
+which keeps training fast.
 
 Single-label models then calibrate the top label instead (calibrate.fit_top, chosen by
 cross-validation): confidence = estimated precision of applying top labels at least this sure, and
@@ -27,15 +32,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from labeler import __version__
 from labeler.errors import UserError, setting
 from labeler.examples import Example
-from labeler.model import calibrate, features, linear
+from labeler.model import calibrate, features, fusion, linear
 
 FORMAT = "labeler-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: sentence embeddings in a model of their own (late fusion); 2 read without them
 MIN_ISSUES = 10
 C_GRID = (1.0, 3.0, 10.0, 30.0)
 
@@ -50,7 +55,8 @@ class Params:
     features: tuple[str, ...] = features.DEFAULT_KINDS
     per_group: bool = True  # data from several repositories: a model per repository besides the pooled one
     pool_weight: float = 0.5  # the pooled model's share where an issue's own repository has a model
-    embed_weight: float = 1.0  # scale of the sentence-embedding columns against the TF-IDF blocks
+    embed_share: float | None = None  # the embedding model's share of the probabilities; None: chosen (fusion.py)
+    embed_C: float = 10.0  # the embedding model's C (vectors are L2-normalised: one scale for every repository)
     nb_weight: float = 0.5  # single-label: share of the NB-weighted model in the logits (linear._single)
     label_text: int = 3  # multi-label: each label's name as this many extra training texts (0: off)
     top_calibration: bool = True  # single-label: calibrate the top label (calibrate.fit_top), else per-label cut-offs
@@ -201,28 +207,113 @@ def label_text(label: str) -> str:
 
 
 def label_rows(
-    labels: Sequence[str], fitted: list[tuple[str, Any]], embedder: Any, weight: float, repeat: int
+    labels: Sequence[str], fitted: list[tuple[str, Any]], embedder: Any, repeat: int
 ) -> tuple[Any, Any] | None:
-    """Each label's name as `repeat` extra training texts labelled with that label alone. On Grafana
-    area labels (79 labels, validation inside the training part) +0.035 P@1 core, +0.025 with
-    embeddings, +0.03-0.07 R@3: rare labels get words that name them."""
+    """Each label's name as `repeat` extra training texts labelled with that label alone (multi-label
+    models; with an embedder their vectors are columns too). Rare labels get words that name them
+    (validated on Grafana area labels inside the training part: see the docs)."""
     import numpy as np
 
     if repeat <= 0:
         return None
     docs = [label_text(lbl) for lbl in labels]
-    emb = embedder(docs) if embedder is not None and weight > 0 else None
-    X = linear.stack([v.transform(docs) for _, v in fitted], emb, weight)
+    blocks = [v.transform(docs) for _, v in fitted] + ([embedder(docs)] if embedder is not None else [])
     from scipy.sparse import vstack
 
-    return vstack([X] * repeat, format="csr"), np.vstack([np.eye(len(labels), dtype=np.int8)] * repeat)
+    X = vstack([linear.stack(blocks)] * repeat, format="csr")
+    return X, np.vstack([np.eye(len(labels), dtype=np.int8)] * repeat)
 
 
 def embed(embedder: Any, rows: Sequence[Example]) -> tuple[Any, float]:
     if embedder is None:
         return None, 0.0
     started = time.perf_counter()
-    return embedder([features.embed_text_of(e.title, e.body) for e in rows]), time.perf_counter() - started
+    return linear.dense(
+        embedder([features.embed_text_of(e.title, e.body) for e in rows])
+    ), time.perf_counter() - started
+
+
+@dataclass
+class Features:
+    """What both models train on: TF-IDF rows X (+ embedding columns for multi-label data), embedding
+    rows E for the late-fused embedding model (single-label data; else None), targets, groups."""
+
+    prep: Prepared
+    fitted: list[tuple[str, Any]]
+    X: Any
+    E: Any
+    y: Any
+    groups: list[str | None]
+    extra: tuple[Any, Any] | None
+    embed_seconds: float
+    embed_columns: int = 0
+
+    @property
+    def n(self) -> int:
+        return len(self.prep.train)
+
+
+def featurize(prep: Prepared, params: Params, embedder: Any) -> Features:
+    rows = prep.train + prep.val
+    emb, embed_s = embed(embedder, rows)
+    fitted = features.build(params.features)
+    columns = prep.mode == "multi" and emb is not None
+    X = linear.stack([v.fit_transform(texts(rows)) for _, v in fitted] + ([emb] if columns else []))
+    extra = label_rows(prep.labels, fitted, embedder, params.label_text) if prep.mode == "multi" else None
+    groups = [group_of(e) for e in rows]
+    E, width = (None, int(emb.shape[1])) if columns else (emb, 0)
+    return Features(prep, fitted, X, E, matrix(rows, prep.labels), groups, extra, embed_s, width)
+
+
+def _fitter(f: Features, params: Params, embedding: bool) -> Any:
+    """linear.fit for one of the two models: the embedding model has its own C and no NB half."""
+    return partial(
+        linear.fit,
+        mode=f.prep.mode,
+        C=params.embed_C if embedding else (params.C or 10.0),
+        class_weight=params.class_weight,
+        per_group=params.per_group,
+        extra=None if embedding else f.extra,
+        nb_weight=0.0 if embedding else params.nb_weight,
+    )
+
+
+@dataclass
+class HeldOut:
+    """Scores of issues the weights never saw: the --val file, else out-of-fold."""
+
+    text: Any
+    embed: Any
+    y: Any
+    groups: list[str | None]
+    C: float
+    grid: dict[str, float]
+
+
+def held_out(f: Features, params: Params) -> HeldOut:
+    n, mode, pw = f.n, f.prep.mode, params.pool_weight
+    if f.prep.val:
+        fit_text, fit_embed = _fitter(f, params, False), _fitter(f, params, True)
+        text = linear.proba(fit_text(f.X[:n], f.y[:n], f.groups[:n]), f.X[n:], f.groups[n:], mode, pw)
+        emb = None
+        if f.E is not None:
+            emb = linear.proba(fit_embed(f.E[:n], f.y[:n], f.groups[:n]), f.E[n:], f.groups[n:], mode, pw)
+        return HeldOut(text, emb, f.y[n:], f.groups[n:], params.C or 10.0, {})
+    C, text, grid = choose_c(f.X, f.y, f.groups, mode, params, f.extra)
+    emb = None
+    if f.E is not None:
+        plain = replace(params, nb_weight=0.0)
+        emb = out_of_fold(f.E, f.y, f.groups, mode, plain, params.embed_C)
+    return HeldOut(text, emb, f.y, f.groups, C, grid)
+
+
+def share_of(held: HeldOut, params: Params, mode: str) -> tuple[float, dict[str, float]]:
+    """The embedding model's share: fixed by Params.embed_share, else chosen on the held-out scores."""
+    if held.embed is None:
+        return 0.0, {}
+    if params.embed_share is not None:
+        return params.embed_share, {}
+    return fusion.choose_share(held.text, held.embed, held.y, mode)
 
 
 def train(
@@ -231,82 +322,61 @@ def train(
     params: Params = Params(),
     embedder: Any = None,
 ) -> Trained:
-    """Fit; `embedder` (texts -> float32 vectors, e.g. encoder.Cache.encode) adds sentence embeddings."""
+    """Fit; `embedder` (texts -> float32 vectors, e.g. encoder.Cache.encode) adds a sentence-embedding
+    model whose probabilities are averaged with the TF-IDF model's (linear.fuse)."""
     started = time.perf_counter()
     prep = prepare(train_examples, val_examples, min_examples=params.min_examples)
-    rows, n = prep.train + prep.val, len(prep.train)
-    y, groups = matrix(rows, prep.labels), [group_of(e) for e in rows]
-    emb, embed_s = embed(embedder, rows)
-    weight = params.embed_weight if emb is not None else 0.0
-    fitted = features.build(params.features)
-    X = linear.stack([v.fit_transform(texts(rows)) for _, v in fitted], emb, weight)
-    extra = label_rows(prep.labels, fitted, embedder, weight, params.label_text) if prep.mode == "multi" else None
-    # With sentence embeddings the NB-weighted half no longer helps (measured: docs/triage-intelligence.md): off.
-    params = replace(params, nb_weight=params.nb_weight if emb is None else 0.0)
-    fit = partial(
-        linear.fit,
-        mode=prep.mode,
-        C=params.C or 10.0,
-        class_weight=params.class_weight,
-        per_group=params.per_group,
-        extra=extra,
-        nb_weight=params.nb_weight,
-    )
-    out = _held_out(fit, X, y, groups, n, prep, params, extra)
-    comps = fit(X[: out.fit_rows], y[: out.fit_rows], groups[: out.fit_rows], C=out.C)
+    f = featurize(prep, params, embedder)
+    held = held_out(f, params)
+    share, losses = share_of(held, params, prep.mode)
+    p_held = linear.fuse(held.text, held.embed, share)
+    last = f.n if prep.val and not params.refit else len(f.y)
+    comps = _fitter(f, params, False)(f.X[:last], f.y[:last], f.groups[:last], C=held.C)
+    embed_comps = _fitter(f, params, True)(f.E[:last], f.y[:last], f.groups[:last]) if share > 0 else {}
     model = linear.Model.from_fitted(
-        fitted,
+        f.fitted,
         components=comps,
         mode=prep.mode,
         pool_weight=params.pool_weight,
-        embed_weight=weight,
-        embed_dim=0 if emb is None else int(emb.shape[1]),
+        embed_components=embed_comps,
+        embed_share=share,
+        embed_dim=int(f.E.shape[1]) if share > 0 else 0,
+        embed_columns=f.embed_columns,
     )
     levels = {
-        lbl: calibrate.cutoffs(out.proba[:, i], out.y[:, i].astype(bool), min_support=params.min_support, z=params.z)
+        lbl: calibrate.cutoffs(p_held[:, i], held.y[:, i].astype(bool), min_support=params.min_support, z=params.z)
         for i, lbl in enumerate(prep.labels)
     }
-    meta = _meta(prep, params, out, levels, time.perf_counter() - started - embed_s)
-    meta.update(embed_seconds=round(embed_s, 2), components=sorted(comps), pool_weight=params.pool_weight)
+    seconds = time.perf_counter() - started - f.embed_seconds
+    meta = _meta(prep, params, held, levels, macro_f1(held.y, decide(p_held, prep.mode)), seconds)
+    meta["params"].update(
+        embed_share=share, embed_share_log_loss=losses, embedded=embedder is not None, embed_columns=f.embed_columns
+    )
+    _top(meta, p_held, held, prep, params)
+    meta.update(embed_seconds=round(f.embed_seconds, 2), components=sorted(comps), pool_weight=params.pool_weight)
     return Trained(model=model, meta=meta, levels=levels)
 
 
-class HeldOut(NamedTuple):
-    """Scores on issues the weights did not see, to calibrate on; and how many rows the final fit uses."""
-
-    C: float
-    grid: dict[str, float]
-    proba: Any
-    y: Any
-    groups: list[str | None]
-    fit_rows: int
-
-
-def _held_out(
-    fit: Any, X: Any, y: Any, groups: list[str | None], n: int, prep: Prepared, params: Params, extra: Any
-) -> HeldOut:
-    """The validation file's scores by weights fitted on train only, else out-of-fold scores while choosing C."""
-    if prep.val:
-        held = linear.proba(fit(X[:n], y[:n], groups[:n]), X[n:], groups[n:], prep.mode, params.pool_weight)
-        last = len(groups) if params.refit else n
-        return HeldOut(params.C or 10.0, {}, held, y[n:], groups[n:], last)
-    C, held, grid = choose_c(X, y, groups, prep.mode, params, extra)
-    return HeldOut(C, grid, held, y, groups[:n], n)
-
-
-def _meta(
-    prep: Prepared, params: Params, out: HeldOut, levels: dict[str, calibrate.Cutoffs], seconds: float
-) -> dict[str, Any]:
-    import sklearn
-
+def _top(meta: dict[str, Any], p_held: Any, held: HeldOut, prep: Prepared, params: Params) -> None:
     top = (
-        calibrate.fit_top(out.proba, out.y, prep.labels, out.groups, min_support=params.min_support)
+        calibrate.fit_top(p_held, held.y, prep.labels, held.groups, min_support=params.min_support)
         if prep.mode == "single" and params.top_calibration
         else None
     )
-    calibration = "validation file" if prep.val else f"{params.folds}-fold out-of-fold scores"
+    meta["top_calibration"] = top
     if top is not None:
-        calibration += "; single-label: Platt-calibrated top label (calibrate.fit_top)"
+        meta["calibration"] += "; single-label: Platt-calibrated top label (calibrate.fit_top)"
+
+
+def _meta(
+    prep: Prepared,
+    params: Params,
+    held: HeldOut,
+    levels: dict[str, calibrate.Cutoffs],
+    held_f1: float,
+    seconds: float,
+) -> dict[str, Any]:
+    import sklearn
 
     per_label = Counter(lbl for e in prep.train + prep.val for lbl in e.labels)
     thresholds = {lbl: calibrate.threshold(levels[lbl], params.target_precision) for lbl in prep.labels}
@@ -329,18 +399,17 @@ def _meta(
             "per_label": dict(sorted(per_label.items())),
             "dropped_labels": prep.dropped,
         },
-        "calibration": calibration,
-        "heldout_macro_f1": round(macro_f1(out.y, decide(out.proba, prep.mode)), 4),
-        "params": _params_meta(prep, params, out.C, out.grid),
+        "calibration": "validation file" if prep.val else f"{params.folds}-fold out-of-fold scores",
+        "heldout_macro_f1": round(held_f1, 4),
+        "params": _params(prep, params, held),
         "train_seconds": round(seconds, 2),
-        "top_calibration": top,
     }
 
 
-def _params_meta(prep: Prepared, params: Params, C: float, grid: dict[str, float]) -> dict[str, Any]:
+def _params(prep: Prepared, params: Params, held: HeldOut) -> dict[str, Any]:
     return {
-        "C": C,
-        "C_grid_macro_f1": grid,
+        "C": held.C,
+        "C_grid_macro_f1": held.grid,
         "class_weight": params.class_weight,
         "min_examples": params.min_examples,
         "min_support": params.min_support,
@@ -348,7 +417,7 @@ def _params_meta(prep: Prepared, params: Params, C: float, grid: dict[str, float
         "features": list(params.features),
         "per_group": params.per_group,
         "label_text": params.label_text if prep.mode == "multi" else 0,
-        "embed_weight": params.embed_weight,
+        "embed_C": params.embed_C,
         "nb_weight": params.nb_weight if prep.mode == "single" else 0,
         "refit_on_val": bool(prep.val) and params.refit,
         "seed": params.seed,
