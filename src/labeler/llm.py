@@ -297,10 +297,13 @@ def ask_json(
     max_tokens: int = 1024,
     temperature: float | None = 0.0,
     reasks: int = 1,
+    wire_schema: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Ask for a JSON object matching `schema`. An invalid answer is re-asked with the validation
-    error; an answer cut at the token limit is asked again with twice the room (up to MAX_ROOM),
-    never blind. Either way at most `reasks` more calls, then InvalidAnswer (or Truncated)."""
+    """Ask for a JSON object matching `schema` (validated here). `wire_schema`, when given, is what
+    the model is constrained to (say, label names as an enum), while `schema` stays lenient so one
+    bad item is dropped by the caller instead of costing a re-ask. An invalid answer is re-asked with
+    the validation error; an answer cut at the token limit is asked again with twice the room (up to
+    MAX_ROOM), never blind. Either way at most `reasks` more calls, then InvalidAnswer (or Truncated)."""
     from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
     ask: dict[str, Any] = {"prompt": prompt, "max_tokens": max_tokens}
@@ -311,7 +314,7 @@ def ask_json(
                     system=system,
                     prompt=str(ask["prompt"]),
                     max_tokens=int(ask["max_tokens"]),
-                    schema=schema,
+                    schema=wire_schema or schema,
                     temperature=temperature,
                 )
             except Truncated as e:
