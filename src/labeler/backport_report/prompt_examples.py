@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from labeler.backport_report import message as msg
 from labeler.git import Commit
 
-DECIDED_AFTER_DAYS = 120
+DECIDED_AFTER_DAYS = 60
 BUDGET = 12_000  # characters of examples: about 3,000 tokens, so the prefix passes 4,096 tokens
 MESSAGE_CHARS = 700  # of each example's message
 NONE_YET = "(none yet in this range)"
+UNPAIRED = 2  # examples of one kind beyond the pairs
 
 
 def _when(commit: Commit) -> datetime | None:
@@ -58,7 +59,7 @@ def _example(commit: Commit, backported: bool) -> str:
 
 
 def render(commits: Sequence[Commit], on_stable: Collection[str], budget: int = BUDGET) -> str:
-    """Decided commits alternating yes/no, oldest first, within `budget` characters, in one block
+    """Decided commits alternating yes/no (balanced), oldest first, within `budget` characters, in one block
     whose tag suffix is derived from its text (stable, and no message can contain it)."""
     yes, no = decided(commits, on_stable)
     parts: list[str] = []
@@ -77,8 +78,11 @@ def render(commits: Sequence[Commit], on_stable: Collection[str], budget: int = 
 
 
 def _alternate(yes: list[Commit], no: list[Commit]) -> list[tuple[Commit, bool]]:
+    """Yes and no in turn; one side runs out: at most UNPAIRED more of the other, so the examples
+    never teach that nearly everything is (or is not) backported."""
+    pairs = min(len(yes), len(no))
     out: list[tuple[Commit, bool]] = []
-    for i in range(max(len(yes), len(no))):
-        out += [(yes[i], True)] if i < len(yes) else []
-        out += [(no[i], False)] if i < len(no) else []
-    return out
+    for i in range(pairs):
+        out += [(yes[i], True), (no[i], False)]
+    rest = [(c, True) for c in yes[pairs:]] + [(c, False) for c in no[pairs:]]
+    return out + rest[:UNPAIRED]
