@@ -19,8 +19,8 @@ from _support import setup
 
 setup()
 
-from labeler.backport_report import classify, prompt_examples  # noqa: E402
-from labeler.git import Commit  # noqa: E402
+from labeler.backport_report import classify, prompt_examples
+from labeler.git import Commit
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "backport"
 
