@@ -2,7 +2,10 @@
 
 One owner of transport retries: the SDKs (max_retries, honouring Retry-After). A response hook
 caps Retry-After so a provider cannot park the job for minutes. tenacity is used only for the
-re-ask loop on an answer that fails validation.
+re-ask loop on an answer that fails validation or was cut at the token limit.
+
+The request bodies (strict schemas, per-model parameters) are built in llm_params, one place for
+every provider; a stop at the token limit raises Truncated (with the text so far), a refusal Refused.
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ class Model(Protocol):
         schema: dict[str, Any] | None = None,
         temperature: float | None = None,
     ) -> str:
-        """Return the answer text (the JSON text of the object when `schema` is given)."""
+        """Return the answer text (the JSON text of the object when `schema` is given). Raises
+        Truncated when the model stopped at `max_tokens`, Refused when it declined, ModelError else."""
         ...
 
 
