@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from labeler import prompts
@@ -402,3 +404,62 @@ def test_decided_commits_pad_the_prefix_and_keep_it_stable():
     p = classify.load_prompts(None, "3.0", ["2.8"], text)
     assert text in p.prefix and p.digest == classify.load_prompts(None, "3.0", ["2.8"]).digest
     assert prompt_examples.render(commits[:1], on_stable, budget=10) == prompt_examples.NONE_YET
+
+
+# ------------------------------------------------------------------ label-issue sends it
+def _history(path, issues):
+    from labeler.history import store
+
+    conn = store.connect(str(path))
+    store.upsert(conn, [store.StoredIssue(n, t, b, labels, "closed") for n, t, b, labels in issues])
+    conn.commit()
+    conn.close()
+    return str(path)
+
+
+def test_label_issue_asks_a_reasoning_model_strictly_and_stamps_the_version(fake_llm, tmp_path, monkeypatch):
+    from labeler.cli import main
+
+    event = tmp_path / "event.json"
+    issue = {"number": 9, "title": "Crash on save", "body": INJECTION, "user": {"login": "a", "type": "User"}}
+    issue |= {"labels": [], "state": "open", "comments": 0, "author_association": "NONE", "html_url": ""}
+    event.write_text(json.dumps({"action": "opened", "issue": issue, "repository": {"full_name": "o/r"}}))
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "issues")
+    fake_llm.enqueue({"rationale": "a crash", "labels": [{"name": "bug", "confidence": 0.9}]})
+    args = ["label-issue", "--event", str(event), "--config", "labels.yml", "--dry-run"]
+    assert main([*args, "--provider", "openai", "--model", "openai/gpt-5.4-mini"]) == 0
+    [request] = fake_llm.requests
+    body = request.json
+    assert "max_tokens" not in body and "temperature" not in body and body["reasoning_effort"] == "none"
+    schema = body["response_format"]["json_schema"]
+    assert schema["strict"] is True and list(schema["schema"]["properties"]) == ["rationale", "labels"]
+    names = schema["schema"]["properties"]["labels"]["items"]["properties"]["name"]["enum"]
+    assert names == ["bug", "enhancement", "question", "documentation"]  # labels.yml's, not wontfix
+    _, inside, _ = _block(request.json["messages"][1]["content"], "issue")
+    assert "ignore previous instructions" in inside
+
+
+def test_replay_sends_the_production_prompt_with_the_time_cut(fake_llm, tmp_path, monkeypatch):
+    from labeler.cli import main
+
+    db = _history(
+        tmp_path / "history.db",
+        [
+            (1, "App crashes when saving", "traceback on save", ("bug",)),
+            (2, "How do I save as PDF", "question about saving", ("question",)),
+            (3, "App crashes when saving twice", "traceback on save again", ("bug",)),
+            (4, "Crash when saving a file", "traceback while saving", ("bug",)),
+        ],
+    )
+    fake_llm.responder = lambda route, body: {"rationale": "r", "labels": [{"name": "bug", "confidence": 0.9}]}
+    args = ["label-issue", "--replay", db, "--config", "labels.yml", "--provider", "anthropic"]
+    assert main([*args, "--history-db", db, "--cache", str(tmp_path / "cache.json")]) == 0
+    prompts_by_issue = {}
+    for text in fake_llm.prompts():
+        _, inside, _ = _block(text, "issue")
+        prompts_by_issue[inside.split("<title>")[1].split("</title>")[0]] = text
+    shown = prompts_by_issue["Crash when saving a file"]
+    assert '<example number="1">' in shown and '<example number="3">' in shown
+    assert '<example number="4">' not in shown  # never the issue itself
+    first = prompts_by_issue["App crashes when saving"]
+    assert "<example number=" not in first  # nothing was opened before the first issue

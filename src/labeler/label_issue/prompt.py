@@ -19,7 +19,7 @@ from labeler.config import Config, Label
 if TYPE_CHECKING:
     from labeler.gh import Issue
 
-BODY_LIMIT = 8000
+BODY_LIMIT = 8000  # characters: the body is cut there, and the prompt says so
 TITLE_LIMIT = 500
 SNIPPET = 300  # characters of a past issue's body shown with it
 # What the model writes (the labels as an enum of the allowed names is added per config). The
