@@ -28,6 +28,10 @@ class Label:
     deprecated: bool = False
     auto: bool = True
     min_confidence: float | None = None
+    use_when: str = ""
+    not_when: str = ""
+    confusable: tuple[tuple[str, str], ...] = ()  # (other label, how to tell them apart)
+    excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ def parse(text: str, path: str = "labels.yml") -> Config:
     _validate(data, root, path)
     labels = tuple(_label(raw) for raw in data["labels"])
     _check_unique(labels, data, root, path)
+    _check_references(labels, root, path)
     sections = {k: v for k, v in data.items() if k != "labels"}
     return Config(path=path, labels=labels, sections=sections)
 
@@ -141,6 +146,10 @@ def _label(raw: dict[str, Any]) -> Label:
         deprecated=raw.get("deprecated", False),
         auto=raw.get("auto", True),
         min_confidence=raw.get("min-confidence"),
+        use_when=raw.get("use-when", ""),
+        not_when=raw.get("not-when", ""),
+        confusable=tuple((str(k), str(v)) for k, v in (raw.get("confusable") or {}).items()),
+        excludes=tuple(raw.get("excludes", ())),
     )
 
 
@@ -155,6 +164,20 @@ def _check_unique(labels: tuple[Label, ...], data: Any, root: Any, path: str) ->
                     file=path,
                     line=line_of(root, ["labels", i]),
                 )
+
+
+def _check_references(labels: tuple[Label, ...], root: Any, path: str) -> None:
+    """`confusable` and `excludes` name labels of this file (by name or alias), every problem at once."""
+    index = _index(labels)
+    problems: list[tuple[int | None, str]] = []
+    for i, lbl in enumerate(labels):
+        named = [("confusable", other) for other, _ in lbl.confusable] + [("excludes", o) for o in lbl.excludes]
+        for key, other in named:
+            if other.lower() not in index:
+                problems.append((line_of(root, ["labels", i, key]), f"labels.{i}.{key}: no label named {other!r}"))
+            elif index[other.lower()].name == lbl.name:
+                problems.append((line_of(root, ["labels", i, key]), f"labels.{i}.{key}: {other!r} is the label itself"))
+    yamlfile.raise_all(problems, path)
 
 
 # ------------------------------------------------------------------- section -> settings

@@ -2,7 +2,10 @@
 
 One owner of transport retries: the SDKs (max_retries, honouring Retry-After). A response hook
 caps Retry-After so a provider cannot park the job for minutes. tenacity is used only for the
-re-ask loop on an answer that fails validation.
+re-ask loop on an answer that fails validation or was cut at the token limit.
+
+The request bodies (strict schemas, per-model parameters) are built in llm_params, one place for
+every provider; a stop at the token limit raises Truncated (with the text so far), a refusal Refused.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from labeler import llm_params
 from labeler.errors import UserError
 
-DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-6", "openai": "gpt-4o-mini"}
+# Current, cheap models meant for high-volume classification (checked in the providers' docs).
+DEFAULT_MODELS = {"anthropic": "claude-haiku-5-5", "openai": "gpt-5.4-mini"}
 KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
 BASE_URL_ENV = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
 RETRY_AFTER_CAP = 30.0
+MAX_ROOM = 8192  # the most tokens a re-ask after a cut answer asks for
 
 
 class ModelError(UserError):
@@ -30,6 +36,20 @@ class InvalidAnswer(UserError):
     def __init__(self, message: str, last_answer: str = "") -> None:
         super().__init__(message)
         self.last_answer = last_answer
+
+
+class Truncated(InvalidAnswer):
+    """The model stopped at the token limit: `partial` is what it wrote before, `limit` the limit."""
+
+    def __init__(self, partial: str, limit: int) -> None:
+        super().__init__(f"the answer was cut at the token limit ({limit} tokens)", partial)
+        self.partial = partial
+        self.limit = limit
+        self.final = False  # ask_json: no more room to give
+
+
+class Refused(ModelError):
+    """The model declined to answer (a safety refusal): asking again gives the same."""
 
 
 class Model(Protocol):
@@ -45,7 +65,8 @@ class Model(Protocol):
         schema: dict[str, Any] | None = None,
         temperature: float | None = None,
     ) -> str:
-        """Return the answer text (the JSON text of the object when `schema` is given)."""
+        """Return the answer text (the JSON text of the object when `schema` is given). Raises
+        Truncated when the model stopped at `max_tokens`, Refused when it declined, ModelError else."""
         ...
 
 
@@ -121,24 +142,17 @@ class AnthropicModel:
         schema: dict[str, Any] | None = None,
         temperature: float | None = None,
     ) -> str:
-        kwargs: dict[str, Any] = {
-            "model": self.name,
-            "max_tokens": max_tokens,
-            # The static part (instructions, label set) is identical across issues: cache it.
-            "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
-            "messages": [{"role": "user", "content": prompt}],
-        }
-        # The Messages API of this SDK generation takes no temperature: sampling is the model's own.
-        if schema is not None:
-            kwargs["tools"] = [{"name": "answer", "description": "Record the answer.", "input_schema": schema}]
-            kwargs["tool_choice"] = {"type": "tool", "name": "answer"}
+        """`temperature` is not sent: the API version of the SDK 2.x refuses sampling parameters."""
+        kwargs = llm_params.anthropic_request(self.name, system, prompt, max_tokens, schema)
         try:
             message = self._client.messages.create(**kwargs)
-            return _anthropic_text(message, schema is not None)
+            text = _anthropic_text(message)
         except self._sdk.APIError as e:
             raise ModelError(f"the Anthropic API failed ({_describe(e)})") from None
         except (ValueError, TypeError, AttributeError) as e:  # a 200 whose body is not a Message
             raise ModelError(f"the Anthropic API sent a malformed response ({type(e).__name__})") from None
+        _check_stop(getattr(message, "stop_reason", None), text, max_tokens, "Anthropic")
+        return text
 
 
 def sdk(name: str) -> Any:
@@ -163,12 +177,21 @@ def _anthropic_base(url: str | None) -> str | None:
     return url
 
 
-def _anthropic_text(message: Any, structured: bool) -> str:
-    for block in message.content or ():
-        if structured and block.type == "tool_use":
-            return json.dumps(block.input)
-    texts = [block.text for block in message.content or () if block.type == "text"]
-    return "".join(texts)
+def _anthropic_text(message: Any) -> str:
+    """The text blocks (a structured answer is one text block of JSON); thinking blocks are not the answer."""
+    return "".join(block.text for block in message.content or () if block.type == "text")
+
+
+# stop_reason / finish_reason values meaning "cut at the token limit" and "declined"
+_CUT = frozenset({"max_tokens", "length", "model_context_window_exceeded"})
+_REFUSED = frozenset({"refusal", "content_filter"})
+
+
+def _check_stop(reason: str | None, text: str, limit: int, provider: str) -> None:
+    if reason in _CUT:
+        raise Truncated(text, limit)
+    if reason in _REFUSED:
+        raise Refused(f"the {provider} model declined to answer (stop reason {reason})")
 
 
 @dataclass
@@ -200,25 +223,26 @@ class OpenAIModel:
         schema: dict[str, Any] | None = None,
         temperature: float | None = None,
     ) -> str:
-        kwargs: dict[str, Any] = {
-            "model": self.name,
-            "max_tokens": max_tokens,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
-        }
-        if temperature is not None:
-            kwargs["temperature"] = temperature
-        if schema is not None:
-            kwargs["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": schema, "strict": False},
-            }
+        kwargs = self.request(
+            system=system, prompt=prompt, max_tokens=max_tokens, schema=schema, temperature=temperature
+        )
         try:
             completion = self._client.chat.completions.create(**kwargs)
-            return (completion.choices[0].message.content or "") if completion.choices else ""
+            choice = completion.choices[0] if completion.choices else None
+            text = (choice.message.content or "") if choice else ""
+            refusal = getattr(choice.message, "refusal", None) if choice else None
         except self._sdk.APIError as e:
             raise ModelError(f"the OpenAI-compatible API failed ({_describe(e)})") from None
         except (ValueError, TypeError, AttributeError) as e:  # a 200 whose body is not a completion
             raise ModelError(f"the OpenAI-compatible API sent a malformed response ({type(e).__name__})") from None
+        _check_stop("refusal" if refusal else getattr(choice, "finish_reason", None), text, max_tokens, "OpenAI")
+        return text
+
+    def request(
+        self, *, system: str, prompt: str, max_tokens: int, schema: dict[str, Any] | None, temperature: float | None
+    ) -> dict[str, Any]:
+        """The Chat Completions body, built in one place for every OpenAI-compatible provider."""
+        return llm_params.openai_request(self.name, system, prompt, max_tokens, schema, temperature)
 
 
 def _openai_base(url: str | None) -> str | None:
@@ -277,37 +301,53 @@ def ask_json(
     max_tokens: int = 1024,
     temperature: float | None = 0.0,
     reasks: int = 1,
+    wire_schema: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Ask for a JSON object matching `schema`; re-ask with the validation error, then give up."""
-    import jsonschema
-    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+    """Ask for a JSON object matching `schema` (validated here). `wire_schema`, when given, is what
+    the model is constrained to (say, label names as an enum), while `schema` stays lenient so one
+    bad item is dropped by the caller instead of costing a re-ask. An invalid answer is re-asked with
+    the validation error; an answer cut at the token limit is asked again with twice the room (up to
+    MAX_ROOM), never blind. Either way at most `reasks` more calls, then InvalidAnswer (or Truncated)."""
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
-    messages = [prompt]
-    last = ""
-    for attempt in Retrying(
-        stop=stop_after_attempt(reasks + 1), reraise=True, retry=retry_if_exception_type(InvalidAnswer)
-    ):
+    ask: dict[str, Any] = {"prompt": prompt, "max_tokens": max_tokens}
+    for attempt in Retrying(stop=stop_after_attempt(reasks + 1), reraise=True, retry=retry_if_exception(_reask)):
         with attempt:
-            last = model.complete(
-                system=system,
-                prompt="\n\n".join(messages),
-                max_tokens=max_tokens,
-                schema=schema,
-                temperature=temperature,
-            )
             try:
-                answer = json.loads(_strip_fence(last))
-                jsonschema.validate(answer, schema)
-            except (json.JSONDecodeError, jsonschema.ValidationError) as e:
-                problem = e.message if isinstance(e, jsonschema.ValidationError) else f"not JSON: {e}"
-                messages = [
-                    prompt,
-                    f"Your previous answer was invalid ({problem[:300]}). "
-                    "Answer again with only a JSON object that matches the schema.",
-                ]
-                raise InvalidAnswer(f"the model's answer was invalid: {problem[:300]}", last) from None
-            return dict(answer)
-    raise InvalidAnswer("the model gave no valid answer", last)  # pragma: no cover - reraise above
+                last = model.complete(
+                    system=system,
+                    prompt=str(ask["prompt"]),
+                    max_tokens=int(ask["max_tokens"]),
+                    schema=wire_schema or schema,
+                    temperature=temperature,
+                )
+            except Truncated as e:
+                e.final = int(ask["max_tokens"]) >= MAX_ROOM  # as much room as we give: asking again is blind
+                ask["max_tokens"] = min(int(ask["max_tokens"]) * 2, MAX_ROOM)
+                raise
+            return _validated(last, schema, prompt, ask)
+    raise InvalidAnswer("the model gave no valid answer")  # pragma: no cover - reraise above
+
+
+def _reask(e: BaseException) -> bool:
+    return isinstance(e, InvalidAnswer) and not getattr(e, "final", False)
+
+
+def _validated(text: str, schema: dict[str, Any], prompt: str, ask: dict[str, Any]) -> dict[str, Any]:
+    """The answer as a dict; on a bad one, `ask` gets the re-ask prompt and InvalidAnswer is raised."""
+    import jsonschema
+
+    try:
+        answer = json.loads(_strip_fence(text))
+        jsonschema.validate(answer, schema)
+    except (json.JSONDecodeError, jsonschema.ValidationError) as e:
+        problem = e.message if isinstance(e, jsonschema.ValidationError) else f"not JSON: {e}"
+        ask["prompt"] = (
+            f"{prompt}\n\nYour previous answer was invalid ({problem[:300]}). "
+            "Answer again with only a JSON object that matches the schema."
+        )
+        raise InvalidAnswer(f"the model's answer was invalid: {problem[:300]}", text) from None
+    return dict(answer)
 
 
 def _strip_fence(text: str) -> str:

@@ -11,11 +11,17 @@ Any number of named sections (`---- <name> ----`, lower-case words and hyphens).
 section lines is one section, `text` (backport-report's prefix and suffix files, which projects
 keep in their own --prompts folder, are read that way). Substitution is single-pass
 (string.Template), so untrusted text that contains `$name` is never expanded again.
+
+Untrusted text (issue titles and bodies, comments, commit messages) goes between tags carrying a
+fresh random nonce, `<issue-$nonce>` ... `</issue-$nonce>`: the text cannot close a tag it cannot
+know, so `</body></issue>` followed by instructions stays inside. `render()` supplies `$nonce`
+(drawn again until it occurs in none of the values); the templates repeat the rule after the block.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -51,7 +57,28 @@ class Prompt:
         return self.section("user")
 
     def render(self, **values: str) -> tuple[str, str]:
+        """(system, user), with a fresh `$nonce` for the untrusted blocks unless one is given."""
+        values.setdefault("nonce", nonce(*values.values()))
         return fill(self.system, **values), fill(self.user, **values)
+
+
+def nonce(*texts: object) -> str:
+    """16 random hex digits that occur in none of `texts` (so no text holds the closing tag)."""
+    while True:
+        value = secrets.token_hex(8)
+        if not any(value in str(t) for t in texts):
+            return value
+
+
+def cut_note(text: str | None, limit: int, what: str = "body") -> str:
+    """A line telling the model that `text` was cut at `limit` characters ("" when it was not), so it
+    does not judge the missing end as absent."""
+    if len(text or "") <= limit:
+        return ""
+    return (
+        f"(The {what} was cut at {limit:,} characters; {len(text or '') - limit:,} more were left out. "
+        "Do not treat what may be in the part left out as missing.)"
+    )
 
 
 def fill(template: str, **values: object) -> str:

@@ -61,7 +61,7 @@ def by_id(answers):
     def respond(route, body):
         text = body["messages"][-1]["content"]
         text = text if isinstance(text, str) else text[0]["text"]
-        return answers.get(text.split()[1], "Conclusion: no")
+        return answers.get(text.split("#id: ", 1)[1].split()[0], "Conclusion: no")
 
     return respond
 
@@ -78,15 +78,19 @@ def test_anthropic_prompt_shape_and_verdicts(repo, tmp_path, fake_llm):
     # the request about the fix itself (another commit's prompt may name it among its repository facts;
     # requests arrive in any order at concurrency 8)
     request = next(
-        r.json for r in fake_llm.requests if r.json["messages"][0]["content"].startswith(f"#id: {repo.sha['fix'][:8]} ")
+        r.json
+        for r in fake_llm.requests
+        if r.json["messages"][0]["content"].split("\n", 1)[1].startswith(f"#id: {repo.sha['fix'][:8]} ")
     )
     system = request["system"][0]
     assert system["cache_control"] == {"type": "ephemeral"}
     assert "stable branches: 2.8" in system["text"] and "version 2.9" in system["text"]
     assert "<!--" not in system["text"] and "${" not in system["text"] and "version:" not in system["text"]
-    assert data["prompt_version"] == "prefix 1, suffix 1"
+    assert data["prompt_version"] == "prefix 2, suffix 2"
     prompt = request["messages"][0]["content"]
-    assert prompt.startswith(f"#id: {repo.sha['fix'][:8]} willy@haproxy 03-Jun23 BUG/MINOR: foo: fix crash")
+    assert prompt.startswith("<commit-") and prompt.split("\n", 1)[1].startswith(
+        f"#id: {repo.sha['fix'][:8]} willy@haproxy 03-Jun23 BUG/MINOR: foo: fix crash"
+    )
     assert "    This must be backported as far as 2.6." in prompt
     assert "Signed-off-by" not in prompt and "willy@haproxy.example" not in prompt
     assert prompt.rstrip().endswith("Explanation:")
@@ -270,7 +274,7 @@ def test_unsure_scope_asks_only_below_the_threshold_with_repo_facts(repo, tmp_pa
     wait = next(
         json.dumps(r.json)
         for r in fake_llm.requests  # its own prompt, not one naming it in its facts
-        if r.json["messages"][0]["content"].startswith(f"#id: {repo.sha['wait'][:8]} ")
+        if r.json["messages"][0]["content"].split("\n", 1)[1].startswith(f"#id: {repo.sha['wait'][:8]} ")
     )
     assert "Repository facts" in wait and "files absent from 2.8 (every file it touches): src/mux.c" in wait
 

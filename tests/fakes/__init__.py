@@ -7,11 +7,11 @@ Fixtures wrapping them live in tests/conftest.py: fake_github, fake_llm, event_f
 from __future__ import annotations
 
 from .github_server import FakeGitHub
-from .llm_server import FakeLLM, Raw
+from .llm_server import FakeLLM, Raw, Stopped
 
 
 class NetworkBlocked(RuntimeError):
     """Raised instead of touching the network; not an OSError, so clients do not retry it."""
 
 
-__all__ = ["FakeGitHub", "FakeLLM", "NetworkBlocked", "Raw"]
+__all__ = ["FakeGitHub", "FakeLLM", "NetworkBlocked", "Raw", "Stopped"]

@@ -8,7 +8,7 @@
 Answer sources, in order: the queue (`enqueue`), `responder(route, request_json)`, `default`.
 An answer is a dict (returned as the forced tool's input, as the JSON text of a json_schema /
 output_config request, else as JSON text), a str (raw text: send garbage on purpose), or `Raw`
-(exact status/body/headers, e.g. malformed JSON). Faults (`fault`, `hang`) come before answers and
+(exact status/body/headers, e.g. malformed JSON), or `Stopped` (cut at the token limit, or a refusal). Faults (`fault`, `hang`) come before answers and
 never consume one. Control endpoints for out-of-process users (act): `POST /__replies` with a JSON
 list of answers, `POST /__faults` with a list of {status, times, headers, body}.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,15 @@ class Raw:
 
 
 @dataclass
+class Stopped:
+    """An answer with a stop reason: "length" (cut at the token limit: Anthropic `max_tokens`, OpenAI
+    `length`) or "refusal" (Anthropic `refusal`, OpenAI `message.refusal`). `answer` is the text written."""
+
+    answer: Any = ""
+    reason: str = "length"
+
+
+@dataclass
 class LLMRequest:
     route: str  # "anthropic" | "openai"
     json: Any
@@ -77,6 +87,9 @@ class FakeLLM(LoopbackServer):
         self.responder: Callable[[str, Any], Any] | None = None
         self.requests: list[LLMRequest] = []
         self.require_key = True
+        # Refuse what the real APIs refuse: sampling parameters on Anthropic's API version 2026-10-21,
+        # max_tokens and temperature on OpenAI reasoning models (o-series, GPT-5 and later).
+        self.realistic = True
         self._queue: collections.deque[Any] = collections.deque()
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
@@ -175,7 +188,8 @@ class FakeLLM(LoopbackServer):
             return self._error(route, 400, None, {}, "model and messages are required")
         if route == "anthropic" and not isinstance(req.body.get("max_tokens"), int):
             return self._error(route, 400, None, {}, "max_tokens: Field required")
-        return None
+        refused = _refused_parameter(route, req.body) if self.realistic else None
+        return self._error(route, 400, None, {}, refused) if refused else None
 
     def _error(self, route: str, status: int, body: Any, headers: dict[str, str], message: str = "") -> Reply:
         message = message or f"fake error {status}"
@@ -203,6 +217,31 @@ class FakeLLM(LoopbackServer):
         return Reply(200, make(request, answer, n), {"request-id": f"req_fake_{n}", "x-request-id": f"req_fake_{n}"})
 
 
+_SAMPLING = ("temperature", "top_p", "top_k")
+
+
+def _reasoning_model(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1].lower()
+    found = re.match(r"gpt-(\d+)", base)
+    return bool(re.match(r"o\d", base)) or (found is not None and int(found.group(1)) >= 5)
+
+
+def _refused_parameter(route: str, body: dict[str, Any]) -> str | None:
+    """The 400 message the real API gives for a parameter this model or API version refuses."""
+    if route == "anthropic":
+        sent = [p for p in _SAMPLING if p in body]
+        return f"{sent[0]}: Extra inputs are not permitted" if sent else None
+    if not _reasoning_model(str(body.get("model", ""))):
+        return None
+    if "max_tokens" in body:
+        return (
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+        )
+    if body.get("temperature") not in (None, 1):
+        return "Unsupported value: 'temperature' does not support this value with this model. Only the default (1) value is supported."
+    return None
+
+
 def _text_of(answer: Any) -> str:
     return answer if isinstance(answer, str) else json.dumps(answer)
 
@@ -213,7 +252,10 @@ def _tokens(value: Any) -> int:
 
 def _anthropic(request: dict[str, Any], answer: Any, n: int) -> dict[str, Any]:
     choice = request.get("tool_choice") or {}
-    if isinstance(answer, dict) and choice.get("type") == "tool":
+    if isinstance(answer, Stopped):
+        content = [{"type": "text", "text": _text_of(answer.answer)}]
+        stop = {"length": "max_tokens"}.get(answer.reason, answer.reason)
+    elif isinstance(answer, dict) and choice.get("type") == "tool":
         content = [{"type": "tool_use", "id": f"toolu_{n:02d}", "name": choice.get("name"), "input": answer}]
         stop = "tool_use"
     else:
@@ -246,7 +288,11 @@ def _forced_function(request: dict[str, Any]) -> str | None:
 
 def _openai(request: dict[str, Any], answer: Any, n: int) -> dict[str, Any]:
     function = _forced_function(request)
-    if isinstance(answer, dict) and function:
+    if isinstance(answer, Stopped) and answer.reason == "refusal":
+        message, finish = {"role": "assistant", "content": None, "refusal": _text_of(answer.answer)}, "stop"
+    elif isinstance(answer, Stopped):
+        message, finish = {"role": "assistant", "content": _text_of(answer.answer), "refusal": None}, answer.reason
+    elif isinstance(answer, dict) and function:
         message = {
             "role": "assistant",
             "content": None,

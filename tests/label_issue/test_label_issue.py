@@ -115,7 +115,7 @@ def test_anthropic_answer_is_filtered_escaped_and_cached(
     assert "Ignored 2 suggestion(s)" in comment
     [request] = fake_llm.requests
     assert request.json["system"][0]["cache_control"] == {"type": "ephemeral"}
-    assert request.json["tool_choice"] == {"type": "tool", "name": "answer"}
+    assert request.json["output_config"]["format"]["type"] == "json_schema"
     assert "- bug: Something is broken." in request.json["system"][0]["text"]
 
 

@@ -204,7 +204,8 @@ def test_history_gives_the_model_examples_and_the_comment_duplicates(
     )
     assert rc == 0
     prompt = fake_llm.prompts()[0]
-    assert "<examples>" in prompt and "Editor crashes on save with a segfault" in prompt and "<labels>bug" in prompt
+    assert "<examples-" in prompt and "Editor crashes on save with a segfault" in prompt
+    assert "Labels maintainers gave it: bug" in prompt
     comment = fake_github.comments(50)[0]
     assert "Possibly the same as" in comment and "#3 " in comment
 

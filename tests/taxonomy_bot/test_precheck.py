@@ -32,7 +32,7 @@ def qna(rel):
 def test_prompt_file_has_the_instructlab_system_prompt():
     sections = precheck.prompt_sections("precheck")
     assert sections["system"].startswith("I am an advanced AI language model designed to assist you")
-    assert set(sections) == {"version", "system", "judge-system", "judge"} and sections["version"] == "1"
+    assert set(sections) == {"version", "system", "judge-system", "judge"} and sections["version"] == "2"
     assert Options.from_settings({}).system_prompt == sections["system"]
     assert Options.from_settings({"system-prompt": "Be brief."}, threshold=0.7).threshold == 0.7
 
@@ -271,7 +271,7 @@ def test_knowledge_pr_and_judge(fake_github, model_env, actions_env, tmp_path, m
     (body,) = ours(fake_github, 7, "precheck")
     assert "mean judge 1.00" in body and body.count("| 1.00 |") == 15
     judged = [r.json for r in model_env.requests if r.json["model"] == "judge-test"]
-    assert len(judged) == 15 and "<<<REFERENCE" in judged[0]["messages"][-1]["content"]
+    assert len(judged) == 15 and "\n<reference-" in judged[0]["messages"][-1]["content"]
 
 
 def test_dry_run_prints_and_sets_nothing(fake_github, model_env, tmp_path, capsys):

@@ -17,10 +17,12 @@ from typing import Any
 
 from labeler import prompts
 from labeler.backport_report import message as msg
+from labeler.backport_report import prompt_examples
 from labeler.backport_report.cache import VerdictCache, key
 from labeler.backport_report.verdict import parse_answer
 from labeler.errors import UserError
 from labeler.git import Commit
+from labeler.prompts import nonce
 
 PREFIX_FILE = "backport_report_prefix.md"
 SUFFIX_FILE = "backport_report_suffix.md"
@@ -53,17 +55,24 @@ def _strip_header(text: str, where: str) -> tuple[str, str]:
     return prompt.version, body
 
 
-def load_prompts(directory: str | None, dev_version: str | None, stable_versions: Sequence[str]) -> Prompts:
+def load_prompts(
+    directory: str | None, dev_version: str | None, stable_versions: Sequence[str], examples: str = ""
+) -> Prompts:
+    """`examples`: the project's decided commits for `${examples}` (prompt_examples.render)."""
     raw_prefix, raw_suffix = _read(directory, PREFIX_FILE), _read(directory, SUFFIX_FILE)
     values = {
         "dev_version": dev_version or "the development version",
         "stable_versions": ", ".join(stable_versions) or "the maintained stable versions",
+        "examples": examples or prompt_examples.NONE_YET,
     }
     (prefix_version, prefix), (suffix_version, suffix) = (
         _strip_header(raw_prefix, PREFIX_FILE),
         _strip_header(raw_suffix, SUFFIX_FILE),
     )
-    digest = hashlib.sha256("\0".join([raw_prefix, raw_suffix, *values.values()]).encode()).hexdigest()[:16]
+    # The examples stay out of the verdict cache's key: they teach, they do not decide, and a new
+    # backport changing them must not re-ask every cached commit (nor a dry run over another range).
+    keyed = [raw_prefix, raw_suffix, values["dev_version"], values["stable_versions"]]
+    digest = hashlib.sha256("\0".join(keyed).encode()).hexdigest()[:16]
     return Prompts(
         string.Template(prefix).safe_substitute(values),
         string.Template(suffix).safe_substitute(values),
@@ -73,9 +82,12 @@ def load_prompts(directory: str | None, dev_version: str | None, stable_versions
 
 
 def build_prompt(commit: Commit, prompts: Prompts, note: str = "") -> str:
-    """The quoted message, the repository's facts about it (if any), then the question."""
+    """The quoted message in a block its text cannot close, the repository's facts about it (if
+    any), then the question (which names the block's tags again)."""
     quoted = msg.model_input(commit.sha, commit.subject, commit.author_email, commit.date, commit.message)
-    return f"{quoted}\n{note + chr(10) if note else ''}{prompts.suffix}"
+    tag = nonce(quoted, note)
+    question = string.Template(prompts.suffix).safe_substitute(nonce=tag)
+    return f"<commit-{tag}>\n{quoted}</commit-{tag}>\n\n{note + chr(10) if note else ''}{question}"
 
 
 def answer_key(commit: Commit, model: Any, prompts: Prompts, note: str) -> str:

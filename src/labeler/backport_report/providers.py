@@ -84,11 +84,12 @@ def classify_model(
     """The model's verdicts for `commits` (only the unsure ones with `model_scope` unsure); the
     others keep the rules' verdict. The prompt carries the repository's facts."""
     from labeler import llm
-    from labeler.backport_report import classify
+    from labeler.backport_report import classify, prompt_examples
     from labeler.backport_report.cache import VerdictCache
 
     asked, notes = model_work(opts, commits, base, facts, rel)
-    prompts = classify.load_prompts(opts.prompts, *versions(opts, meta["since"]))
+    examples = prompt_examples.render(commits, facts.on_stable)
+    prompts = classify.load_prompts(opts.prompts, *versions(opts, meta["since"]), examples)
     model = llm.get_model(opts.provider, opts.model)
     started = time.monotonic()
     stats = classify.classify(

@@ -207,7 +207,8 @@ def check_cache(args: Args) -> None:
 def replay(args: Args) -> None:
     """The provider over past issues, scored against their labels; writes nothing to GitHub."""
     cfg = config_mod.load(args.config_path)
-    chosen = providers.resolve_provider(args.provider, args.model, args.model_path)  # no history: it holds the answers
+    # the history's past issues are examples here too, cut at the issue's number (none newer than it)
+    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db)
     settings = settings_from(cfg, min_confidence=args.min_confidence, max_labels=args.max_labels, dry_run=True)
     where = replay_cmd.Source(args.replay_path or "", args.limit, args.sample, args.cache_path)
     spend = budget_mod.RunBudget(args.max_model_calls)
@@ -239,7 +240,8 @@ def label_event(args: Args) -> None:
 def label_backlog(args: Args) -> None:
     """Open issues without a label from labels.yml; a dry run (the default) reads the same and writes nothing."""
     cfg = config_mod.load(args.config_path)
-    chosen = providers.resolve_provider(args.provider, args.model, args.model_path)  # no history: it holds the answers
+    # the history's past issues are examples here too, cut at the issue's number (none newer than it)
+    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db)
     settings = args.settings(cfg, True if args.dry_run is None else args.dry_run)
     if settings.dry_run:  # the dry run's table goes to the job summary, not onto hundreds of issues
         settings = dataclasses.replace(settings, comment="never")

@@ -21,26 +21,6 @@ WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 STAGES = ("suggest", "confident", "auto")
 NOTHING_REMOVED: Mapping[str, str] = MappingProxyType({})
 _STATE = re.compile(r"<!-- labeler-state (\{[^<>]*\}) -->")
-ANSWER_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["labels", "rationale", "version"],
-    "properties": {
-        "labels": {
-            "type": "array",
-            "maxItems": 20,
-            "items": {
-                "type": "object",
-                "required": ["name", "confidence"],
-                "properties": {
-                    "name": {"type": "string", "maxLength": 100},
-                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                },
-            },
-        },
-        "rationale": {"type": "string"},
-        "version": {"type": "string"},
-    },
-}
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class Similar:
     state: str
     url: str
     score: float
+    body: str = ""
 
 
 def document(title: str, body: str | None) -> str:
@@ -141,17 +142,23 @@ def similar(
     *,
     state: str | None = None,
     exclude_number: int | None = None,
+    before: int | None = None,
 ) -> list[Similar]:
-    """The k most similar stored issues (score > 0), best first; `state` 'open'/'closed' filters."""
+    """The k most similar stored issues (score > 0), best first; `state` 'open'/'closed' filters;
+    `before` keeps only issues numbered lower (opened earlier)."""
     index = index_for(db_path)
     scored = [
         (s, i)
         for s, i in zip(index.query(title, body), index.issues)
-        if s > 0 and i.number != exclude_number and (state is None or i.state == state)
+        if s > 0
+        and i.number != exclude_number
+        and (state is None or i.state == state)
+        and (before is None or i.number < before)
     ]
     scored.sort(key=lambda p: (-p[0], -p[1].number))
     return [
-        Similar(i.number, i.title, i.labels, i.state, i.html_url or "", round(min(1.0, s), 4)) for s, i in scored[:k]
+        Similar(i.number, i.title, i.labels, i.state, i.html_url or "", round(min(1.0, s), 4), i.body)
+        for s, i in scored[:k]
     ]
 
 

@@ -209,7 +209,11 @@ def build_prompt(title: str, body: str | None, *, kind: str = "bug", folder: str
     prompt = prompts.load("missing_info", folder, package="labeler.missing_info")
     needs = "\n".join(f"- {DESCRIBE[item]}" for item in REQUIRED.get(kind, REQUIRED["bug"]))
     return prompt.render(
-        kind=kind, needs=needs, version=prompt.version, title=title, body=(body or "")[:MAX_BODY_CHARS]
+        kind=kind,
+        needs=needs,
+        title=title,
+        body=(body or "")[:MAX_BODY_CHARS],
+        cut=prompts.cut_note(body, MAX_BODY_CHARS),
     )
 
 

@@ -20,6 +20,7 @@ import click
 
 from labeler import llm, md, options
 from labeler.config import defaults, section_settings
+from labeler.prompts import nonce
 from labeler.taxonomy_bot.common import (
     Endpoint,
     common_options,
@@ -91,8 +92,14 @@ def build_prompt(qna: Qna, examples: list[Seed], count: int) -> str:
     sections = prompt_sections("generate")
     if qna.kind == "knowledge":
         shown = "\n\n".join(format_example(Seed(s.question, s.answer), False) for s in examples)
+        context = examples[0].context or ""
         return fill(
-            sections["knowledge"], count=count, task=qna.task, context=examples[0].context or "", examples=shown
+            sections["knowledge"],
+            count=count,
+            task=qna.task,
+            context=context,
+            examples=shown,
+            nonce=nonce(qna.task, context, shown),
         )
     grounding = (
         "Every pair starts with a [CONTEXT] (a passage, table or record like those in the examples) "
@@ -101,7 +108,9 @@ def build_prompt(qna: Qna, examples: list[Seed], count: int) -> str:
         else "The pairs have no context: the question must stand on its own."
     )
     shown = "\n\n".join(format_example(s, qna.grounded) for s in examples)
-    return fill(sections["skill"], count=count, task=qna.task, grounding=grounding, examples=shown)
+    return fill(
+        sections["skill"], count=count, task=qna.task, grounding=grounding, examples=shown, nonce=nonce(qna.task, shown)
+    )
 
 
 def sample_examples(qna: Qna, k: int, rng: random.Random) -> list[Seed]:
@@ -128,6 +137,15 @@ def parse_pairs(text: str, default_context: str | None = None) -> list[Pair]:
             current[tag] = value.strip()
     _flush(current, pairs, default_context)
     return pairs
+
+
+def without_cut_pair(pairs: list[Pair], text: str, cut: bool) -> tuple[list[Pair], int]:
+    """(pairs, how many dropped): when the answer stopped at the token limit, its last pair is cut
+    unless an [END] closed it."""
+    tags = _TAG.findall(text)
+    if cut and pairs and not (tags and tags[-1].upper() == "END"):
+        return pairs[:-1], 1
+    return pairs, 0
 
 
 def _flush(current: dict[str, str], pairs: list[Pair], default_context: str | None) -> None:
@@ -170,14 +188,22 @@ def generate_for(model: llm.Model, qna: Qna, opts: Options, rng: random.Random) 
         examples = sample_examples(qna, opts.seeds_per_prompt, rng)
         prompt = build_prompt(qna, examples, min(opts.pairs_per_round, opts.samples - len(run.kept)))
         try:
-            text = model.complete(
-                system=opts.system_prompt, prompt=prompt, max_tokens=opts.max_tokens, temperature=opts.temperature
+            text, cut = (
+                model.complete(
+                    system=opts.system_prompt, prompt=prompt, max_tokens=opts.max_tokens, temperature=opts.temperature
+                ),
+                False,
             )
+        except llm.Truncated as e:  # keep the pairs written before max-tokens, not the one it cut
+            text, cut = e.partial, True
         except llm.ModelError as e:
             run.error = e.message
             break
         default_context = examples[0].context if qna.kind == "knowledge" else None
-        for pair in parse_pairs(text, default_context):
+        pairs, dropped = without_cut_pair(parse_pairs(text, default_context), text, cut)
+        if dropped:
+            run.discarded["cut off by max-tokens"] += dropped
+        for pair in pairs:
             run.generated += 1
             _consider(run, pair, pool, opts)
     return run

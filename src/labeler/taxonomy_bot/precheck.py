@@ -23,6 +23,7 @@ from labeler import llm, md, options
 from labeler.config import default, section_settings
 from labeler.errors import UserError
 from labeler.gh.records import PullRequest
+from labeler.prompts import nonce
 from labeler.taxonomy_bot.common import (
     Endpoint,
     F,
@@ -41,10 +42,10 @@ BREAKER = 3  # consecutive endpoint failures after which the remaining questions
 JUDGE_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["score", "reason"],
-    "properties": {
-        "score": {"type": "integer", "minimum": 1, "maximum": 5},
+    "required": ["reason", "score"],
+    "properties": {  # the reason first: the judge reasons before it scores
         "reason": {"type": "string", "maxLength": 500},
+        "score": {"type": "integer", "minimum": 1, "maximum": 5},
     },
 }
 
@@ -126,6 +127,8 @@ def ask_all(model: llm.Model, items: list[Item], opts: Options, judge: llm.Model
             result.answer = model.complete(
                 system=opts.system_prompt, prompt=item.prompt, max_tokens=opts.max_tokens, temperature=0.0
             ).strip()
+        except llm.Truncated as e:  # the answer as the model gave it, cut at max-tokens
+            result.answer = e.partial.strip()
         except llm.ModelError as e:
             with lock:
                 state["failures"] += 1
@@ -145,7 +148,8 @@ def score(result: Result, judge: llm.Model | None) -> None:
         result.score = round(rouge_l(result.expected, result.answer), 4)
         return
     prompts = prompt_sections("precheck")
-    prompt = fill(prompts["judge"], question=result.question, reference=result.expected, answer=result.answer)
+    texts = {"question": result.question, "reference": result.expected, "answer": result.answer}
+    prompt = fill(prompts["judge"], **texts, nonce=nonce(*texts.values()))
     try:
         verdict = llm.ask_json(
             judge, system=prompts["judge-system"], prompt=prompt, schema=JUDGE_SCHEMA, max_tokens=300
