@@ -115,10 +115,11 @@ class Pick:
     name: str
     confidence: float
     threshold: float
+    suggest_only: bool = False  # the provider only suggests it (keywords where there is no history)
 
     @property
     def clears(self) -> bool:
-        return self.confidence >= self.threshold
+        return not self.suggest_only and self.confidence >= self.threshold
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class Plan:
     duplicates: tuple[dict[str, Any], ...] = field(default=())
     withheld: tuple[tuple[str, str], ...] = ()  # (label, who removed it): never re-applied
     unchecked: bool = False  # the timeline could not be read: nothing applied (fail closed)
+    provenance: str = ""  # where the confidences come from (Markdown built from labels.yml names and numbers)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -146,8 +148,11 @@ class Plan:
         return data
 
 
-def picks(answer: dict[str, Any], config: Config, settings: Settings) -> tuple[tuple[Pick, ...], int]:
-    """The model's labels mapped to labels.yml (aliases to names); anything else is dropped."""
+def picks(
+    answer: dict[str, Any], config: Config, settings: Settings, own: Mapping[str, float | None] | None = None
+) -> tuple[tuple[Pick, ...], int]:
+    """The model's labels mapped to labels.yml (aliases to names); anything else is dropped. `own`: thresholds
+    an offline provider measured per label (None: suggest only), never taken from a model's answer."""
     best: dict[str, float] = {}
     dropped = 0
     for item in answer.get("labels") or []:
@@ -159,8 +164,13 @@ def picks(answer: dict[str, Any], config: Config, settings: Settings) -> tuple[t
         best[label.name] = max(best.get(label.name, 0.0), confidence)
     thresholds = {lbl.name: lbl.min_confidence for lbl in config.labels if lbl.min_confidence is not None}
     chosen = [Pick(n, c, thresholds.get(n, settings.min_confidence)) for n, c in best.items()]
+    chosen = [_own(p, own[p.name]) if own and p.name in own else p for p in chosen]
     chosen.sort(key=lambda p: (-p.confidence, p.name))
     return tuple(chosen), dropped
+
+
+def _own(pick: Pick, threshold: float | None) -> Pick:
+    return replace(pick, suggest_only=True) if threshold is None else replace(pick, threshold=threshold)
 
 
 def plan(
@@ -175,10 +185,11 @@ def plan(
     prompt_version: str,
     note: str = "",
     removed: Mapping[str, str] | None = NOTHING_REMOVED,
+    thresholds: Mapping[str, float | None] | None = None,
 ) -> Plan:
     """`removed`: labels people removed (lower-case name -> login), never re-applied; None when the
-    timeline could not be read, and then nothing is applied (fail closed)."""
-    chosen, dropped = picks(answer, config, settings)
+    timeline could not be read, and then nothing is applied (fail closed). `thresholds`: see picks()."""
+    chosen, dropped = picks(answer, config, settings, thresholds)
     clearing = [p.name for p in chosen if p.clears]
     abstained = not clearing
     wanted = _marked(_staged(chosen, clearing, settings), abstained, issue, config, settings)
