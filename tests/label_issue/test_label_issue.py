@@ -79,7 +79,7 @@ def answer(*pairs, rationale="It crashes."):
 
 def test_opened_issue_offline_labels_and_comments_once(fake_github, actions_env, tmp_path, monkeypatch, cfg):
     seed(fake_github)
-    assert run(tmp_path, monkeypatch, issue_payload(), "issues", cfg) == 0
+    assert run(tmp_path, monkeypatch, issue_payload(), "issues", cfg, "--provider", "keywords") == 0
     assert fake_github.issue_labels(7) == ["bug"]
     [comment] = fake_github.comments(7)
     assert comment.startswith(MARKER) and "`bug`" in comment and "keywords" in comment
@@ -277,7 +277,8 @@ def test_workflow_dispatch_reads_the_issue(fake_github, actions_env, tmp_path, m
     payload = {"inputs": {"issue-number": "12"}, "repository": {"full_name": "acme/widgets"}}
     assert run(tmp_path, monkeypatch, payload, "workflow_dispatch", cfg) == 0
     assert fake_github.calls()[0] == ("GET", f"{REPO_PATH}/issues/12")
-    assert fake_github.issue_labels(12) == ["needs-triage"]  # nothing matched: abstain
+    # no keyword says "question", the history learned from does (keywords alone abstained: needs-triage)
+    assert fake_github.issue_labels(12) == ["question"]
 
 
 def test_ghes_api_prefix(fake_github, actions_env, tmp_path, monkeypatch, cfg):
@@ -336,7 +337,7 @@ def test_real_opened_payload(fake_github, event_file, actions_env, cfg):
 def test_real_comment_payload_with_a_command(fake_github, event_file, actions_env, cfg):
     fake_github.add_issue(1, "Spelling error in the README file", "It crashes", labels=["bug"])
     event_file("issue_comment.created", comment={"body": "thanks!\n/label auto"}, issue={"body": "It crashes"})
-    assert main(["label-issue", "--config", cfg]) == 0
+    assert main(["label-issue", "--config", cfg, "--provider", "keywords"]) == 0
     # too weak a match to label, but a human already labeled it: no needs-triage on top
     assert fake_github.issue_labels(1) == ["bug"]
     assert "no label reached" in fake_github.comments(1)[0]

@@ -119,6 +119,7 @@ def test_local_model_labels_with_calibrated_confidence(model_dir, fake_github, a
 
 
 def test_local_provider_without_a_model_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("LABELER_MODEL_PATH")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the annotations below are the Actions format
     monkeypatch.setenv("GITHUB_EVENT_NAME", "issues")
     assert (

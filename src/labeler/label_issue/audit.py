@@ -12,7 +12,7 @@ HINT = "<sub>Reply `/label auto` to label again, `/label off` to stop.</sub>"
 def render(result: Plan, run_url: str | None = None) -> str:
     """The audit comment."""
     parts = [MARKER, _head(result), "", *_table(result)]
-    for section in (_dropped, _withheld, _unchecked, _why, _note, _duplicates):
+    for section in (_provenance, _dropped, _withheld, _unchecked, _why, _note, _duplicates):
         lines = section(result)
         if lines:
             parts += ["", *lines]
@@ -33,6 +33,11 @@ def _head(result: Plan) -> str:
 def _table(result: Plan) -> list[str]:
     rows = [f"| {md.code(p.name)} | {p.confidence:.2f} | {_fate(p, result)} |" for p in result.picks]
     return ["| label | confidence | |", "|---|---|---|", *rows] if rows else ["_No label from labels.yml fits._"]
+
+
+def _provenance(result: Plan) -> list[str]:
+    # built by learned.provenance from label names of labels.yml and numbers only
+    return [f"**Where the confidence comes from:** {result.provenance}."] if result.provenance else []
 
 
 def _dropped(result: Plan) -> list[str]:
@@ -76,6 +81,8 @@ def _duplicates(result: Plan) -> list[str]:
 def _fate(pick: Pick, result: Plan) -> str:
     if pick.name in result.apply:
         return "would apply" if result.dry_run else "applied"
+    if pick.suggest_only:
+        return "suggestion only (keywords)"
     if not pick.clears:
         return f"below {pick.threshold:.2f}"
     return "suggested" if result.stage != "auto" or result.dry_run else "already present or over the cap"

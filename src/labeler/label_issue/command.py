@@ -16,7 +16,7 @@ import click
 from labeler import config as config_mod
 from labeler import md, options, persist, runner
 from labeler.errors import UserError
-from labeler.label_issue import audit, backlog, event, labeling, providers, site, steps
+from labeler.label_issue import audit, backlog, event, labeling, learned, providers, site, steps
 from labeler.label_issue import budget as budget_mod
 from labeler.label_issue import replay_command as replay_cmd
 from labeler.label_issue.labeling import MARKER, Plan, Settings, Trigger
@@ -58,6 +58,10 @@ class Args:
     provider: str | None
     model: str | None
     model_path: str | None
+    learn_from: str | None
+    model_max_age: float
+    learn_max_issues: int
+    learn_budget: float
     history_db: str | None
     dry_run: bool | None
     min_confidence: float | None
@@ -73,6 +77,16 @@ class Args:
     backlog: bool
     max_issues: int
     max_model_calls: int | None
+
+    def learning(self) -> learned.Options:
+        return learned.Options(
+            self.model_path or learned.DEFAULT_MODEL_PATH,
+            self.model_max_age,
+            self.learn_max_issues,
+            self.learn_budget,
+            target=self.target_precision,
+            history_file=self.learn_from,
+        )
 
     def settings(self, cfg: config_mod.Config, dry_run: bool | None) -> Settings:
         return settings_from(
@@ -93,9 +107,46 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
 @options.issue("Label this issue (read through the API) instead of the event's.")
 @options.repo()
 @options.config("labels.yml (default .github/labels.yml, labels.yml).")
-@options.provider("anthropic, openai, keywords or local (default: by the key set).")
+@options.provider("anthropic, openai, learned, keywords or local (default: by the key set, else learned).")
 @options.model("Model name for the provider.")
-@options.model_path("Directory of a model from `labeler model train`.")
+@options.model_path(
+    f"Model directory: the learned model is kept here (default {learned.DEFAULT_MODEL_PATH}); "
+    "provider local: a model from `labeler model train`."
+)
+@click.option(
+    "--learn-from",
+    envvar="LABELER_LEARN_FROM",
+    show_envvar=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="Learn from the labeled issues of this JSONL file instead of reading them through GitHub.",
+)
+@click.option(
+    "--model-max-age",
+    envvar="LABELER_MODEL_MAX_AGE",
+    show_envvar=True,
+    type=click.FloatRange(min=0),
+    default=learned.Options.max_age_days,
+    show_default=True,
+    help="Days a learned model is reused before it is learned again.",
+)
+@click.option(
+    "--learn-max-issues",
+    envvar="LABELER_LEARN_MAX_ISSUES",
+    show_envvar=True,
+    type=click.IntRange(min=10),
+    default=learned.Options.max_issues,
+    show_default=True,
+    help="Learn from at most this many labeled issues (the newest).",
+)
+@click.option(
+    "--learn-budget",
+    envvar="LABELER_LEARN_BUDGET",
+    show_envvar=True,
+    type=click.FloatRange(min=0),
+    default=learned.Options.budget_seconds,
+    show_default=True,
+    help="Seconds to spend reading the labeled history through GitHub.",
+)
 @click.option(
     "--history-db",
     envvar="LABELER_HISTORY_DB",
@@ -132,7 +183,10 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
     type=click.Path(dir_okay=False),
     help="Replay the provider over past issues (history SQLite or dataset JSONL) and report; writes nothing.",
 )
-@options.target_precision("Replay: suggest per-label min-confidence reaching this precision.")
+@options.target_precision(
+    "Learned model: its per-label thresholds reach this precision on held-out history; replay: suggest "
+    "per-label min-confidence values reaching it."
+)
 @click.option(
     "--json",
     "json_path",
@@ -228,8 +282,9 @@ def label_event(args: Args) -> None:
     if trigger.action == "skip":
         runner.notice(f"label-issue: {trigger.reason}")
         return report(None, trigger)
-    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db)
+    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db, learn=True)
     where = site.connect(args.repo, settings.dry_run, trigger.issue)
+    chosen = prepared(chosen, where, cfg, settings, args)
     result = steps.run(trigger, steps.Job(cfg, settings, chosen, where, budget_mod.RunBudget(None)))
     report(result, trigger)
     if result is not None and not runner.in_actions():
@@ -240,12 +295,15 @@ def label_event(args: Args) -> None:
 def label_backlog(args: Args) -> None:
     """Open issues without a label from labels.yml; a dry run (the default) reads the same and writes nothing."""
     cfg = config_mod.load(args.config_path)
-    # the history's past issues are examples here too, cut at the issue's number (none newer than it)
-    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db)
+    # the history's past issues are examples here too, cut at the issue's number (none newer than it);
+    # without a key the default learns the repository
+    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db, learn=True)
     settings = args.settings(cfg, True if args.dry_run is None else args.dry_run)
     if settings.dry_run:  # the dry run's table goes to the job summary, not onto hundreds of issues
         settings = dataclasses.replace(settings, comment="never")
-    job = steps.Job(cfg, settings, chosen, site.online(args.repo), budget_mod.RunBudget(args.max_model_calls))
+    where = site.online(args.repo)
+    chosen = prepared(chosen, where, cfg, settings, args)
+    job = steps.Job(cfg, settings, chosen, where, budget_mod.RunBudget(args.max_model_calls))
     scan = job.site.open_issues(max(args.max_issues * 4, 100))
     resume = settings.provenance_label if settings.comment == "always" else None
     chosen_issues = backlog.select(scan, cfg, settings.abstain_label, args.max_issues, resume)
@@ -258,6 +316,17 @@ def label_backlog(args: Args) -> None:
     )
     if not runner.in_actions():
         click.echo(table)
+
+
+def prepared(
+    chosen: providers.Provider, where: site.Site, cfg: config_mod.Config, settings: Settings, args: Args
+) -> providers.Provider:
+    """The learned provider with its model (learned now if missing or stale); any other as it is."""
+    if chosen.name != "learned":
+        return chosen
+    github = where.github if isinstance(where, site.Online) else None
+    offline = learned.default_offline(github, cfg, settings, args.learning(), where.repo_name)
+    return dataclasses.replace(chosen, offline=offline)
 
 
 def _label_each(issues: list[Any], job: steps.Job) -> list[backlog.Row]:

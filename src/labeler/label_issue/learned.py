@@ -196,12 +196,14 @@ def learned_labels(p: Any, issue: Issue, names: Sequence[str]) -> list[dict[str,
     scores = p.scores(issue.title, issue.body)
     confidence, applied = p.confidences(scores), p.applied(scores)
     below = max(0.0, math.ceil(p.target * 20 - 1) / 20)  # the confidence level (0.05 steps) under the target
+    if p.mode == "single" and scores:  # one label is right: another is at most as likely as the top one is wrong
+        top = max(scores, key=lambda k: scores[k])
+        below = min(below, math.floor((1 - confidence.get(top, 0.0)) * 20 + 1e-9) / 20)
     found = [
-        {"name": n, "confidence": confidence[n] if n in applied else min(confidence[n], below)}
+        {"name": n, "confidence": confidence.get(n, 0.0) if n in applied else min(confidence.get(n, 0.0), below)}
         for n in names
-        if confidence.get(n, 0.0) > 0
     ]
-    return sorted(found, key=lambda a: -a["confidence"])
+    return sorted((a for a in found if a["confidence"] > 0), key=lambda a: -a["confidence"])
 
 
 def recommend(offline: Offline, issue: Issue, cfg: Config, settings: Settings) -> Recommendation:

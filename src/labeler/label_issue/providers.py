@@ -1,4 +1,5 @@
-"""Who recommends the labels: a hosted model, the offline keyword matcher or a locally trained classifier.
+"""Who recommends the labels: a hosted model, the model learned from the repository's own labeled issues
+(learned.py), the offline keyword matcher or a locally trained classifier.
 
 `resolve_provider` picks one from the options and the environment; `recommend` asks it. A new provider
 is a name in PROVIDERS, a line in `_detected` if a setting selects it by itself, and an entry in ASK.
@@ -8,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from labeler import runner
 from labeler.errors import UserError, setting
-from labeler.label_issue import keywords
+from labeler.label_issue import keywords, learned
 
 if TYPE_CHECKING:
     from labeler.config import Config
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from labeler.label_issue.labeling import Settings
 
 BODY_LIMIT = 8000  # of an issue's body in the prompt (label_issue/prompt.py cuts it; the replay's token estimate)
-PROVIDERS = ("anthropic", "openai", "keywords", "local")
+PROVIDERS = ("anthropic", "openai", "learned", "keywords", "local")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Provider:
     model: str | None = None
     model_path: str | None = None
     history_db: str | None = None  # `labeler history sync` file: examples for the prompt, duplicates
+    offline: learned.Offline | None = None  # learned: the repository's model (or the keywords), ready
 
 
 class Answer(NamedTuple):
@@ -40,6 +42,8 @@ class Answer(NamedTuple):
     model: str
     prompt_version: str
     note: str = ""
+    thresholds: Mapping[str, float | None] | None = None  # the provider's own per label (None: suggest only)
+    provenance: str = ""  # where the confidences come from, for the audit comment
 
 
 class Request(NamedTuple):
@@ -53,12 +57,15 @@ class Request(NamedTuple):
 
 
 def resolve_provider(
-    name: str | None, model: str | None, model_path: str | None, history_db: str | None = None
+    name: str | None, model: str | None, model_path: str | None, history_db: str | None = None, *, learn: bool = False
 ) -> Provider:
-    """Explicit choice first; else a configured key picks the hosted model; else offline keywords."""
-    chosen = (name or "").strip().lower() or _detected(model_path)
+    """Explicit choice first; else a configured key picks the hosted model; else, labeling issues (`learn`),
+    the model learned from the repository's history; else (a replay) the local model or keywords."""
+    chosen = (name or "").strip().lower() or _detected(model_path, learn)
     if chosen not in PROVIDERS:
         raise UserError(f"unknown provider {chosen!r}: choose {', '.join(PROVIDERS[:-1])} or {PROVIDERS[-1]}")
+    if chosen == "learned" and not learn:
+        raise UserError("a replay of the learned provider would score issues it learned from: use keywords or local")
     if chosen == "local" and not model_path:
         raise UserError(
             "the local provider needs "
@@ -71,12 +78,12 @@ def resolve_provider(
     return Provider(chosen, model, model_path, history_db)
 
 
-def _detected(model_path: str | None) -> str:
+def _detected(model_path: str | None, learn: bool) -> str:
     if os.environ.get("ANTHROPIC_API_KEY"):
         return "anthropic"
     if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
         return "openai"
-    return "local" if model_path else "keywords"
+    return "learned" if learn else "local" if model_path else "keywords"
 
 
 def recommend(request: Request) -> Answer:
@@ -87,6 +94,13 @@ def recommend(request: Request) -> Answer:
 def _ask_keywords(r: Request) -> Answer:
     answer = keywords.suggest(r.cfg.applicable(), r.issue.title, r.issue.body, r.settings.max_labels)
     return Answer(answer, "-", keywords.VERSION)
+
+
+def _ask_learned(r: Request) -> Answer:
+    if r.provider.offline is None:  # resolved but never prepared (learned.default_offline): keywords only
+        return Answer(*_ask_keywords(r)[:3], thresholds=dict.fromkeys(lbl.name for lbl in r.cfg.applicable()))
+    got = learned.recommend(r.provider.offline, r.issue, r.cfg, r.settings)
+    return Answer(got.answer, got.model, got.version, thresholds=got.thresholds, provenance=got.provenance)
 
 
 def _ask_local(r: Request) -> Answer:
@@ -117,7 +131,7 @@ def _ask_model(r: Request) -> Answer:
     return Answer(label_prompt.stamp(answer, used.version), model.name, used.version)
 
 
-ASK: dict[str, Callable[[Request], Answer]] = {"keywords": _ask_keywords, "local": _ask_local}
+ASK: dict[str, Callable[[Request], Answer]] = {"keywords": _ask_keywords, "local": _ask_local, "learned": _ask_learned}
 
 
 def duplicates(provider: Provider, issue: Issue, threshold: float) -> tuple[dict[str, Any], ...]:

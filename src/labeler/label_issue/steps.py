@@ -103,9 +103,10 @@ def plan(facts: Facts, job: Job) -> Plan:
         prompt_version=got.prompt_version,
         note=got.note,
         removed=facts.removed,
+        thresholds=got.thresholds,
     )
     found = providers.duplicates(job.provider, facts.issue, DUPLICATE_THRESHOLD)
-    return dataclasses.replace(result, duplicates=found)
+    return dataclasses.replace(result, duplicates=found, provenance=got.provenance)
 
 
 def apply(site: Site, facts: Facts, result: Plan, job: Job) -> None:
