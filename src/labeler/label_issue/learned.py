@@ -184,6 +184,7 @@ def default_offline(gh: GitHub | None, cfg: Config, settings: Settings, options:
             )
     except learn.TooLittle as e:
         return _keywords_only(e.message, source)
+    runner.set_output("model-learned", "true")  # the workflow saves the directory to the Actions cache
     predictor = _loaded(options.model_path)
     if predictor is None:
         raise UserError(f"the model just learned in {options.model_path} does not load")
