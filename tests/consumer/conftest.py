@@ -92,12 +92,72 @@ runs:
 """
 
 
+PERSISTENT_RESTORE = """\
+name: cache-restore (offline stub over a folder)
+description: "Stands in for actions/cache/restore under act: copies STUB_CACHE_DIR/<path> (file or folder) back"
+inputs:
+  path: {description: "path", required: false, default: ""}
+  key: {description: "key", required: false, default: ""}
+  restore-keys: {description: "restore-keys", required: false, default: ""}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        STUB_PATH: ${{ inputs.path }}
+      run: |
+        if [ -e "$STUB_CACHE_DIR/$STUB_PATH" ]; then
+          mkdir -p "$(dirname "$STUB_PATH")" && cp -R "$STUB_CACHE_DIR/$STUB_PATH" "$STUB_PATH"
+          echo "stub cache-restore path=$STUB_PATH restored"
+        else
+          echo "stub cache-restore path=$STUB_PATH miss"
+        fi
+"""
+PERSISTENT_SAVE = """\
+name: cache-save (offline stub over a folder)
+description: "Stands in for actions/cache/save under act: copies <path> (file or folder) to STUB_CACHE_DIR"
+inputs:
+  path: {description: "path", required: false, default: ""}
+  key: {description: "key", required: false, default: ""}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        STUB_PATH: ${{ inputs.path }}
+        STUB_KEY: ${{ inputs.key }}
+      run: |
+        rm -rf "${STUB_CACHE_DIR:?}/$STUB_PATH" && mkdir -p "$(dirname "$STUB_CACHE_DIR/$STUB_PATH")"
+        cp -R "$STUB_PATH" "$STUB_CACHE_DIR/$STUB_PATH"
+        echo "stub cache-save path=$STUB_PATH key=$STUB_KEY saved"
+"""
+
+
+def persist_cache(stubs: dict[str, Path], cache_dir: Path) -> dict[str, str]:
+    """actions/cache/restore and /save stubs that keep what a run saves in `cache_dir` for the next run."""
+    for ref, base in stubs.items():
+        if ref.startswith("actions/cache@"):
+            for sub, text in (("restore", PERSISTENT_RESTORE), ("save", PERSISTENT_SAVE)):
+                if (base / sub).is_dir():
+                    (base / sub / "action.yml").write_text(text, encoding="utf-8")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    return {"STUB_CACHE_DIR": str(cache_dir)}
+
+
 @pytest.fixture
 def run_consumer(act_venv: Path, labeler_export: Path, tmp_path: Path) -> Callable[..., Any]:
     def run(
-        repo: Path, event_name: str, event_file: Path, workflow: str, *, cache: dict[str, Path] | None = None, **kw: Any
+        repo: Path,
+        event_name: str,
+        event_file: Path,
+        workflow: str,
+        *,
+        cache: dict[str, Path] | None = None,
+        cache_dir: Path | None = None,
+        **kw: Any,
     ) -> Any:
-        """`cache`: workspace path -> file that `actions/cache/restore` restores (else every restore misses)."""
+        """`cache`: workspace path -> file that `actions/cache/restore` restores (else every restore misses).
+        `cache_dir`: a folder standing in for the Actions cache across runs (cache/save writes, cache/restore reads)."""
         path = repo / ".github" / "workflows" / workflow
         stubs = {
             ref: p
@@ -113,6 +173,8 @@ def run_consumer(act_venv: Path, labeler_export: Path, tmp_path: Path) -> Callab
                 if ref.startswith("actions/cache@") and (base / "restore").is_dir():
                     (base / "restore" / "action.yml").write_text(SEEDING_RESTORE, encoding="utf-8")
             kw["env"] = {**(kw.get("env") or {}), "STUB_CACHE_DIR": str(seeded)}
+        if cache_dir is not None:
+            kw["env"] = {**(kw.get("env") or {}), **persist_cache(stubs, cache_dir)}
         mapping = stubs | {f"{OWNER}/labeler@v1": labeler_export}
         return run_act(event_name, event_file, path, repo, tmp_path, venv=act_venv, local_repositories=mapping, **kw)
 
