@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
+from labeler.examples import read_jsonl
 from labeler.label_issue.labeling import MARKER
 
 pytestmark = pytest.mark.act
 PROVENANCE = "automated-triage"
+HISTORY = Path(__file__).resolve().parents[2] / "examples" / "history.jsonl"
 REPO = {"full_name": "acme/widgets", "name": "widgets", "owner": {"login": "acme"}, "default_branch": "main"}
 
 
@@ -53,6 +56,12 @@ def dispatch_event(tmp_path, **inputs):
     return path
 
 
+def labeled_history(fake_github, start=100):
+    """The repository's labeled history (closed issues), which the default provider learns from."""
+    for n, e in enumerate(read_jsonl(str(HISTORY)), start=start):
+        fake_github.add_issue(n, e.title, e.body, labels=list(e.labels), state="closed")
+
+
 def env(fake_github):
     return {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"}
 
@@ -71,6 +80,7 @@ def test_consumer_repository_holds_only_what_the_docs_say(consumer):
 
 def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("issue-labeler.yml")
+    labeled_history(fake_github)
     fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     result = run_consumer(repo, "issues", issue_event(tmp_path, "opened"), "issue-labeler.yml", env=env(fake_github))
     assert result.ok, result.log()
@@ -85,6 +95,7 @@ def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_co
 
 def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("issue-labeler.yml")
+    labeled_history(fake_github)
     fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     variables = {"LABELER_MISSING_INFO": "false"}
     result = run_consumer(
@@ -441,6 +452,7 @@ def backlog_issues(fake_github):
 def test_label_issue_backlog_dry_run_by_default_then_applied(consumer, run_consumer, fake_github, tmp_path):
     repo = consumer("label-issue-backlog.yml")
     backlog_issues(fake_github)
+    labeled_history(fake_github)
     schedule = tmp_path / "schedule.json"
     schedule.write_text(json.dumps({"schedule": "17 4 * * *", "repository": REPO}))
     result = run_consumer(repo, "schedule", schedule, "label-issue-backlog.yml", env=env(fake_github))

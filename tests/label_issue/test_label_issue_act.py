@@ -54,14 +54,17 @@ def answer(*pairs):
     return {"labels": [{"name": n, "confidence": c} for n, c in pairs], "rationale": "r", "version": "1"}
 
 
-def test_issue_opened_offline(run_act, act_repo, fake_github, tmp_path):
+def test_issue_opened_offline_without_history(run_act, act_repo, fake_github, tmp_path):
+    """No key and no labeled history to learn from: the keywords only suggest, the issue waits for triage."""
     fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
     result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github)
     assert result.ok, result.log()
-    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]
+    assert fake_github.issue_labels(7) == ["needs-triage"]
     [comment] = fake_github.comments(7)
-    assert comment.startswith(MARKER)
-    assert json.loads(result.outputs["labels"]) == ["bug", PROVENANCE]
+    assert comment.startswith(MARKER) and "| `bug` | 0.85 | suggestion only (keywords) |" in comment
+    assert "keywords only (too little labeled history" in comment
+    assert json.loads(result.outputs["labels"]) == ["needs-triage"]
+    assert result.outputs.get("model-learned") != "true"
 
 
 def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_github, fake_llm, tmp_path):
