@@ -152,7 +152,7 @@ def quality(rows: list[Example], seeds: list[int], n_history: int, n_opened: int
     for repo, outs in per_repo.items():
         pooled = Outcome(*(sum(getattr(o, f) for o in outs) for f in ("opened", "applied", "right", "learned")))
         cov.append(pooled.coverage)
-        prec.append(pooled.precision)
+        prec += [pooled.precision] if pooled.applied else []  # nothing applied: no precision to average
         print(f"  {repo:<22} coverage {pooled.coverage:5.1%}  precision {pooled.precision:.3f}")
     everything = [o for outs in per_repo.values() for o in outs]
     right, applied = sum(o.right for o in everything), sum(o.applied for o in everything)
