@@ -194,3 +194,41 @@ def test_an_answer_cannot_set_its_own_thresholds(cfg, settings):
 
 def test_the_model_path_defaults_inside_the_workspace():
     assert not os.path.isabs(learned.DEFAULT_MODEL_PATH)
+
+
+def test_the_default_without_a_key_is_learned_and_a_replay_cannot_use_it(monkeypatch):
+    from labeler.errors import UserError
+    from labeler.label_issue import providers
+
+    for key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    assert providers.resolve_provider(None, None, None, learn=True).name == "learned"
+    assert providers.resolve_provider(None, None, None).name == "keywords"  # a replay
+    assert providers.resolve_provider("keywords", None, None, learn=True).name == "keywords"
+    with pytest.raises(UserError, match="would score issues it learned from"):
+        providers.resolve_provider("learned", None, None)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-fake-0123456789")
+    assert providers.resolve_provider(None, None, None, learn=True).name == "anthropic"
+
+
+def test_the_audit_comment_says_where_the_confidence_comes_from(cfg, settings, tmp_path):
+    from labeler.label_issue import audit
+
+    options = learned.Options(model_path=str(tmp_path / "m"), history_file=str(HISTORY))
+    offline = learned.default_offline(None, cfg, settings, options, "acme/widgets")
+    docs = issue("Typo in the docs", "The readme has a typo in the tutorial docs, and the app crashes")
+    rec = learned.recommend(offline, docs, cfg, settings)
+    result = labeling.plan(
+        docs,
+        rec.answer,
+        cfg,
+        settings,
+        State(),
+        provider="learned",
+        model="m",
+        prompt_version="v",
+        thresholds=rec.thresholds,
+    )
+    text = audit.render(dataclasses.replace(result, provenance=rec.provenance))
+    assert "**Where the confidence comes from:** learned from 125 labeled issues" in text
+    assert "| `documentation` | " in text and "suggestion only (keywords)" in text
