@@ -143,7 +143,9 @@ def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Re
         for child in rel.needed_by.get(items[i].sha, []):
             theirs = decisions[order[child]]
             if theirs.verdict == "yes":
-                decisions[i] = Decision("yes", f"needed by {child[:8]} (yes): pick it first", "needed", child)
+                decisions[i] = Decision(
+                    "yes", f"needed by {child[:8]} (yes): pick it first", "needed", child, decisions[i].verdict
+                )
                 break
             if theirs.verdict == "wait" and decisions[i].verdict != "uncertain":
                 # A deferred pick does not pull a series in yet: decide the two together later.

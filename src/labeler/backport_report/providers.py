@@ -65,6 +65,7 @@ def classify_rules(
     meta["confidence_table"] = table
     return {
         i.sha: verdict(d.verdict, d.reason, f"{d.source}:{d.verdict}", table)
+        | ({"pulled_by": d.depends_on, "own_verdict": d.own} if d.own else {})
         for i, d in zip(items, decisions, strict=True)
     }
 

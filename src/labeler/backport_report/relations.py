@@ -79,7 +79,9 @@ def _relate_one(item: Item, refs: Refs, out: Relations) -> None:
             out.add("depends_on", "needed_by", refs.next_of(item.sha) or "", item.sha)
         if _fix_sentence(item, refs, sentence, out):
             continue
-        if P.USES.search(sentence) or ((P.DEPENDS.search(sentence) or P.YES.search(sentence)) and not P.CULPRIT.search(sentence)):
+        if P.USES.search(sentence) or (
+            (P.DEPENDS.search(sentence) or P.YES.search(sentence)) and not P.CULPRIT.search(sentence)
+        ):
             for parent in _earlier(refs, item.sha, refs.mentioned(sentence) + refs.previous(item.sha, sentence)):
                 out.add("depends_on", "needed_by", item.sha, parent)
 

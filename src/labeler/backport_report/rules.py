@@ -19,7 +19,7 @@ from labeler.backport_report.rules_config import Rule, RulesConfig
 from labeler.backport_report.versions import Version
 
 __all__ = ["Decision", "Item", "classify_all", "decide"]
-REASON_LIMIT = 300
+REASON_LIMIT = 600
 
 
 class Decision(NamedTuple):
@@ -27,11 +27,11 @@ class Decision(NamedTuple):
     reason: str
     source: str  # instruction | conditional | dev-only | trailer | subject | culprit | lookahead | default
     depends_on: str | None = None
+    own: str | None = None  # pulled in by `depends_on`: the verdict it had before
 
 
 def _quote(sentence: str) -> str:
-    text = sentence if len(sentence) <= REASON_LIMIT else sentence[: REASON_LIMIT - 1] + "\u2026"
-    return f'"{text}"'
+    return f'"{msg.shorten(sentence, REASON_LIMIT)}"'
 
 
 def _kinds(sentence: str, config: RulesConfig) -> list[str]:
@@ -185,7 +185,11 @@ def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> 
                     # a prerequisite of a wait is decided with it later, not pulled in yet
                     verdict = "yes" if decision.verdict == "yes" else "uncertain"
                     decisions[i] = Decision(
-                        verdict, f"needed by {later.sha[:8]} ({decision.verdict}): {_quote(sentence)}", "lookahead"
+                        verdict,
+                        f"needed by {later.sha[:8]} ({decision.verdict}): {_quote(sentence)}",
+                        "lookahead",
+                        later.sha,
+                        decisions[i].verdict if verdict == "yes" else None,
                     )
 
 
