@@ -91,7 +91,9 @@ def classify_model(
     asked, notes = model_work(opts, commits, base, facts, rel)
     examples = prompt_examples.render(commits, facts.on_stable)
     prompts = classify.load_prompts(opts.prompts, *versions(opts, meta["since"]), examples)
-    model = llm.get_model(opts.provider, opts.model)
+    model = classify.LazyModel(
+        opts.provider, opts.model or llm.DEFAULT_MODELS[opts.provider], lambda: llm.get_model(opts.provider, opts.model)
+    )
     started = time.monotonic()
     stats = classify.classify(
         asked,
