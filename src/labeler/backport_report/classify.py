@@ -103,6 +103,7 @@ class Stats:
     cached: int = 0
     failed: int = 0
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    call_seconds: float = 0.0  # from the first call to the last answer recorded (the pool's wall time)
 
 
 def _ask(model: Any, prompts: Prompts, commit: Commit, note: str = "") -> dict[str, Any]:
@@ -185,6 +186,7 @@ class _Run:
     def all(self, todo: Sequence[Commit], concurrency: int, progress: Callable[[int, int], None] | None) -> None:
         pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backport-model")
         pending: dict[Future[dict[str, Any]], Commit] = {}
+        started = time.monotonic()
         try:
             pending = {pool.submit(_ask, self.model, self.prompts, c, self.notes.get(c.sha, "")): c for c in todo}
             while pending:
@@ -198,6 +200,7 @@ class _Run:
         finally:
             # Ctrl-C may land while answers wait to be recorded: record them before the last flush.
             self.harvest([f for f in pending if f.done()], pending)
+            self.stats.call_seconds = round(time.monotonic() - started, 2)
             pool.shutdown(wait=not pending, cancel_futures=True)
             self.cache.flush()
 

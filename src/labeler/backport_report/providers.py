@@ -115,6 +115,7 @@ def classify_model(
         model_scope=opts.model_scope,
         asked_model=len(asked),
         seconds=round(time.monotonic() - started, 1),
+        call_seconds=stats.call_seconds,
     )
     table = meta.get("confidence_table", confidence.TABLE)
     out = dict(base)

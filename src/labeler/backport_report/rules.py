@@ -173,7 +173,11 @@ def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> 
         if decision.source != "instruction" or decision.verdict not in ("yes", "wait"):
             continue
         for sentence in msg.sentences(msg.strip_diff(later.message)):
-            if not (P.DEPENDS.search(sentence) or P.YES.search(sentence)) or P.CULPRIT.search(sentence):
+            if (
+                not (P.DEPENDS.search(sentence) or P.YES.search(sentence))
+                or P.CULPRIT.search(sentence)
+                or P.AMPLIFIED.search(sentence)  # "amplified with commit X": where a bug got worse
+            ):
                 continue
             for sha in refs.mentioned(sentence) + refs.previous(later.sha, sentence):
                 i = refs.order[sha]
