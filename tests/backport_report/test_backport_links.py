@@ -100,6 +100,7 @@ HEDGED_OPEN = [
     "This could even be backported if needed.",
     "It could be worth backporting this to one LTS version after some observation, though this is not strictly necessary.",
     "This may even be backported later to recent versions to improve memory usage.",
+    "It's uncertain whether this should be backported.",
 ]
 HEDGED_YES = [
     "This patch may be backported if needed, as far as 1.8.",

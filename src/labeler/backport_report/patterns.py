@@ -84,6 +84,7 @@ WEAK = re.compile(
         [
             r"\b(?:may|might|could|can)\s+(?:\w+\s+)?even\b",
             r"\bnot\s+(?:strictly|absolutely|really|necessarily)\s+(?:necessary|needed|required|mandatory)",
+            r"\b(?:uncertain|unsure|not\s+sure|unclear|undecided)\s+(?:whether|if)\b",
             rf"\b(?:may|might|could|can)\s+(?:\w+\s+){{0,4}}{BACKPORT}\s+(?:[\w.]+\s+){{0,3}}?{LATER}\b",
         ]
     ),
