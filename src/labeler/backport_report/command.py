@@ -229,12 +229,11 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
             f"{setting('--provider', 'provider', 'BACKPORT_PROVIDER')} anthropic or openai "
             f"(the rules provider uses {setting('--rules', 'rules')})"
         )
-    stable = tuple(s for item in kw["stable"] for s in item.split())
     return pipeline.Options(
         repo=kw["repo"],
         since=kw["since"] or None,
         until=kw["until"],
-        stable=stable,
+        stable=tuple(s for item in kw["stable"] for s in item.split()),
         provider=kw["provider"],
         model=kw["model"] or None,
         prompts=kw["prompts"] or None,
@@ -247,11 +246,8 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
         issue_url=kw["issue_url"] or None,
         shard=report.parse_shard(kw["shard"]) if kw["shard"] else None,
         dry_run=kw["dry_run"],
-        observation_days=kw["observation_days"],
-        model_scope=kw["model_scope"],
-        confident=kw["confident"],
-        pr_labels=kw["pr_labels"],
         as_of=kw["as_of"] or None,
+        **{k: kw[k] for k in ("observation_days", "model_scope", "confident", "pr_labels")},
     )
 
 

@@ -178,6 +178,13 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         )
         for c in mine
     ]
+    return _finish(opts, meta, records, commits)
+
+
+def _finish(
+    opts: Options, meta: dict[str, Any], records: list[dict[str, Any]], commits: Sequence[Commit]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Pulled-in commits follow their picks, links get the remote, the picks get the apply check."""
     from labeler.backport_report import picklist
 
     picklist.settle(records)
