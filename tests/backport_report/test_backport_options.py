@@ -119,3 +119,9 @@ def test_a_pick_after_a_conflict_it_needs_is_skipped_and_the_rest_goes_on(tmp_pa
     }
     # the scratch trees and commits went to a temporary object directory: the repository is unchanged
     assert git(p, "count-objects", "-v") == objects and git(p, "status", "--porcelain") == ""
+
+
+def test_an_option_at_its_default_from_the_environment_says_nothing(repo, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LABELER_CONCURRENCY", "4")  # the action passes every input, defaults included
+    assert main(base(repo, tmp_path)) == 0
+    assert warnings(capsys) == []

@@ -257,15 +257,17 @@ _RUN_ONLY = (*_GIT_ONLY, *_MODEL_ONLY, "observation_days", "pr_labels", "shard",
 
 
 def _given(kw: dict[str, Any]) -> set[str]:
-    """The options set on the command line or through the environment (not left at their default)."""
+    """The options set on the command line or through the environment to something other than their
+    default (an action passes every input, defaults included)."""
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return set()
+    defaults = {p.name: p.default for p in ctx.command.params}
     return {
         name
         for name in kw
         if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
-        and kw[name] not in ((), None)
+        and kw[name] not in ((), None, defaults.get(name))
     }
 
 
