@@ -209,7 +209,9 @@ def check_apply(opts: Options, meta: dict[str, Any], records: list[dict[str, Any
     meta["apply"] = {"stable": opts.stable[0], "stable_sha": head, "picks": len(pick), "cached": results is not None}
     if results is None:
         needs = {r["sha"]: picklist.needs(r) for r in records}
+        started = time.monotonic()
         results = applycheck.check(opts.repo, head, pick, parents, needs)
+        meta["apply"]["seconds"] = round(time.monotonic() - started, 2)
         if cache is not None:
             cache.put_apply(key, results)
             cache.flush()
