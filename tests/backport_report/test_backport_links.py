@@ -207,7 +207,7 @@ def test_a_diverged_stable_branch_gets_an_apply_check_and_exact_picks(tmp_path, 
     git(p, "remote", "add", "origin", "git@github.com:acme/haproxy.git")
     old = os.umask(0o022)
     try:
-        args = ["backport-report", "--repo", str(p), "--stable", "2.8", "--cache", str(tmp_path / "cache.json")]
+        args = ["backport-report", "--git-dir", str(p), "--stable", "2.8", "--cache", str(tmp_path / "cache.json")]
         assert main([*args, "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "page.html")]) == 0
     finally:
         os.umask(old)

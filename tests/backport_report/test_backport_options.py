@@ -20,7 +20,16 @@ def repo(tmp_path_factory):
 
 
 def base(repo, tmp_path, *extra):
-    return ["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--json", str(tmp_path / "r.json"), *extra]
+    return [
+        "backport-report",
+        "--git-dir",
+        str(repo.path),
+        "--stable",
+        "2.8",
+        "--json",
+        str(tmp_path / "r.json"),
+        *extra,
+    ]
 
 
 def warnings(capsys):
@@ -51,9 +60,9 @@ def test_merge_and_check_cache_and_dry_run_name_what_they_ignore(repo, tmp_path,
     assert main(base(repo, tmp_path)) == 0
     capsys.readouterr()
     merged = ["backport-report", "--merge", str(tmp_path / "r.json"), "--json", str(tmp_path / "m.json")]
-    assert main([*merged, "--repo", str(repo.path), "--as-of", "2023-12-01"]) == 0
+    assert main([*merged, "--git-dir", str(repo.path), "--as-of", "2023-12-01"]) == 0
     assert warnings(capsys) == [
-        "warning: --repo does nothing with --merge (shard reports are merged, git is not read)",
+        "warning: --git-dir does nothing with --merge (shard reports are merged, git is not read)",
         "warning: --as-of does nothing with --merge (shard reports are merged, git is not read)",
     ]
     assert main(["backport-report", "--check-cache", "--cache", str(tmp_path / "c.json"), "--stable", "2.8"]) == 0

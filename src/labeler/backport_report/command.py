@@ -184,7 +184,8 @@ def command(**kwargs: Any) -> None:
     """Classify every commit of a development range for backporting and write a review page."""
     from labeler.backport_report import pipeline, report
 
-    for line in unused(kwargs, _given(kwargs)):
+    ctx = click.get_current_context()
+    for line in unused(kwargs, _given(kwargs), {p.name or "": p.opts[0] for p in ctx.command.params if p.opts}):
         from labeler import runner
 
         runner.warning(line)
@@ -271,8 +272,12 @@ def _given(kw: dict[str, Any]) -> set[str]:
     }
 
 
-def unused(kw: dict[str, Any], given: set[str]) -> list[str]:
-    """One line per option that does nothing in the mode this run is in."""
+def unused(kw: dict[str, Any], given: set[str], flags: dict[str, str] | None = None) -> list[str]:
+    """One line per option that does nothing in the mode this run is in (`flags`: name -> its spelling)."""
+
+    def flag(name: str) -> str:
+        return (flags or {}).get(name) or "--" + name.removesuffix("_file").replace("_", "-")
+
     if kw.get("check_cache"):
         ignored, mode = sorted(given - {"check_cache", "cache"}), "with --check-cache (it only checks --cache)"
     elif kw.get("merge_files"):
@@ -283,10 +288,8 @@ def unused(kw: dict[str, Any], given: set[str]) -> list[str]:
         ignored, mode = [], ""
     if kw.get("dry_run") and not kw.get("merge_files") and not kw.get("check_cache"):
         lines = [
-            f"--{n.removesuffix('_file').replace('_', '-')} does nothing with --dry-run (nothing is written)"
-            for n in ("html", "json_file")
-            if n in given
+            f"{flag(n)} does nothing with --dry-run (nothing is written)" for n in ("html", "json_file") if n in given
         ]
     else:
         lines = []
-    return [f"--{n.removesuffix('_file').replace('_', '-')} does nothing {mode}" for n in ignored] + lines
+    return [f"{flag(n)} does nothing {mode}" for n in ignored] + lines
