@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 POSITIVE = ("yes", "wait")
 STRENGTH = 20.0  # pseudo-commits of the kind's prior added to what the cycles show
 CAP = 200  # commits of one kind a single cycle may contribute
-# Fitted by `benchmarks/backport_quality.py --calibrate` on the shared cycles (HAProxy 2.3-, 2.7-, 2.9-dev, systemd v255).
+# Fitted by `benchmarks/backport_quality.py --calibrate` on the shared HAProxy and systemd cycles.
 TABLE: dict[str, float] = {
     "absent:no": 0.92,
     "conditional:no": 0.8,
