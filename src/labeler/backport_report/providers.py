@@ -92,7 +92,9 @@ def classify_model(
     examples = prompt_examples.render(commits, facts.on_stable)
     prompts = classify.load_prompts(opts.prompts, *versions(opts, meta["since"]), examples)
     model = classify.LazyModel(
-        opts.provider, opts.model or llm.DEFAULT_MODELS[opts.provider], lambda: llm.get_model(opts.provider, opts.model)
+        opts.provider,
+        opts.model or llm.DEFAULT_MODELS.get(opts.provider, "default"),
+        lambda: llm.get_model(opts.provider, opts.model),
     )
     started = time.monotonic()
     stats = classify.classify(
