@@ -279,6 +279,62 @@ def breakdown(results: dict[str, dict[str, Any]]) -> None:
         print(f"  {kind + (' *' if kind in NEW_RULES else ''):<22}{cells}")
 
 
+# ---------------------------------------------------------------------------- learning from the picks
+# Decisions no message states (a feature backported wholesale onto a long-term branch) show on the
+# stable branch: a nightly run sees what maintainers already picked this cycle. The signal below is
+# measured in time order: a commit is judged with only the picks made before its own commit date.
+# Thresholds set before measuring, not tuned: at least LEARN_MIN earlier commits of the same area
+# (the subject's second field), at least LEARN_SHARE of them already picked.
+# A nightly page keeps a commit until it is reviewed: LEARN_LAG_DAYS after its date (the default
+# observation period) its area's picks up to then are known; its own pick never counts.
+LEARN_MIN, LEARN_SHARE, LEARN_LAG_DAYS = 5, 0.8, 14
+
+
+def _area(subject: str) -> str:
+    parts = subject.split(":")
+    return parts[1].strip().lower() if len(parts) > 2 else ""
+
+
+def _when(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def learned(records: Sequence[dict[str, Any]]) -> dict[str, bool]:
+    """sha -> the area's picks before the commit's date say "this area is being backported"."""
+    history = []  # (commit time, area, first pick time or None)
+    for r in records:
+        dates = [b.get("date") for b in r.get("backport_commits") or [] if b.get("date")]
+        first = min((_when(d) for d in dates), default=None) if r["backported"] else None
+        history.append((_when(r.get("commit_date") or r["date"]), _area(r["subject"]), first))
+    out = {}
+    for i, (r, (when, area, _)) in enumerate(zip(records, history, strict=True)):
+        now = when + LEARN_LAG_DAYS * 86400
+        earlier = [p for j, (t, a, p) in enumerate(history) if j != i and a == area and area and t < now]
+        picked = sum(p is not None and p < now for p in earlier)
+        out[r["sha"]] = len(earlier) >= LEARN_MIN and picked >= LEARN_SHARE * len(earlier)
+    return out
+
+
+def learning(results: dict[str, dict[str, Any]]) -> None:
+    """The rules, then the rules plus the learned signal where they say no for want of an instruction."""
+    print("\n== learning from this cycle's picks (time order; only earlier picks inform a commit)")
+    for name, r in results.items():
+        signal = learned(r["records"])
+        base = {sha: c["verdict"] in POSITIVE for sha, c in r["report"].items()}
+        for label, kinds in (
+            ("default:no", ("default:no",)),
+            ("default:no + instruction:no", ("default:no", "instruction:no")),
+        ):
+            plus = {sha: v or (signal[sha] and r["report"][sha]["kind"] in kinds) for sha, v in base.items()}
+            s = score((r["truth"][sha], v) for sha, v in plus.items())
+            print(
+                f"  {name:<34} + learned over {label:<27} P {s['P']:.3f}  R {s['R']:.3f}  F1 {s['F1']:.3f}  "
+                f"({sum(plus.values()) - sum(base.values())} more proposed)"
+            )
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, metavar="N", help="score a generated corpus of N commits instead")
@@ -329,6 +385,7 @@ def run(argv: list[str] | None = None) -> int:
         for path in files
     }
     calibration(results, args.calibrate)
+    learning(results)
     if args.rules_breakdown:
         breakdown(results)
     print("\n== targets (yes|wait = backport): F1 >= 0.88 at precision >= 0.95 on each cycle")

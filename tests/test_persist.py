@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import pytest
 
@@ -83,3 +85,17 @@ def test_check_file_quarantines_so_a_save_step_finds_nothing(tmp_path, capsys):
         str(path), "the test cache", lambda p: persist.check_json(p, version=("format", 1), validate=validate)
     )
     assert path.exists() and "is valid" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_atomic_write_honours_the_umask(tmp_path, umask, mode):
+    """Like open(): a page or report written under umask 022 is 0644, readable by a web server."""
+    from labeler.atomic import atomic_write
+
+    old = os.umask(umask)
+    try:
+        atomic_write(str(tmp_path / "page.html"), "<p>x</p>")
+        atomic_write(str(tmp_path / "page.html"), "<p>y</p>")  # a replaced file too
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == mode

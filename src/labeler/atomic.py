@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,18 @@ class NotSaved(Exception):
     """The new content failed its check: the old file (if any) is left as it was."""
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def _default_mode() -> int:
+    """What `open()` would give a new file: 0666 less the umask (tempfile.mkstemp makes 0600, which a
+    web server serving the page or a later job under another user cannot read)."""
+    with _UMASK_LOCK:  # reading the umask means setting it: no other thread may see the zero
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: str, text: str, *, check: Callable[[str], str | None] | None = None) -> None:
     """Replace `path` with `text` in one step; with `check`, only when the written temp file passes it."""
     text = secrets.redact(text)  # the page, report.json and caches may be published
@@ -29,6 +42,7 @@ def atomic_write(path: str, text: str, *, check: Callable[[str], str | None] | N
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
+        os.fchmod(fd, _default_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from labeler.errors import UserError, setting
@@ -184,6 +187,15 @@ def resolve_ids(repo: str, abbrevs: list[str]) -> dict[str, str]:
     return found
 
 
+def remote_url(repo: str) -> str | None:
+    """The fetch URL of `origin`, else of the first remote; None without one."""
+    remotes = git(repo, "remote").split()
+    if not remotes:
+        return None
+    name = "origin" if "origin" in remotes else remotes[0]
+    return git(repo, "remote", "get-url", name).strip() or None
+
+
 def is_ancestor(repo: str, sha: str, ref: str) -> bool:
     done = subprocess.run(
         ["git", "-C", repo, "merge-base", "--is-ancestor", sha, ref],
@@ -192,3 +204,45 @@ def is_ancestor(repo: str, sha: str, ref: str) -> bool:
         check=False,
     )
     return done.returncode == 0
+
+
+# ---------------------------------------------------------------------------- scratch cherry-picks
+_SCRATCH_ID = {
+    "GIT_AUTHOR_NAME": "labeler",
+    "GIT_AUTHOR_EMAIL": "labeler@localhost",
+    "GIT_COMMITTER_NAME": "labeler",
+    "GIT_COMMITTER_EMAIL": "labeler@localhost",
+}
+
+
+@contextmanager
+def scratch_objects(repo: str) -> Iterator[dict[str, str]]:
+    """An environment whose new git objects go to a temporary directory (the repository's own are
+    read through it), deleted afterwards: scratch merges leave nothing in the repository."""
+    objects = git(repo, "rev-parse", "--path-format=absolute", "--git-path", "objects").strip()
+    with tempfile.TemporaryDirectory(prefix="labeler-objects-") as tmp:
+        yield {**os.environ, **_SCRATCH_ID, "GIT_OBJECT_DIRECTORY": tmp, "GIT_ALTERNATE_OBJECT_DIRECTORIES": objects}
+
+
+def _scratch(repo: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", repo, *args], capture_output=True, text=True, env=env, timeout=GIT_TIMEOUT, check=False
+    )
+
+
+def pick_onto(repo: str, env: dict[str, str], tree: str, commit: str, parent: str) -> tuple[str | None, list[str]]:
+    """Cherry-pick `commit` (child of `parent`) onto `tree` without a work tree: a 3-way merge whose
+    base is `parent` (git merge-tree --write-tree against a scratch commit of `tree` on `parent`).
+    Returns (the new tree, []) when it applies clean, (None, conflicted paths) when it does not."""
+    ours = _scratch(repo, env, "commit-tree", tree, "-p", parent, "-m", "scratch")
+    if ours.returncode != 0:
+        raise UserError(f"git commit-tree failed in {repo}: {ours.stderr.strip()[-300:]}")
+    done = _scratch(
+        repo, env, "merge-tree", "--write-tree", "--name-only", "--no-messages", ours.stdout.strip(), commit
+    )
+    lines = done.stdout.splitlines()
+    if done.returncode == 0 and lines:
+        return lines[0], []
+    if done.returncode == 1 and lines:
+        return None, [line for line in lines[1:] if line]
+    raise UserError(f"git merge-tree failed in {repo}: {done.stderr.strip()[-300:]}")

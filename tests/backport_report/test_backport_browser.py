@@ -92,7 +92,18 @@ class Page:
         return self
 
     def out(self):
-        return dict(line.split("=", 1) for line in self.tab.input_value("#out").splitlines())
+        """The cid_ lists by verdict (the "needed by a pick" line is `needed()`)."""
+        lines = dict(line.split("=", 1) for line in self.tab.input_value("#out").splitlines())
+        return {k: v for k, v in lines.items() if k.startswith("cid_")}
+
+    def needed(self):
+        lines = dict(line.split("=", 1) for line in self.tab.input_value("#out").splitlines())
+        return lines["needed_by_a_pick"].strip("( )").split()
+
+    def command(self):
+        """The ids of the command line shown on the page (empty when nothing is picked)."""
+        text = self.tab.text_content("#command")
+        return text.removeprefix("git cherry-pick -sx ").split() if text.startswith("git ") else []
 
     def visible(self):
         return [
@@ -208,8 +219,9 @@ def test_real_command_output_opens_from_disk(browser, tmp_path):
     tab = Page(browser, tmp_path / "page.html").open("#start=all")
     try:
         assert len(tab.visible()) == 9 and tab.dialogs == [] and tab.errors == []
-        assert repo.sha["wait"] in tab.out()["cid_y"] and tab.out()["cid_w"] == "( )"  # waited long enough
-        assert "ready: waited" in tab.tab.text_content(f'tr[data-sha="{repo.sha["wait"]}"] .ready')
+        # waited long enough: ready, but still a Wait for the reviewer to pick, never a silent Yes
+        assert repo.sha["wait"] in tab.out()["cid_w"] and repo.sha["wait"] not in tab.command()
+        assert "Wait, ready since 2023-" in tab.tab.text_content(f'tr[data-sha="{repo.sha["wait"]}"] .ready')
         assert tab.tab.text_content(f"#c{tab.visible()[-2]} .subj").startswith(XSS_SUBJECT)
     finally:
         tab.tab.close()
@@ -243,7 +255,7 @@ def groups_page(browser, tmp_path):
         grouped(2, "yes", 0.97, fixed_by=[sha(3)]),
         grouped(3, "yes", 0.65, fixes=[{"sha": sha(2), "on_stable": False}], depends_on=[sha(1)]),
         grouped(4, "wait", 0.6, age_days=3.0, ready=False),
-        grouped(5, "yes", 0.6, age_days=30.0, ready=True, reason="ready: waited 30 days; wait a bit"),
+        grouped(5, "wait", 0.6, age_days=30.0, ready=True, ready_since="2023-11-30", reason="wait a bit"),
     ]
     records[0]["needed_by"] = [sha(3)]
     path = tmp_path / "groups.html"
@@ -254,14 +266,16 @@ def groups_page(browser, tmp_path):
     assert tab.errors == [] and tab.dialogs == []
 
 
-def test_a_yes_pulls_in_what_it_needs_parents_first(groups_page):
+def test_what_a_yes_needs_but_is_not_yes_is_listed_to_confirm_not_pasted(groups_page):
     page = groups_page.open("#start=all")
-    assert page.out()["cid_y"] == f"( {sha(1)} {sha(2)} {sha(3)} {sha(5)} )" and page.out()["cid_n"] == "( )"
-    assert "pulled" in page.tab.get_attribute("#c1", "class")
+    assert page.out()["cid_y"] == f"( {sha(2)} {sha(3)} )" and page.out()["cid_n"] == f"( {sha(1)} )"
+    assert page.command() == [sha(2), sha(3)] and page.needed() == [sha(1)]
+    assert "needed" in page.tab.get_attribute("#c1", "class") and "needed" not in page.tab.get_attribute("#c2", "class")
     assert page.tab.text_content("#c3 .links").split() == ["needs", "#1", "#2", "(fixes", "it)"]
     assert "fixed later by #3" in page.tab.text_content("#c2 .links")
     page.tab.click("#c3 input.n")  # nothing needs #1 any more
-    assert page.out()["cid_y"] == f"( {sha(2)} {sha(5)} )" and page.out()["cid_n"] == f"( {sha(1)} {sha(3)} )"
+    assert page.out()["cid_y"] == f"( {sha(2)} )" and page.out()["cid_n"] == f"( {sha(1)} {sha(3)} )"
+    assert page.needed() == [] and "needed" not in page.tab.get_attribute("#c1", "class")
     page.tab.click("#c3 .links a.need")  # jumping to a related row keeps the view
     assert "set=3n" in page.fragment()
 
@@ -282,4 +296,7 @@ def test_confidence_sorts_and_filters(groups_page):
 def test_wait_shows_its_age_and_ready_after_the_period(groups_page):
     page = groups_page.open("#start=all")
     assert page.tab.text_content("#c4 .waiting") == "waiting: 3 d so far"
-    assert page.tab.text_content("#c5 .ready") == "ready: waited 30 d"
+    assert page.tab.text_content("#c5 .ready") == "Wait, ready since 2023-11-30 (waited 30 d)"
+    # highlighted, but the reviewer picks it: Wait stays selected and it is not in the command
+    assert "ready-row" in page.tab.get_attribute("#c5", "class") and page.tab.is_checked("#c5 input.w")
+    assert sha(5) not in page.command() and sha(5) in page.out()["cid_w"]

@@ -17,6 +17,7 @@ from labeler.backport_report.refs import Item
 from labeler.backport_report.relations import relate
 from labeler.backport_report.rules_config import RulesConfig
 from labeler.cli import main
+from labeler.errors import UserError
 
 CONFIG = RulesConfig().with_versions("2.9", ("2.8",))
 
@@ -102,12 +103,32 @@ def test_confidence_fit_shrinks_small_kinds_and_caps_big_cycles():
     assert rows == [("[0.00, 0.50)", 1, 0.3, 0.0), ("[0.90, 0.95)", 2, 0.9, 0.5)]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2023-12-05", datetime(2023, 12, 5, tzinfo=UTC)),
+        ("2023-12-05T10:00:00Z", datetime(2023, 12, 5, 10, tzinfo=UTC)),
+        ("2023-12-05T10:00:00+02:00", datetime(2023, 12, 5, 8, tzinfo=UTC)),
+    ],
+)
+def test_as_of_reads_dates_and_times(text, expected):
+    assert ready.parse_as_of(text) == expected
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2023-13-01", "05/12/2023"])
+def test_as_of_rejects_what_is_not_a_date(text):
+    with pytest.raises(UserError, match="--as-of must be a date"):
+        ready.parse_as_of(text)
+
+
 def test_wait_ripens_after_the_observation_period():
     now = datetime(2023, 7, 1, tzinfo=UTC)
     wait = {"verdict": "wait", "reason": "wait a bit"}
     assert ready.ripen(wait, "2023-06-28T00:00:00+00:00", now, 14) == {**wait, "age_days": 3.0, "ready": False}
     ripe = ready.ripen(wait, "2023-06-01T00:00:00+00:00", now, 14)
-    assert ripe["verdict"] == "yes" and ripe["ready"] and ripe["reason"].startswith("ready: waited 30 days")
+    # past the period it stays a wait (never a silent yes), marked ready with the day it became so
+    assert ripe["verdict"] == "wait" and ripe["ready"] and ripe["ready_since"] == "2023-06-15"
+    assert ripe["reason"].startswith("Wait, ready since 2023-06-15 (observation period 14 days): wait a bit")
     assert ready.ripen({"verdict": "no", "reason": "x"}, "garbage", now, 14) == {"verdict": "no", "reason": "x"}
 
 
@@ -143,8 +164,12 @@ def test_the_pages_cid_y_cherry_picks_cleanly_parents_first(browser, tmp_path): 
     assert main(["backport-report", "--repo", str(p), "--stable", "2.8", "--html", str(tmp_path / "page.html")]) == 0
     tab = Page(browser, tmp_path / "page.html").open("#start=all")
     try:
+        assert tab.command() == [parent, child]  # the prerequisite, pulled in by the Yes, shows Yes
         tab.tab.click(f'tr[data-sha="{parent}"] input.n')  # the maintainer says no: the Yes still needs it
-        picks = tab.out()["cid_y"].strip("( )").split()
+        assert tab.command() == [child] and tab.needed() == [parent]  # not pasted: listed to confirm
+        assert "needed" in tab.tab.get_attribute(f'tr[data-sha="{parent}"]', "class")
+        tab.tab.click(f'tr[data-sha="{parent}"] input.y')  # confirmed
+        picks = tab.command()
     finally:
         tab.tab.close()
     assert picks == [parent, child]

@@ -287,3 +287,27 @@ def test_the_cache_key_changes_with_the_facts_shown():
     prompts = Prompts("p", "s", "digest")
     assert answer_key(c, model, prompts, "") != answer_key(c, model, prompts, "- fixes abc")
     assert answer_key(c, model, prompts, "- fixes abc") == answer_key(c, model, prompts, "- fixes abc")
+
+
+@pytest.mark.parametrize("provider, sdk", [("anthropic", "anthropic"), ("openai", "openai")])
+def test_a_rerun_with_every_verdict_cached_never_imports_the_sdk(repo, tmp_path, fake_llm, provider, sdk):
+    import os
+    import subprocess
+    import sys
+
+    fake_llm.default = "Explanation: nothing asks for it.\nConclusion: no"
+    assert run(repo, tmp_path, provider) == 0
+    calls = len(fake_llm.requests)
+    args = ["backport-report", "--repo", str(repo.path), "--stable", "2.8", "--provider", provider]
+    args += ["--model", "fake-model", "--cache", str(tmp_path / "cache.json"), "--json", str(tmp_path / "r2.json")]
+    script = (
+        "import sys; from labeler.cli import main; code = main(sys.argv[1:]); "
+        f"print('SDK', {sdk!r} in sys.modules); sys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert "SDK False" in done.stdout and len(fake_llm.requests) == calls
+    # a new commit's prompt needs the model: then the SDK is imported (the stand-in is not silent)
+    (tmp_path / "cache.json").unlink()
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=dict(os.environ))
+    assert done.returncode == 0 and "SDK True" in done.stdout and len(fake_llm.requests) > calls

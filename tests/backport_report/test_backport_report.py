@@ -55,12 +55,12 @@ def test_rules_run_writes_json_page_summary_and_outputs(repo, tmp_path, actions_
         "doc": "yes",
         "adapted": "yes",
         "side": "no",
-        "wait": "yes",
+        "wait": "wait",
         "xss": "no",
         "abbrev": "yes",
     }
     waited = commits[repo.sha["wait"]]  # "wait a bit" in 2023: long past the observation period
-    assert waited["ready"] is True and waited["age_days"] > 14 and waited["reason"].startswith("ready: waited ")
+    assert waited["ready"] is True and waited["age_days"] > 14 and waited["reason"].startswith("Wait, ready since ")
     assert waited["kind"] == "instruction:wait" and 0 < waited["confidence"] <= 1
     assert commits[repo.sha["doc"]]["backported_to"] == ["2.8"]
     assert commits[repo.sha["doc"]]["backport_commits"][0]["match"] == "patch-id"
@@ -69,11 +69,11 @@ def test_rules_run_writes_json_page_summary_and_outputs(repo, tmp_path, actions_
     assert f'href="https://ghe.example/acme/haproxy/commit/{repo.sha["fix"]}"' in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     summary = actions_env.summary()
-    assert "| wait | 0 | 0 |" in summary
-    assert "**To backport (yes, not yet backported): 1**" in summary
+    assert "| wait | 1 | 0 |" in summary
+    assert "**To backport (yes, not yet backported): 0**" in summary
     outputs = actions_env.outputs()
-    assert outputs["wait"] == "0" and outputs["yes"] == "1" and outputs["json"].endswith("report.json")
-    assert "wait: 0 (+0 backported)" in capsys.readouterr().out
+    assert outputs["wait"] == "1" and outputs["yes"] == "0" and outputs["json"].endswith("report.json")
+    assert "wait: 1 (+0 backported)" in capsys.readouterr().out
 
 
 def test_a_wait_inside_the_observation_period_stays_wait(repo, tmp_path):
@@ -157,7 +157,9 @@ def test_shards_merge_into_the_whole_report(repo, tmp_path):
         == 0
     )
     merged = json.loads((tmp_path / "merged.json").read_text())
-    assert merged["commits"] == whole["commits"] and merged["merged_from"] == 3
+    # the apply check needs the whole pick list: a shard does not run it
+    assert [{k: v for k, v in c.items() if k != "apply"} for c in whole["commits"]] == merged["commits"]
+    assert merged["merged_from"] == 3 and merged["pick"] == whole["pick"]
     assert (tmp_path / "merged.html").read_text().count('class="row') == len(whole["commits"])
 
 

@@ -77,7 +77,7 @@ def test_prerequisites_and_fixes_of_a_wait_are_uncertain():
     rel = relate(its)
     out = [Decision("no", "", "default"), Decision("wait", "", "instruction"), Decision("no", "", "default")]
     fate.pull_prerequisites(its, out, rel)
-    assert out[0][::2] == ("uncertain", "needed")
+    assert (out[0].verdict, out[0].source) == ("uncertain", "needed")
 
 
 def test_instructed_is_the_share_of_commits_with_an_instruction():
@@ -119,8 +119,8 @@ def test_fix_reports_wait_and_fix_words_are_uncertain():
         "This is a regression since v253.",
         "Follow-up for #123.",
     ):
-        assert signal(f"core: do x\n\n{body}")[::2] == ("wait", "fix-report"), body
-    assert signal("core: fix a leak in x")[::2] == ("uncertain", "fix-word")
+        assert signal(f"core: do x\n\n{body}")[:3:2] == ("wait", "fix-report"), body
+    assert signal("core: fix a leak in x")[:3:2] == ("uncertain", "fix-word")
     assert signal("core: add a knob").source == "default"
 
 
@@ -159,7 +159,8 @@ def test_a_fix_that_also_blames_an_older_commit_keeps_its_own_verdict():
     its = items(culprit, both, only_new, released)
     facts = Facts(stable_tree=frozenset(), outside={"0badc0ffee": True, "deadbeef00": False})
     decisions, rel = fate.classify(its, CONFIG, facts)
-    assert rel.fixes[sha(2)] == [sha(1)] and rel.fixes_outside[sha(2)] == ["0badc0ffee"]
+    # "amplified with X" says where the bug got worse, not what this commit repairs: no link to X
+    assert sha(2) not in rel.fixes and rel.fixes_outside[sha(2)] == ["0badc0ffee"]
     assert [(d.verdict, d.source) for d in decisions] == [
         ("no", "default"),
         ("yes", "instruction"),

@@ -72,10 +72,11 @@ def test_nightly_workflow_dispatch_builds_the_page(run_act, act_repo, tmp_path):
     log = result.log()
     assert "stub cache-restore path=.labeler/backport-cache.json key=backport-verdicts-" in log
     assert re.search(r"stub upload-artifact path=backport-report/ key= exists=yes", log)
-    assert "stub cache-save" not in log  # rules provider: no cache file, nothing to save
+    # rules provider: the cache holds the apply check (by stable head and pick list), so it is saved
+    assert re.search(r"stub cache-save path=\.labeler/backport-cache\.json key=backport-verdicts-\d+ exists=yes", log)
     assert (
-        result.outputs.get("wait") == "0"
-        and result.outputs.get("yes") == "1"
+        result.outputs.get("wait") == "1"  # ready, but a wait stays for the reviewer to pick
+        and result.outputs.get("yes") == "0"
         and result.outputs.get("html") == "backport-report/index.html"
     )
     assert any("### Backport review: v2.9-dev0..HEAD" in s for s in result.summaries)

@@ -10,7 +10,6 @@ validates (labeler/persist.py). `labeler backport-report --check-cache` does the
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
@@ -35,6 +34,7 @@ class VerdictCache:
         self.entries = entries or {}
         self._lock = threading.Lock()
         self._dirty = False
+        self.apply: dict[str, Any] = {}  # the apply check's last results, by stable head and pick list
 
     @classmethod
     def load(cls, path: str | None) -> VerdictCache:
@@ -42,7 +42,16 @@ class VerdictCache:
         data = persist.load_json(path, WHAT, version=("format", FORMAT), validate=_validate)
         if data is None:
             return cls(path)
-        return cls(path, {k: v for k, v in data["entries"].items() if _valid(v)})
+        cache = cls(path, {k: v for k, v in data["entries"].items() if _valid(v)})
+        applied = data.get("apply")
+        cache.apply = applied if isinstance(applied, dict) else {}
+        return cache
+
+    def put_apply(self, cache_key: str, results: dict[str, Any]) -> None:
+        """Keep only the latest apply check: a new stable head or pick list makes older ones useless."""
+        with self._lock:
+            self.apply = {cache_key: results}
+            self._dirty = True
 
     def get(self, cache_key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -58,7 +67,7 @@ class VerdictCache:
         with self._lock:
             if not self.path or not self._dirty:
                 return
-            data = {"format": FORMAT, "entries": json.loads(json.dumps(self.entries))}
+            data = {"format": FORMAT, "entries": dict(self.entries), "apply": self.apply}
             self._dirty = False
         persist.save_json(self.path, data, WHAT, version=("format", FORMAT), validate=_validate)
 

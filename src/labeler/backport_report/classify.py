@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import string
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class Stats:
     cached: int = 0
     failed: int = 0
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    call_seconds: float = 0.0  # from the first call to the last answer recorded (the pool's wall time)
 
 
 def _ask(model: Any, prompts: Prompts, commit: Commit, note: str = "") -> dict[str, Any]:
@@ -113,6 +115,28 @@ def _ask(model: Any, prompts: Prompts, commit: Commit, note: str = "") -> dict[s
         return {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
     verdict, reason = parse_answer(answer)
     return {"verdict": verdict, "reason": reason, "answer": answer[:4000]}
+
+
+class LazyModel:
+    """A model client built on first use: a re-run whose verdicts are all cached never imports the
+    provider's SDK (seconds of a nightly run). `ensure()` builds it in the calling thread, so a
+    missing key is the user's error, not an uncertain verdict per commit."""
+
+    def __init__(self, provider: str, name: str, build: Callable[[], Any]) -> None:
+        self.provider, self.name, self._build = provider, name, build
+        self._model: Any = None
+
+    def ensure(self) -> Any:
+        if self._model is None:
+            self._model = self._build()
+            self.name = self._model.name
+        return self._model
+
+    def complete(self, **kwargs: Any) -> str:
+        return str(self.ensure().complete(**kwargs))
+
+
+FLUSH_SECONDS = 2.0  # without `flush_every`: persist at most this often (each flush rewrites the whole file)
 
 
 def classify(
@@ -127,7 +151,8 @@ def classify(
     notes: Mapping[str, str] | None = None,
 ) -> Stats:
     """Verdicts for `commits`; only those missing from the cache cost a call. Failed calls are
-    not cached, so the next run retries them. The cache is flushed every `flush_every` answers."""
+    not cached, so the next run retries them. The cache is flushed every `flush_every` answers
+    (default: every few seconds) and when the run ends or is interrupted."""
     stats = Stats()
     notes = notes or {}
     todo = []
@@ -137,55 +162,73 @@ def classify(
             stats.results[commit.sha], stats.cached = hit, stats.cached + 1
         else:
             todo.append(commit)
-    _run(
-        todo,
-        model,
-        prompts,
-        cache,
-        stats,
-        max(1, concurrency),
-        flush_every or max(16, 2 * concurrency),
-        progress,
-        notes,
-    )
+    if todo and hasattr(model, "ensure"):
+        model.ensure()
+    run = _Run(model, prompts, cache, stats, notes, flush_every)
+    run.all(todo, max(1, concurrency), progress)
     return stats
 
 
-def _run(
-    todo: Sequence[Commit],
-    model: Any,
-    prompts: Prompts,
-    cache: VerdictCache,
-    stats: Stats,
-    concurrency: int,
-    flush_every: int,
-    progress: Callable[[int, int], None] | None,
-    notes: Mapping[str, str],
-) -> None:
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backport-model")
-    pending: dict[Future[dict[str, Any]], Commit] = {}
-    try:
-        pending = {pool.submit(_ask, model, prompts, c, notes.get(c.sha, "")): c for c in todo}
-        done_count = 0
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            failure = None
-            for future in finished:
-                commit = pending.pop(future)
-                if future.exception() is not None:  # only BaseException escapes _ask (e.g. Ctrl-C)
-                    failure = failure or future.exception()
-                    continue
-                _record(future.result(), commit, model, prompts, cache, stats, notes.get(commit.sha, ""))
-                done_count += 1
-                if done_count % flush_every == 0:
-                    cache.flush()
-            if failure is not None:
-                raise failure
-            if progress:
-                progress(done_count, len(todo))
-    finally:
-        pool.shutdown(wait=not pending, cancel_futures=True)
-        cache.flush()
+@dataclass
+class _Run:
+    """One pool of model calls. Workers only call the model; the main thread records answers and
+    flushes the cache between waits, so no worker ever waits for bookkeeping."""
+
+    model: Any
+    prompts: Prompts
+    cache: VerdictCache
+    stats: Stats
+    notes: Mapping[str, str]
+    flush_every: int
+    done: int = 0
+    flushed_at: float = field(default_factory=time.monotonic)
+
+    def all(self, todo: Sequence[Commit], concurrency: int, progress: Callable[[int, int], None] | None) -> None:
+        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backport-model")
+        pending: dict[Future[dict[str, Any]], Commit] = {}
+        started = time.monotonic()
+        try:
+            pending = {pool.submit(_ask, self.model, self.prompts, c, self.notes.get(c.sha, "")): c for c in todo}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                failure = self.harvest(finished, pending)
+                if failure is not None:
+                    raise failure
+                self.maybe_flush()
+                if progress:
+                    progress(self.done, len(todo))
+        finally:
+            # Ctrl-C may land while answers wait to be recorded: record them before the last flush.
+            self.harvest([f for f in pending if f.done()], pending)
+            self.stats.call_seconds = round(time.monotonic() - started, 2)
+            pool.shutdown(wait=not pending, cancel_futures=True)
+            self.cache.flush()
+
+    def harvest(self, finished: Any, pending: dict[Future[dict[str, Any]], Commit]) -> BaseException | None:
+        failure = None
+        for future in finished:
+            commit = pending.pop(future)
+            if future.cancelled() or future.exception() is not None:  # only BaseException escapes _ask
+                failure = failure or (None if future.cancelled() else future.exception())
+                continue
+            _record(
+                future.result(),
+                commit,
+                self.model,
+                self.prompts,
+                self.cache,
+                self.stats,
+                self.notes.get(commit.sha, ""),
+            )
+            self.done += 1
+            if self.flush_every and self.done % self.flush_every == 0:
+                self.cache.flush()
+        return failure
+
+    def maybe_flush(self) -> None:
+        if not self.flush_every and time.monotonic() - self.flushed_at >= FLUSH_SECONDS:
+            self.cache.flush()
+            self.flushed_at = time.monotonic()
 
 
 def _record(

@@ -174,9 +174,21 @@ def _env(name: str) -> str:
     help="Merge shard JSON files (repeatable) into one report; no git access.",
 )
 @options.dry_run("Show the range and how many model calls a run needs; call nothing, write nothing.")
+@click.option(
+    "--as-of",
+    envvar=_env("AS_OF"),
+    show_envvar=True,
+    help="The date (or ISO 8601 time) the waits are counted to, to review a past cycle as it stood. Default: now.",
+)
 def command(**kwargs: Any) -> None:
     """Classify every commit of a development range for backporting and write a review page."""
     from labeler.backport_report import pipeline, report
+
+    ctx = click.get_current_context()
+    for line in unused(kwargs, _given(kwargs), {p.name or "": p.opts[0] for p in ctx.command.params if p.opts}):
+        from labeler import runner
+
+        runner.warning(line)
 
     if kwargs["check_cache"]:
         if not kwargs["cache"]:
@@ -218,12 +230,11 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
             f"{setting('--provider', 'provider', 'BACKPORT_PROVIDER')} anthropic or openai "
             f"(the rules provider uses {setting('--rules', 'rules')})"
         )
-    stable = tuple(s for item in kw["stable"] for s in item.split())
     return pipeline.Options(
         repo=kw["repo"],
         since=kw["since"] or None,
         until=kw["until"],
-        stable=stable,
+        stable=tuple(s for item in kw["stable"] for s in item.split()),
         provider=kw["provider"],
         model=kw["model"] or None,
         prompts=kw["prompts"] or None,
@@ -236,8 +247,49 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
         issue_url=kw["issue_url"] or None,
         shard=report.parse_shard(kw["shard"]) if kw["shard"] else None,
         dry_run=kw["dry_run"],
-        observation_days=kw["observation_days"],
-        model_scope=kw["model_scope"],
-        confident=kw["confident"],
-        pr_labels=kw["pr_labels"],
+        as_of=kw["as_of"] or None,
+        **{k: kw[k] for k in ("observation_days", "model_scope", "confident", "pr_labels")},
     )
+
+
+_MODEL_ONLY = ("concurrency", "model_scope", "confident")
+_GIT_ONLY = ("repo", "since", "until", "stable", "provider", "model", "prompts", "rules_file", "cache")
+_RUN_ONLY = (*_GIT_ONLY, *_MODEL_ONLY, "observation_days", "pr_labels", "shard", "as_of")
+
+
+def _given(kw: dict[str, Any]) -> set[str]:
+    """The options set on the command line or through the environment to something other than their
+    default (an action passes every input, defaults included)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return set()
+    defaults = {p.name: p.default for p in ctx.command.params}
+    return {
+        name
+        for name in kw
+        if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+        and kw[name] not in ((), None, defaults.get(name))
+    }
+
+
+def unused(kw: dict[str, Any], given: set[str], flags: dict[str, str] | None = None) -> list[str]:
+    """One line per option that does nothing in the mode this run is in (`flags`: name -> its spelling)."""
+
+    def flag(name: str) -> str:
+        return (flags or {}).get(name) or "--" + name.removesuffix("_file").replace("_", "-")
+
+    if kw.get("check_cache"):
+        ignored, mode = sorted(given - {"check_cache", "cache"}), "with --check-cache (it only checks --cache)"
+    elif kw.get("merge_files"):
+        ignored, mode = [n for n in _RUN_ONLY if n in given], "with --merge (shard reports are merged, git is not read)"
+    elif kw.get("provider", "rules") == "rules":
+        ignored, mode = [n for n in _MODEL_ONLY if n in given], "with --provider rules (it applies to model calls)"
+    else:
+        ignored, mode = [], ""
+    if kw.get("dry_run") and not kw.get("merge_files") and not kw.get("check_cache"):
+        lines = [
+            f"{flag(n)} does nothing with --dry-run (nothing is written)" for n in ("html", "json_file") if n in given
+        ]
+    else:
+        lines = []
+    return [f"{flag(n)} does nothing {mode}" for n in ignored] + lines

@@ -14,29 +14,31 @@ from collections.abc import Iterable, Mapping, Sequence
 POSITIVE = ("yes", "wait")
 STRENGTH = 20.0  # pseudo-commits of the kind's prior added to what the cycles show
 CAP = 200  # commits of one kind a single cycle may contribute
-# Fitted by `benchmarks/backport_quality.py --calibrate` on HAProxy 2.9-dev and systemd v255.
+# Fitted by `benchmarks/backport_quality.py --calibrate` on the shared HAProxy and systemd cycles.
 TABLE: dict[str, float] = {
-    "absent:no": 0.943,
-    "conditional:no": 0.818,
-    "culprit:uncertain": 0.56,
-    "default:no": 0.886,
-    "dev-only:no": 0.773,
+    "absent:no": 0.92,
+    "conditional:no": 0.8,
+    "conditional:uncertain": 0.476,
+    "conditional:yes": 0.714,
+    "culprit:uncertain": 0.633,
+    "default:no": 0.857,
+    "dev-only:no": 0.741,
     "fix-report:wait": 0.5,
     "fix-word:uncertain": 0.642,
-    "follows:no": 0.958,
-    "follows:uncertain": 0.756,
-    "follows:yes": 0.684,
-    "instruction:no": 0.951,
-    "instruction:wait": 0.6,
-    "instruction:yes": 0.972,
-    "lookahead:uncertain": 0.524,
-    "lookahead:yes": 0.774,
-    "needed:uncertain": 0.643,
-    "needed:yes": 0.786,
-    "release:no": 0.971,
-    "released-fix:wait": 0.516,
-    "subject:uncertain": 0.556,
-    "subject:yes": 0.679,
+    "follows:no": 0.969,
+    "follows:uncertain": 0.738,
+    "follows:yes": 0.825,
+    "instruction:no": 0.891,
+    "instruction:uncertain": 0.583,
+    "instruction:wait": 0.692,
+    "instruction:yes": 0.974,
+    "lookahead:yes": 0.729,
+    "needed:uncertain": 0.524,
+    "needed:yes": 0.818,
+    "release:no": 0.983,
+    "released-fix:wait": 0.5,
+    "subject:uncertain": 0.491,
+    "subject:yes": 0.634,
 }
 # Priors, set by reasoning before looking at any cycle and then corrected by the data: a developer's
 # explicit word is usually right; a fix follows its culprit less surely; "uncertain" is a coin.

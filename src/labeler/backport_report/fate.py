@@ -4,7 +4,6 @@ pulled in by the commits that need them. Pure: decisions, facts and relations in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from labeler.backport_report import patterns as P
@@ -16,13 +15,7 @@ from labeler.backport_report.rules import Decision
 from labeler.backport_report.rules_config import RulesConfig
 
 POSITIVE = ("yes", "wait")
-# Release commits and version bumps: never picked, whatever they say they fix.
-RELEASE = re.compile(
-    r"^\[RELEASE\]|^(?:Release|Releasing|Bump(?:ing)?\s+(?:the\s+)?version|Version\s+bump)\b|"
-    r"^\S+:\s+(?:bump|update|set)\s+(?:the\s+)?(?:project\s+)?version\b|"
-    r"^(?:Prepare|Preparing)\s+(?:for\s+)?(?:the\s+)?(?:release|v?\d+\.\d+)|^v?\d+(?:\.\d+)+\s*$",
-    re.I,
-)
+RELEASE = P.RELEASE
 _KEEP_OWN = ("instruction", "conditional", "release")
 # Below this share of commits carrying a backport instruction, a project does not write them, and
 # the absence of one says nothing: fix signals decide instead (`fix_signals: auto`).
@@ -38,7 +31,7 @@ def _short(paths: Sequence[str], limit: int = 3) -> str:
 def own(item: Item, decision: Decision, facts: Facts) -> Decision:
     """The commit alone: a release is no; a change whose every path is absent from stable is no
     unless its message asks for a backport in so many words."""
-    if RELEASE.search(item.subject) or item.subject.startswith("Merge "):
+    if RELEASE.search(item.subject):
         return Decision("no", "a release, version bump or merge commit", "release")
     if facts.all_absent(item.sha) and not (decision.source == "instruction" and decision.verdict in POSITIVE):
         files = facts.files.get(item.sha, ())
@@ -150,7 +143,9 @@ def pull_prerequisites(items: Sequence[Item], decisions: list[Decision], rel: Re
         for child in rel.needed_by.get(items[i].sha, []):
             theirs = decisions[order[child]]
             if theirs.verdict == "yes":
-                decisions[i] = Decision("yes", f"needed by {child[:8]} (yes): pick it first", "needed", child)
+                decisions[i] = Decision(
+                    "yes", f"needed by {child[:8]} (yes): pick it first", "needed", child, decisions[i].verdict
+                )
                 break
             if theirs.verdict == "wait" and decisions[i].verdict != "uncertain":
                 # A deferred pick does not pull a series in yet: decide the two together later.

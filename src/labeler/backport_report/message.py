@@ -67,6 +67,15 @@ def model_input(sha: str, subject: str, email: str, date: str, message: str) -> 
     return f"{header}\n\nSubject: {subject}\n\n{indented}\n"
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` up to `limit` characters, cut at a word boundary (never inside a word) with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "\u2026"
+
+
 def unwrap(text: str) -> list[str]:
     """Paragraphs with their hard line wraps joined (sentences often span lines)."""
     paragraphs = re.split(r"\n\s*\n", text)

@@ -44,6 +44,8 @@ NO = re.compile(
     _I,
 )
 
+# "later" as a time, not as in "2.6 and later"
+LATER = r"(?<!\band\s)(?<!\bor\s)later"
 # "wait a bit before backporting", "backport after some observation", "slowly", "once it has cooled".
 WAIT = re.compile(
     "|".join(
@@ -52,7 +54,7 @@ WAIT = re.compile(
             rf"\b{BACKPORT}.{{0,60}}\b(?:after|once)\s+(?:a\s+|some\s+|more\s+|enough\s+|the\s+next\s+)?"
             r"(?:while|time|bit|weeks?|days?|observation|testing|tests|feedback|exposure|release|dev\s+release|"
             r"it\s+(?:has|got)\s+(?:been\s+)?(?:tested|observed|cooled|matured)|it\s+proves?)",
-            rf"\b{BACKPORT}.{{0,40}}\b(?:slowly|carefully|with\s+care|cautiously|later|not\s+immediately|"
+            rf"\b{BACKPORT}.{{0,40}}\b(?:slowly|carefully|with\s+care|cautiously|{LATER}|not\s+immediately|"
             r"in\s+a\s+few\s+(?:weeks|days)|no\s+hurry|no\s+rush)\b",
             rf"\b(?:no\s+hurry|no\s+rush|not\s+urgent|let\s+it\s+(?:cook|mature|settle))\b.{{0,60}}\b{BACKPORT}",
             rf"\b{BACKPORT}.{{0,60}}\b(?:no\s+hurry|no\s+rush|not\s+urgent)\b",
@@ -70,6 +72,20 @@ HEDGED = re.compile(
             rf"\b(?:probably|possibly|maybe|perhaps)\s+(?:\w+\s+){{0,2}}{BACKPORT}",
             rf"\b{BACKPORT}\w*\s+(?:is\s+)?(?:optional|possible)\b",
             rf"\bif\s+(?:anyone|someone|somebody|users?|people)\s+(?:\w+\s+){{0,3}}{BACKPORT}",
+        ]
+    ),
+    _I,
+)
+
+# Hedging that leaves the decision open: "could even be backported if needed", "though this is not
+# strictly necessary", "may be backported later". Such a sentence is uncertain, whatever else it asks.
+WEAK = re.compile(
+    "|".join(
+        [
+            r"\b(?:may|might|could|can)\s+(?:\w+\s+)?even\b",
+            r"\bnot\s+(?:strictly|absolutely|really|necessarily)\s+(?:necessary|needed|required|mandatory)",
+            r"\b(?:uncertain|unsure|not\s+sure|unclear|undecided)\s+(?:whether|if)\b",
+            rf"\b(?:may|might|could|can)\s+(?:\w+\s+){{0,4}}{BACKPORT}\s+(?:[\w.]+\s+){{0,3}}?{LATER}\b",
         ]
     ),
     _I,
@@ -135,6 +151,39 @@ DEV_ONLY = re.compile(
     ),
     _I,
 )
+# Release commits, merges and version bumps: never picked, and their messages (a release lists every
+# subject it ships) relate nothing to anything.
+RELEASE = re.compile(
+    r"^\[RELEASE\]|^Merge\s|^(?:Release|Releasing|Bump(?:ing)?\s+(?:the\s+)?version|Version\s+bump)\b|"
+    r"^\S+:\s+(?:bump|update|set)\s+(?:the\s+)?(?:project\s+)?version\b|"
+    r"^(?:Prepare|Preparing)\s+(?:for\s+)?(?:the\s+)?(?:release|v?\d+\.\d+)|^v?\d+(?:\.\d+)+\s*$",
+    _I,
+)
+# Where a bug got worse or showed up, not where it came from: "further amplified in X", "revealed by X".
+AMPLIFIED = re.compile(
+    r"\b(?:amplif\w*|exacerbat\w*|aggravat\w*|reveal\w*|exposed|uncover\w*|unveil\w*|"
+    r"made\s+(?:it|this|the\s+\w+)\s+(?:worse|more\s+\w+))\b",
+    _I,
+)
+# This commit uses what another one brought: "thanks to the foo() function introduced in X".
+USES = re.compile(
+    r"\b(?:thanks\s+to|relies\s+on|rel(?:y|ying)\s+on|makes?\s+use\s+of|benefit\w*\s+from|"
+    r"(?:now\s+)?(?:uses|using)|with\s+the\s+help\s+of|made\s+possible\s+by)\s+"
+    r"(?:(?:the|a|an|this|that|these|new|last|previous|recent)\s+)*(?:[\w().:-]+\s+){0,3}?"
+    r"(?:functions?|helpers?|macros?|api|flags?|fields?|options?|infrastructure|mechanism|"
+    r"commits?|patch(?:es)?|[0-9a-f]{7,40}\b|[\"\u201c])",
+    _I,
+)
+
+
+def blamed(sentence: str) -> str:
+    """The part of a sentence that may name what this commit repairs: none when it names what the
+    commit uses, and only what comes before words saying where a bug got worse."""
+    cut = AMPLIFIED.search(sentence)
+    part = sentence[: cut.start()] if cut else sentence
+    return "" if USES.search(part) else part
+
+
 INTRODUCED = re.compile(r"\b(?:introduc\w*|caus\w*|brought|broke\w*|regression|appeared|added|came)\b", _I)
 # Asking for another commit to travel along ("depends on X", "must be backported with X").
 DEPENDS = re.compile(

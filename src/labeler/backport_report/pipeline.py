@@ -4,10 +4,10 @@ classify (offline rules, or a model with a cache), then write the JSON, the page
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -41,15 +41,30 @@ class Options:
     model_scope: str = "all"  # all | unsure: ask the model only below `confident`
     confident: float = 0.9
     pr_labels: str = "auto"  # auto | on | off: read the range's pull request labels from GitHub
+    as_of: str | None = None  # the clock of waits (ISO date or time); None = now
 
 
-def urls(commit_url: str | None, issue_url: str | None) -> tuple[str | None, str | None]:
-    """Link patterns: given ones (checked), else GITHUB_SERVER_URL/GITHUB_REPOSITORY when known."""
+_REMOTE = re.compile(
+    r"^(?:https?://(?:[^@/]+@)?|git@|ssh://(?:[^@/]+@)?)([\w.-]+)(?::\d+)?[:/]([\w./-]+?)(?:\.git)?/?$"
+)
+
+
+def web_url(remote: str | None) -> str | None:
+    """The web page of a clone's remote: `git@github.com:o/r.git` -> `https://github.com/o/r`."""
+    match = _REMOTE.match(remote or "")
+    if not match or ".." in match.group(2):
+        return None
+    return f"https://{match.group(1)}/{match.group(2)}"
+
+
+def urls(commit_url: str | None, issue_url: str | None, web: str | None = None) -> tuple[str | None, str | None]:
+    """Link patterns: given ones (checked), else GITHUB_SERVER_URL/GITHUB_REPOSITORY when known, else
+    the clone's remote (`web`)."""
     for name, value, field in (("--commit-url", commit_url, "{sha}"), ("--issue-url", issue_url, "{number}")):
         if value and (not value.startswith(("https://", "http://")) or field not in value):
             raise UserError(f"{name} must be an http(s) URL containing {field}, got {value!r}")
     repo = os.environ.get("GITHUB_REPOSITORY")
-    base = f"{runner.server_url()}/{repo}" if repo and repo.count("/") == 1 else None
+    base = f"{runner.server_url()}/{repo}" if repo and repo.count("/") == 1 else web
     return (
         commit_url or (f"{base}/commit/{{sha}}" if base else None),
         issue_url or (f"{base}/issues/{{number}}" if base else None),
@@ -150,7 +165,8 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         return meta, []
     if opts.provider != "rules":
         verdicts = providers.classify_model(opts, meta, mine, verdicts, facts, rel)
-    now = datetime.now(UTC)
+    now = ready.parse_as_of(opts.as_of)
+    meta["as_of"] = now.isoformat(timespec="seconds")
     seqs = {c.sha: i for i, c in enumerate(commits, 1)}
     records = [
         report.record(
@@ -162,14 +178,51 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         )
         for c in mine
     ]
+    return _finish(opts, meta, records, commits)
+
+
+def _finish(
+    opts: Options, meta: dict[str, Any], records: list[dict[str, Any]], commits: Sequence[Commit]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Pulled-in commits follow their picks, links get the remote, the picks get the apply check."""
+    from labeler.backport_report import picklist
+
+    picklist.settle(records)
+    meta["web_url"] = web_url(git.remote_url(opts.repo))
+    if opts.shard is None:  # a shard's picks are not the pick list: the merged report has no apply check
+        check_apply(opts, meta, records, {c.sha: c.parents[0] for c in commits if c.parents})
     meta["generated"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return meta, records
+
+
+def check_apply(opts: Options, meta: dict[str, Any], records: list[dict[str, Any]], parents: dict[str, str]) -> None:
+    """Cherry-pick the pick list onto the first stable branch (scratch objects only), or take the
+    results from the cache when neither the branch nor the list changed."""
+    from labeler.backport_report import applycheck, picklist
+    from labeler.backport_report.cache import VerdictCache
+
+    pick, _ = picklist.pick_lists(records)
+    head = git.resolve(opts.repo, opts.stable[0], setting("--stable", "stable", "BACKPORT_STABLE"))
+    key = applycheck.cache_key(head, pick)
+    cache = VerdictCache.load(opts.cache) if opts.cache else None
+    results = cache.apply.get(key) if cache else None
+    meta["apply"] = {"stable": opts.stable[0], "stable_sha": head, "picks": len(pick), "cached": results is not None}
+    if results is None:
+        needs = {r["sha"]: picklist.needs(r) for r in records}
+        started = time.monotonic()
+        results = applycheck.check(opts.repo, head, pick, parents, needs)
+        meta["apply"]["seconds"] = round(time.monotonic() - started, 2)
+        if cache is not None:
+            cache.put_apply(key, results)
+            cache.flush()
+    for rec in records:
+        rec["apply"] = results.get(rec["sha"])
 
 
 def publish(opts: Options, meta: dict[str, Any], records: list[dict[str, Any]]) -> None:
     from labeler.backport_report import render
 
-    commit_url, issue_url = urls(opts.commit_url, opts.issue_url)
+    commit_url, issue_url = urls(opts.commit_url, opts.issue_url, meta.get("web_url"))
     if opts.json:
         _write(opts.json, "the report", lambda: report.write(opts.json or "", meta, records))
         runner.set_output("json", opts.json)

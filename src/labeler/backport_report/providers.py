@@ -65,6 +65,7 @@ def classify_rules(
     meta["confidence_table"] = table
     return {
         i.sha: verdict(d.verdict, d.reason, f"{d.source}:{d.verdict}", table)
+        | ({"pulled_by": d.depends_on, "own_verdict": d.own} if d.own else {})
         for i, d in zip(items, decisions, strict=True)
     }
 
@@ -83,14 +84,13 @@ def classify_model(
 ) -> dict[str, dict[str, Any]]:
     """The model's verdicts for `commits` (only the unsure ones with `model_scope` unsure); the
     others keep the rules' verdict. The prompt carries the repository's facts."""
-    from labeler import llm
     from labeler.backport_report import classify, prompt_examples
     from labeler.backport_report.cache import VerdictCache
 
     asked, notes = model_work(opts, commits, base, facts, rel)
     examples = prompt_examples.render(commits, facts.on_stable)
     prompts = classify.load_prompts(opts.prompts, *versions(opts, meta["since"]), examples)
-    model = llm.get_model(opts.provider, opts.model)
+    model = _lazy_model(opts)
     started = time.monotonic()
     stats = classify.classify(
         asked,
@@ -112,6 +112,7 @@ def classify_model(
         model_scope=opts.model_scope,
         asked_model=len(asked),
         seconds=round(time.monotonic() - started, 1),
+        call_seconds=stats.call_seconds,
     )
     table = meta.get("confidence_table", confidence.TABLE)
     out = dict(base)
@@ -119,6 +120,15 @@ def classify_model(
         kind = f"model:{result['verdict']}"
         out[sha] = {**result, "kind": kind, "confidence": confidence.confidence(kind, table)}
     return out
+
+
+def _lazy_model(opts: Any) -> Any:
+    """The model, built only when a verdict is not cached (the SDK import costs seconds)."""
+    from labeler import llm
+    from labeler.backport_report import classify
+
+    name = opts.model or llm.DEFAULT_MODELS.get(opts.provider, "default")
+    return classify.LazyModel(opts.provider, name, lambda: llm.get_model(opts.provider, opts.model))
 
 
 def model_work(

@@ -4,8 +4,10 @@ the commit has been in the development branch for the observation period. Pure."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from labeler.errors import UserError
 
 DEFAULT_DAYS = 14.0
 
@@ -20,19 +22,27 @@ def age_days(landed: str, now: datetime) -> float | None:
 
 
 def ripen(verdict: Mapping[str, Any], landed: str, now: datetime, days: float) -> dict[str, Any]:
-    """The verdict with `age_days`; a wait past the observation period reads as yes, and says why."""
+    """The verdict with `age_days`; a wait past the observation period stays a wait, marked `ready`
+    with the day it became ready (`ready_since`): the reviewer decides, nothing picks it silently."""
     out = dict(verdict)
     if out["verdict"] != "wait":
         return out
     age = age_days(landed, now)
     out["age_days"] = None if age is None else round(age, 1)
-    if age is not None and age >= days:
-        out.update(
-            verdict="yes",
-            ready=True,
-            reason=f"ready: waited {age:.0f} days in the development branch (observation period "
-            f"{days:g} days); {out['reason']}",
-        )
-    else:
-        out["ready"] = False
+    out["ready"] = age is not None and age >= days
+    if out["ready"]:
+        since = (now - timedelta(days=(age or 0) - days)).date().isoformat()
+        out["ready_since"] = since
+        out["reason"] = f"Wait, ready since {since} (observation period {days:g} days): {out['reason']}"
     return out
+
+
+def parse_as_of(text: str | None) -> datetime:
+    """`--as-of`: a date or an ISO 8601 time (UTC unless it says otherwise); None is now."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"--as-of must be a date (2023-12-05) or an ISO 8601 time, got {text!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

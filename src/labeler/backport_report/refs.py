@@ -24,6 +24,7 @@ class Refs:
         self.items = items
         self.order = {item.sha: i for i, item in enumerate(items)}
         self.by_subject = {item.subject: item.sha for item in items}
+        self.silent = frozenset(item.sha for item in items if P.RELEASE.search(item.subject))
         self.by_head: dict[str, list[str]] = {}
         for item in items:
             if len(item.subject) >= 12 and P.SUBJECT_START.match(item.subject):
@@ -38,7 +39,7 @@ class Refs:
     def mentioned(self, sentence: str) -> list[str]:
         refs = [m.group(1) for m in (*P.SHA.finditer(sentence), *P.QUOTED_SUBJECT.finditer(sentence))]
         refs += self._subjects_in(sentence)
-        return list(dict.fromkeys(sha for sha in (self.resolve(r) for r in refs) if sha))
+        return list(dict.fromkeys(sha for sha in (self.resolve(r) for r in refs) if sha and sha not in self.silent))
 
     def _subjects_in(self, sentence: str) -> list[str]:
         """Subjects of the range quoted without quotes (bullet lists of prerequisites)."""

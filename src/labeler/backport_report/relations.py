@@ -17,7 +17,9 @@ FIX_OF = re.compile(
     r"\b(?:introduc\w*|caus\w*|broke\w*|regress\w*|follow(?:s|ing)?[- ]?ups?|fix(?:es|ed|ing)?\s*:|"
     r"fixup|amend\w*|revert\w*|complement\w*|(?:this|it)\s+fix(?:es)?\s+(?:commit|the\s+\w+\s+in)|"
     # the cause in other words: "because of commit X", "in X I erroneously used", "Following X"
-    r"because\s+of|due\s+to|erroneous\w*|wrongly|by\s+mistake|mistakenly|^following)\b",
+    r"because\s+of|due\s+to|erroneous\w*|wrongly|by\s+mistake|mistakenly|^following|"
+    # what a commit left undone: "X forgot to reset the flag", "the fix in X is incomplete"
+    r"forg[eo]t\w*|incomplete|missed|(?:still\s+)?not\s+enough)\b",
     re.I,
 )
 _MAY_NAME = re.compile(
@@ -47,18 +49,25 @@ def _earlier(refs: Refs, sha: str, found: Sequence[str]) -> list[str]:
 
 
 def _fix_sentence(item: Item, refs: Refs, sentence: str, out: Relations) -> bool:
-    if not (FIX_OF.search(sentence) or P.INTRODUCED.search(sentence) or sentence.lower().startswith("fixes")):
-        return False
-    culprits = _earlier(refs, item.sha, refs.mentioned(sentence))
+    """A sentence saying this commit repairs an earlier one (True also when it only says where a bug
+    got worse: that names no prerequisite either)."""
+    part = P.blamed(sentence)
+    if P.USES.search(sentence) and not part:
+        return False  # "thanks to the function introduced in X": a dependency
+    if not (FIX_OF.search(part) or P.INTRODUCED.search(part) or part.lower().startswith("fixes")):
+        return part != sentence
+    culprits = _earlier(refs, item.sha, refs.mentioned(part))
     for culprit in culprits:
         out.add("fixes", "fixed_by", item.sha, culprit)
-    outside = [m.group(1) for m in P.SHA.finditer(sentence) if not refs.resolve(m.group(1))]
+    outside = [m.group(1) for m in P.SHA.finditer(part) if not refs.resolve(m.group(1))]
     if outside:
         out.fixes_outside.setdefault(item.sha, []).extend(outside)
-    return bool(culprits or outside)
+    return bool(culprits or outside or part != sentence)
 
 
 def _relate_one(item: Item, refs: Refs, out: Relations) -> None:
+    if item.sha in refs.silent:  # a release lists what it ships: no link either way
+        return
     revert = REVERT.match(item.subject)
     if revert and refs.resolve(revert.group(1)):
         out.add("fixes", "fixed_by", item.sha, refs.resolve(revert.group(1)) or "")
@@ -70,7 +79,9 @@ def _relate_one(item: Item, refs: Refs, out: Relations) -> None:
             out.add("depends_on", "needed_by", refs.next_of(item.sha) or "", item.sha)
         if _fix_sentence(item, refs, sentence, out):
             continue
-        if (P.DEPENDS.search(sentence) or P.YES.search(sentence)) and not P.CULPRIT.search(sentence):
+        if P.USES.search(sentence) or (
+            (P.DEPENDS.search(sentence) or P.YES.search(sentence)) and not P.CULPRIT.search(sentence)
+        ):
             for parent in _earlier(refs, item.sha, refs.mentioned(sentence) + refs.previous(item.sha, sentence)):
                 out.add("depends_on", "needed_by", item.sha, parent)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from labeler import md
 from labeler.backport_report import message as msg
+from labeler.backport_report.picklist import default_start
 from labeler.backport_report.report import VERDICTS, counts
 
 _LINKABLE = re.compile(r"(?<![\w&/#])#(\d{1,6})\b|\b(?=[0-9a-f]*\d)([0-9a-f]{7,40})\b")
@@ -52,15 +53,6 @@ def linkify(text: str, commit_url: str | None, issue_url: str | None) -> Any:
     return Markup("").join(pieces)
 
 
-def default_start(records: Sequence[Mapping[str, Any]]) -> str:
-    """Right after the last backported commit (after a backport round the table looks empty)."""
-    last = max((r["seq"] for r in records if r["backported"]), default=None)
-    if last is None:
-        return str(records[0]["seq"]) if records else "all"
-    later = [r["seq"] for r in records if r["seq"] > last]
-    return str(min(later)) if later else str(last + 1)
-
-
 def _seqs(shas: Sequence[Any], seq_of: Mapping[str, int]) -> list[int]:
     found = [seq_of.get(s["sha"] if isinstance(s, dict) else s) for s in shas]
     return sorted({s for s in found if s is not None})
@@ -80,7 +72,33 @@ def _links(rec: Mapping[str, Any], seq_of: Mapping[str, int]) -> dict[str, list[
 def _wait_note(rec: Mapping[str, Any]) -> str:
     if rec.get("age_days") is None:
         return ""
-    return f"ready: waited {rec['age_days']:.0f} d" if rec.get("ready") else f"waiting: {rec['age_days']:.0f} d so far"
+    if rec.get("ready"):
+        return f"Wait, ready since {rec.get('ready_since') or '?'} (waited {rec['age_days']:.0f} d)"
+    return f"waiting: {rec['age_days']:.0f} d so far"
+
+
+def _apply(rec: Mapping[str, Any], seq_of: Mapping[str, int]) -> dict[str, Any]:
+    """The apply check's cell: clean, the conflicting files, or skipped after a prerequisite."""
+    result = rec.get("apply")
+    if not isinstance(result, dict) or result.get("status") not in ("clean", "conflict", "skipped"):
+        return {"apply": "", "apply_text": ""}
+    files = [str(f) for f in result.get("files") or []]
+    text = {
+        "clean": "applies clean",
+        "conflict": "conflicts in "
+        + (", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")),
+        "skipped": f"skipped: needs #{seq_of.get(str(result.get('after')), '?')}, which did not apply",
+    }[result["status"]]
+    return {"apply": result["status"], "apply_text": text}
+
+
+def _pulled(rec: Mapping[str, Any], seq_of: Mapping[str, int]) -> dict[str, Any]:
+    """A commit pulled in by a later pick: its own verdict, and the rows whose Yes keep it Yes."""
+    own = rec.get("own_verdict")
+    if own not in VERDICTS:
+        return {"own": "", "pulled_by": []}
+    by = [*rec.get("needed_by", []), *([rec["pulled_by"]] if rec.get("pulled_by") else [])]
+    return {"own": own[0], "pulled_by": _seqs(by, seq_of)}
 
 
 def _row(
@@ -104,6 +122,11 @@ def _row(
         "bold": bool(BOLD.match(rec["subject"])),
         "url": _fill(commit_url, sha=rec["sha"]) if commit_url else None,
         "reason_html": linkify(rec["reason"], commit_url, issue_url),
+        "summary": str(rec.get("summary") or ""),
+        "target": str(rec.get("target") or ""),
+        "message": str(rec.get("message") or ""),
+        **_apply(rec, seq_of or {}),
+        **_pulled(rec, seq_of or {}),
         "backported": rec["backported"],
         "backported_to": rec["backported_to"],
         **_pull(rec, issue_url),

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from labeler.atomic import atomic_write, read_json
+from labeler.backport_report import summary
 from labeler.backport_report.backported import Backport
 from labeler.errors import UserError, setting
 
@@ -42,6 +43,8 @@ def record(
     links: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     links = links or {}
+    kind = verdict.get("kind", f"{verdict.get('source', 'model')}:{verdict['verdict']}")
+    target = summary.target(commit.message)
     return {
         "seq": seq,
         "sha": commit.sha,
@@ -54,10 +57,19 @@ def record(
         "backported": bool(backports),
         "backported_to": sorted({b.ref for b in backports}),
         "backport_commits": [{"ref": b.ref, "sha": b.sha, "match": b.how} for b in backports],
-        "kind": verdict.get("kind", f"{verdict.get('source', 'model')}:{verdict['verdict']}"),
+        "kind": kind,
         "confidence": verdict.get("confidence"),
+        "target": target,
+        "summary": summary.why(kind, target, verdict.get("ready_since")),
+        "message": commit.message,
         **(
             {"age_days": verdict.get("age_days"), "ready": verdict.get("ready", False)} if "age_days" in verdict else {}
+        ),
+        **({"ready_since": verdict["ready_since"]} if verdict.get("ready_since") else {}),
+        **(
+            {"own_verdict": verdict["own_verdict"], "pulled_by": verdict.get("pulled_by")}
+            if verdict.get("own_verdict")
+            else {}
         ),
         "depends_on": list(links.get("depends_on", [])),
         "needed_by": list(links.get("needed_by", [])),
@@ -68,7 +80,13 @@ def record(
 
 
 def write(path: str, meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> None:
-    atomic_write(path, json.dumps({"format": FORMAT, **meta, "commits": list(records)}, indent=1) + "\n")
+    """The report; `pick` and `needed` are what the page's command and its "needed by a pick" list
+    hold as loaded."""
+    from labeler.backport_report.picklist import pick_lists
+
+    pick, needed = pick_lists(records)
+    data = {"format": FORMAT, **meta, "pick": pick, "needed": needed, "commits": list(records)}
+    atomic_write(path, json.dumps(data, indent=1) + "\n")
 
 
 def read(path: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:

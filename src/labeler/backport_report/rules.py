@@ -19,7 +19,7 @@ from labeler.backport_report.rules_config import Rule, RulesConfig
 from labeler.backport_report.versions import Version
 
 __all__ = ["Decision", "Item", "classify_all", "decide"]
-REASON_LIMIT = 300
+REASON_LIMIT = 600
 
 
 class Decision(NamedTuple):
@@ -27,21 +27,24 @@ class Decision(NamedTuple):
     reason: str
     source: str  # instruction | conditional | dev-only | trailer | subject | culprit | lookahead | default
     depends_on: str | None = None
+    own: str | None = None  # pulled in by `depends_on`: the verdict it had before
 
 
 def _quote(sentence: str) -> str:
-    text = sentence if len(sentence) <= REASON_LIMIT else sentence[: REASON_LIMIT - 1] + "\u2026"
-    return f'"{text}"'
+    return f'"{msg.shorten(sentence, REASON_LIMIT)}"'
 
 
 def _kinds(sentence: str, config: RulesConfig) -> list[str]:
     """The instruction classes a sentence matches, strongest first: no > wait > hedged > yes."""
     builtins = P.MAYBE_INSTRUCTION.search(sentence) is not None  # one cheap scan spares four big ones
-    return [
+    kinds = [
         kind
         for kind, builtin in (("no", P.NO), ("wait", P.WAIT), ("hedged", P.HEDGED), ("yes", P.YES))
         if (builtins and builtin.search(sentence)) or any(p.search(sentence) for p in config.phrases.get(kind, ()))
     ]
+    if kinds and kinds[0] != "no" and builtins and P.WEAK.search(sentence):
+        return ["weak"]  # "could even be backported if needed": the developer leaves it open
+    return kinds
 
 
 class Finding(NamedTuple):
@@ -87,10 +90,10 @@ def _from_findings(found: list[Finding], config: RulesConfig) -> Decision | None
             f"the instruction does not concern {', '.join(config.stable_versions)}: {_quote(positive[0].sentence)}",
             "instruction",
         )
-    for kind in ("wait", "yes", "hedged"):
+    for kind in ("wait", "yes", "hedged", "weak"):
         chosen = [f for f in live if f.kind == kind]
         if chosen:
-            verdict = config.hedged if kind == "hedged" else kind
+            verdict = {"hedged": config.hedged, "weak": "uncertain"}.get(kind, kind)
             return Decision(verdict, f"instruction: {_quote(chosen[0].sentence)}", "instruction")
     return None
 
@@ -101,9 +104,10 @@ def _dev_only(item: Item, config: RulesConfig, refs: Refs) -> Decision | None:
     for sentence in msg.sentences(msg.strip_diff(item.message)):
         if P.DEV_ONLY.search(sentence):
             return Decision("no", f"only affects the development branch: {_quote(sentence)}", "dev-only")
-        if not P.INTRODUCED.search(sentence) and not sentence.lower().startswith("fixes:"):
+        part = P.blamed(sentence)
+        if not P.INTRODUCED.search(part) and not part.lower().startswith("fixes:"):
             continue
-        culprits = [sha for sha in refs.mentioned(sentence) if sha != item.sha]
+        culprits = [sha for sha in refs.mentioned(part) if sha != item.sha]
         if culprits:
             return Decision(
                 "no",
@@ -126,10 +130,11 @@ def _first_rule(lines: Iterable[str], rules: Sequence[Rule], source: str) -> Dec
 
 def _released_culprit(item: Item, refs: Refs) -> Decision | None:
     for sentence in msg.sentences(msg.strip_diff(item.message)):
+        part = P.blamed(sentence)
         if (
-            (P.INTRODUCED.search(sentence) or sentence.lower().startswith("fixes:"))
-            and refs.any_ref(sentence)
-            and not refs.mentioned(sentence)
+            (P.INTRODUCED.search(part) or part.lower().startswith("fixes:"))
+            and refs.any_ref(part)
+            and not refs.mentioned(part)
         ):
             return Decision(
                 "uncertain",
@@ -168,7 +173,11 @@ def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> 
         if decision.source != "instruction" or decision.verdict not in ("yes", "wait"):
             continue
         for sentence in msg.sentences(msg.strip_diff(later.message)):
-            if not (P.DEPENDS.search(sentence) or P.YES.search(sentence)) or P.CULPRIT.search(sentence):
+            if (
+                not (P.DEPENDS.search(sentence) or P.YES.search(sentence))
+                or P.CULPRIT.search(sentence)
+                or P.AMPLIFIED.search(sentence)  # "amplified with commit X": where a bug got worse
+            ):
                 continue
             for sha in refs.mentioned(sentence) + refs.previous(later.sha, sentence):
                 i = refs.order[sha]
@@ -180,7 +189,11 @@ def _lookahead(items: Sequence[Item], decisions: list[Decision], refs: Refs) -> 
                     # a prerequisite of a wait is decided with it later, not pulled in yet
                     verdict = "yes" if decision.verdict == "yes" else "uncertain"
                     decisions[i] = Decision(
-                        verdict, f"needed by {later.sha[:8]} ({decision.verdict}): {_quote(sentence)}", "lookahead"
+                        verdict,
+                        f"needed by {later.sha[:8]} ({decision.verdict}): {_quote(sentence)}",
+                        "lookahead",
+                        later.sha,
+                        decisions[i].verdict if verdict == "yes" else None,
                     )
 
 

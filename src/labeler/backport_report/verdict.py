@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from labeler.backport_report import message as msg
+
 VERDICTS = ("yes", "wait", "uncertain", "no")
 _WORD = r"(yes|no|wait|uncertain)"
 _MARKER = re.compile(r"\b(?:conclusion|verdict)\s*[:\-\u2013\u2014]", re.IGNORECASE)
@@ -61,7 +63,7 @@ def explanation(answer: str) -> str:
 
 def _squeeze(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1].rstrip() + "\u2026"
+    return msg.shorten(text, REASON_LIMIT)
 
 
 def parse_answer(answer: str) -> Verdict:
