@@ -30,14 +30,9 @@ def read(
         return {}
     try:
         return _read(numbers, rules, since)
-    except Exception as e:  # a GitHub failure is mapped below, anything else re-raised
-        from labeler import gh
-
-        problem = e if isinstance(e, UserError) else gh.failure(e)
-        if problem is None:
-            raise
+    except UserError as problem:  # the gh layer's GitHubError, or a garbled answer; anything else is a bug
         if mode == "on":
-            raise problem from None
+            raise
         runner.warning(f"pull request labels were not read, verdicts use git alone: {problem}")
         return {}
 

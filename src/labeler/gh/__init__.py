@@ -8,7 +8,7 @@ POST retries: labeler.gh.writes. Records built from GitHub's dicts: labeler.gh.r
 from __future__ import annotations
 
 from labeler.gh.client import DEFAULT_BOT_LOGIN, Client, GitHub, connect, open_repo, request, same_context
-from labeler.gh.errors import GitHubError, TimelineUnreadable, failure
+from labeler.gh.errors import GitHubError, TimelineUnreadable
 from labeler.gh.issues import open_issues
 from labeler.gh.records import Comment, Issue, PullRequest
 from labeler.gh.timeline import issue_timeline, timeline_comments
@@ -23,7 +23,6 @@ __all__ = [
     "PullRequest",
     "TimelineUnreadable",
     "connect",
-    "failure",
     "issue_timeline",
     "open_issues",
     "open_repo",

@@ -118,8 +118,3 @@ def _no_answer(e: BaseException, request: str) -> GitHubError:
         return GitHubError(hint, request=request, transient=True)
     hint = f"the request to GitHub at {api} failed ({type(e).__name__}): check GITHUB_API_URL"
     return GitHubError(hint, request=request)
-
-
-def failure(e: BaseException) -> UserError | None:
-    """The GitHubError in `e`, or None: for callers that catch broadly and re-raise what is not GitHub's."""
-    return e if isinstance(e, GitHubError) else None
