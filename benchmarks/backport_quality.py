@@ -269,7 +269,7 @@ def breakdown(results: dict[str, dict[str, Any]]) -> None:
         for sha, c in r["report"].items():
             n, k = table.setdefault(c["kind"], {}).get(name, (0, 0))
             table[c["kind"]][name] = (n + 1, k + r["truth"][sha])
-    print("\n== rules breakdown: hits and share backported per cycle (* = added in issue 12b)")
+    print("\n== rules breakdown: hits and share backported per cycle (* = the second set of message rules)")
     print("  " + f"{'kind':<22}" + "".join(f"{n.split('-')[0]:>22}" for n in names))
     for kind in sorted(table, key=lambda k: -sum(n for n, _ in table[k].values())):
         cells = "".join(

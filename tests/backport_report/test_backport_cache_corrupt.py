@@ -1,4 +1,4 @@
-"""A bad verdict cache never fails the nightly and is never saved again (issue 10, item 12)."""
+"""A bad verdict cache never fails the nightly and is never saved again."""
 
 from __future__ import annotations
 

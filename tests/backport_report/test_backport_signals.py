@@ -1,4 +1,4 @@
-"""Rules added for issue 12b, as pure functions: prerequisite lists after a colon, quoted subjects
+"""The second set of message rules, as pure functions: prerequisite lists after a colon, quoted subjects
 kept whole, the cause in other words, prerequisites and fixes of a wait, and the fix signals of
 projects that write no backport instructions (auto-detected)."""
 
