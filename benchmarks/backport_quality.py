@@ -100,7 +100,7 @@ def classify(
         out = Path(tmp) / "report.json"
         args = [
             "backport-report",
-            "--repo",
+            "--git-dir",
             str(Path(tmp) / "repo"),
             "--since",
             since,
@@ -335,6 +335,65 @@ def learning(results: dict[str, dict[str, Any]]) -> None:
             )
 
 
+# ---------------------------------------------------------------------------- learning which kinds are followed
+# The command demotes, on a nightly run, the proposing rule kinds this range's maintainers confidently
+# do not follow (labeler/backport_report/learn.py). Scored as a reviewer meets it: each commit is
+# judged by the nightly run of the day its observation period ends (LEARN_LAG_DAYS after it landed),
+# which learns only from commits decided by then (landed a window earlier) and picks made by then;
+# the commit's own outcome never counts (it is not decided yet on that day).
+
+
+def _seen(r: dict[str, Any], c: dict[str, Any]) -> Any:
+    from labeler.backport_report.learn import Seen
+    from labeler.backport_report.ready import parse_as_of
+
+    dates = [b["date"] for b in r.get("backport_commits") or [] if b.get("date")] if r["backported"] else []
+    picked = min((parse_as_of(d) for d in dates), default=None)
+    return Seen(r["sha"], c["kind"], c["verdict"], parse_as_of(r.get("commit_date") or r["date"]), picked)
+
+
+def nightly(result: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """sha -> verdict as the nightly of the commit's review day gives it; and the last day's learnt kinds."""
+    from datetime import timedelta
+
+    from labeler.backport_report import learn
+
+    seen = [_seen(r, result["report"][r["sha"]]) for r in result["records"]]
+    by_day: dict[Any, list[Any]] = {}
+    for x in seen:
+        by_day.setdefault((x.landed + timedelta(days=LEARN_LAG_DAYS)).date(), []).append(x)
+    out, last = {}, {}
+    for day, judged in sorted(by_day.items()):
+        now = min(x.landed for x in judged) + timedelta(days=LEARN_LAG_DAYS)
+        now = now.replace(hour=23, minute=59) if now.date() == day else now
+        last = learn.learn(seen, now)
+        verdicts = {x.sha: {"verdict": x.verdict, "reason": ""} for x in judged}
+        out.update({sha: v["verdict"] for sha, v in learn.demote(verdicts, judged, last, now).items()})
+    return out, last
+
+
+def learnt(results: dict[str, dict[str, Any]]) -> None:
+    print("\n== learning which rule kinds this repository follows (nightly, time order; yes|wait = backport)")
+    for name, r in results.items():
+        before = {sha: c["verdict"] for sha, c in r["report"].items()}
+        after, last = nightly(r)
+        b = score((r["truth"][sha], v in POSITIVE) for sha, v in before.items())
+        a = score((r["truth"][sha], after[sha] in POSITIVE) for sha in before)
+        print(f"  {name}")
+        print(line("before (rules)", b))
+        print(line("after (learnt kinds demoted)", a))
+        print(
+            f"    change: P {a['P'] - b['P']:+.3f}  R {a['R'] - b['R']:+.3f}  F1 {a['F1'] - b['F1']:+.3f}; "
+            f"{sum(before[s] in POSITIVE and after[s] not in POSITIVE for s in before)} proposals became suggestions"
+        )
+        for kind, x in last.items():
+            if x.demoted:
+                print(
+                    f"    demoted at the cycle's last nightly: {kind:<22} {x.picked}/{x.decided} = {x.share:.2f} "
+                    f"(upper bound {x.upper:.2f})"
+                )
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, metavar="N", help="score a generated corpus of N commits instead")
@@ -386,6 +445,7 @@ def run(argv: list[str] | None = None) -> int:
     }
     calibration(results, args.calibrate)
     learning(results)
+    learnt(results)
     if args.rules_breakdown:
         breakdown(results)
     print("\n== targets (yes|wait = backport): F1 >= 0.88 at precision >= 0.95 on each cycle")

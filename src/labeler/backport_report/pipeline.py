@@ -115,7 +115,47 @@ def find_backports(opts: Options, meta: dict[str, Any], commits: Sequence[Commit
     stable = {ref: git.log(opts.repo, f"{since_sha}..{ref}") for ref in opts.stable}
     dev_ids = git.patch_ids(opts.repo, f"{since_sha}..{meta['until_sha']}")
     stable_ids = {ref: git.patch_ids(opts.repo, f"{since_sha}..{ref}") for ref in opts.stable}
+    landed = {c.sha: c.commit_date or c.date for ref_commits in stable.values() for c in ref_commits}
+    meta["_stable_landed"] = landed  # when each stable commit landed: the learner's clock of picks (popped)
     return match(commits, stable, dev_ids, stable_ids)
+
+
+def learn_kinds(
+    opts: Options,
+    meta: dict[str, Any],
+    commits: Sequence[Commit],
+    verdicts: dict[str, dict[str, Any]],
+    backports: dict[str, list[Any]],
+) -> dict[str, dict[str, Any]]:
+    """Demote the proposing rule kinds this range's maintainers confidently do not follow (as of the
+    clock: only picks that had landed on stable by then count)."""
+    from labeler.backport_report import learn, ready
+
+    now = ready.parse_as_of(opts.as_of)
+    landed = meta.pop("_stable_landed", None) or {}
+    seen = [
+        learn.Seen(
+            c.sha,
+            verdicts[c.sha].get("kind", ""),
+            verdicts[c.sha]["verdict"],
+            _when(c.commit_date or c.date),
+            min(filter(None, (_when(landed.get(b.sha, "")) for b in backports.get(c.sha, []))), default=None),
+        )
+        for c in commits
+    ]
+    learned = learn.learn(seen, now)
+    meta["learned_kinds"] = learn.as_json(learned)
+    meta["learned_summary"] = learn.summary(learned)
+    return learn.demote(verdicts, seen, learned, now)
+
+
+def _when(text: str) -> Any:
+    from labeler.backport_report import ready
+
+    try:
+        return ready.parse_as_of(text) if text else None
+    except UserError:
+        return None
 
 
 def plan(
@@ -153,6 +193,7 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from labeler.backport_report.relations import relate
 
     backports = find_backports(opts, meta, commits)
+    meta.setdefault("_stable_landed", {})
     items = [Item(c.sha, c.subject, c.message) for c in commits]
     rel = relate(items)
     config = providers.rules_config(opts, meta)  # the rules file, read once: its labels and its rules
@@ -161,10 +202,12 @@ def run(opts: Options) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     # model starts from their verdicts (and may be asked only where they are not confident).
     verdicts = providers.classify_rules(opts, meta, items, facts, rel, config)
     if opts.dry_run:
+        meta.pop("_stable_landed")
         click.echo(plan(opts, meta, mine, *providers.model_work(opts, mine, verdicts, facts, rel)))
         return meta, []
     if opts.provider != "rules":
         verdicts = providers.classify_model(opts, meta, mine, verdicts, facts, rel)
+    verdicts = learn_kinds(opts, meta, commits, verdicts, backports)
     now = ready.parse_as_of(opts.as_of)
     meta["as_of"] = now.isoformat(timespec="seconds")
     seqs = {c.sha: i for i, c in enumerate(commits, 1)}
@@ -234,6 +277,8 @@ def publish(opts: Options, meta: dict[str, Any], records: list[dict[str, Any]]) 
     for verdict in report.VERDICTS:
         runner.set_output(verdict, str(table[verdict]["new"]))
     runner.summary(render.render_summary(meta, records, commit_url=commit_url))
+    if meta.get("learned_summary"):
+        click.echo(meta["learned_summary"])
     click.echo(", ".join(f"{v}: {table[v]['new']} (+{table[v]['backported']} backported)" for v in report.VERDICTS))
 
 

@@ -208,6 +208,8 @@ def render_summary(
             f"Commits brought by a pull request: {int(pulls.get('mapped', 0))}, "
             f"{int(pulls.get('labelled', 0))} of them by one with a backport label.",
         ]
+    if meta.get("learned_summary"):
+        lines += ["", md.escape(str(meta["learned_summary"])) + "."]
     todo = [r for r in records if r["verdict"] == "yes" and not r["backported"]]
     lines += ["", f"**To backport (yes, not yet backported): {len(todo)}**", ""]
     for rec in todo[:limit]:

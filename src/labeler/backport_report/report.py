@@ -60,7 +60,7 @@ def record(
         "kind": kind,
         "confidence": verdict.get("confidence"),
         "target": target,
-        "summary": summary.why(kind, target, verdict.get("ready_since")),
+        "summary": summary.why(kind, target, verdict.get("ready_since")) + _suggested(verdict.get("learned")),
         "message": commit.message,
         **(
             {"age_days": verdict.get("age_days"), "ready": verdict.get("ready", False)} if "age_days" in verdict else {}
@@ -77,6 +77,12 @@ def record(
         "fixed_by": list(links.get("fixed_by", [])),
         "pull_request": links.get("pull_request"),
     }
+
+
+def _suggested(learned: Mapping[str, int] | None) -> str:
+    if not learned:
+        return ""
+    return f"; suggested only: this repository picked {learned['picked']} of {learned['decided']} such commits"
 
 
 def write(path: str, meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> None:
