@@ -109,6 +109,7 @@ def test_summary_line_and_json():
     assert learn.as_json(learned)["instruction:yes"]["demoted"] is False
     assert "fix-report:wait 20/40" in learn.summary(learned)
     assert "none below" in learn.summary(learn.learn(_seen(30, 30, "instruction:yes"), NOW))
+    assert "nothing decided" in learn.summary({})
 
 
 def _commit(repo: Path, message: str, name: str, when: str) -> str:
@@ -118,7 +119,7 @@ def _commit(repo: Path, message: str, name: str, when: str) -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
-def test_a_rule_maintainers_never_follow_is_demoted_on_later_commits(tmp_path):
+def test_a_rule_maintainers_never_follow_is_demoted_on_later_commits(tmp_path, capsys):
     """Sixteen commits ask for a backport in June and none is picked (one other commit is); in August
     two more ask the same: the nightly of 5 August proposes the June ones as before (already decided)
     and only suggests the August ones."""
@@ -149,6 +150,7 @@ def test_a_rule_maintainers_never_follow_is_demoted_on_later_commits(tmp_path):
     out = tmp_path / "r.json"
     args = ["backport-report", "--git-dir", str(repo), "--since", "v1.1-dev0", "--stable", "1.0", "--json", str(out)]
     assert main([*args, "--as-of", "2023-08-05"]) == 0
+    assert "suggested, not proposed (picked/decided): instruction:yes 1/16" in capsys.readouterr().out
     data = json.loads(out.read_text())
     by_sha = {c["sha"]: c for c in data["commits"]}
     kind = by_sha[june[1]]["kind"]

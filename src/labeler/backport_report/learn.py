@@ -118,6 +118,8 @@ def as_json(learned: Mapping[str, Learned]) -> dict[str, dict[str, Any]]:
 
 def summary(learned: Mapping[str, Learned]) -> str:
     """One line: which kinds were demoted, with their figures."""
+    if not learned:
+        return "learnt from this range's picks: nothing decided yet"
     down = [f"{k} {x.picked}/{x.decided}" for k, x in learned.items() if x.demoted]
     measured = sum(x.decided >= MIN_DECIDED for x in learned.values())
     if not down:
