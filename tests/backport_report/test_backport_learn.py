@@ -46,8 +46,10 @@ def test_a_kind_picked_half_the_time_on_enough_commits_is_demoted_with_its_figur
     out = learn.demote(_verdicts(seen), seen, learn.learn(seen, NOW), NOW)
     assert out["new"]["verdict"] == "uncertain"
     assert out["new"]["confidence"] == 0.5
+    assert out["new"]["learned"] == {"picked": 20, "decided": 40, "eventual": 0.5}
     assert out["new"]["reason"].startswith(
-        "this repository picked 50 % of `fix-report` commits this cycle (20 of 40): suggested, not proposed."
+        "this repository picks about 50 % of `fix-report` commits this cycle (20 of 40 picked so far): "
+        "suggested, not proposed."
     )
     assert out["new"]["reason"].endswith("a fix report")
     # decided commits keep the verdict they were measured with
@@ -97,6 +99,49 @@ def test_a_commit_without_a_readable_date_is_never_decided():
     assert learn.learn(seen, NOW) == {}
 
 
+def _late(n: int, picked: int, delay: float, *, days_ago: float = 200, kind: str = "follows:yes") -> list[Seen]:
+    landed = NOW - timedelta(days=days_ago)
+    pick = landed + timedelta(days=delay)
+    return [Seen(f"{days_ago}-{i}", kind, "yes", landed, pick if i < picked else None) for i in range(n)]
+
+
+def test_a_late_picking_repository_s_slow_but_sure_kind_is_not_demoted():
+    """Maintainers pick 29 of 30 such commits, 40 days after they land; twenty more landed 35 days ago
+    and are not picked yet. Counted as not picked they would make it 29 of 50 (demoted); they are only
+    not picked *yet*, younger than any pick delay seen, so they say nothing about the share."""
+    seen = [*_late(30, 29, 40), *_late(20, 0, 40, days_ago=35)]
+    got = learn.learn(seen, NOW)["follows:yes"]
+    assert (got.decided, got.picked, round(got.share, 2)) == (50, 29, 0.58)
+    assert round(got.eventual, 3) == 0.967 and round(got.effective) == 30
+    assert got.demoted is False
+    assert (
+        learn.demote(_verdicts([_new("follows:yes")]), [_new("follows:yes")], {"follows:yes": got}, NOW)["new"][
+            "verdict"
+        ]
+        == "yes"
+    )
+
+
+def test_a_kind_rarely_picked_even_long_after_is_demoted_and_its_late_picks_count():
+    """Half of the old commits were never picked in 200 days (one of the picks came 150 days late):
+    the same twenty young commits cannot lift that share."""
+    seen = [*_late(14, 14, 40), *_late(1, 1, 150, days_ago=199), *_late(15, 0, 40, days_ago=198)]
+    seen += _late(20, 0, 40, days_ago=35)
+    got = learn.learn(seen, NOW)["follows:yes"]
+    assert (got.decided, got.picked, got.eventual) == (50, 15, 0.5)
+    assert got.demoted is True and got.upper < 0.7
+
+
+def test_kaplan_meier_without_censoring_is_the_plain_share_and_censoring_lowers_the_evidence():
+    assert learn.kaplan_meier([(5.0, True)] * 20 + [(60.0, False)] * 20) == (0.5, 40.0)
+    assert learn.kaplan_meier([(60.0, False)] * 10) == (0.0, 10.0)
+    assert learn.kaplan_meier([(5.0, True)] * 3) == (1.0, 3.0)
+    # a pick and a censoring on the same day: the censored commit was still at risk that day
+    assert learn.kaplan_meier([(5.0, False), (5.0, True)])[0] == 0.5
+    share, effective = learn.kaplan_meier([(5.0, True)] * 10 + [(10.0, False)] * 10 + [(20.0, True), (30.0, False)])
+    assert share == pytest.approx(1 - 12 / 22 * 1 / 2) and 4 < effective < 6  # 22 commits, but 10 leave early
+
+
 @pytest.mark.parametrize(("k", "n", "low", "high"), [(0, 16, 0.0, 0.16), (20, 40, 0.6, 0.64), (99, 100, 0.99, 1.0)])
 def test_wilson_upper_bound(k, n, low, high):
     assert low <= learn.wilson_upper(k, n) <= high
@@ -105,9 +150,17 @@ def test_wilson_upper_bound(k, n, low, high):
 
 def test_summary_line_and_json():
     learned = learn.learn([*_seen(40, 20), *_seen(30, 30, "instruction:yes")], NOW)
-    assert learn.as_json(learned)["fix-report:wait"] == {"decided": 40, "picked": 20, "share": 0.5, "demoted": True}
+    assert learn.as_json(learned)["fix-report:wait"] == {
+        "decided": 40,
+        "picked": 20,
+        "share": 0.5,
+        "eventual": 0.5,
+        "effective": 40.0,
+        "upper": 0.626,
+        "demoted": True,
+    }
     assert learn.as_json(learned)["instruction:yes"]["demoted"] is False
-    assert "fix-report:wait 20/40" in learn.summary(learned)
+    assert "fix-report:wait 20/40 (~50% eventually)" in learn.summary(learned)
     assert "none below" in learn.summary(learn.learn(_seen(30, 30, "instruction:yes"), NOW))
     assert "nothing decided" in learn.summary({})
 
@@ -155,12 +208,13 @@ def test_a_rule_maintainers_never_follow_is_demoted_on_later_commits(tmp_path, c
     by_sha = {c["sha"]: c for c in data["commits"]}
     kind = by_sha[june[1]]["kind"]
     assert kind.endswith(":yes")
-    assert data["learned_kinds"][kind] == {"decided": 16, "picked": 1, "share": 0.062, "demoted": True}
+    got = data["learned_kinds"][kind]
+    assert (got["decided"], got["picked"], got["share"], got["eventual"], got["demoted"]) == (16, 1, 0.062, 0.062, True)
     assert all(by_sha[s]["verdict"] == "yes" for s in june[1:])
     for sha in august:
         assert by_sha[sha]["verdict"] == "uncertain"
         assert by_sha[sha]["confidence"] == 0.062
-        assert "picked 6 % of" in by_sha[sha]["reason"] and "(1 of 16)" in by_sha[sha]["reason"]
+        assert "picks about 6 % of" in by_sha[sha]["reason"] and "(1 of 16 picked so far)" in by_sha[sha]["reason"]
         assert sha not in data["pick"]
     # in June nothing was decided yet: the same commits were proposed
     assert main([*args, "--as-of", "2023-07-01"]) == 0
