@@ -389,8 +389,8 @@ def learnt(results: dict[str, dict[str, Any]]) -> None:
         for kind, x in last.items():
             if x.demoted:
                 print(
-                    f"    demoted at the cycle's last nightly: {kind:<22} {x.picked}/{x.decided} = {x.share:.2f} "
-                    f"(upper bound {x.upper:.2f})"
+                    f"    demoted at the cycle's last nightly: {kind:<22} {x.picked}/{x.decided} = {x.share:.2f}, "
+                    f"eventually {x.eventual:.2f} (upper bound {x.upper:.2f})"
                 )
 
 
