@@ -6,6 +6,8 @@
   test sends a bad request on purpose). Without the spec (tests/fakes/fetch_assets.sh) validation is
   skipped with one warning.
 - fake_llm: a started FakeLLM; ANTHROPIC_BASE_URL/OPENAI_BASE_URL and both API keys set.
+- fake_models: a started FakeLLM standing in for GitHub Models: LABELER_MODELS_URL at it, no API key set (the
+  keyless path: add fake_github for the workflow token, LABELER_GITHUB_MODELS=true for the opt-in).
 - event_file(name, **overrides) -> Path: tests/events/<name>.json deep-merged with overrides, written to
   tmp_path; also sets GITHUB_EVENT_PATH and GITHUB_EVENT_NAME.
 - actions_env: GITHUB_ACTIONS=true and GITHUB_OUTPUT/GITHUB_STEP_SUMMARY/GITHUB_ENV files in tmp_path;
@@ -134,6 +136,20 @@ def fake_llm(_network_guard: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_ANTHROPIC_KEY)
         monkeypatch.setenv("OPENAI_API_KEY", FAKE_OPENAI_KEY)
         yield llm
+    if llm.errors:
+        pytest.fail("fake LLM bug: " + "\n".join(llm.errors), pytrace=False)
+
+
+@pytest.fixture
+def fake_models(_network_guard: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from labeler import quota
+
+    quota.forget()
+    with FakeLLM() as llm:
+        monkeypatch.setenv("LABELER_MODELS_URL", llm.models_url)
+        monkeypatch.setenv("LABELER_RETRY_AFTER_CAP", "5")
+        yield llm
+    quota.forget()
     if llm.errors:
         pytest.fail("fake LLM bug: " + "\n".join(llm.errors), pytrace=False)
 

@@ -15,19 +15,29 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from labeler import llm_params
+from labeler import limits, llm_params, quota
 from labeler.errors import UserError
 
-# Current, cheap models meant for high-volume classification (checked in the providers' docs).
-DEFAULT_MODELS = {"anthropic": "claude-haiku-5-5", "openai": "gpt-5.4-mini"}
-KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
-BASE_URL_ENV = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
+# Current, cheap models meant for high-volume classification (checked in the providers' docs); GitHub Models'
+# free tier counts a "low" model such as gpt-4.1-mini at the most requests a day.
+DEFAULT_MODELS = {"anthropic": "claude-haiku-5-5", "openai": "gpt-5.4-mini", "github-models": "openai/gpt-4.1-mini"}
+KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY", "github-models": "GITHUB_TOKEN"}
+BASE_URL_ENV = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL", "github-models": "LABELER_MODELS_URL"}
 RETRY_AFTER_CAP = 30.0
 MAX_ROOM = 8192  # the most tokens a re-ask after a cut answer asks for
 
 
 class ModelError(UserError):
     """The provider failed for good (after the SDK's own retries)."""
+
+
+class ModelUnavailable(ModelError):
+    """The provider will not answer this run: it refused the token (`refused`), or its free limits are spent.
+    Callers with an offline provider fall back to it instead of failing."""
+
+    def __init__(self, message: str, *, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 class InvalidAnswer(UserError):
@@ -262,7 +272,43 @@ def _describe(e: Exception) -> str:
     return f"HTTP {status} {kind}" if status else type(e).__name__
 
 
-PROVIDERS = {"anthropic": AnthropicModel, "openai": OpenAIModel}
+MODELS_URL = "https://models.github.ai/inference"
+
+
+@dataclass
+class GitHubModelsModel(OpenAIModel):
+    """GitHub Models: OpenAI-compatible chat completions at the models URL (no /v1), the workflow token as the
+    key. Requests are paced to the free limits the responses announce; a refusal or spent limits raise
+    ModelUnavailable, so a run can carry on offline."""
+
+    provider: str = "github-models"
+    max_input_tokens: int = limits.FREE_INPUT_TOKENS - limits.RESERVED_TOKENS
+
+    def __post_init__(self) -> None:
+        openai = sdk("openai")
+
+        self._sdk = openai
+        self.quota = quota.shared(self.base_url or MODELS_URL, self.settings.retry_after_cap)
+        self._client = openai.OpenAI(
+            api_key=self.api_key,
+            base_url=(self.base_url or MODELS_URL).rstrip("/"),
+            timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries,
+            http_client=openai.DefaultHttpxClient(event_hooks={"response": [self.quota.observe]}),
+        )
+
+    def complete(self, **kwargs: Any) -> str:
+        if problem := self.quota.before_request():
+            raise ModelUnavailable(problem, refused=False)
+        try:
+            return super().complete(**kwargs)
+        except ModelError as e:
+            if problem := self.quota.unavailable():
+                raise ModelUnavailable(problem, refused=self.quota.refused) from None
+            raise e from None
+
+
+PROVIDERS: dict[str, Any] = {"anthropic": AnthropicModel, "openai": OpenAIModel, "github-models": GitHubModelsModel}
 
 
 def get_model(
@@ -281,7 +327,7 @@ def get_model(
     if not api_key and provider == "openai" and base_url:
         api_key = "unused"  # local OpenAI-compatible servers (llama.cpp, Ollama) take no key
     if not api_key:
-        raise UserError(f"the {provider} provider needs an API key: set {KEY_ENV[provider]}")
+        raise UserError(f"the {provider} provider needs {_key_kind(provider)}: set {KEY_ENV[provider]}")
     model_cls: Any = PROVIDERS[provider]
     model: Model = model_cls(
         name=name or DEFAULT_MODELS[provider],
@@ -290,6 +336,27 @@ def get_model(
         settings=settings or Settings.from_env(),
     )
     return model
+
+
+def _key_kind(provider: str) -> str:
+    return "a token with `permissions: models: read` (the workflow's)" if provider == "github-models" else "an API key"
+
+
+def opted_in() -> bool:
+    """The workflow asked for GitHub Models (the action's `github-models: true`)."""
+    return os.environ.get("LABELER_GITHUB_MODELS", "").strip().lower() in ("true", "1", "yes")
+
+
+def detected() -> str | None:
+    """The hosted provider the environment selects by itself: a key, else GitHub Models when the workflow opted
+    in and has its token; None keeps the run offline (a command line that did not ask never calls out)."""
+    if os.environ.get("ANTHROPIC_API_KEY"):
+        return "anthropic"
+    if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
+        return "openai"
+    if opted_in() and os.environ.get("GITHUB_TOKEN"):
+        return "github-models"
+    return None
 
 
 def ask_json(

@@ -4,13 +4,15 @@
         llm.enqueue({"labels": ["bug"]})                   # dict: forced tool input / JSON content
         client = anthropic.Anthropic(base_url=llm.anthropic_url, api_key="k")   # no /v1
         client = openai.OpenAI(base_url=llm.openai_url, api_key="k")            # with /v1
+        client = openai.OpenAI(base_url=llm.models_url, api_key=token)          # GitHub Models' path
 
 Answer sources, in order: the queue (`enqueue`), `responder(route, request_json)`, `default`.
 An answer is a dict (returned as the forced tool's input, as the JSON text of a json_schema /
 output_config request, else as JSON text), a str (raw text: send garbage on purpose), or `Raw`
 (exact status/body/headers, e.g. malformed JSON), or `Stopped` (cut at the token limit, or a refusal). Faults (`fault`, `hang`) come before answers and
 never consume one. Control endpoints for out-of-process users (act): `POST /__replies` with a JSON
-list of answers, `POST /__faults` with a list of {status, times, headers, body}.
+list of answers, `POST /__faults` with a list of {status, times, headers, body, route}. `reply_headers`
+go with every answer (rate-limit headers).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from ._http import LoopbackServer, Reply, Request
 
 ANTHROPIC = "/v1/messages"
 OPENAI = "/v1/chat/completions"
+MODELS = "/inference/chat/completions"  # GitHub Models: OpenAI-compatible, no /v1
+ROUTES = {ANTHROPIC: "anthropic", OPENAI: "openai", MODELS: "github-models"}
 ANTHROPIC_ERRORS = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -61,7 +65,7 @@ class Stopped:
 
 @dataclass
 class LLMRequest:
-    route: str  # "anthropic" | "openai"
+    route: str  # "anthropic" | "openai" | "github-models"
     json: Any
     headers: dict[str, str]
     path: str
@@ -90,6 +94,7 @@ class FakeLLM(LoopbackServer):
         # Refuse what the real APIs refuse: sampling parameters on Anthropic's API version 2026-10-21,
         # max_tokens and temperature on OpenAI reasoning models (o-series, GPT-5 and later).
         self.realistic = True
+        self.reply_headers: dict[str, str] = {}  # sent with every answer, e.g. x-ratelimit-remaining-requests
         self._queue: collections.deque[Any] = collections.deque()
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
@@ -102,6 +107,11 @@ class FakeLLM(LoopbackServer):
     @property
     def openai_url(self) -> str:
         return self.base + "/v1"
+
+    @property
+    def models_url(self) -> str:
+        """Where GitHub Models would be (its https://models.github.ai/inference)."""
+        return self.base + "/inference"
 
     # ------------------------------------------------------------------ scripting
     def enqueue(self, *answers: Any) -> None:
@@ -139,7 +149,7 @@ class FakeLLM(LoopbackServer):
     def dispatch(self, req: Request) -> Reply | None:
         if req.method == "POST" and req.path in ("/__replies", "/__faults"):
             return self._control(req)
-        route = {ANTHROPIC: "anthropic", OPENAI: "openai"}.get(req.path)
+        route = ROUTES.get(req.path)
         if route is None or req.method != "POST":
             return Reply(404, {"error": {"message": f"no route {req.method} {req.path}", "type": "not_found_error"}})
         with self._lock:
@@ -161,7 +171,9 @@ class FakeLLM(LoopbackServer):
             if req.path == "/__replies":
                 self.enqueue(item)
             else:
-                self.fault(item["status"], item.get("times", 1), item.get("headers"), item.get("body"))
+                self.fault(
+                    item["status"], item.get("times", 1), item.get("headers"), item.get("body"), item.get("route")
+                )
         return Reply(200, {"ok": True, "queued": len(items)})
 
     def _take_fault(self, route: str) -> _Fault | None:
@@ -214,7 +226,8 @@ class FakeLLM(LoopbackServer):
             return Reply(answer.status, body, dict(answer.headers))
         n = next(self._ids)
         make = _anthropic if route == "anthropic" else _openai
-        return Reply(200, make(request, answer, n), {"request-id": f"req_fake_{n}", "x-request-id": f"req_fake_{n}"})
+        headers = {"request-id": f"req_fake_{n}", "x-request-id": f"req_fake_{n}", **self.reply_headers}
+        return Reply(200, make(request, answer, n), headers)
 
 
 _SAMPLING = ("temperature", "top_p", "top_k")
