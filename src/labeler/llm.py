@@ -347,14 +347,15 @@ def opted_in() -> bool:
     return os.environ.get("LABELER_GITHUB_MODELS", "").strip().lower() in ("true", "1", "yes")
 
 
-def detected() -> str | None:
+def detected(github_models: bool | None = None) -> str | None:
     """The hosted provider the environment selects by itself: a key, else GitHub Models when the workflow opted
-    in and has its token; None keeps the run offline (a command line that did not ask never calls out)."""
+    in (`github_models`, default LABELER_GITHUB_MODELS) and has its token; None keeps the run offline (a command
+    line that did not ask never calls out)."""
     if os.environ.get("ANTHROPIC_API_KEY"):
         return "anthropic"
     if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
         return "openai"
-    if opted_in() and os.environ.get("GITHUB_TOKEN"):
+    if (opted_in() if github_models is None else github_models) and os.environ.get("GITHUB_TOKEN"):
         return "github-models"
     return None
 

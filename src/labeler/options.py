@@ -83,6 +83,32 @@ def model_path(help: str = "Directory of a model from `labeler model train`.") -
     return click.option("--model-path", envvar="LABELER_MODEL_PATH", show_envvar=True, help=help)
 
 
+# GitHub Models through the workflow token: asked for explicitly (the drop-in workflows' `github-models: true`,
+# next to `permissions: models: read`), so a command line that did not ask never calls out.
+def github_models(
+    help: str = "With no Anthropic or OpenAI key, ask GitHub Models with GITHUB_TOKEN (the workflow token; the job "
+    "needs `permissions: models: read`); when it refuses or its free limits are spent, go on offline.",
+) -> Decorator[Any]:
+    return click.option(
+        "--github-models/--no-github-models",
+        "github_models",
+        envvar="LABELER_GITHUB_MODELS",
+        show_envvar=True,
+        default=False,
+        help=help,
+    )
+
+
+def models_url() -> Decorator[Any]:
+    return click.option(
+        "--models-url",
+        envvar="LABELER_MODELS_URL",
+        show_envvar=True,
+        help="GitHub Models endpoint (provider github-models). [default: https://models.github.ai/inference; "
+        "an organization's: https://models.github.ai/orgs/ORG/inference]",
+    )
+
+
 def endpoint(prefix: str, env: str, role: str) -> Decorator[Any]:
     """--[prefix-]base-url, --[prefix-]model, --[prefix-]api-key of an OpenAI-compatible server, from ENV_*."""
 

@@ -52,6 +52,14 @@ def select(
     return [i for i in issues if needs_labels(i, cfg, abstain_label, provenance_label)][:max_issues]
 
 
+def stopped(reason: str, done: int, chosen: int, at: int) -> str:
+    """Why a backlog run stopped early, how far it got and where the next run starts."""
+    return (
+        f"backlog: stopped after {done} of {chosen} issue(s): {reason}. Nothing is lost: the next run starts "
+        f"with #{at}, since issues labeled so far no longer qualify"
+    )
+
+
 def _note(p: Plan | None, why: str) -> str:
     if p is None:
         return md.escape(why)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PAID = frozenset({"anthropic", "openai"})
+# GitHub Models is free within limits, but counted all the same: the per-issue and per-run caps keep its daily
+# quota for new issues.
+PAID = frozenset({"anthropic", "openai", "github-models"})
 
 
 def spends(provider: str) -> bool:

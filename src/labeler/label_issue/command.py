@@ -16,7 +16,7 @@ import click
 from labeler import config as config_mod
 from labeler import md, options, persist, runner
 from labeler.errors import UserError
-from labeler.label_issue import audit, backlog, event, labeling, learned, providers, site, steps
+from labeler.label_issue import audit, backlog, event, keyless, labeling, learned, providers, site, steps
 from labeler.label_issue import budget as budget_mod
 from labeler.label_issue import replay_command as replay_cmd
 from labeler.label_issue.labeling import MARKER, Plan, Settings, Trigger
@@ -57,6 +57,8 @@ class Args:
     config_path: str | None
     provider: str | None
     model: str | None
+    github_models: bool
+    models_url: str | None
     model_path: str | None
     learn_from: str | None
     model_max_age: float
@@ -78,6 +80,20 @@ class Args:
     max_issues: int
     max_model_calls: int | None
 
+    def provider_for(
+        self, history_db: str | None, *, learn: bool, fallback: keyless.Fallback | None = None
+    ) -> providers.Provider:
+        return providers.resolve_provider(
+            self.provider,
+            self.model,
+            self.model_path,
+            history_db,
+            learn=learn,
+            github_models=self.github_models,
+            models_url=self.models_url,
+            fallback=fallback,
+        )
+
     def learning(self) -> learned.Options:
         return learned.Options(
             self.model_path or learned.DEFAULT_MODEL_PATH,
@@ -97,7 +113,8 @@ class Args:
 ENV_HELP = """
 \b
 Environment besides each option's own: GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL, LABELER_BOT_LOGIN;
-ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_MODEL_TIMEOUT (seconds, default 60).
+ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_MODEL_TIMEOUT (seconds, default 60);
+LABELER_RETRY_AFTER_CAP (the longest wait for a rate limit, seconds, default 30).
 """
 
 
@@ -107,8 +124,13 @@ ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL; LABELER_
 @options.issue("Label this issue (read through the API) instead of the event's.")
 @options.repo()
 @options.config("labels.yml (default .github/labels.yml, labels.yml).")
-@options.provider("anthropic, openai, learned, keywords or local (default: by the key set, else learned).")
+@options.provider(
+    "anthropic, openai, github-models, learned, keywords or local (default: by the key set, else github-models "
+    "with --github-models, else learned)."
+)
 @options.model("Model name for the provider.")
+@options.github_models()
+@options.models_url()
 @options.model_path(
     f"Model directory: the learned model is kept here (default {learned.DEFAULT_MODEL_PATH}); "
     "provider local: a model from `labeler model train`."
@@ -261,8 +283,9 @@ def check_cache(args: Args) -> None:
 def replay(args: Args) -> None:
     """The provider over past issues, scored against their labels; writes nothing to GitHub."""
     cfg = config_mod.load(args.config_path)
-    # the history's past issues are examples here too, cut at the issue's number (none newer than it)
-    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db)
+    # the history's past issues are examples here too, cut at the issue's number (none newer than it); a replay
+    # measures one provider, so GitHub Models never hands over to another
+    chosen = args.provider_for(args.history_db, learn=False, fallback=keyless.Fallback(None))
     settings = settings_from(cfg, min_confidence=args.min_confidence, max_labels=args.max_labels, dry_run=True)
     where = replay_cmd.Source(args.replay_path or "", args.limit, args.sample, args.cache_path)
     spend = budget_mod.RunBudget(args.max_model_calls)
@@ -282,7 +305,7 @@ def label_event(args: Args) -> None:
     if trigger.action == "skip":
         runner.notice(f"label-issue: {trigger.reason}")
         return report(None, trigger)
-    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db, learn=True)
+    chosen = args.provider_for(args.history_db, learn=True)
     where = site.connect(args.repo, settings.dry_run, trigger.issue)
     chosen = prepared(chosen, where, cfg, settings, args)
     result = steps.run(trigger, steps.Job(cfg, settings, chosen, where, budget_mod.RunBudget(None)))
@@ -296,8 +319,9 @@ def label_backlog(args: Args) -> None:
     """Open issues without a label from labels.yml; a dry run (the default) reads the same and writes nothing."""
     cfg = config_mod.load(args.config_path)
     # the history's past issues are examples here too, cut at the issue's number (none newer than it);
-    # without a key the default learns the repository
-    chosen = providers.resolve_provider(args.provider, args.model, args.model_path, args.history_db, learn=True)
+    # without a key the default learns the repository; spent GitHub Models limits stop the run (the next resumes)
+    stop = keyless.Fallback(keyless.offline_default(args.model_path, learn=True), stop_when_spent=True)
+    chosen = args.provider_for(args.history_db, learn=True, fallback=stop)
     settings = args.settings(cfg, True if args.dry_run is None else args.dry_run)
     if settings.dry_run:  # the dry run's table goes to the job summary, not onto hundreds of issues
         settings = dataclasses.replace(settings, comment="never")
@@ -321,8 +345,9 @@ def label_backlog(args: Args) -> None:
 def prepared(
     chosen: providers.Provider, where: site.Site, cfg: config_mod.Config, settings: Settings, args: Args
 ) -> providers.Provider:
-    """The learned provider with its model (learned now if missing or stale); any other as it is."""
-    if chosen.name != "learned":
+    """The learned provider with its model (learned now if missing or stale), also when it stands behind GitHub
+    Models; any other as it is."""
+    if "learned" not in (chosen.name, chosen.fallback.offline if chosen.fallback else None):
         return chosen
     github = where.github if isinstance(where, site.Online) else None
     offline = learned.default_offline(github, cfg, settings, args.learning(), where.repo_name)
@@ -330,11 +355,18 @@ def prepared(
 
 
 def _label_each(issues: list[Any], job: steps.Job) -> list[backlog.Row]:
+    from labeler.llm import ModelUnavailable
+
     rows = []
-    for issue in issues:
+    for n, issue in enumerate(issues):
         if job.budget.exhausted(job.provider.name):
             runner.notice(job.budget.reason())
             break
         trigger = Trigger("label", "backlog", issue=issue, actor_write=True, once=True)
-        rows.append(backlog.Row(issue.number, steps.run(trigger, job), "already handled or skipped"))
+        try:
+            done = steps.run(trigger, job)
+        except ModelUnavailable as e:
+            runner.warning(backlog.stopped(e.message, n, len(issues), issue.number))
+            break
+        rows.append(backlog.Row(issue.number, done, "already handled or skipped"))
     return rows

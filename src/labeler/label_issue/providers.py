@@ -1,5 +1,6 @@
-"""Who recommends the labels: a hosted model, the model learned from the repository's own labeled issues
-(learned.py), the offline keyword matcher or a locally trained classifier.
+"""Who recommends the labels: a hosted model (Anthropic, OpenAI-compatible, GitHub Models through the workflow
+token), the model learned from the repository's own labeled issues (learned.py), the offline keyword matcher or
+a locally trained classifier.
 
 `resolve_provider` picks one from the options and the environment; `recommend` asks it. A new provider
 is a name in PROVIDERS, a line in `_detected` if a setting selects it by itself, and an entry in ASK.
@@ -7,15 +8,16 @@ is a name in PROVIDERS, a line in `_detected` if a setting selects it by itself,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from labeler import runner
 from labeler.errors import UserError, setting
-from labeler.label_issue import keywords, learned
+from labeler.label_issue import keyless, keywords, learned
 
 if TYPE_CHECKING:
     from labeler.config import Config
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from labeler.label_issue.labeling import Settings
 
 BODY_LIMIT = 8000  # of an issue's body in the prompt (label_issue/prompt.py cuts it; the replay's token estimate)
-PROVIDERS = ("anthropic", "openai", "learned", "keywords", "local")
+PROVIDERS = ("anthropic", "openai", "github-models", "learned", "keywords", "local")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class Provider:
     model_path: str | None = None
     history_db: str | None = None  # `labeler history sync` file: examples for the prompt, duplicates
     offline: learned.Offline | None = None  # learned: the repository's model (or the keywords), ready
+    models_url: str | None = None  # github-models: its endpoint
+    fallback: keyless.Fallback | None = field(default=None, compare=False)  # github-models: who answers instead
+
+    def deciding(self) -> str:
+        """The provider whose answer the run used: the offline one once GitHub Models is out."""
+        return self.fallback.deciding(self.name) if self.fallback else self.name
 
 
 class Answer(NamedTuple):
@@ -57,11 +65,21 @@ class Request(NamedTuple):
 
 
 def resolve_provider(
-    name: str | None, model: str | None, model_path: str | None, history_db: str | None = None, *, learn: bool = False
+    name: str | None,
+    model: str | None,
+    model_path: str | None,
+    history_db: str | None = None,
+    *,
+    learn: bool = False,
+    github_models: bool = False,
+    models_url: str | None = None,
+    fallback: keyless.Fallback | None = None,
 ) -> Provider:
-    """Explicit choice first; else a configured key picks the hosted model; else, labeling issues (`learn`),
-    the model learned from the repository's history; else (a replay) the local model or keywords."""
-    chosen = (name or "").strip().lower() or _detected(model_path, learn)
+    """Explicit choice first; else a configured key picks the hosted model, else GitHub Models when the workflow
+    opted in (`github_models`); else, labeling issues (`learn`), the model learned from the repository's history;
+    else (a replay) the local model or keywords. GitHub Models comes with that offline provider to fall back on
+    (`fallback`, default: go offline whatever stops it)."""
+    chosen = (name or "").strip().lower() or _detected(model_path, learn, github_models)
     if chosen not in PROVIDERS:
         raise UserError(f"unknown provider {chosen!r}: choose {', '.join(PROVIDERS[:-1])} or {PROVIDERS[-1]}")
     if chosen == "learned" and not learn:
@@ -75,20 +93,29 @@ def resolve_provider(
     if history_db and not os.path.isfile(history_db):
         runner.warning(f"history file {history_db} not found: no examples or duplicates this time")
         history_db = None
-    return Provider(chosen, model, model_path, history_db)
+    if chosen == "github-models":
+        fallback = fallback or keyless.Fallback(keyless.offline_default(model_path, learn))
+    hosted = fallback if chosen == "github-models" else None
+    return Provider(chosen, model, model_path, history_db, models_url=models_url, fallback=hosted)
 
 
-def _detected(model_path: str | None, learn: bool) -> str:
-    if os.environ.get("ANTHROPIC_API_KEY"):
-        return "anthropic"
-    if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
-        return "openai"
-    return "learned" if learn else "local" if model_path else "keywords"
+def _detected(model_path: str | None, learn: bool, github_models: bool) -> str:
+    from labeler import llm
+
+    return llm.detected(github_models) or keyless.offline_default(model_path, learn)
 
 
 def recommend(request: Request) -> Answer:
-    """The provider's answer. Model failures raise before any write."""
-    return ASK.get(request.provider.name, _ask_model)(request)
+    """The provider's answer. Model failures raise before any write; GitHub Models' refusal or spent limits hand
+    the issue to the offline provider (Provider.deciding says who answered)."""
+    if request.provider.name in ASK:
+        return ASK[request.provider.name](request)
+    return keyless.ask(request.provider.fallback, lambda: _ask_model(request), lambda name: _offline(request, name))
+
+
+def _offline(r: Request, name: str) -> Answer:
+    got = ASK[name](r._replace(provider=dataclasses.replace(r.provider, name=name)))
+    return got._replace(note="GitHub Models did not answer (the run's warning says why): labeled offline")
 
 
 def _ask_keywords(r: Request) -> Answer:
@@ -120,15 +147,33 @@ def _ask_model(r: Request) -> Answer:
     from labeler import llm
     from labeler.label_issue import prompt as label_prompt
 
-    model = llm.get_model(r.provider.name, r.provider.model)
+    base_url = r.provider.models_url if r.provider.name == "github-models" else None
+    model = llm.get_model(r.provider.name, r.provider.model, base_url=base_url)
     shown = label_prompt.examples_for(r.provider.history_db, r.issue, r.cfg, r.settings.provenance_label)
-    used, system, user = label_prompt.build(r.issue, r.cfg, r.settings.max_labels, r.repo, shown)
+    used, system, user = fitted(r, shown, getattr(model, "max_input_tokens", None))
     wire = label_prompt.wire_schema(r.cfg)  # names an enum of the labels; the local check drops strays instead
     try:
         answer = llm.ask_json(model, system=system, prompt=user, schema=label_prompt.LOCAL_SCHEMA, wire_schema=wire)
     except llm.InvalidAnswer as e:
         return Answer({"labels": [], "rationale": ""}, model.name, used.version, f"abstained: {e.message}")
     return Answer(label_prompt.stamp(answer, used.version), model.name, used.version)
+
+
+def fitted(r: Request, shown: Any, budget: int | None) -> tuple[Any, str, str]:
+    """The production prompt, its body cut to the model's request size where it has one (GitHub Models' free
+    tier): the instructions, the labels and the examples stay whole."""
+    from labeler.label_issue import prompt as label_prompt
+
+    def render(body: str) -> tuple[Any, str, str]:
+        issue = dataclasses.replace(r.issue, body=body)
+        return label_prompt.build(issue, r.cfg, r.settings.max_labels, r.repo, shown)
+
+    if not budget:
+        return render(r.issue.body)
+    from labeler import limits
+
+    built, _ = limits.fit(render, r.issue.body, budget, measure=lambda p: limits.pair_tokens((p[1], p[2])))
+    return built
 
 
 ASK: dict[str, Callable[[Request], Answer]] = {"keywords": _ask_keywords, "local": _ask_local, "learned": _ask_learned}

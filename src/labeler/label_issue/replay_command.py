@@ -18,6 +18,7 @@ from labeler.label_issue import replay, replay_data
 from labeler.label_issue.budget import RunBudget, spends
 from labeler.label_issue.labeling import Settings, picks
 from labeler.label_issue.providers import BODY_LIMIT, Provider, Request, recommend
+from labeler.llm import ModelUnavailable
 
 CACHE_VERSION = 1
 
@@ -105,6 +106,7 @@ class Tally:
     model: str = "-"
     version: str = "-"
     stopped: str = ""
+    total: int = 0
 
 
 def run(
@@ -122,7 +124,7 @@ def run(
         runner.warning(f"replay: ignored labels not in {cfg.path}: {', '.join(list(ignored)[:20])}")
     cache = _load_cache(where.cache_path)
     started = time.monotonic()
-    tally = Tally()
+    tally = Tally(total=len(past))
     for p in past:
         answer = _answer(p, cache, tally, cfg, settings, provider, spend)
         if answer is None:
@@ -143,7 +145,8 @@ def _answer(
     provider: Provider,
     spend: RunBudget,
 ) -> dict[str, Any] | None:
-    """The cached answer for this issue, else the provider's (cached for next time); None: the budget is spent."""
+    """The cached answer for this issue, else the provider's (cached for next time); None: the budget is spent, or
+    GitHub Models will not answer (a replay measures one provider: it never goes offline)."""
     key_base = f"{provider.name}|{provider.model or provider.model_path or '-'}"
     hit = next((v for k, v in cache.items() if k.startswith(f"{p.id}|{key_base}|")), None)
     if hit is not None:
@@ -156,6 +159,10 @@ def _answer(
     repo = os.environ.get("GITHUB_REPOSITORY") or "this repository"
     try:
         got = recommend(Request(_issue(p), cfg, settings, provider, repo))
+    except ModelUnavailable as e:
+        tally.stopped = _paused(e.message, p.id, tally)
+        runner.warning(tally.stopped)
+        return None
     except UserError as e:
         raise UserError(f"replay stopped at {p.id}: {e.message}") from None
     spend.charge(provider.name)
@@ -169,6 +176,13 @@ def _answer(
         "version": got.prompt_version,
     }
     return got.answer
+
+
+def _paused(reason: str, at: str, tally: Tally) -> str:
+    return (
+        f"replay stopped at {at}, after {len(tally.cases)} of {tally.total} issue(s): {reason}. The answers so far "
+        "are cached (--cache): run it again, keeping that file, to resume from there"
+    )
 
 
 def _report(

@@ -91,14 +91,14 @@ def plan(facts: Facts, job: Job) -> Plan:
     """Ask the provider (model failures raise here, before any write), then plan from its answer."""
     asked = providers.Request(facts.issue, job.cfg, job.settings, job.provider, job.site.repo_name)
     got = providers.recommend(asked)
-    job.budget.charge(job.provider.name)
+    job.budget.charge(job.provider.deciding())
     result = labeling.plan(
         facts.issue,
         got.answer,
         job.cfg,
         job.settings,
         facts.state,
-        provider=job.provider.name,
+        provider=job.provider.deciding(),
         model=got.model,
         prompt_version=got.prompt_version,
         note=got.note,
@@ -116,7 +116,7 @@ def apply(site: Site, facts: Facts, result: Plan, job: Job) -> None:
         for name in result.remove:
             site.remove_label(result.issue, name)
     if labeling.wants_comment(result, job.settings):
-        state = decision.after(facts.state, result, job.provider.name)
+        state = decision.after(facts.state, result, result.provider)
         write_comment(site, facts, md.fit_comment(f"{audit.render(result, runner.run_url())}\n{state.line()}"))
 
 
