@@ -40,6 +40,7 @@ _labeler_extras() {  # LABELER_EXTRAS normalised: sorted, unique, only entries w
     extra="${extra,,}"  # provider inputs are case-insensitive
     case "$extra" in
       html|local|embed|taxonomy|anthropic|openai) echo "$extra" ;;
+      github-models) echo openai ;;  # GitHub Models speaks OpenAI's API
       keywords|rules) ;;  # offline providers named by a provider input: nothing to install
       *) echo "::error::unknown LABELER_EXTRAS entry or provider: $extra (html, local, embed, taxonomy, anthropic, openai)" >&2; return 1 ;;
     esac

@@ -300,12 +300,19 @@ class GitHubModelsModel(OpenAIModel):
     def complete(self, **kwargs: Any) -> str:
         if problem := self.quota.before_request():
             raise ModelUnavailable(problem, refused=False)
+        self.quota.status = 0
         try:
             return super().complete(**kwargs)
         except ModelError as e:
-            if problem := self.quota.unavailable():
+            if problem := self.quota.unavailable() or self._unreachable(e.__context__):
                 raise ModelUnavailable(problem, refused=self.quota.refused) from None
             raise e from None
+
+    def _unreachable(self, cause: BaseException | None) -> str | None:
+        """Down or unreachable after the SDK's retries: the service's state, not a fault of the request (a 4xx
+        such as an unknown model stays a ModelError)."""
+        down = isinstance(cause, self._sdk.APIConnectionError) or getattr(cause, "status_code", 0) >= 500
+        return f"GitHub Models did not answer ({_describe(cause)})" if down and cause is not None else None
 
 
 PROVIDERS: dict[str, Any] = {"anthropic": AnthropicModel, "openai": OpenAIModel, "github-models": GitHubModelsModel}

@@ -62,8 +62,16 @@ def labeled_history(fake_github, start=100):
         fake_github.add_issue(n, e.title, e.body, labels=list(e.labels), state="closed")
 
 
-def env(fake_github):
-    return {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets", "LABELER_GITHUB_PACE": "0"}
+def env(fake_github, models=None):
+    """The drop-ins opt in to GitHub Models: it is the stand-in when given, else a closed loopback port (unreachable:
+    the run goes on offline), never the real service."""
+    return {
+        "GITHUB_API_URL": fake_github.url,
+        "GITHUB_REPOSITORY": "acme/widgets",
+        "LABELER_GITHUB_PACE": "0",
+        "LABELER_MODELS_URL": models.models_url if models is not None else "http://127.0.0.1:9/inference",
+        "LABELER_MODEL_RETRIES": "0",
+    }
 
 
 def test_consumer_repository_holds_only_what_the_docs_say(consumer):
@@ -91,6 +99,62 @@ def test_issue_labeler_offline_then_missing_info_after_labeling(consumer, run_co
     [ours] = fake_github.comments(7)
     assert ours.startswith(MARKER)
     assert any("held back, no comment" in s and "This repository has no issue template." in s for s in result.summaries)
+
+
+def test_the_issue_labeler_asks_for_github_models_next_to_its_permission(consumer):
+    import yaml
+
+    repo = consumer("issue-labeler.yml")
+    flow = yaml.safe_load((repo / ".github/workflows/issue-labeler.yml").read_text())
+    job = flow["jobs"]["label"]
+    assert job["permissions"]["models"] == "read"
+    [step] = [s for s in job["steps"] if "label-issue" in s.get("uses", "")]
+    assert step["with"]["github-models"] is True
+    assert "secrets.GITHUB_TOKEN" not in str(step["with"])  # the action's default github-token is the job's token
+    assert flow["permissions"] == {}
+
+
+def test_issue_labeler_keyless_through_github_models(consumer, run_consumer, fake_github, fake_models, tmp_path):
+    repo = consumer("issue-labeler.yml")
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
+    fake_models.enqueue({"labels": [{"name": "question", "confidence": 0.9}], "rationale": "asks", "version": "1"})
+    result = run_consumer(
+        repo,
+        "issues",
+        issue_event(tmp_path, "opened"),
+        "issue-labeler.yml",
+        env=env(fake_github, fake_models),
+        variables={"LABELER_MISSING_INFO": "false"},
+    )
+    assert result.ok, result.log()
+    [request] = fake_models.requests
+    assert request.headers["authorization"] == "Bearer ghs_fake_token_0123456789abcdef"
+    assert fake_github.issue_labels(7) == ["question", PROVENANCE]
+    [audit] = fake_github.comments(7)
+    assert "provider `github-models`" in audit and "model `openai/gpt-4.1-mini`" in audit
+
+
+def test_issue_labeler_refused_by_github_models_labels_offline(
+    consumer, run_consumer, fake_github, fake_models, tmp_path
+):
+    repo = consumer("issue-labeler.yml")
+    labeled_history(fake_github)
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
+    fake_models.fault(403, times=9)
+    result = run_consumer(
+        repo,
+        "issues",
+        issue_event(tmp_path, "opened"),
+        "issue-labeler.yml",
+        env=env(fake_github, fake_models),
+        variables={"LABELER_MISSING_INFO": "false"},
+    )
+    assert result.ok, result.log()
+    assert result.job_results == {"label": "success"}
+    assert len(fake_models.requests) == 1
+    assert result.transcript().count("GitHub Models refused the workflow token (HTTP 403)") == 1
+    assert fake_github.issue_labels(7) == ["bug", PROVENANCE]  # the model learned from the repository's history
+    assert "provider `learned`" in fake_github.comments(7)[0]
 
 
 def test_slash_label_off_then_auto(consumer, run_consumer, fake_github, tmp_path):

@@ -38,8 +38,10 @@ def payload(tmp_path, name, **extra):
     return path
 
 
-def act(run_act, act_repo, name, event, fake_github, fake_llm=None, secrets=None):
+def act(run_act, act_repo, name, event, fake_github, fake_llm=None, secrets=None, models=None):
     env = {"GITHUB_API_URL": fake_github.url, "GITHUB_REPOSITORY": "acme/widgets"}
+    # the drop-in opts in to GitHub Models: without a key it asks the stand-in (a closed port when none is given)
+    env["LABELER_MODELS_URL"] = models.models_url if models is not None else "http://127.0.0.1:9/inference"
     if fake_llm is not None:
         env.update(
             ANTHROPIC_BASE_URL=fake_llm.anthropic_url, OPENAI_BASE_URL=fake_llm.openai_url, LABELER_MODEL_RETRIES="1"
@@ -55,9 +57,11 @@ def answer(*pairs):
 
 
 def test_issue_opened_offline_without_history(run_act, act_repo, fake_github, tmp_path):
-    """No key and no labeled history to learn from: the keywords only suggest, the issue waits for triage."""
+    """No key, GitHub Models unreachable and no labeled history to learn from: the keywords only suggest,
+    the issue waits for triage."""
     fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
-    result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github)
+    fake_models.fault(403, times=9)  # an organization without GitHub Models
+    result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github, models=fake_models)
     assert result.ok, result.log()
     assert fake_github.issue_labels(7) == ["needs-triage"]
     [comment] = fake_github.comments(7)
@@ -65,6 +69,29 @@ def test_issue_opened_offline_without_history(run_act, act_repo, fake_github, tm
     assert "keywords only (too little labeled history" in comment
     assert json.loads(result.outputs["labels"]) == ["needs-triage"]
     assert result.outputs.get("model-learned") != "true"
+
+
+def test_issue_opened_offline_when_github_models_refuses(run_act, act_repo, fake_github, fake_models, tmp_path):
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
+    fake_models.fault(403, times=9)  # an organization without GitHub Models
+    result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github, models=fake_models)
+    assert result.ok, result.log()
+    assert len(fake_models.requests) == 1
+    assert fake_github.issue_labels(7) == ["needs-triage"]  # the learned default, here with no history to learn
+    [comment] = fake_github.comments(7)
+    assert comment.startswith(MARKER) and "provider `learned`" in comment and "GitHub Models did not answer" in comment
+    assert result.transcript().count("Add `models: read`") == 1
+
+
+def test_issue_opened_keyless_through_github_models(run_act, act_repo, fake_github, fake_models, tmp_path):
+    fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
+    fake_models.enqueue(answer(("question", 0.9)))
+    result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github, models=fake_models)
+    assert result.ok, result.log()
+    [request] = fake_models.requests
+    assert request.headers["authorization"] == "Bearer ghs_fake_token_0123456789abcdef"
+    assert fake_github.issue_labels(7) == ["question", PROVENANCE]
+    assert "provider `github-models`" in fake_github.comments(7)[0]
 
 
 def test_issue_opened_with_anthropic_and_slash_auto(run_act, act_repo, fake_github, fake_llm, tmp_path):

@@ -134,3 +134,22 @@ def test_the_keyless_default(monkeypatch, env, expected):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert llm.detected() == expected
+
+
+def test_down_or_unreachable_is_unavailable_after_the_retries(model, fake_models, monkeypatch):
+    fake_models.fault(503, times=5)
+    with pytest.raises(llm.ModelUnavailable, match=r"did not answer \(HTTP 503"):
+        ask(model)
+    assert len(fake_models.requests) == 3
+    monkeypatch.setenv("LABELER_MODEL_RETRIES", "0")
+    closed = llm.get_model("github-models", base_url="http://127.0.0.1:9/inference")
+    with pytest.raises(llm.ModelUnavailable, match="did not answer") as caught:
+        ask(closed)
+    assert not caught.value.refused
+
+
+def test_an_unknown_model_stays_a_loud_error(model, fake_models):
+    fake_models.fault(404, body={"error": {"message": "Unknown model: openai/gpt-9", "type": "not_found"}})
+    with pytest.raises(llm.ModelError) as caught:
+        ask(model)
+    assert not isinstance(caught.value, llm.ModelUnavailable)
