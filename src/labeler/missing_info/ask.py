@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from labeler import llm
+from labeler import limits, llm
 from labeler.missing_info.checks import ANSWER_SCHEMA, MissingInfo, build_prompt
 
 
 def check_llm(model: Any, title: str, body: str | None, *, kind: str = "bug", folder: str | None = None) -> MissingInfo:
     system, user = build_prompt(title, body, kind=kind, folder=folder)
+    if budget := getattr(model, "max_input_tokens", None):  # GitHub Models' free request size: cut the body
+        (system, user), _ = limits.fit(lambda b: build_prompt(title, b, kind=kind, folder=folder), body or "", budget)
     answer = llm.ask_json(model, system=system, prompt=user, schema=ANSWER_SCHEMA, max_tokens=600)
     missing = [" ".join(str(m).split())[:200] for m in answer["missing"] if str(m).strip()][:8]
     complete = bool(answer["complete"]) or not missing

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -116,6 +116,8 @@ def run_check(
     provider: str | None,
     model_name: str | None,
     placeholders: frozenset[str] = frozenset(),
+    github_models: bool = False,
+    models_url: str | None = None,
 ) -> missing_info.MissingInfo:
     if method == "rules":
         return missing_info.check(issue.title, issue.body, kind=kind, placeholders=placeholders)
@@ -135,18 +137,23 @@ def run_check(
             raise UserError(str(e)) from None
     from labeler import llm
 
-    return ask.check_llm(
-        llm.get_model(provider or _provider_from_env(), model_name), issue.title, issue.body, kind=kind
-    )
+    name = provider or _provider_from_env(github_models)
+    model = llm.get_model(name, model_name, base_url=models_url if name == "github-models" else None)
+    try:
+        return ask.check_llm(model, issue.title, issue.body, kind=kind)
+    except llm.ModelUnavailable as e:  # GitHub Models refused or its free limits are spent: the rules instead
+        runner.warning(f"{e.message}. Checking with the rules meanwhile.")
+        return missing_info.check(issue.title, issue.body, kind=kind, placeholders=placeholders)
 
 
-def _provider_from_env() -> str:
-    if os.environ.get("ANTHROPIC_API_KEY"):
-        return "anthropic"
-    if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
-        return "openai"
+def _provider_from_env(github_models: bool) -> str:
+    from labeler import llm
+
+    if found := llm.detected(github_models):
+        return found
     raise UserError(
-        f"{setting('--method llm', 'method')} needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY "
+        f"{setting('--method llm', 'method')} needs a key: set ANTHROPIC_API_KEY or OPENAI_API_KEY, or "
+        f"{setting('--github-models', 'github-models')} with `permissions: models: read` "
         f"(or {setting('--provider', 'provider')})"
     )
 
@@ -190,7 +197,7 @@ def policy(
 
 
 def check_issue(
-    settings: Settings, github: GitHub, issue: Issue, history_path: str | None, dry_run: bool, **model: str | None
+    settings: Settings, github: GitHub, issue: Issue, history_path: str | None, dry_run: bool, **model: Any
 ) -> None:
     what = kinds.report_kind(issue.title, issue.body, issue.labels) if settings.kind == "auto" else settings.kind
     own = templates.read(warn=runner.warning)
@@ -203,6 +210,8 @@ def check_issue(
         provider=model["provider"],
         model_name=model["model_name"],
         placeholders=own.placeholders,
+        github_models=bool(model["github_models"]),
+        models_url=model["models_url"],
     )
     rule = policy(settings, github, issue, history_path, own) if not info.complete else public.Policy("always")
     shown, held = public.split(info, rule)
@@ -269,8 +278,13 @@ def replay_command(settings: Settings, path: str, json_path: str | None) -> None
     show_envvar=True,
     help="The model's needs-info label (default: --label).",
 )
-@options.provider("LLM provider for --method llm.", ("anthropic", "openai"))
+@options.provider(
+    "LLM provider for --method llm (default: by the key set, else github-models with --github-models).",
+    ("anthropic", "openai", "github-models"),
+)
 @options.model("LLM model name.", dest="model_name")
+@options.github_models()
+@options.models_url()
 @click.option(
     "--exempt-label",
     multiple=True,
@@ -320,6 +334,8 @@ def command(
     model_label: str | None,
     provider: str | None,
     model_name: str | None,
+    github_models: bool,
+    models_url: str | None,
     exempt_label: tuple[str, ...],
     check_maintainers: bool,
     history_path: str | None,
@@ -341,5 +357,12 @@ def command(
     reason = skip_reason(issue, () if check_maintainers else SKIP_ASSOCIATIONS, exempt_label)
     if reason:
         return report(issue, missing_info.MissingInfo([], True), Plan(None, None, None, reason), dry_run)
-    model = {"model_path": model_path, "model_label": model_label, "provider": provider, "model_name": model_name}
+    model = {
+        "model_path": model_path,
+        "model_label": model_label,
+        "provider": provider,
+        "model_name": model_name,
+        "github_models": github_models,
+        "models_url": models_url,
+    }
     check_issue(settings, github, issue, history_path, dry_run, **model)
