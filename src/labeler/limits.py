@@ -21,6 +21,8 @@ from typing import TypeVar
 FREE_INPUT_TOKENS = 8000
 # Output tokens the verdict may take, and what the chat template and JSON schema add: kept off the input.
 RESERVED_TOKENS = 1200
+# Requests in flight at once the free tier allows on the lowest plans (GitHub Models docs, "Rate limits").
+FREE_CONCURRENCY = 2
 UNSAID_RESET = 60.0
 CUT_MARK = "\n[…the rest was cut to fit the model's request size]"
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
@@ -105,6 +107,8 @@ def wait_after_429(w: Window) -> float | None:
 def pace(w: Window) -> float:
     """Seconds to wait before the next request so it is not refused: 0 while requests remain; the time to the
     refill when none do (a minute, the shortest window, when the headers do not say when)."""
+    if w.retry_after:  # the last answer was a 429
+        return w.retry_after
     if w.remaining_requests == 0:
         return w.reset_requests if w.reset_requests is not None else UNSAID_RESET
     if w.remaining_tokens == 0:

@@ -262,7 +262,7 @@ def _openai_base(url: str | None) -> str | None:
     return url
 
 
-def _describe(e: Exception) -> str:
+def _describe(e: BaseException) -> str:
     """Status code and error type only: providers echo the key (and the prompt) in their messages."""
     status = getattr(e, "status_code", None)
     body = getattr(e, "body", None)
@@ -283,6 +283,7 @@ class GitHubModelsModel(OpenAIModel):
 
     provider: str = "github-models"
     max_input_tokens: int = limits.FREE_INPUT_TOKENS - limits.RESERVED_TOKENS
+    max_concurrency: int = limits.FREE_CONCURRENCY
 
     def __post_init__(self) -> None:
         openai = sdk("openai")

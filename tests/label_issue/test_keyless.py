@@ -8,6 +8,7 @@ from conftest import FAKE_GITHUB_TOKEN
 from fakes import Raw
 from label_issue.test_label_issue import answer, issue_payload, run, seed
 from label_issue.test_replay_backlog import ROWS, backlog, write_jsonl
+from labeler import quota
 from labeler.cli import main
 from labeler.label_issue.labeling import MARKER
 
@@ -159,6 +160,7 @@ def test_backlog_stops_at_spent_limits_and_says_where_the_next_run_starts(keyles
     assert "stopped after 2 of 5 issue(s)" in out and "the next run starts with #3" in out
     assert len(keyless.requests) == 3
     keyless.responder = lambda route, req: answer(("bug", 0.9))
+    quota.forget()  # the next run: a new process
     assert backlog(tmp_path, cfg, "--no-dry-run") == 0  # the next run resumes
     assert all(fake_github.issue_labels(n) == ["bug"] for n in range(1, 6))
     assert len(keyless.requests) == 6
@@ -183,5 +185,6 @@ def test_replay_stops_at_a_refusal_with_its_resume_point(keyless, tmp_path, cfg,
     out = capsys.readouterr().out
     assert "replay stopped at b3, after 3 of 10 issue(s)" in out and "cached (--cache)" in out
     keyless.responder = lambda route, req: answer(("bug", 0.9))
+    quota.forget()  # the next run: a new process
     assert main(args) == 0
     assert len(keyless.requests) == 4 + 7  # resumed: the three cached answers are not asked again

@@ -23,6 +23,7 @@ from labeler.backport_report.cache import VerdictCache, key
 from labeler.backport_report.verdict import parse_answer
 from labeler.errors import UserError
 from labeler.git import Commit
+from labeler.llm import ModelUnavailable
 from labeler.prompts import nonce
 
 PREFIX_FILE = "backport_report_prefix.md"
@@ -112,7 +113,10 @@ def _ask(model: Any, prompts: Prompts, commit: Commit, note: str = "") -> dict[s
             system=prompts.prefix, prompt=build_prompt(commit, prompts, note), max_tokens=MAX_TOKENS, temperature=0.0
         )
     except Exception as e:
-        return {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
+        failed = {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
+        if isinstance(e, ModelUnavailable):  # GitHub Models refused, or its free limits are spent
+            return {**failed, "reason": str(e)[:500], "unavailable": True}
+        return failed
     verdict, reason = parse_answer(answer)
     return {"verdict": verdict, "reason": reason, "answer": answer[:4000]}
 
@@ -134,6 +138,11 @@ class LazyModel:
 
     def complete(self, **kwargs: Any) -> str:
         return str(self.ensure().complete(**kwargs))
+
+    def __getattr__(self, name: str) -> Any:  # the built model's own: its request size, its free quota
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.ensure(), name)
 
 
 FLUSH_SECONDS = 2.0  # without `flush_every`: persist at most this often (each flush rewrites the whole file)

@@ -58,12 +58,13 @@ def _env(name: str) -> str:
 )
 @click.option(
     "--provider",
-    type=click.Choice(["rules", "anthropic", "openai"]),
+    type=click.Choice(["rules", "anthropic", "openai", "github-models"]),
     default="rules",
     show_default=True,
     envvar=_env("PROVIDER"),
     show_envvar=True,
-    help="Who decides: offline rules, or a model.",
+    help="Who decides: offline rules, or a model (github-models: GitHub Models with GITHUB_TOKEN, "
+    "`permissions: models: read`, LABELER_MODELS_URL).",
 )
 @options.model("Model name for anthropic/openai.")
 @click.option(
@@ -105,11 +106,10 @@ def _env(name: str) -> str:
 @click.option(
     "--model-scope",
     type=click.Choice(["all", "unsure"]),
-    default="all",
-    show_default=True,
     envvar=_env("MODEL_SCOPE"),
     show_envvar=True,
-    help="Ask the model about every commit, or only where the rules' confidence is below --confident.",
+    help="Ask the model about every commit, or only where the rules' confidence is below --confident. "
+    "[default: unsure with github-models, whose free limits allow tens of calls a day; else all]",
 )
 @click.option(
     "--confident",
@@ -227,7 +227,7 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
     if kw["provider"] == "rules" and (kw["model"] or kw["prompts"]):
         raise UserError(
             f"{setting('--model', 'model', 'LABELER_MODEL')} and {setting('--prompts', 'prompts')} need "
-            f"{setting('--provider', 'provider', 'BACKPORT_PROVIDER')} anthropic or openai "
+            f"{setting('--provider', 'provider', 'BACKPORT_PROVIDER')} anthropic, openai or github-models "
             f"(the rules provider uses {setting('--rules', 'rules')})"
         )
     return pipeline.Options(
@@ -248,8 +248,17 @@ def _options(kw: dict[str, Any], merged: bool = False) -> Any:
         shard=report.parse_shard(kw["shard"]) if kw["shard"] else None,
         dry_run=kw["dry_run"],
         as_of=kw["as_of"] or None,
-        **{k: kw[k] for k in ("observation_days", "model_scope", "confident", "pr_labels")},
+        **{k: kw[k] for k in ("observation_days", "pr_labels")},
+        **free_tier(kw),
     )
+
+
+def free_tier(kw: dict[str, Any]) -> dict[str, Any]:
+    """GitHub Models' free limits allow tens of calls a day: with it only the commits the rules are unsure
+    about are asked, below a lower cut (docs/backport-report.md measures both)."""
+    free = kw["provider"] == "github-models"
+    scope = kw["model_scope"] or ("unsure" if free else "all")
+    return {"model_scope": scope, "confident": kw["confident"] if kw["confident"] is not None else 0.9}
 
 
 _MODEL_ONLY = ("concurrency", "model_scope", "confident")

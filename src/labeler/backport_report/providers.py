@@ -10,6 +10,7 @@ from typing import Any
 from labeler import git, runner
 from labeler.backport_report import confidence
 from labeler.backport_report.facts import Facts, note
+from labeler.limits import FREE_CONCURRENCY
 
 
 def gather_facts(
@@ -97,7 +98,7 @@ def classify_model(
         model,
         prompts,
         VerdictCache.load(opts.cache),
-        concurrency=opts.concurrency,
+        concurrency=min(opts.concurrency, FREE_CONCURRENCY) if opts.provider == "github-models" else opts.concurrency,
         progress=_progress,
         notes=notes,
     )
@@ -114,9 +115,12 @@ def classify_model(
         seconds=round(time.monotonic() - started, 1),
         call_seconds=stats.call_seconds,
     )
+    free_limits(opts, meta, model, stats)
     table = meta.get("confidence_table", confidence.TABLE)
     out = dict(base)
     for sha, result in stats.results.items():
+        if result.get("unavailable"):
+            continue  # GitHub Models stopped answering: the rules' verdict stands; the next run asks
         kind = f"model:{result['verdict']}"
         out[sha] = {**result, "kind": kind, "confidence": confidence.confidence(kind, table)}
     return out
@@ -129,6 +133,21 @@ def _lazy_model(opts: Any) -> Any:
 
     name = opts.model or llm.DEFAULT_MODELS.get(opts.provider, "default")
     return classify.LazyModel(opts.provider, name, lambda: llm.get_model(opts.provider, opts.model))
+
+
+def free_limits(opts: Any, meta: dict[str, Any], model: Any, stats: Any) -> None:
+    """GitHub Models: the calls made and left (the report's and the log's), and the commits it did not answer."""
+    if opts.provider != "github-models" or not stats.calls:
+        return  # nothing asked: the lazy model was never built
+    quota = model.quota
+    meta["quota"] = quota.left()
+    runner.notice(f"backport-report: {meta['quota']}")
+    left = [r["reason"] for r in stats.results.values() if r.get("unavailable")]
+    if left:
+        runner.warning(
+            f"{left[0]}: {len(left)} commit(s) keep the rules' verdict this run; the next run asks about them "
+            "(answers so far are in the cache)"
+        )
 
 
 def model_work(
