@@ -144,8 +144,14 @@ def fit(
     (default: a (system, user) pair); instructions, labels and everything but the body are kept whole.
     Returns (prompt, whether the body was cut)."""
     prompt = render(body)
-    over = measure(prompt) - budget
-    if over <= 0 or not body:
+    if measure(prompt) <= budget or not body:
         return prompt, False
-    keep = max(len(body) - 3 * over - len(CUT_MARK), 0)
-    return render(body[:keep].rstrip() + CUT_MARK if keep else CUT_MARK.strip()), True
+    fixed = measure(render(""))
+    keep = len(body)
+    for _ in range(8):  # rendering may add to every line (quoting): shrink in proportion until it fits
+        used = max(measure(prompt) - fixed, 1)
+        keep = max(int(keep * 0.97 * (budget - fixed) / used) - len(CUT_MARK), 0)
+        prompt = render(body[:keep].rstrip() + CUT_MARK if keep else CUT_MARK.strip())
+        if keep == 0 or measure(prompt) <= budget:
+            break
+    return prompt, True

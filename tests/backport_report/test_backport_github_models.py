@@ -12,7 +12,7 @@ from backport_report.helpers import build_repo
 from backport_report.test_backport_model import by_id, run, verdicts
 from conftest import FAKE_GITHUB_TOKEN
 from fakes import Raw
-from labeler import quota
+from labeler import limits, quota
 
 SPENT = {"error": {"message": "Rate limit reached", "type": "rate_limit", "param": None, "code": "RateLimitReached"}}
 
@@ -67,3 +67,18 @@ def test_spent_limits_keep_the_rules_verdicts_and_the_next_run_asks(repo, tmp_pa
     quota.forget()  # the next night: a new process
     assert run(repo, tmp_path, "github-models", "--model-scope", "all") == 0
     assert len(models.requests) - before == len(commits) - 1  # the answered one came from the cache
+
+
+def test_a_huge_message_is_cut_to_the_free_request_size_never_the_instructions():
+    from labeler import llm
+    from labeler.backport_report import classify
+    from labeler.git import Commit
+
+    model = llm.GitHubModelsModel(name="m", api_key="k", base_url="http://127.0.0.1:9/inference")
+    prompts = classify.Prompts("You review commits. " * 200, "Answer: Conclusion: yes/no/wait/uncertain.", "h")
+    commit = Commit("a" * 40, (), "W", "w@x", "2024-01-01T00:00:00Z", "BUG/MINOR: foo\n\n" + "a long line\n" * 9000)
+    prompt = classify.sized_prompt(model, commit, prompts)
+    assert limits.tokens(prompts.prefix) + limits.tokens(prompt) <= model.max_input_tokens
+    assert "Subject: BUG/MINOR: foo" in prompt and prompt.rstrip().endswith("yes/no/wait/uncertain.")
+    assert "the rest was cut" in prompt
+    assert classify.sized_prompt(object(), commit, prompts) == classify.build_prompt(commit, prompts)

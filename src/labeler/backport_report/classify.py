@@ -6,6 +6,7 @@ system part) and a short suffix (the question and answer format) after the commi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import string
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from labeler import prompts
+from labeler import limits, prompts
 from labeler.backport_report import message as msg
 from labeler.backport_report import prompt_examples
 from labeler.backport_report.cache import VerdictCache, key
@@ -92,6 +93,18 @@ def build_prompt(commit: Commit, prompts: Prompts, note: str = "") -> str:
     return f"<commit-{tag}>\n{quoted}</commit-{tag}>\n\n{note + chr(10) if note else ''}{question}"
 
 
+def sized_prompt(model: Any, commit: Commit, prompts: Prompts, note: str = "") -> str:
+    """build_prompt, with the message cut to the model's request size where it has one (GitHub Models' free tier)."""
+    budget = getattr(model, "max_input_tokens", None)
+    if not budget:
+        return build_prompt(commit, prompts, note)
+
+    def render(message: str) -> tuple[str, str]:
+        return prompts.prefix, build_prompt(dataclasses.replace(commit, message=message), prompts, note)
+
+    return limits.fit(render, commit.message, budget)[0][1]
+
+
 def answer_key(commit: Commit, model: Any, prompts: Prompts, note: str) -> str:
     """What changes the answer: the commit, the model, the prompt files and the facts shown."""
     digest = prompts.digest + (":" + hashlib.sha256(note.encode()).hexdigest()[:12] if note else "")
@@ -110,7 +123,10 @@ class Stats:
 def _ask(model: Any, prompts: Prompts, commit: Commit, note: str = "") -> dict[str, Any]:
     try:
         answer = model.complete(
-            system=prompts.prefix, prompt=build_prompt(commit, prompts, note), max_tokens=MAX_TOKENS, temperature=0.0
+            system=prompts.prefix,
+            prompt=sized_prompt(model, commit, prompts, note),
+            max_tokens=MAX_TOKENS,
+            temperature=0.0,
         )
     except Exception as e:
         failed = {"verdict": "uncertain", "reason": f"model call failed: {type(e).__name__}: {e}"[:500], "error": True}
