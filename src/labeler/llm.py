@@ -32,12 +32,12 @@ class ModelError(UserError):
 
 
 class ModelUnavailable(ModelError):
-    """The provider will not answer this run: it refused the token (`refused`), or its free limits are spent.
-    Callers with an offline provider fall back to it instead of failing."""
+    """The provider will not answer this run: it refused the token, is down, or its free limits are `spent` (then
+    later runs will do). Callers with an offline provider fall back to it instead of failing."""
 
-    def __init__(self, message: str, *, refused: bool) -> None:
+    def __init__(self, message: str, *, spent: bool) -> None:
         super().__init__(message)
-        self.refused = refused
+        self.spent = spent
 
 
 class InvalidAnswer(UserError):
@@ -300,13 +300,13 @@ class GitHubModelsModel(OpenAIModel):
 
     def complete(self, **kwargs: Any) -> str:
         if problem := self.quota.before_request():
-            raise ModelUnavailable(problem, refused=False)
+            raise ModelUnavailable(problem, spent=True)
         self.quota.status = 0
         try:
             return super().complete(**kwargs)
         except ModelError as e:
             if problem := self.quota.unavailable() or self._unreachable(e.__context__):
-                raise ModelUnavailable(problem, refused=self.quota.refused) from None
+                raise ModelUnavailable(problem, spent=self.quota.status == 429) from None
             raise e from None
 
     def _unreachable(self, cause: BaseException | None) -> str | None:

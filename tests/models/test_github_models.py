@@ -51,7 +51,7 @@ def test_a_refusal_is_unavailable_with_what_to_do_and_is_not_retried(model, fake
     fake_models.fault(status, times=5)
     with pytest.raises(llm.ModelUnavailable) as caught:
         ask(model)
-    assert caught.value.refused
+    assert not caught.value.spent
     assert "`models: read`" in caught.value.message and f"HTTP {status}" in caught.value.message
     assert FAKE_GITHUB_TOKEN not in caught.value.message
     assert len(fake_models.requests) == 1
@@ -79,7 +79,7 @@ def test_a_429_longer_than_the_cap_gives_up_at_once(model, fake_models):
     started = time.monotonic()
     with pytest.raises(llm.ModelUnavailable) as caught:
         ask(model)
-    assert not caught.value.refused and "resets in about 1 h" in caught.value.message
+    assert caught.value.spent and "resets in about 1 h" in caught.value.message
     assert len(fake_models.requests) == 1 and time.monotonic() - started < 3
 
 
@@ -145,7 +145,7 @@ def test_down_or_unreachable_is_unavailable_after_the_retries(model, fake_models
     closed = llm.get_model("github-models", base_url="http://127.0.0.1:9/inference")
     with pytest.raises(llm.ModelUnavailable, match="did not answer") as caught:
         ask(closed)
-    assert not caught.value.refused
+    assert not caught.value.spent
 
 
 def test_an_unknown_model_stays_a_loud_error(model, fake_models):

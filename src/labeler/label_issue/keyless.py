@@ -1,10 +1,10 @@
 """The keyless chain: GitHub Models through the workflow token, and the offline provider when it cannot answer.
 
 GitHub Models refuses the token (401/403) when the job lacks `permissions: models: read` or the account has
-no Models access, and stops answering when the free limits are spent. Neither is the issue's fault: a single
-issue is labeled by the offline provider instead, and the run says why once. A backlog stops at spent limits
-(its next run resumes: labeled issues no longer qualify) and goes offline on a refusal; a replay measures
-one provider, so it stops on either (its answers so far are cached).
+no Models access, may be down, and stops answering when the free limits are spent. None is the issue's fault:
+a single issue is labeled by the offline provider instead, and the run says why once. A backlog stops at
+spent limits (its next run resumes: labeled issues no longer qualify) and goes offline otherwise; a replay
+measures one provider, so it stops on any (its answers so far are cached).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def ask(fallback: Fallback | None, model: Callable[[], T], offline: Callable[[st
         try:
             return model()
         except llm.ModelUnavailable as e:
-            if fallback.offline is None or (fallback.stop_when_spent and not e.refused):
+            if fallback.offline is None or (fallback.stop_when_spent and e.spent):
                 raise
             fallback.reason = e.message
             runner.warning(f"{e.message}. Labeling with the offline {fallback.offline} provider meanwhile.")
