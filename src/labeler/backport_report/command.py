@@ -114,11 +114,10 @@ def _env(name: str) -> str:
 @click.option(
     "--confident",
     type=click.FloatRange(0, 1),
-    default=0.9,
-    show_default=True,
     envvar=_env("CONFIDENT"),
     show_envvar=True,
-    help="With --model-scope unsure: rule verdicts at least this confident are kept.",
+    help="With --model-scope unsure: rule verdicts at least this confident are kept. [default: 0.8 with "
+    "github-models, a few percent of a cycle's commits (docs/backport-report.md); else 0.9]",
 )
 @click.option(
     "--observation-days",
@@ -258,7 +257,8 @@ def free_tier(kw: dict[str, Any]) -> dict[str, Any]:
     about are asked, below a lower cut (docs/backport-report.md measures both)."""
     free = kw["provider"] == "github-models"
     scope = kw["model_scope"] or ("unsure" if free else "all")
-    return {"model_scope": scope, "confident": kw["confident"] if kw["confident"] is not None else 0.9}
+    cut = kw["confident"] if kw["confident"] is not None else (0.8 if free else 0.9)
+    return {"model_scope": scope, "confident": cut}
 
 
 _MODEL_ONLY = ("concurrency", "model_scope", "confident")
