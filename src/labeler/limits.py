@@ -148,7 +148,7 @@ def fit(
         return prompt, False
     fixed = measure(render(""))
     keep = len(body)
-    for _ in range(8):  # rendering may add to every line (quoting): shrink in proportion until it fits
+    for _ in range(32):  # rendering may add to every line (quoting) or cut on its own: shrink until it fits
         used = max(measure(prompt) - fixed, 1)
         keep = max(int(keep * 0.97 * (budget - fixed) / used) - len(CUT_MARK), 0)
         prompt = render(body[:keep].rstrip() + CUT_MARK if keep else CUT_MARK.strip())

@@ -116,9 +116,15 @@ def classify_model(
         call_seconds=stats.call_seconds,
     )
     free_limits(opts, meta, model, stats)
-    table = meta.get("confidence_table", confidence.TABLE)
+    return merged(base, stats.results, meta.get("confidence_table", confidence.TABLE))
+
+
+def merged(
+    base: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]], table: dict[str, float]
+) -> dict[str, dict[str, Any]]:
+    """The rules' verdicts with the model's over them."""
     out = dict(base)
-    for sha, result in stats.results.items():
+    for sha, result in results.items():
         if result.get("unavailable"):
             continue  # GitHub Models stopped answering: the rules' verdict stands; the next run asks
         kind = f"model:{result['verdict']}"
