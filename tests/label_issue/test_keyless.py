@@ -66,6 +66,13 @@ def test_no_key_and_the_opt_in_labels_through_github_models(keyless, fake_github
     assert request.route == "github-models"
     assert request.headers["authorization"] == f"Bearer {FAKE_GITHUB_TOKEN}"
     assert request.json["model"] == "openai/gpt-4.1-mini"
+    wire = request.json["response_format"]["json_schema"]  # the same strict request as the OpenAI provider's
+    assert wire["strict"] is True
+    assert wire["schema"]["properties"]["labels"]["items"]["properties"]["name"]["enum"] == [
+        "bug",
+        "enhancement",
+        "question",
+    ]
     assert fake_github.issue_labels(7) == ["enhancement"]
     [comment] = fake_github.comments(7)
     assert (
