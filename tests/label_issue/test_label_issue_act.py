@@ -60,8 +60,7 @@ def test_issue_opened_offline_without_history(run_act, act_repo, fake_github, tm
     """No key, GitHub Models unreachable and no labeled history to learn from: the keywords only suggest,
     the issue waits for triage."""
     fake_github.add_issue(7, "Bug: app crashes on start", "Traceback (most recent call last)")
-    fake_models.fault(403, times=9)  # an organization without GitHub Models
-    result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github, models=fake_models)
+    result = act(run_act, act_repo, "issues", payload(tmp_path, "opened"), fake_github)
     assert result.ok, result.log()
     assert fake_github.issue_labels(7) == ["needs-triage"]
     [comment] = fake_github.comments(7)
