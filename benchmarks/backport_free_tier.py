@@ -36,7 +36,8 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     print(f"per cycle and cut: commits asked (share), nights of the first run at {FREE_REQUESTS_PER_DAY} requests/day")
     for path in files:
-        with contextlib.redirect_stdout(io.StringIO()):  # evaluate's own scoring report
+        quiet = io.StringIO()
+        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):  # evaluate's own report
             result = evaluate(path.name, load(path), ["--provider", "rules"], stable_tree(path))
         report = result["report"]
         cells = []
