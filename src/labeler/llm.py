@@ -119,8 +119,16 @@ def _cap_retry_after(cap: float) -> Any:
     return hook
 
 
-def _http_client(module: Any, settings: Settings) -> Any:
-    return module.DefaultHttpxClient(event_hooks={"response": [_cap_retry_after(settings.retry_after_cap)]})
+def _client(module: Any, cls: str, api_key: str, base_url: str | None, settings: Settings, hook: Any = None) -> Any:
+    """The SDK's client with our timeout, retries and response hook (by default: retry-after capped)."""
+    hook = hook or _cap_retry_after(settings.retry_after_cap)
+    return getattr(module, cls)(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        http_client=module.DefaultHttpxClient(event_hooks={"response": [hook]}),
+    )
 
 
 @dataclass
@@ -135,13 +143,7 @@ class AnthropicModel:
         anthropic = sdk("anthropic")
 
         self._sdk = anthropic
-        self._client = anthropic.Anthropic(
-            api_key=self.api_key,
-            base_url=_anthropic_base(self.base_url),
-            timeout=self.settings.timeout,
-            max_retries=self.settings.max_retries,
-            http_client=_http_client(anthropic, self.settings),
-        )
+        self._client = _client(anthropic, "Anthropic", self.api_key, _anthropic_base(self.base_url), self.settings)
 
     def complete(
         self,
@@ -216,13 +218,7 @@ class OpenAIModel:
         openai = sdk("openai")
 
         self._sdk = openai
-        self._client = openai.OpenAI(
-            api_key=self.api_key,
-            base_url=_openai_base(self.base_url),
-            timeout=self.settings.timeout,
-            max_retries=self.settings.max_retries,
-            http_client=_http_client(openai, self.settings),
-        )
+        self._client = _client(openai, "OpenAI", self.api_key, _openai_base(self.base_url), self.settings)
 
     def complete(
         self,
@@ -290,13 +286,8 @@ class GitHubModelsModel(OpenAIModel):
 
         self._sdk = openai
         self.quota = quota.shared(self.base_url or MODELS_URL, self.settings.retry_after_cap)
-        self._client = openai.OpenAI(
-            api_key=self.api_key,
-            base_url=(self.base_url or MODELS_URL).rstrip("/"),
-            timeout=self.settings.timeout,
-            max_retries=self.settings.max_retries,
-            http_client=openai.DefaultHttpxClient(event_hooks={"response": [self.quota.observe]}),
-        )
+        base = (self.base_url or MODELS_URL).rstrip("/")
+        self._client = _client(openai, "OpenAI", self.api_key, base, self.settings, hook=self.quota.observe)
 
     def complete(self, **kwargs: Any) -> str:
         if problem := self.quota.before_request():
